@@ -1,0 +1,70 @@
+#pragma once
+// Database: runs units of work on database threads, never on network I/O threads.
+//
+// Writes are group-committed: a writer thread takes every queued write unit (up to a
+// batch limit), runs them one after another in ONE transaction and commits once; each
+// unit's completion is called only after that COMMIT, so an answered write is durable.
+// If a unit throws, the batch is rolled back and every unit of it is re-run in a
+// transaction of its own, so one bad request never fails the others. Units must
+// therefore be safe to re-run (they only touch the Tx and their own result slot).
+//
+// Reads run on a small pool of reader threads, each with its own connection.
+//
+// Lifecycle: constructed open and migrated (open_* functions below); stop() refuses new
+// work, finishes what is queued (the batch in hand is committed), then joins the threads.
+// Thread safety: submit from any thread; completions run on a database thread.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+#include "storage/tx.hpp"
+
+namespace todo::storage {
+
+using Work = std::function<void(Tx&)>;
+using Done = std::function<void(Status)>;  // ok, or ErrorKind::unavailable
+
+struct DatabaseStats {
+  std::string backend;  // "sqlite" | "postgres"
+  int schema_version = 0;
+  int connections = 0;      // connections held
+  int busy_connections = 0;  // in use right now
+  std::size_t queued_writes = 0;
+  std::size_t queued_reads = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual void write(Work work, Done done) = 0;
+  virtual void read(Work work, Done done) = 0;
+  // Runs a trivial query on a reader connection; false when the database is unreachable.
+  virtual bool ping() = 0;
+  virtual DatabaseStats stats() const = 0;
+  virtual void stop() = 0;
+};
+
+struct SqliteOptions {
+  std::string path;  // file; created with its directory if missing
+  int reader_threads = 2;
+  int max_batch = 512;
+};
+
+struct PostgresOptions {
+  std::string url;  // DATABASE_URL
+  int reader_connections = 4;
+  int writer_connections = 2;  // each a writer thread doing group commit
+  int max_batch = 256;
+};
+
+// Both open, apply pending migrations, and throw std::runtime_error with one clear line
+// when that fails.
+std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
+std::unique_ptr<Database> open_postgres(const PostgresOptions& options);
+
+// Applies pending migrations and returns the schema version (for `todo migrate`).
+int migrate_sqlite(const std::string& path);
+int migrate_postgres(const std::string& url);
+
+}  // namespace todo::storage
