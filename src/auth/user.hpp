@@ -6,7 +6,7 @@
 namespace todo {
 
 struct User {
-  std::string id;  // opaque: "u_" + 20 random base32 characters
+  std::string id;     // opaque: "u_" + 20 random base32 characters
   std::string email;  // stored lower-cased
   std::string name;
   Millis created_at = 0;

@@ -14,6 +14,7 @@ enum class ErrorKind {
   unauthorized,            // 401: no or bad credentials
   forbidden,               // 403: authenticated but not allowed
   not_found,               // 404
+  method_not_allowed,      // 405
   conflict,                // 409: e.g. e-mail already taken, idempotency key reused
   precondition_failed,     // 412: If-Match version mismatch
   payload_too_large,       // 413

@@ -28,7 +28,7 @@ using Done = std::function<void(Status)>;  // ok, or ErrorKind::unavailable
 struct DatabaseStats {
   std::string backend;  // "sqlite" | "postgres"
   int schema_version = 0;
-  int connections = 0;      // connections held
+  int connections = 0;       // connections held
   int busy_connections = 0;  // in use right now
   std::size_t queued_writes = 0;
   std::size_t queued_reads = 0;

@@ -22,7 +22,8 @@ struct DbError : std::runtime_error {
 
 // A response remembered for an Idempotency-Key (user, key).
 struct IdempotentResponse {
-  std::string request_fingerprint;  // hash of method + path + body: a reuse with another body is a 409
+  std::string
+      request_fingerprint;  // hash of method + path + body: a reuse with another body is a 409
   int status = 0;
   std::string body;
 };

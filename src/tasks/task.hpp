@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -92,5 +93,10 @@ constexpr std::int64_t kNoDueDateSortKey = INT64_MAX;
 
 // The cursor key of a task under a sort (used to build next cursors).
 std::variant<std::int64_t, std::string> sort_key(const Task& task, SortField sort);
+
+// "created_at", "updated_at", "due_at", "priority", "title": the names used by the `sort`
+// query parameter and inside cursors.
+const char* sort_field_name(SortField sort);
+std::optional<SortField> parse_sort_field(std::string_view name);
 
 }  // namespace todo

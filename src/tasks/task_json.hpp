@@ -11,6 +11,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/params_view.hpp>
+#include <optional>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "tasks/task.hpp"
@@ -30,5 +32,6 @@ Result<TaskQuery> parse_task_query(const boost::urls::params_view& params);
 
 boost::json::object task_to_json(const Task& task);
 const char* priority_name(Priority p);
+std::optional<Priority> parse_priority(std::string_view name);  // "low"|"medium"|"high"
 
 }  // namespace todo

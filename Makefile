@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Both install what is
+# missing (Debian packages, npm modules) first, so they work on a fresh Debian 12.
+PRESET ?= release
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+
+.PHONY: deps build run test unit-test integration-test bench clean format
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/todo serve --listen 127.0.0.1:$(PORT) --data-dir ./data
+
+test: build
+	@bash scripts/test.sh
+
+bench: build
+	@bash bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the suites (called by scripts/test.sh with TODO_TEST_DATABASE_URL set).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+: "${TODO_TEST_DATABASE_URL:?run me through scripts/with-postgres.sh}"
+export TODO_REQUIRE_POSTGRES=1
+failed=()
+
+suite() {
+  local name=$1; shift
+  echo
+  echo "=== $name"
+  if "$@"; then echo "=== $name: passed"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+}
+
+suite "C++ unit and storage tests (ctest)" ctest --test-dir build --output-on-failure
+suite "HTTP integration tests on SQLite" \
+  env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/integration/
+suite "HTTP integration tests on PostgreSQL" \
+  env TODO_TEST_BACKEND=postgres node --test --test-concurrency=1 tests/integration/
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "make test: FAILED suites: ${failed[*]}"
+  exit 1
+fi
+echo "make test: all suites passed"

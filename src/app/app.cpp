@@ -1,0 +1,71 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+
+#include "auth/auth_routes.hpp"
+#include "http/server.hpp"
+#include "ops/ops_routes.hpp"
+#include "storage/database.hpp"
+#include "tasks/task_routes.hpp"
+
+namespace todo {
+namespace {
+
+std::unique_ptr<storage::Database> open_database(const Config& config) {
+  if (config.uses_postgres())
+    return storage::open_postgres({config.database_url, config.db_readers, config.db_writers});
+  return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  spdlog::info("starting todo: {}", describe(config));
+  ops::Metrics metrics;
+  auto db = open_database(config);
+  SignInLimiter limiter;
+  boost::asio::thread_pool cpu_pool(2);
+  Services services{config, *db, metrics, limiter, cpu_pool};
+
+  // The role decides which modules are mounted; "all" mounts everything.
+  http::Router router;
+  register_ops_routes(router, services);
+  register_auth_routes(router, services);
+  register_task_routes(router, services);
+
+  http::ServerOptions options;
+  options.host = config.host();
+  options.port = config.port();
+  options.io_threads = config.io_threads > 0
+                           ? config.io_threads
+                           : int(std::max(1u, std::thread::hardware_concurrency()));
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_connections = config.max_connections;
+  options.header_timeout_seconds = config.header_timeout_seconds;
+  options.request_timeout_seconds = config.request_timeout_seconds;
+  options.idle_timeout_seconds = config.idle_timeout_seconds;
+  options.shutdown_grace_seconds = config.shutdown_grace_seconds;
+  http::Server server(options, router, metrics);
+  unsigned short port = server.bind();
+  spdlog::info("listening on http://{}:{} ({} storage)", options.host, port,
+               config.uses_postgres() ? "PostgreSQL" : "SQLite");
+  server.run([&] {
+    spdlog::info("connections drained; committing queued writes");
+    db->stop();
+    cpu_pool.join();
+  });
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int migrate(const Config& config) {
+  int version = config.uses_postgres() ? storage::migrate_postgres(config.database_url)
+                                       : storage::migrate_sqlite(config.data_dir + "/todo.db");
+  spdlog::info("schema is at version {}", version);
+  return 0;
+}
+
+}  // namespace todo

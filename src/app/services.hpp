@@ -1,0 +1,22 @@
+#pragma once
+// What route modules share: built once in main, passed by reference. No globals.
+#include <boost/asio/thread_pool.hpp>
+
+#include "auth/sign_in_limiter.hpp"
+#include "config/config.hpp"
+#include "ops/metrics.hpp"
+#include "storage/database.hpp"
+
+namespace todo {
+
+struct Services {
+  const Config& config;
+  storage::Database& db;
+  ops::Metrics& metrics;
+  SignInLimiter& sign_in_limiter;
+  // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds
+  // the memory Argon2 may take at once.
+  boost::asio::thread_pool& cpu_pool;
+};
+
+}  // namespace todo

@@ -1,0 +1,164 @@
+#include "config/config.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "auth/password.hpp"
+
+namespace todo {
+
+std::string Config::host() const {
+  return listen.substr(0, listen.rfind(':'));
+}
+
+unsigned short Config::port() const {
+  return static_cast<unsigned short>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+}
+
+void add_storage_options(CLI::App& app, Config& c) {
+  app.add_option("--data-dir", c.data_dir, "Directory for the SQLite database and the JWT key")
+      ->envname("TODO_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--database-url", c.database_url,
+                 "PostgreSQL URL (postgres://user:pass@host:port/db); empty means SQLite")
+      ->envname("DATABASE_URL");
+}
+
+void add_server_options(CLI::App& app, Config& c) {
+  add_storage_options(app, c);
+  app.add_option("--listen", c.listen, "Address and port to listen on")
+      ->envname("TODO_LISTEN")
+      ->capture_default_str();
+  app.add_option("--role", c.role, "Role to run: all | api")
+      ->envname("TODO_ROLE")
+      ->capture_default_str();
+  app.add_option("--jwt-ttl", c.jwt_ttl_seconds, "Lifetime of issued tokens, seconds")
+      ->envname("TODO_JWT_TTL")
+      ->check(CLI::Range(60, 90 * 24 * 3600))
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body")
+      ->envname("TODO_MAX_BODY_BYTES")
+      ->check(CLI::Range(std::size_t(1024), std::size_t(64) << 20))
+      ->capture_default_str();
+  app.add_option("--max-connections", c.max_connections, "Open connections at most")
+      ->envname("TODO_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--io-threads", c.io_threads, "Network I/O threads (0 = one per core)")
+      ->envname("TODO_IO_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  app.add_option("--db-readers", c.db_readers, "Database reader threads/connections")
+      ->envname("TODO_DB_READERS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--db-writers", c.db_writers,
+                 "PostgreSQL writer connections, each group-committing (SQLite always has one)")
+      ->envname("TODO_DB_WRITERS")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
+  app.add_option("--header-timeout", c.header_timeout_seconds, "Seconds to receive headers")
+      ->envname("TODO_HEADER_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--request-timeout", c.request_timeout_seconds,
+                 "Seconds to receive a body and send the response")
+      ->envname("TODO_REQUEST_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--idle-timeout", c.idle_timeout_seconds,
+                 "Seconds a keep-alive connection may idle")
+      ->envname("TODO_IDLE_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--shutdown-grace", c.shutdown_grace_seconds,
+                 "Seconds to finish in-flight requests on SIGTERM/SIGINT")
+      ->envname("TODO_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0, 600))
+      ->capture_default_str();
+  app.add_flag("--cookie-secure", c.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
+      ->envname("TODO_COOKIE_SECURE");
+  app.add_option("--log-level", c.log_level, "trace | debug | info | warn | error")
+      ->envname("TODO_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.footer(
+      "Secrets only from the environment: TODO_JWT_SECRET (at least 32 characters; when unset "
+      "a random key is generated once and kept in <data-dir>/jwt-secret).");
+}
+
+namespace {
+
+std::string load_or_create_secret(const std::string& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  auto path = std::filesystem::path(data_dir) / "jwt-secret";
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+  }
+  std::string secret = random_hex(32);
+  auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << secret << '\n';
+    if (!out) throw std::invalid_argument("cannot write " + tmp);
+  }
+  ::chmod(tmp.c_str(), 0600);
+  std::filesystem::rename(tmp, path);
+  return secret;
+}
+
+std::string mask_url(const std::string& url) {
+  // postgres://user:secret@host/db -> postgres://user:***@host/db
+  auto scheme = url.find("://");
+  auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
+void finish_config(Config& c) {
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == c.listen.size())
+    throw std::invalid_argument("--listen must be HOST:PORT, got '" + c.listen + "'");
+  try {
+    int port = std::stoi(c.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("--listen port must be 0..65535, got '" + c.listen + "'");
+  }
+  if (c.role != "all" && c.role != "api")
+    throw std::invalid_argument("--role must be all or api, got '" + c.role + "'");
+  if (!c.database_url.empty() && !c.database_url.starts_with("postgres://") &&
+      !c.database_url.starts_with("postgresql://"))
+    throw std::invalid_argument("DATABASE_URL must start with postgres:// or postgresql://");
+  if (const char* s = std::getenv("TODO_JWT_SECRET"); s && *s) {
+    c.jwt_secret = s;
+    if (c.jwt_secret.size() < 32)
+      throw std::invalid_argument("TODO_JWT_SECRET must be at least 32 characters");
+  } else {
+    c.jwt_secret = load_or_create_secret(c.data_dir);
+  }
+}
+
+std::string describe(const Config& c) {
+  return fmt::format(
+      "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
+      "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
+      "request_timeout={}s idle_timeout={}s shutdown_grace={}s cookie_secure={} log_level={}",
+      c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
+      c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
+      c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
+      c.shutdown_grace_seconds, c.cookie_secure, c.log_level);
+}
+
+}  // namespace todo

@@ -1,0 +1,45 @@
+#pragma once
+// Configuration: loaded once in main from flags and TODO_* environment variables, then
+// passed down by const reference. Secrets come only from the environment.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+namespace todo {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string database_url;  // empty: SQLite in data_dir
+  std::string role = "all";
+  std::string jwt_secret;  // from TODO_JWT_SECRET, or generated and kept in data_dir
+  int jwt_ttl_seconds = 24 * 3600;
+  std::size_t max_body_bytes = 1024 * 1024;
+  int max_connections = 10000;
+  int io_threads = 0;  // 0: one per core
+  int db_readers = 2;
+  int db_writers = 2;  // PostgreSQL only; SQLite has exactly one writer
+  int header_timeout_seconds = 10;
+  int request_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int shutdown_grace_seconds = 10;
+  bool cookie_secure = false;
+  std::string log_level = "info";
+
+  std::string host() const;
+  unsigned short port() const;
+  bool uses_postgres() const { return !database_url.empty(); }
+};
+
+// Adds the serve/migrate options with their environment variables and defaults.
+void add_server_options(CLI::App& app, Config& config);
+void add_storage_options(CLI::App& app, Config& config);
+
+// Checks values CLI11 cannot (listen address form, secret length, role); throws
+// std::invalid_argument with one clear line. Loads or creates the JWT secret file.
+void finish_config(Config& config);
+
+// "key=value" lines for the start-up log, secrets masked.
+std::string describe(const Config& config);
+
+}  // namespace todo

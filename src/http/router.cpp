@@ -1,0 +1,83 @@
+#include "http/router.hpp"
+
+namespace todo::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Number of literal segments: more literals = more specific.
+int literal_count(const std::vector<std::string>& segments) {
+  int n = 0;
+  for (const auto& s : segments) n += is_param(s) ? 0 : 1;
+  return n;
+}
+
+}  // namespace
+
+void Router::add(beast_http::verb method, std::string pattern, Handler handler) {
+  auto segments = split_path(pattern);
+  routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+std::optional<Router::Match> Router::match(beast_http::verb method, std::string_view path) const {
+  // A trailing slash is not the same resource; "/api/x/tasks/" does not match.
+  if (path.size() > 1 && path.back() == '/') return std::nullopt;
+  auto segments = split_path(path);
+  const Route* best = nullptr;
+  int best_score = -1;
+  std::string allowed;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    bool ok = true;
+    for (std::size_t i = 0; i < segments.size() && ok; ++i)
+      ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
+    if (!ok) continue;
+    int score = literal_count(r.segments);
+    if (r.method != method) {
+      if (!allowed.empty()) allowed += ", ";
+      allowed += std::string(beast_http::to_string(r.method));
+      continue;
+    }
+    if (score > best_score) {
+      best = &r;
+      best_score = score;
+    }
+  }
+  if (!best && allowed.empty()) return std::nullopt;
+  Match m;
+  m.allowed = allowed;
+  if (!best) return m;
+  m.handler = &best->handler;
+  m.route = best->pattern;
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    if (is_param(best->segments[i]))
+      m.params[best->segments[i].substr(1, best->segments[i].size() - 2)] = segments[i];
+  return m;
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_)
+    out.emplace_back(std::string(beast_http::to_string(r.method)), r.pattern);
+  return out;
+}
+
+}  // namespace todo::http

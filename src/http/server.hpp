@@ -1,0 +1,58 @@
+#pragma once
+// Server: Boost.Beast HTTP/1.1 on C++20 coroutines.
+//
+// Threading: one io_context per I/O thread, each run by exactly one thread; the acceptor
+// lives on the first and hands each connection to the next context round-robin, so a
+// connection's coroutine and its socket only ever run on one thread (no strands needed).
+// Handlers must not block: database work goes to storage::Database threads.
+//
+// Defences: header size limit (16 KiB), body limit, header/request/idle timeouts, a cap on
+// open connections (past it, new connections get 503 and are closed).
+//
+// Lifecycle: run() blocks until SIGINT/SIGTERM (or request_stop()); then it stops
+// accepting, closes idle keep-alive connections, lets in-flight requests finish (up to
+// the grace period), calls on_drained (the owner stops the database there, committing
+// the batch in hand), and returns.
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/router.hpp"
+#include "ops/metrics.hpp"
+
+namespace todo::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  int io_threads = 2;
+  std::size_t max_body_bytes = 1024 * 1024;
+  int max_connections = 10000;
+  int header_timeout_seconds = 10;
+  int request_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int shutdown_grace_seconds = 10;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, ops::Metrics& metrics);
+  ~Server();
+
+  // Binds now, so that a taken port fails before anything else starts. Returns the port
+  // (useful when 0 was asked for).
+  unsigned short bind();
+  void run(std::function<void()> on_drained);
+  void request_stop();
+  int active_connections() const { return active_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<int> active_{0};
+};
+
+}  // namespace todo::http

@@ -1,0 +1,79 @@
+#include "ops/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace todo::ops {
+
+void Histogram::observe(double seconds) {
+  for (std::size_t i = 0; i < kBounds.size(); ++i)
+    if (seconds <= kBounds[i]) {
+      ++buckets_[i];
+      break;
+    }
+  ++count_;
+  sum_ += seconds;
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+  std::uint64_t cumulative = 0;
+  std::string sep = labels.empty() ? "" : ",";
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    cumulative += buckets_[i];
+    out +=
+        fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, kBounds[i], cumulative);
+  }
+  out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, count_);
+  out += fmt::format("{}_sum{{{}}} {}\n", name, labels, sum_);
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count_);
+}
+
+void Metrics::record_request(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, method, status}];
+  latency_[{route, method}].observe(seconds);
+}
+
+void Metrics::record_db(const std::string& kind, double seconds) {
+  std::lock_guard lock(mutex_);
+  db_latency_[kind].observe(seconds);
+}
+
+void Metrics::add_gauge(std::string name, std::string help, std::function<double()> value) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(value)});
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  std::vector<Gauge> gauges;
+  {
+    std::lock_guard lock(mutex_);
+    out += "# HELP todo_http_requests_total HTTP requests by route, method and status.\n";
+    out += "# TYPE todo_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      const auto& [route, method, status] = key;
+      out +=
+          fmt::format("todo_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+                      route, method, status, n);
+    }
+    out += "# HELP todo_http_request_duration_seconds HTTP request latency by route.\n";
+    out += "# TYPE todo_http_request_duration_seconds histogram\n";
+    for (const auto& [key, h] : latency_)
+      h.render(out, "todo_http_request_duration_seconds",
+               fmt::format("route=\"{}\",method=\"{}\"", key.first, key.second));
+    out += "# HELP todo_db_query_duration_seconds Database unit latency (queue wait included).\n";
+    out += "# TYPE todo_db_query_duration_seconds histogram\n";
+    for (const auto& [kind, h] : db_latency_)
+      h.render(out, "todo_db_query_duration_seconds", fmt::format("kind=\"{}\"", kind));
+    gauges = gauges_;
+  }
+  // Gauge callbacks may take other locks: call them outside ours.
+  for (const auto& g : gauges) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name,
+                       g.value());
+  }
+  return out;
+}
+
+}  // namespace todo::ops

@@ -1,0 +1,51 @@
+#pragma once
+// Prometheus metrics: HTTP requests by route and status with latency histograms, and
+// database query latency. Rendered in the text exposition format by render().
+//
+// Thread safety: record_* may be called from any thread (one short mutex hold each);
+// gauges are read through callbacks at render time.
+#include <array>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace todo::ops {
+
+class Histogram {
+ public:
+  static constexpr std::array<double, 14> kBounds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  void observe(double seconds);
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<std::uint64_t, kBounds.size()> buckets_{};
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+class Metrics {
+ public:
+  void record_request(const std::string& route, const std::string& method, int status,
+                      double seconds);
+  void record_db(const std::string& kind, double seconds);  // kind: "read" | "write"
+  // A gauge read at render time (e.g. DB pool use): name, help, value function.
+  void add_gauge(std::string name, std::string help, std::function<double()> value);
+  std::string render() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::string, Histogram> db_latency_;
+  struct Gauge {
+    std::string name, help;
+    std::function<double()> value;
+  };
+  std::vector<Gauge> gauges_;
+};
+
+}  // namespace todo::ops

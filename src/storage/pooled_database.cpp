@@ -1,0 +1,191 @@
+#include "storage/pooled_database.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace todo::storage {
+namespace {
+
+Error unavailable(std::string detail) {
+  Error e = Error::make(ErrorKind::unavailable, std::move(detail));
+  e.retry_after_seconds = 1;
+  return e;
+}
+
+// Marks a connection busy for the metrics while a unit runs.
+struct BusyGuard {
+  std::atomic<int>& busy;
+  explicit BusyGuard(std::atomic<int>& b) : busy(b) { ++busy; }
+  ~BusyGuard() { --busy; }
+};
+
+}  // namespace
+
+PooledDatabase::PooledDatabase(PoolOptions options,
+                               std::vector<std::unique_ptr<Connection>> writers,
+                               std::vector<std::unique_ptr<Connection>> readers)
+    : options_(std::move(options)), writers_(std::move(writers)), readers_(std::move(readers)) {
+  for (auto& conn : writers_) threads_.emplace_back([this, c = conn.get()] { writer_loop(*c); });
+  for (auto& conn : readers_) threads_.emplace_back([this, c = conn.get()] { reader_loop(*c); });
+}
+
+PooledDatabase::~PooledDatabase() {
+  stop();
+}
+
+bool PooledDatabase::enqueue(Queue& queue, Job job) {
+  {
+    std::lock_guard lock(queue.mutex);
+    if (stopping_) {
+      job.done(unavailable("the server is shutting down"));
+      return false;
+    }
+    if (queue.jobs.size() >= options_.max_queue) {
+      job.done(unavailable("the database is overloaded; retry shortly"));
+      return false;
+    }
+    queue.jobs.push_back(std::move(job));
+  }
+  queue.ready.notify_one();
+  return true;
+}
+
+void PooledDatabase::write(Work work, Done done) {
+  enqueue(write_queue_, Job{std::move(work), std::move(done)});
+}
+
+void PooledDatabase::read(Work work, Done done) {
+  enqueue(read_queue_, Job{std::move(work), std::move(done)});
+}
+
+void PooledDatabase::writer_loop(Connection& conn) {
+  std::vector<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(write_queue_.mutex);
+      write_queue_.ready.wait(lock, [&] { return stopping_ || !write_queue_.jobs.empty(); });
+      // On stop, queued writes are still committed: the loop only ends once empty.
+      if (write_queue_.jobs.empty()) return;
+      while (!write_queue_.jobs.empty() && batch.size() < std::size_t(options_.max_batch)) {
+        batch.push_back(std::move(write_queue_.jobs.front()));
+        write_queue_.jobs.pop_front();
+      }
+    }
+    BusyGuard guard(busy_);
+    run_batch(conn, batch);
+    batch.clear();
+  }
+}
+
+// Group commit: every unit of the batch in one transaction, answered after one COMMIT.
+void PooledDatabase::run_batch(Connection& conn, std::vector<Job>& batch) {
+  if (batch.size() == 1) return run_alone(conn, batch.front());
+  try {
+    conn.begin();
+    for (auto& job : batch) job.work(conn.tx());
+    conn.commit();
+  } catch (const std::exception& e) {
+    // One unit failed (or the commit did): nothing of the batch is kept; re-run each unit
+    // on its own so that only the faulty one fails.
+    conn.rollback();
+    spdlog::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
+                  e.what());
+    for (auto& job : batch) run_alone(conn, job);
+    return;
+  }
+  for (auto& job : batch) job.done(Status(Unit{}));
+}
+
+void PooledDatabase::run_alone(Connection& conn, Job& job) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      conn.begin();
+      job.work(conn.tx());
+      conn.commit();
+      job.done(Status(Unit{}));
+      return;
+    } catch (const DbError& e) {
+      conn.rollback();
+      if (e.transient && attempt < 2 && conn.reconnect()) continue;
+      spdlog::error("database write failed: {}", e.what());
+      job.done(e.transient ? unavailable("the database is unavailable; retry shortly")
+                           : Error::make(ErrorKind::internal, "database error"));
+      return;
+    } catch (const std::exception& e) {
+      conn.rollback();
+      spdlog::error("write unit failed: {}", e.what());
+      job.done(Error::make(ErrorKind::internal, "internal error"));
+      return;
+    }
+  }
+}
+
+void PooledDatabase::reader_loop(Connection& conn) {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(read_queue_.mutex);
+      read_queue_.ready.wait(lock, [&] { return stopping_ || !read_queue_.jobs.empty(); });
+      if (read_queue_.jobs.empty()) return;
+      job = std::move(read_queue_.jobs.front());
+      read_queue_.jobs.pop_front();
+    }
+    BusyGuard guard(busy_);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        job.work(conn.tx());
+        job.done(Status(Unit{}));
+        break;
+      } catch (const DbError& e) {
+        if (e.transient && attempt < 2 && conn.reconnect()) continue;
+        spdlog::error("database read failed: {}", e.what());
+        job.done(e.transient ? unavailable("the database is unavailable; retry shortly")
+                             : Error::make(ErrorKind::internal, "database error"));
+        break;
+      } catch (const std::exception& e) {
+        spdlog::error("read unit failed: {}", e.what());
+        job.done(Error::make(ErrorKind::internal, "internal error"));
+        break;
+      }
+    }
+  }
+}
+
+bool PooledDatabase::ping() {
+  // Goes through the read queue so that it never races a reader thread on its connection.
+  auto result = std::make_shared<std::promise<bool>>();
+  auto future = result->get_future();
+  read([](Tx& tx) { tx.find_user_by_id("ping"); },
+       [result](Status st) { result->set_value(st.ok()); });
+  if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return false;
+  return future.get();
+}
+
+DatabaseStats PooledDatabase::stats() const {
+  DatabaseStats s;
+  s.backend = options_.backend;
+  s.schema_version = options_.schema_version;
+  s.connections = int(writers_.size() + readers_.size());
+  s.busy_connections = busy_;
+  {
+    std::lock_guard lock(write_queue_.mutex);
+    s.queued_writes = write_queue_.jobs.size();
+  }
+  {
+    std::lock_guard lock(read_queue_.mutex);
+    s.queued_reads = read_queue_.jobs.size();
+  }
+  return s;
+}
+
+void PooledDatabase::stop() {
+  {
+    std::scoped_lock lock(write_queue_.mutex, read_queue_.mutex);
+    if (stopping_.exchange(true)) return;
+  }
+  write_queue_.ready.notify_all();
+  read_queue_.ready.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace todo::storage

@@ -1,0 +1,81 @@
+#pragma once
+// PooledDatabase: the threads behind Database (see database.hpp for the contract), shared
+// by both backends. A backend only supplies Connections.
+//
+// Threads: one writer thread per writer connection (SQLite: exactly one, the single
+// writer; PostgreSQL: a few), one reader thread per reader connection. Queues are
+// bounded: past `max_queue` queued units, submissions fail fast with `unavailable`
+// (the HTTP layer answers 503 + Retry-After) instead of growing without limit.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace todo::storage {
+
+// One backend connection. Used by one thread at a time.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void begin() = 0;  // start a write transaction
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  virtual Tx& tx() = 0;
+  virtual bool ping() noexcept = 0;
+  // Re-establish a broken connection (PostgreSQL); false when still unreachable.
+  virtual bool reconnect() noexcept { return true; }
+};
+
+struct PoolOptions {
+  std::string backend;
+  int schema_version = 0;
+  int max_batch = 256;
+  std::size_t max_queue = 100000;
+};
+
+class PooledDatabase final : public Database {
+ public:
+  PooledDatabase(PoolOptions options, std::vector<std::unique_ptr<Connection>> writers,
+                 std::vector<std::unique_ptr<Connection>> readers);
+  ~PooledDatabase() override;
+
+  void write(Work work, Done done) override;
+  void read(Work work, Done done) override;
+  bool ping() override;
+  DatabaseStats stats() const override;
+  void stop() override;
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+  };
+  struct Queue {
+    mutable std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Job> jobs;
+  };
+
+  bool enqueue(Queue& queue, Job job);
+  void writer_loop(Connection& conn);
+  void reader_loop(Connection& conn);
+  void run_batch(Connection& conn, std::vector<Job>& batch);
+  void run_alone(Connection& conn, Job& job);
+
+  PoolOptions options_;
+  std::vector<std::unique_ptr<Connection>> writers_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  Queue write_queue_;
+  Queue read_queue_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> busy_{0};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace todo::storage

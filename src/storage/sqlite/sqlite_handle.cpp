@@ -1,0 +1,117 @@
+#include "storage/sqlite/sqlite_handle.hpp"
+
+#include <filesystem>
+
+namespace todo::storage::sqlite {
+
+void throw_error(sqlite3* db, int rc, std::string_view what) {
+  DbError e(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  int primary = rc & 0xff;
+  e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR ||
+                primary == SQLITE_FULL;
+  throw e;
+}
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, std::nullptr_t) {
+  if (int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, const std::optional<std::int64_t>& v) {
+  return v ? bind(i, *v) : bind(i, nullptr);
+}
+Statement& Statement::bind(int i, const std::optional<std::string>& v) {
+  return v ? bind(i, std::string_view(*v)) : bind(i, nullptr);
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw_error(db_, rc, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+std::optional<std::int64_t> Statement::opt_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
+std::string Statement::text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+
+std::optional<std::string> Statement::opt_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+
+Handle::Handle(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DbError("cannot open SQLite database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL: readers never block the writer. synchronous=FULL: a commit is on disk (fsync of
+  // the WAL) before it returns, so an answered write survives a power cut; group commit
+  // keeps that affordable.
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+  exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA temp_store=MEMORY");
+  exec("PRAGMA cache_size=-16000");  // 16 MiB per connection
+}
+
+Handle::~Handle() {
+  cache_.clear();
+  if (db_) sqlite3_close(db_);
+}
+
+Statement Handle::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                nullptr);
+    if (rc != SQLITE_OK) throw_error(db_, rc, "prepare");
+    it = cache_.emplace(sql, std::unique_ptr<sqlite3_stmt, Finalize>(stmt)).first;
+  }
+  sqlite3_reset(it->second.get());
+  sqlite3_clear_bindings(it->second.get());
+  return Statement(db_, it->second.get());
+}
+
+void Handle::exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    DbError e(std::string("SQL failed: ") + msg);
+    int primary = rc & 0xff;
+    e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+    throw e;
+  }
+}
+
+}  // namespace todo::storage::sqlite

@@ -1,0 +1,76 @@
+#pragma once
+// RAII wrappers over the SQLite C API: a connection and its prepared statements.
+// Statements are cached per connection by SQL text; one connection is used by one thread.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "storage/tx.hpp"
+
+namespace todo::storage::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // Resetting on scope exit ends the statement's implicit read transaction, which would
+  // otherwise pin the WAL and block checkpoints.
+  ~Statement() {
+    if (stmt_) sqlite3_reset(stmt_);
+  }
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  // Binding (1-based indexes, as SQLite).
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, std::string_view v);
+  Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, std::nullptr_t);
+  Statement& bind(int i, const std::optional<std::int64_t>& v);
+  Statement& bind(int i, const std::optional<std::string>& v);
+  bool step();  // true when a row is available
+  void run();   // steps to completion
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> opt_int64(int col) const;
+  std::string text(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Handle {
+ public:
+  // Opens (creating if needed) with WAL, synchronous=FULL, foreign keys on.
+  explicit Handle(const std::string& path);
+  ~Handle();
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  // A reset, cleared statement from the cache (prepared on first use).
+  Statement prepare(const std::string& sql);
+  void exec(const char* sql);  // no results; for BEGIN/COMMIT/PRAGMA/migrations
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  sqlite3* raw() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  struct Finalize {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, Finalize>> cache_;
+};
+
+// Throws DbError for a failed call; SQLITE_BUSY/LOCKED count as transient.
+[[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view what);
+
+}  // namespace todo::storage::sqlite

@@ -1,0 +1,135 @@
+#include "tasks/recurrence.hpp"
+
+#include <libical/ical.h>
+
+#include <mutex>
+
+namespace todo {
+namespace {
+
+constexpr std::size_t kMaxRuleBytes = 500;
+constexpr std::size_t kMaxZoneNameBytes = 64;
+// Safety net for rules whose next occurrence lies very far from dtstart (e.g. MINUTELY
+// started years ago): stop instead of spinning. Real task rules need a handful of steps.
+constexpr int kMaxIterations = 1'000'000;
+
+// libical keeps process-wide state (icalerrno, the lazily loaded builtin time zone table,
+// which is not thread-safe on first load), so every call into it is serialised.
+std::mutex& libical_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Zone names become file paths inside libical (system zoneinfo), so only plain IANA
+// spellings get that far: no "..", no absolute paths, no odd bytes.
+bool plausible_zone_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxZoneNameBytes || name.front() == '/' ||
+      name.find("..") != std::string_view::npos) {
+    return false;
+  }
+  for (const char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '/' || c == '_' || c == '-' || c == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool has_rrule_prefix(std::string_view rule) {
+  constexpr std::string_view kPrefix = "RRULE:";
+  if (rule.size() < kPrefix.size()) return false;
+  for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+    const char c = rule[i];
+    const char upper = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    if (upper != kPrefix[i]) return false;
+  }
+  return true;
+}
+
+// Caller holds libical_mutex(). nullptr when unknown.
+icaltimezone* find_zone_locked(std::string_view name) {
+  if (name == "UTC") return icaltimezone_get_utc_timezone();
+  if (!plausible_zone_name(name)) return nullptr;
+  return icaltimezone_get_builtin_timezone(std::string(name).c_str());
+}
+
+// Caller holds libical_mutex(). Parses and checks that libical can iterate the rule
+// (icalrecur_iterator_new catches out-of-range parts such as BYMONTH=13 that the
+// string parser lets through).
+std::optional<icalrecurrencetype> parse_rule_locked(const std::string& rule) {
+  icalerror_clear_errno();
+  const icalrecurrencetype recur = icalrecurrencetype_from_string(rule.c_str());
+  if (recur.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+    icalerror_clear_errno();
+    return std::nullopt;
+  }
+  icaltimetype probe = icaltime_from_timet_with_zone(0, 0, icaltimezone_get_utc_timezone());
+  icalrecur_iterator* it = icalrecur_iterator_new(recur, probe);
+  const bool ok = it != nullptr && icalerrno == ICAL_NO_ERROR;
+  if (it != nullptr) icalrecur_iterator_free(it);
+  icalerror_clear_errno();
+  if (!ok) return std::nullopt;
+  return recur;
+}
+
+}  // namespace
+
+std::optional<std::string> rrule_error(std::string_view rule) {
+  if (rule.empty()) return "must not be empty";
+  if (rule.size() > kMaxRuleBytes) return "must be at most 500 bytes";
+  if (has_rrule_prefix(rule)) return "must be the bare rule, without the \"RRULE:\" prefix";
+  for (const char c : rule) {
+    // RRULE syntax is printable ASCII without spaces; anything else (NUL in particular,
+    // which would cut the C string libical sees) is rejected up front.
+    if (c <= ' ' || c > '~') return "must contain only printable ASCII characters";
+  }
+  std::lock_guard lock(libical_mutex());
+  if (!parse_rule_locked(std::string(rule))) return "is not a valid RFC 5545 RRULE";
+  return std::nullopt;
+}
+
+bool is_known_timezone(std::string_view iana_name) {
+  if (iana_name == "UTC") return true;
+  if (!plausible_zone_name(iana_name)) return false;
+  std::lock_guard lock(libical_mutex());
+  return find_zone_locked(iana_name) != nullptr;
+}
+
+std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,
+                                      Millis dtstart, Millis after) {
+  if (rrule_error(rule)) return std::nullopt;
+  std::lock_guard lock(libical_mutex());
+  icaltimezone* zone = find_zone_locked(timezone);
+  if (zone == nullptr) return std::nullopt;
+  const std::optional<icalrecurrencetype> recur = parse_rule_locked(std::string(rule));
+  if (!recur) return std::nullopt;
+
+  // libical works in whole seconds on local wall-clock time; the sub-second part of
+  // dtstart is carried over to every occurrence.
+  const Millis start_seconds = dtstart >= 0 ? dtstart / 1000 : (dtstart - 999) / 1000;
+  const Millis sub_second = dtstart - start_seconds * 1000;
+  const icaltimetype start =
+      icaltime_from_timet_with_zone(static_cast<time_t>(start_seconds), 0, zone);
+  icalrecur_iterator* it = icalrecur_iterator_new(*recur, start);
+  if (it == nullptr) {
+    icalerror_clear_errno();
+    return std::nullopt;
+  }
+  std::optional<Millis> result;
+  for (int i = 0; i < kMaxIterations; ++i) {
+    const icaltimetype occurrence = icalrecur_iterator_next(it);
+    if (icaltime_is_null_time(occurrence)) break;
+    // The iterator yields wall-clock times in `zone`; convert them to UTC.
+    const Millis t =
+        static_cast<Millis>(icaltime_as_timet_with_zone(occurrence, zone)) * 1000 + sub_second;
+    if (t > after) {
+      result = t;
+      break;
+    }
+  }
+  icalrecur_iterator_free(it);
+  icalerror_clear_errno();
+  return result;
+}
+
+}  // namespace todo

@@ -1,0 +1,243 @@
+// Thin HTTP handlers: authorize, parse, run a unit from task_service.hpp, shape the reply.
+#include "tasks/task_routes.hpp"
+
+#include <openssl/sha.h>
+
+#include <boost/json.hpp>
+
+#include "auth/authenticate.hpp"
+#include "core/time.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "storage/await.hpp"
+#include "tasks/cursor.hpp"
+#include "tasks/task_json.hpp"
+#include "tasks/task_service.hpp"
+
+namespace todo {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using http::Response;
+using status = http::beast_http::status;
+
+Response problem(const Error& e, const http::RequestContext& ctx) {
+  return http::problem_response(e, ctx.request.version(), ctx.request.keep_alive());
+}
+
+std::string etag(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+Response task_response(status st, const Task& task, const http::RequestContext& ctx) {
+  auto res = http::json_response(st, task_to_json(task), ctx.request);
+  res.set(http::beast_http::field::etag, etag(task.version));
+  return res;
+}
+
+// If-Match: "3", 3 or W/"3" -> 3; "*" -> no precondition. Anything else is a 400.
+Result<std::optional<std::int64_t>> if_match(const http::RequestContext& ctx) {
+  auto it = ctx.request.find(http::beast_http::field::if_match);
+  if (it == ctx.request.end()) return std::optional<std::int64_t>();
+  std::string_view v = it->value();
+  if (v == "*") return std::optional<std::int64_t>();
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  auto id = parse_task_id(v);  // same rules: a positive integer
+  if (!id)
+    return Error::field(ErrorKind::bad_request, "If-Match", "must be a task version like \"3\"");
+  return std::optional<std::int64_t>(*id);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+Result<std::optional<IdempotencyRequest>> idempotency(const http::RequestContext& ctx) {
+  auto it = ctx.request.find("Idempotency-Key");
+  if (it == ctx.request.end()) return std::optional<IdempotencyRequest>();
+  std::string_view key = it->value();
+  if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
+    key = key.substr(1, key.size() - 2);
+  if (key.empty() || key.size() > 255)
+    return Error::field(ErrorKind::bad_request, "Idempotency-Key", "must be 1 to 255 characters");
+  std::string fingerprint = sha256_hex(std::string(ctx.request.method_string()) + " " +
+                                       std::string(ctx.url.path()) + "\n" + ctx.request.body());
+  return std::optional<IdempotencyRequest>(IdempotencyRequest{std::string(key), fingerprint});
+}
+
+// Common preamble: the path's user must be the caller, and {id} a valid task id.
+struct Target {
+  std::string user_id;
+  std::int64_t id = 0;
+};
+
+Result<Target> target(Services& s, const http::RequestContext& ctx, bool with_id) {
+  auto user = authorize_path_user(ctx, s.config.jwt_secret);
+  if (!user) return user.error();
+  Target t{*user};
+  if (with_id) {
+    auto id = parse_task_id(ctx.param("id"));
+    if (!id) return id.error();
+    t.id = *id;
+  }
+  return t;
+}
+
+asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, false);
+  if (!t) co_return problem(t.error(), ctx);
+  auto query = parse_task_query(ctx.url.params());
+  if (!query) co_return problem(query.error(), ctx);
+  auto page_unit = [user = t->user_id, q = std::move(*query)](storage::Tx& tx) {
+    return Result<TaskPage>(tx.list_tasks(user, q));
+  };
+  auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
+  if (!page) co_return problem(page.error(), ctx);
+  json::array items;
+  items.reserve(page->items.size());
+  for (const auto& task : page->items) items.push_back(task_to_json(task));
+  json::value next = page->next ? json::value(encode_cursor(*page->next)) : json::value(nullptr);
+  co_return http::json_response(
+      status::ok, json::object{{"items", std::move(items)}, {"next_cursor", next}}, ctx.request);
+}
+
+asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, false);
+  if (!t) co_return problem(t.error(), ctx);
+  auto idem = idempotency(ctx);
+  if (!idem) co_return problem(idem.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto fields = parse_task_fields(*body);
+  if (!fields) co_return problem(fields.error(), ctx);
+  auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem](storage::Tx& tx) {
+    return create_task(tx, user, f, i, now_millis());
+  };
+  auto outcome =
+      co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
+  if (!outcome) co_return problem(outcome.error(), ctx);
+  auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
+  if (outcome->replayed) {
+    res.set("Idempotent-Replayed", "true");
+    // The stored body holds the version at creation time.
+    boost::system::error_code ec;
+    auto v = json::parse(outcome->body, ec);
+    if (!ec && v.is_object() && v.as_object().contains("version"))
+      res.set(http::beast_http::field::etag, etag(v.at("version").to_number<std::int64_t>()));
+  } else {
+    res.set(http::beast_http::field::etag, etag(outcome->version));
+  }
+  co_return res;
+}
+
+asio::awaitable<Response> get_task(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
+    auto found = tx.find_task(t.user_id, t.id);
+    if (!found)
+      return Error::make(ErrorKind::not_found, "task " + std::to_string(t.id) + " does not exist");
+    return std::move(*found);
+  };
+  auto task = co_await storage::db_read<Task>(s.db, s.metrics, std::move(task_unit));
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto expected = if_match(ctx);
+  if (!expected) co_return problem(expected.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto fields = parse_task_fields(*body);
+  if (!fields) co_return problem(fields.error(), ctx);
+  auto task_unit = [t = *t, f = std::move(*fields), v = *expected](storage::Tx& tx) {
+    return replace_task(tx, t.user_id, t.id, f, v, now_millis());
+  };
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto expected = if_match(ctx);
+  if (!expected) co_return problem(expected.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto p = parse_task_patch(*body);
+  if (!p) co_return problem(p.error(), ctx);
+  auto task_unit = [t = *t, p = std::move(*p), v = *expected](storage::Tx& tx) {
+    return patch_task(tx, t.user_id, t.id, p, v, now_millis());
+  };
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto expected = if_match(ctx);
+  if (!expected) co_return problem(expected.error(), ctx);
+  std::optional<bool> completed;
+  if (!ctx.request.body().empty()) {
+    auto body = http::parse_json_body(ctx.request);
+    if (!body) co_return problem(body.error(), ctx);
+    const json::value* v = body->is_object() ? body->as_object().if_contains("completed") : nullptr;
+    bool only_completed = body->is_object() && body->as_object().size() == (v ? 1u : 0u);
+    if (!body->is_object() || !only_completed || (v && !v->is_bool()))
+      co_return problem(Error::field(ErrorKind::validation, "completed",
+                                     "send {\"completed\": true|false}, or no body to toggle"),
+                        ctx);
+    if (v) completed = v->as_bool();
+  }
+  auto task_unit = [t = *t, completed, v = *expected](storage::Tx& tx) {
+    return complete_task(tx, t.user_id, t.id, completed, v, now_millis());
+  };
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto expected = if_match(ctx);
+  if (!expected) co_return problem(expected.error(), ctx);
+  auto done_unit = [t = *t, v = *expected](storage::Tx& tx) {
+    return delete_task(tx, t.user_id, t.id, v);
+  };
+  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(done_unit));
+  if (!done) co_return problem(done.error(), ctx);
+  co_return http::empty_response(status::no_content, ctx.request);
+}
+
+}  // namespace
+
+void register_task_routes(http::Router& router, Services& s) {
+  using http::beast_http::verb;
+  auto bind = [&s](auto fn) { return [&s, fn](http::RequestContext& ctx) { return fn(s, ctx); }; };
+  router.add(verb::get, "/api/{user_id}/tasks", bind(list_tasks));
+  router.add(verb::post, "/api/{user_id}/tasks", bind(create));
+  router.add(verb::get, "/api/{user_id}/tasks/{id}", bind(get_task));
+  router.add(verb::put, "/api/{user_id}/tasks/{id}", bind(replace));
+  router.add(verb::patch, "/api/{user_id}/tasks/{id}", bind(patch));
+  router.add(verb::delete_, "/api/{user_id}/tasks/{id}", bind(remove));
+  router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", bind(complete));
+}
+
+}  // namespace todo

@@ -1,0 +1,106 @@
+#include "tasks/task_service.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "tasks/task_json.hpp"
+
+namespace todo {
+namespace {
+
+Error not_found(std::int64_t id) {
+  return Error::make(ErrorKind::not_found, "task " + std::to_string(id) + " does not exist");
+}
+
+// Loads the caller's task and checks If-Match.
+Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                             std::optional<std::int64_t> expected_version) {
+  auto task = tx.find_task(user_id, id);
+  if (!task) return not_found(id);
+  if (expected_version && *expected_version != task->version) {
+    Error e = Error::make(ErrorKind::precondition_failed,
+                          "task " + std::to_string(id) + " is at version " +
+                              std::to_string(task->version) + ", not " +
+                              std::to_string(*expected_version) + "; reload it and retry");
+    e.errors.push_back({"If-Match", "does not match the current version"});
+    return e;
+  }
+  return std::move(*task);
+}
+
+}  // namespace
+
+Task with_fields(Task task, const TaskFields& f, Millis now) {
+  if (f.completed && !task.completed) task.completed_at = now;
+  if (!f.completed) task.completed_at.reset();
+  task.title = f.title;
+  task.description = f.description;
+  task.completed = f.completed;
+  task.priority = f.priority;
+  task.tags = f.tags;
+  task.due_at = f.due_at;
+  task.remind_at = f.remind_at;
+  task.recurrence = f.recurrence;
+  task.timezone = f.timezone;
+  task.updated_at = std::max(now, task.updated_at);
+  task.version += 1;
+  return task;
+}
+
+Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
+                                  const TaskFields& fields,
+                                  const std::optional<IdempotencyRequest>& idem, Millis now) {
+  if (idem) {
+    if (auto previous = tx.find_idempotent(user_id, idem->key)) {
+      if (previous->request_fingerprint != idem->fingerprint)
+        return Error::field(ErrorKind::validation, "Idempotency-Key",
+                            "was already used for a different request");
+      return CreateOutcome{previous->status, previous->body, 0, true};
+    }
+  }
+  Task task = tx.insert_task(user_id, fields, now);
+  CreateOutcome outcome{201, boost::json::serialize(task_to_json(task)), task.version, false};
+  if (idem) tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now);
+  return outcome;
+}
+
+Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                          const TaskFields& fields, std::optional<std::int64_t> expected_version,
+                          Millis now) {
+  auto task = load_for_change(tx, user_id, id, expected_version);
+  if (!task) return task;
+  Task updated = with_fields(std::move(*task), fields, now);
+  tx.update_task(updated);
+  return updated;
+}
+
+Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                        const TaskPatch& patch, std::optional<std::int64_t> expected_version,
+                        Millis now) {
+  auto task = load_for_change(tx, user_id, id, expected_version);
+  if (!task) return task;
+  Task updated = with_fields(*task, apply_patch(*task, patch), now);
+  tx.update_task(updated);
+  return updated;
+}
+
+Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                           std::optional<bool> completed,
+                           std::optional<std::int64_t> expected_version, Millis now) {
+  auto task = load_for_change(tx, user_id, id, expected_version);
+  if (!task) return task;
+  TaskPatch patch;
+  patch.completed = completed.value_or(!task->completed);
+  Task updated = with_fields(*task, apply_patch(*task, patch), now);
+  tx.update_task(updated);
+  return updated;
+}
+
+Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                   std::optional<std::int64_t> expected_version) {
+  auto task = load_for_change(tx, user_id, id, expected_version);
+  if (!task) return task.error();
+  tx.delete_task(user_id, id);
+  return Unit{};
+}
+
+}  // namespace todo

@@ -1,0 +1,132 @@
+#include "tasks/cursor.hpp"
+
+#include <gtest/gtest.h>
+
+namespace todo {
+namespace {
+
+void expect_rejected(std::string_view text, SortField sort, bool ascending) {
+  auto r = decode_cursor(text, sort, ascending);
+  ASSERT_FALSE(r.ok()) << text;
+  EXPECT_EQ(r.error().kind, ErrorKind::bad_request);
+  ASSERT_EQ(r.error().errors.size(), 1u);
+  EXPECT_EQ(r.error().errors[0].field, "cursor");
+}
+
+// base64url without padding, for hand-made cursors.
+std::string b64url(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int s : {18, 12, 6, 0}) out += kAlphabet[(v >> s) & 63];
+  }
+  if (in.size() - i == 1) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    for (int s : {18, 12}) out += kAlphabet[(v >> s) & 63];
+  } else if (in.size() - i == 2) {
+    const unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    for (int s : {18, 12, 6}) out += kAlphabet[(v >> s) & 63];
+  }
+  return out;
+}
+
+TEST(Cursor, RoundTripsIntegerKeys) {
+  for (SortField sort :
+       {SortField::created_at, SortField::updated_at, SortField::due_at, SortField::priority}) {
+    for (bool asc : {true, false}) {
+      const Cursor c{sort, asc, std::int64_t{1'796'115'600'123}, 42};
+      auto r = decode_cursor(encode_cursor(c), sort, asc);
+      ASSERT_TRUE(r.ok()) << r.error().detail;
+      EXPECT_EQ(r->sort, sort);
+      EXPECT_EQ(r->ascending, asc);
+      EXPECT_EQ(std::get<std::int64_t>(r->key), 1'796'115'600'123);
+      EXPECT_EQ(r->id, 42);
+    }
+  }
+}
+
+TEST(Cursor, RoundTripsExtremeKeys) {
+  const Cursor c{SortField::due_at, true, kNoDueDateSortKey, INT64_MAX};
+  auto r = decode_cursor(encode_cursor(c), SortField::due_at, true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<std::int64_t>(r->key), kNoDueDateSortKey);
+  const Cursor negative{SortField::created_at, false, std::int64_t{-5}, 1};
+  EXPECT_EQ(std::get<std::int64_t>(
+                decode_cursor(encode_cursor(negative), SortField::created_at, false)->key),
+            -5);
+}
+
+TEST(Cursor, RoundTripsStringKeys) {
+  const std::string title = "Caf\xc3\xa9 \"quoted\" / \xf0\x9f\x98\x80 & more";
+  const Cursor c{SortField::title, true, title, 7};
+  const std::string text = encode_cursor(c);
+  // URL-safe as is: no padding, no '+' or '/'.
+  EXPECT_EQ(text.find_first_of("+/="), std::string::npos);
+  auto r = decode_cursor(text, SortField::title, true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<std::string>(r->key), title);
+  EXPECT_EQ(r->id, 7);
+}
+
+TEST(Cursor, RejectsOtherSortOrOrder) {
+  const std::string text = encode_cursor({SortField::created_at, false, std::int64_t{5}, 1});
+  expect_rejected(text, SortField::updated_at, false);
+  expect_rejected(text, SortField::created_at, true);
+}
+
+TEST(Cursor, RejectsGarbage) {
+  for (const char* bad : {"", "!!!!", "abc=", "a", "e30", "bnVsbA", "W10", "eyJzIjoi"}) {
+    expect_rejected(bad, SortField::created_at, false);  // e30 = "{}", W10 = "[]"
+  }
+  expect_rejected(std::string(5000, 'A'), SortField::created_at, false);
+}
+
+TEST(Cursor, AcceptsAHandMadeDocument) {
+  auto r =
+      decode_cursor(b64url(R"({"s":"priority","o":"a","k":3,"i":12})"), SortField::priority, true);
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(std::get<std::int64_t>(r->key), 3);
+  EXPECT_EQ(r->id, 12);
+}
+
+TEST(Cursor, RejectsTamperedDocuments) {
+  for (const char* doc : {
+           R"({"s":"created_at","o":"d","k":"5","i":1})",   // string key for a time sort
+           R"({"s":"created_at","o":"d","k":5.5,"i":1})",   // fractional key
+           R"({"s":"created_at","o":"d","k":null,"i":1})",  // null key
+           R"({"s":"created_at","o":"d","k":5,"i":0})",     // id 0
+           R"({"s":"created_at","o":"d","k":5,"i":-3})",    // negative id
+           R"({"s":"created_at","o":"d","k":5,"i":"1"})",   // id as string
+           R"({"s":"created_at","o":"d","k":5,"i":18446744073709551615})",  // id > INT64_MAX
+           R"({"s":"created_at","o":"down","k":5,"i":1})",                  // bad order
+           R"({"s":"name","o":"d","k":5,"i":1})",                           // unknown sort
+           R"({"s":"created_at","o":"d","k":5})",                           // missing id
+           R"({"s":"created_at","o":"d","k":5,"i":1,"x":0})",               // extra member
+       }) {
+    expect_rejected(b64url(doc), SortField::created_at, false);
+  }
+  expect_rejected(b64url(R"({"s":"title","o":"d","k":5,"i":1})"), SortField::title, false);
+}
+
+TEST(Cursor, RejectsNonCanonicalEncodings) {
+  const std::string good = encode_cursor({SortField::created_at, false, std::int64_t{5}, 9});
+  expect_rejected(good + "=", SortField::created_at, false);  // padding
+  expect_rejected(good + "==", SortField::created_at, false);
+  expect_rejected(" " + good, SortField::created_at, false);  // white space
+  std::string standard_alphabet = good;
+  for (char& c : standard_alphabet) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  if (standard_alphabet != good) expect_rejected(standard_alphabet, SortField::created_at, false);
+  // Changing one character yields a different document or none at all, never this one.
+  std::string flipped = good;
+  flipped[3] = flipped[3] == 'A' ? 'B' : 'A';
+  auto r = decode_cursor(flipped, SortField::created_at, false);
+  EXPECT_TRUE(!r.ok() || r->id != 9 || std::get<std::int64_t>(r->key) != 5);
+}
+
+}  // namespace
+}  // namespace todo
