@@ -14,6 +14,7 @@ std::optional<Millis> parse_rfc3339(std::string_view text);
 
 // "2026-12-01T09:00:00Z", or "2026-12-01T09:00:00.123Z" when there are milliseconds.
 std::string format_rfc3339(Millis t);
+void append_rfc3339(std::string& out, Millis t);
 
 Millis now_millis();
 

@@ -13,6 +13,7 @@
 #include "tasks/cursor.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_service.hpp"
+#include "tasks/task_writer.hpp"
 
 namespace todo {
 namespace {
@@ -31,7 +32,7 @@ std::string etag(std::int64_t version) {
 }
 
 Response task_response(status st, const Task& task, const http::RequestContext& ctx) {
-  auto res = http::json_response(st, task_to_json(task), ctx.request);
+  auto res = http::json_response(st, task_json_text(task), ctx.request);
   res.set(http::beast_http::field::etag, etag(task.version));
   return res;
 }
@@ -103,12 +104,20 @@ asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
   };
   auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
   if (!page) co_return problem(page.error(), ctx);
-  json::array items;
-  items.reserve(page->items.size());
-  for (const auto& task : page->items) items.push_back(task_to_json(task));
-  json::value next = page->next ? json::value(encode_cursor(*page->next)) : json::value(nullptr);
-  co_return http::json_response(
-      status::ok, json::object{{"items", std::move(items)}, {"next_cursor", next}}, ctx.request);
+  std::string body;
+  body.reserve(64 + page->items.size() * 420);
+  body += "{\"items\":[";
+  for (std::size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body += ',';
+    append_task_json(body, page->items[i]);
+  }
+  body += "],\"next_cursor\":";
+  if (page->next)
+    append_json_string(body, encode_cursor(*page->next));
+  else
+    body += "null";
+  body += '}';
+  co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
 asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {

@@ -1,8 +1,7 @@
 #include "tasks/task_service.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "tasks/task_json.hpp"
+#include "tasks/task_writer.hpp"
 
 namespace todo {
 namespace {
@@ -58,7 +57,7 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
     }
   }
   Task task = tx.insert_task(user_id, fields, now);
-  CreateOutcome outcome{201, boost::json::serialize(task_to_json(task)), task.version, false};
+  CreateOutcome outcome{201, task_json_text(task), task.version, false};
   if (idem) tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now);
   return outcome;
 }

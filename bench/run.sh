@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmarks of the HTTP API with wrk (64 connections, 2 threads, bounded time), on a
+# fresh SQLite data directory and, when TODO_BENCH_POSTGRES=1, on a throwaway PostgreSQL.
+#   bench/run.sh                 SQLite: creates, then list-50
+#   TODO_BENCH_POSTGRES=1 bench/run.sh   the same on PostgreSQL (via scripts/with-postgres.sh)
+# Usage: make bench. Prints wrk's summary and p50/p99; copy figures into bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+
+if [ "${TODO_BENCH_POSTGRES:-0}" = 1 ] && [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
+  exec bash scripts/with-postgres.sh bash "$0" "$@"
+fi
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+data=$(mktemp -d /tmp/todo-bench.XXXXXX)
+export TODO_JWT_SECRET=bench-secret-bench-secret-bench-secret
+env_args=()
+if [ "${TODO_BENCH_POSTGRES:-0}" = 1 ]; then env_args=(DATABASE_URL="$TODO_TEST_DATABASE_URL"); fi
+env "${env_args[@]}" TODO_LOG_LEVEL=warn ./build/todo serve --listen 127.0.0.1:$port --data-dir "$data" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+base=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -sf $base/readyz >/dev/null && break; sleep 0.1; done
+
+signup=$(curl -sf $base/api/auth/sign-up/email -H 'Content-Type: application/json' \
+  -d "{\"email\":\"bench$RANDOM@example.com\",\"password\":\"bench-password\",\"name\":\"Bench\"}")
+export TODO_TOKEN=$(echo "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+export TODO_USER=$(echo "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])')
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== backend: $([ "${TODO_BENCH_POSTGRES:-0}" = 1 ] && echo PostgreSQL || echo SQLite)"
+echo "== POST /api/{user}/tasks, $CONNECTIONS connections, $DURATION"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create.lua "$base"
+echo "== GET /api/{user}/tasks?limit=50, $CONNECTIONS connections, $DURATION"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
+echo "== idle resident memory after the runs: $(ps -o rss= -p $server | awk '{printf "%.1f MB", $1/1024}')"
