@@ -1,0 +1,98 @@
+// open_postgres / migrate_postgres: the PostgreSQL shape of Database (a few writer
+// connections each doing group commit, a pool of reader connections).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "storage/migrations.hpp"
+#include "storage/postgres/pg_tx.hpp"
+
+namespace todo::storage {
+namespace {
+
+// Session-level advisory lock serializing migrations across processes (several instances
+// starting at once). Any constant works as long as every version of the service uses it.
+constexpr const char* kMigrationLockKey = "7415010373652918";
+
+// Durability does not depend on the server's default: a write is answered after COMMIT,
+// so COMMIT must wait for the WAL flush.
+constexpr const char* kWriterSession = "SET synchronous_commit = on";
+
+int apply_migrations(postgres::Handle& db) {
+  using postgres::Params;
+  // Waits while another process migrates; the lock goes with the session if we die.
+  db.exec("SELECT pg_advisory_lock($1::bigint)", Params().add(kMigrationLockKey));
+  db.exec_script(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+  int current = int(db.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").int64(0, 0));
+  for (const auto& m : migrations_for("postgres")) {
+    if (m.version <= current) continue;
+    // Each migration in its own transaction (PostgreSQL DDL is transactional): a failure
+    // leaves the previous version intact.
+    db.exec_script("BEGIN");
+    try {
+      db.exec_script(std::string(m.sql).c_str());
+      db.exec(
+          "INSERT INTO schema_migrations (version, name, applied_at) "
+          "VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)",
+          Params().add(std::int64_t(m.version)).add(m.name));
+      db.exec_script("COMMIT");
+    } catch (const std::exception& e) {
+      try {
+        db.exec_script("ROLLBACK");
+      } catch (...) {
+        // Connection gone: the server rolled back already.
+      }
+      throw std::runtime_error("PostgreSQL migration " + m.name + " failed: " + e.what());
+    }
+    spdlog::info("applied migration {}", m.name);
+    current = m.version;
+  }
+  db.exec("SELECT pg_advisory_unlock($1::bigint)", Params().add(kMigrationLockKey));
+  return current;
+}
+
+// Connection failures come out of Handle as DbError with a password-free message; the
+// contract of open_* is a std::runtime_error with one clear line.
+template <class F>
+auto one_line_errors(F&& f) {
+  try {
+    return f();
+  } catch (const DbError& e) {
+    throw std::runtime_error(e.what());
+  }
+}
+
+int migrate(const std::string& url) {
+  postgres::Handle db(url);
+  try {
+    return apply_migrations(db);
+  } catch (const DbError& e) {  // before any migration ran: lock, bookkeeping table
+    throw std::runtime_error(std::string("PostgreSQL migrations failed: ") + e.what());
+  }
+}
+
+}  // namespace
+
+int migrate_postgres(const std::string& url) {
+  return one_line_errors([&] { return migrate(url); });
+}
+
+std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
+  return one_line_errors([&]() -> std::unique_ptr<Database> {
+    // Migrate on a connection of its own, closed afterwards, so that the pool's sessions
+    // hold no advisory lock and prepare statements against the final schema.
+    int version = migrate(options.url);
+    std::vector<std::unique_ptr<Connection>> writers;
+    std::vector<std::unique_ptr<Connection>> readers;
+    for (int i = 0; i < std::max(1, options.writer_connections); ++i)
+      writers.push_back(std::make_unique<postgres::PgConnection>(options.url, kWriterSession));
+    for (int i = 0; i < std::max(1, options.reader_connections); ++i)
+      readers.push_back(std::make_unique<postgres::PgConnection>(options.url));
+    PoolOptions pool{"postgres", version, options.max_batch};
+    return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers));
+  });
+}
+
+}  // namespace todo::storage

@@ -1,0 +1,244 @@
+#include "storage/postgres/pg_handle.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace todo::storage::postgres {
+namespace {
+
+// libpq messages end with a newline and may span several lines ("...failed: Connection
+// refused\n\tIs the server running..."): logs want one line.
+std::string one_line(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+void replace_all(std::string& text, std::string_view secret) {
+  if (secret.empty()) return;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3))
+    text.replace(pos, secret.size(), "***");
+}
+
+// Every spelling of a password the connection string may carry: the URI's user:password@
+// (raw and percent-decoded), and password=... as a URI query parameter or keyword.
+std::vector<std::string> passwords_in(const std::string& url) {
+  std::vector<std::string> out;
+  if (auto scheme = url.find("://"); scheme != std::string::npos) {
+    auto start = scheme + 3;
+    auto end = url.find_first_of("@/", start);  // libpq ends the userinfo at '@' or '/'
+    if (end != std::string::npos && url[end] == '@') {
+      auto colon = url.find(':', start);
+      if (colon != std::string::npos && colon < end)
+        out.push_back(url.substr(colon + 1, end - colon - 1));
+    }
+  }
+  for (auto pos = url.find("password="); pos != std::string::npos;
+       pos = url.find("password=", pos + 1)) {
+    auto start = pos + 9;
+    if (start < url.size() && url[start] == '\'') {
+      auto end = url.find('\'', start + 1);
+      out.push_back(url.substr(start + 1, end == std::string::npos ? end : end - start - 1));
+    } else {
+      auto end = url.find_first_of("& \t\n", start);
+      out.push_back(url.substr(start, end == std::string::npos ? end : end - start));
+    }
+  }
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr);
+  if (options) {
+    for (auto* o = options; o->keyword; ++o)
+      if (std::string_view(o->keyword) == "password" && o->val) out.emplace_back(o->val);
+    PQconninfoFree(options);
+  }
+  return out;
+}
+
+std::string or_default(const char* value, const char* fallback) {
+  return value && *value ? value : fallback;
+}
+
+}  // namespace
+
+bool is_transient(std::string_view sqlstate, bool connection_ok) {
+  if (!connection_ok) return true;
+  return sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate == "40001" ||
+         sqlstate == "40P01" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+}
+
+void throw_error(PGconn* conn, const PGresult* result, std::string_view what) {
+  const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  // The primary message only: DETAIL lines quote row values (e-mail addresses...), which
+  // do not belong in logs.
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = primary                                   ? primary
+                        : result && *PQresultErrorMessage(result) ? PQresultErrorMessage(result)
+                                                                  : PQerrorMessage(conn);
+  std::string text = std::string(what) + ": " + one_line(message);
+  if (sqlstate) text += std::string(" (SQLSTATE ") + sqlstate + ")";
+  DbError e(text);
+  e.transient = is_transient(sqlstate ? sqlstate : "", PQstatus(conn) == CONNECTION_OK);
+  throw e;
+}
+
+std::string describe_connect_failure(PGconn* conn, const std::string& url) {
+  std::string reason = one_line(conn ? PQerrorMessage(conn) : "out of memory");
+  for (const auto& secret : passwords_in(url)) replace_all(reason, secret);
+  std::string text = "cannot connect to PostgreSQL";
+  if (conn && PQdb(conn)) {
+    text += " database \"" + or_default(PQdb(conn), "?") + "\" at " +
+            or_default(PQhost(conn), "localhost") + ":" + or_default(PQport(conn), "5432") +
+            " as \"" + or_default(PQuser(conn), "?") + "\"";
+  }
+  return text + ": " + reason;
+}
+
+std::string encode_text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::vector<std::string> decode_text_array(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t i = text.find('{');
+  if (i == std::string_view::npos) return out;
+  ++i;
+  while (i < text.size() && text[i] != '}') {
+    if (text[i] == ',') {
+      ++i;
+      continue;
+    }
+    std::string item;
+    bool quoted = text[i] == '"';
+    if (quoted) ++i;
+    while (i < text.size()) {
+      char c = text[i];
+      if (quoted ? c == '"' : (c == ',' || c == '}')) break;
+      if (c == '\\' && i + 1 < text.size()) c = text[++i];
+      item += c;
+      ++i;
+    }
+    if (quoted) ++i;  // the closing quote
+    if (!quoted && item == "NULL") continue;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::vector<const char*> Params::pointers() const {
+  std::vector<const char*> out;
+  out.reserve(values_.size());
+  for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+  return out;
+}
+
+std::optional<std::string> Rows::opt_text(int row, int col) const {
+  if (is_null(row, col)) return std::nullopt;
+  return text(row, col);
+}
+
+std::int64_t Rows::int64(int row, int col) const {
+  auto v = view(row, col);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size()) {
+    DbError e("expected an integer in column " + std::to_string(col) + ", got \"" + std::string(v) +
+              "\"");
+    e.transient = false;
+    throw e;
+  }
+  return n;
+}
+
+std::optional<std::int64_t> Rows::opt_int64(int row, int col) const {
+  if (is_null(row, col)) return std::nullopt;
+  return int64(row, col);
+}
+
+std::int64_t Rows::affected() const {
+  std::string_view v = PQcmdTuples(result_.get());
+  std::int64_t n = 0;
+  std::from_chars(v.data(), v.data() + v.size(), n);
+  return n;
+}
+
+Handle::Handle(const std::string& url, std::string session_sql)
+    : session_sql_(std::move(session_sql)) {
+  // Defaults first: with expand_dbname, whatever the URL itself says overrides them.
+  const char* keywords[] = {"fallback_application_name", "connect_timeout", "client_encoding",
+                            "dbname", nullptr};
+  const char* values[] = {"todo", "10", "UTF8", url.c_str(), nullptr};
+  conn_.reset(PQconnectdbParams(keywords, values, 1));
+  if (!connected()) throw DbError(describe_connect_failure(conn_.get(), url));
+  // libpq prints NOTICEs ("relation ... already exists, skipping") to stderr by default.
+  PQsetNoticeProcessor(
+      conn_.get(),
+      [](void*, const char* message) { spdlog::debug("postgres: {}", one_line(message)); },
+      nullptr);
+  on_connect();
+}
+
+void Handle::on_connect() {
+  prepared_.clear();
+  next_statement_ = 0;
+  if (!session_sql_.empty()) exec_script(session_sql_.c_str());
+}
+
+Rows Handle::exec(const std::string& sql, const Params& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "todo_" + std::to_string(++next_statement_);
+    ResultPtr prep(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+    if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
+      throw_error(conn_.get(), prep.get(), "prepare");
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  auto values = params.pointers();
+  ResultPtr res(PQexecPrepared(conn_.get(), it->second.c_str(), params.size(), values.data(),
+                               nullptr, nullptr, 0));
+  auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    throw_error(conn_.get(), res.get(), "query");
+  return Rows(std::move(res));
+}
+
+Rows Handle::exec_script(const char* sql) {
+  ResultPtr res(PQexec(conn_.get(), sql));
+  auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    throw_error(conn_.get(), res.get(), "query");
+  return Rows(std::move(res));
+}
+
+bool Handle::reconnect() noexcept {
+  if (connected()) return true;
+  prepared_.clear();
+  PQreset(conn_.get());
+  if (!connected()) return false;
+  try {
+    on_connect();  // the new session has none of the old prepared statements
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace todo::storage::postgres

@@ -1,0 +1,131 @@
+#pragma once
+// RAII wrappers over libpq: a connection, its results and its named prepared statements.
+// Statements are prepared lazily, once per connection, keyed by SQL text; parameters and
+// results use the text format (the values are small, and text keeps the code simple).
+// One Handle is used by one thread at a time.
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/tx.hpp"
+
+namespace todo::storage::postgres {
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Query parameters, $1..$n in the order added. Values are copied: callers may pass
+// temporaries. An empty optional is SQL NULL.
+class Params {
+ public:
+  Params& add(std::string_view v) {
+    values_.emplace_back(std::string(v));
+    return *this;
+  }
+  Params& add(const std::string& v) { return add(std::string_view(v)); }
+  Params& add(const char* v) { return add(std::string_view(v)); }
+  Params& add(std::int64_t v) { return add(std::string_view(std::to_string(v))); }
+  Params& add(std::nullptr_t) {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  Params& add(const std::optional<std::int64_t>& v) { return v ? add(*v) : add(nullptr); }
+  Params& add(const std::optional<std::string>& v) {
+    return v ? add(std::string_view(*v)) : add(nullptr);
+  }
+  // No bool overload: a string literal would silently pick it over string_view.
+  Params& add_bool(bool v) { return add(std::string_view(v ? "t" : "f")); }
+
+  int size() const { return int(values_.size()); }
+  // Pointers for PQexecPrepared; valid while this Params lives and is not modified.
+  std::vector<const char*> pointers() const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// A successful result (PGRES_TUPLES_OK or PGRES_COMMAND_OK). Columns are read by index.
+class Rows {
+ public:
+  explicit Rows(ResultPtr result) : result_(std::move(result)) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool empty() const { return size() == 0; }
+  bool is_null(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string_view view(int row, int col) const {
+    return {PQgetvalue(result_.get(), row, col), std::size_t(PQgetlength(result_.get(), row, col))};
+  }
+  std::string text(int row, int col) const { return std::string(view(row, col)); }
+  std::optional<std::string> opt_text(int row, int col) const;
+  std::int64_t int64(int row, int col) const;  // throws DbError when not an integer
+  std::optional<std::int64_t> opt_int64(int row, int col) const;
+  bool boolean(int row, int col) const { return view(row, col) == "t"; }
+  // Rows touched by INSERT/UPDATE/DELETE (PQcmdTuples).
+  std::int64_t affected() const;
+  // The command tag: "COMMIT", "ROLLBACK", "INSERT 0 1", ...
+  std::string_view command() const { return PQcmdStatus(result_.get()); }
+
+ private:
+  ResultPtr result_;
+};
+
+class Handle {
+ public:
+  // Connects (libpq URL or key=value string). `session_sql` runs on every (re)connect,
+  // e.g. SET commands. Throws DbError (transient) with a message safe to log: it names
+  // host, port, database and user, never the password.
+  explicit Handle(const std::string& url, std::string session_sql = {});
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  // Runs `sql` as a named prepared statement, preparing it on first use.
+  Rows exec(const std::string& sql, const Params& params = {});
+  // Simple-protocol query without parameters: BEGIN/COMMIT, SET, migration scripts
+  // (which may hold several statements).
+  Rows exec_script(const char* sql);
+
+  // PQreset when the connection is broken; false when still unreachable. A healthy
+  // connection is kept: a serialization failure needs a retry, not a new session.
+  bool reconnect() noexcept;
+  bool connected() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+  PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_.get()); }
+  PGconn* raw() const { return conn_.get(); }
+
+ private:
+  void on_connect();
+  ConnPtr conn_;
+  std::string session_sql_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  int next_statement_ = 0;
+};
+
+// Throws DbError for a failed call (result may be null); see is_transient.
+[[noreturn]] void throw_error(PGconn* conn, const PGresult* result, std::string_view what);
+
+// Whether an error with this SQLSTATE (empty when libpq raised it itself) is worth a retry:
+// connection failures (class 08, or the connection is no longer OK), serialization
+// failures and deadlocks (40001, 40P01), server shutdown (57P01-57P03), insufficient
+// resources (class 53).
+bool is_transient(std::string_view sqlstate, bool connection_ok);
+
+// One-line description of why a connection failed, naming host/port/database/user of
+// `url` but with any password in it replaced.
+std::string describe_connect_failure(PGconn* conn, const std::string& url);
+
+// A text[] literal with every element double-quoted ("a\"b" for a"b), whatever it holds.
+std::string encode_text_array(const std::vector<std::string>& items);
+// Parses the text output of a one-dimensional text[] (quoted or bare elements; NULL skipped).
+std::vector<std::string> decode_text_array(std::string_view text);
+
+}  // namespace todo::storage::postgres

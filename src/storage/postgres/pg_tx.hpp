@@ -1,0 +1,45 @@
+#pragma once
+// PostgreSQL implementation of the repository interface (storage/tx.hpp). Same semantics
+// as storage/sqlite/sqlite_tx.hpp; tags live in a text[] column (GIN-indexed) and search
+// in a generated tsvector column instead of side tables.
+#include "storage/pooled_database.hpp"
+#include "storage/postgres/pg_handle.hpp"
+
+namespace todo::storage::postgres {
+
+class PgConnection final : public Connection, public Tx {
+ public:
+  // `session_sql` runs on every (re)connect; writers pass SET synchronous_commit = on.
+  explicit PgConnection(const std::string& url, std::string session_sql = {})
+      : db_(url, std::move(session_sql)) {}
+
+  // Connection
+  void begin() override { db_.exec_script("BEGIN"); }
+  void commit() override;
+  void rollback() noexcept override;
+  Tx& tx() override { return *this; }
+  bool ping() noexcept override;
+  bool reconnect() noexcept override { return db_.reconnect(); }
+
+  // Tx
+  bool insert_user(const User& user, std::string_view password_hash) override;
+  std::optional<UserCredentials> find_user_by_email(std::string_view email) override;
+  std::optional<User> find_user_by_id(std::string_view id) override;
+  Task insert_task(std::string_view user_id, const TaskFields& fields, Millis now) override;
+  std::optional<Task> find_task(std::string_view user_id, std::int64_t id) override;
+  void update_task(const Task& task) override;
+  bool delete_task(std::string_view user_id, std::int64_t id) override;
+  TaskPage list_tasks(std::string_view user_id, const TaskQuery& query) override;
+  std::optional<IdempotentResponse> find_idempotent(std::string_view user_id,
+                                                    std::string_view key) override;
+  void save_idempotent(std::string_view user_id, std::string_view key,
+                       const IdempotentResponse& response, Millis now) override;
+  void purge_idempotency_keys(Millis older_than) override;
+
+  Handle& handle() { return db_; }
+
+ private:
+  Handle db_;
+};
+
+}  // namespace todo::storage::postgres

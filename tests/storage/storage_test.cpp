@@ -1,0 +1,858 @@
+// Repository and Database contract tests, run against every backend through the Database
+// interface only (write/read units, completion awaited with a promise):
+//   SQLite      always, in a fresh temporary file per test;
+//   PostgreSQL  when TODO_TEST_DATABASE_URL is set (scripts/with-postgres.sh). When it is
+//               not set the instantiation is skipped, or fails if TODO_REQUIRE_POSTGRES=1.
+// The PostgreSQL database is shared across tests and runs: every test works under user ids
+// with a prefix of its own, and never asserts on data it did not create.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace todo::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct Backend {
+  std::string name;  // "sqlite" or "postgres"
+  std::string url;   // PostgreSQL only; empty when required but not configured
+};
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+void PrintTo(const Backend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+std::vector<Backend> postgres_backends() {
+  if (auto url = env("TODO_TEST_DATABASE_URL"); !url.empty()) return {{"postgres", url}};
+  // Instantiated without a URL only to fail loudly in SetUp (CI must not skip silently).
+  if (env("TODO_REQUIRE_POSTGRES") == "1") return {{"postgres", ""}};
+  return {};
+}
+
+constexpr const char* kMissingPostgres =
+    "TODO_REQUIRE_POSTGRES=1 but TODO_TEST_DATABASE_URL is not set: run the tests under "
+    "scripts/with-postgres.sh (or point TODO_TEST_DATABASE_URL at a PostgreSQL 15 database)";
+
+std::string random_hex(int n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string out;
+  for (int i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
+  return out;
+}
+
+// Submits a unit and waits for its completion.
+Status await(const std::function<void(Done)>& submit) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  submit([promise](Status s) { promise->set_value(std::move(s)); });
+  if (future.wait_for(60s) != std::future_status::ready)
+    return Error::make(ErrorKind::internal, "no completion within 60 s");
+  return future.get();
+}
+
+testing::AssertionResult ok(const Status& s) {
+  if (s.ok()) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "unit failed: " << s.error().detail;
+}
+
+// Holds every writer thread inside a unit until opened, so that the writes submitted
+// meanwhile queue up and are taken as one group-committed batch.
+class WriterGate {
+ public:
+  WriterGate() : opened_(open_.get_future().share()) {}
+  ~WriterGate() { open(); }
+  void hold(Database& db, int writers) {
+    for (int i = 0; i < writers; ++i) {
+      // One at a time: a writer busy in the first blocker cannot take the second.
+      auto started = std::make_shared<std::promise<void>>();
+      auto running = started->get_future();
+      db.write(
+          [started, opened = opened_](Tx&) {
+            started->set_value();
+            opened.wait_for(60s);  // bounded: a failed test must not hang stop()
+          },
+          [](Status) {});
+      ASSERT_EQ(running.wait_for(30s), std::future_status::ready) << "writer never started";
+    }
+  }
+  void open() {
+    if (!is_open_.exchange(true)) open_.set_value();
+  }
+
+ private:
+  std::promise<void> open_;
+  std::shared_future<void> opened_;
+  std::atomic<bool> is_open_{false};
+};
+
+// Collects the completions of many concurrent units.
+class Completions {
+ public:
+  explicit Completions(int n) : results_(n), remaining_(n) {}
+  Done done(int i) {
+    return [this, i](Status s) {
+      {
+        std::lock_guard lock(mutex_);
+        results_[i].emplace(std::move(s));
+      }
+      if (--remaining_ == 0) all_.set_value();
+    };
+  }
+  bool wait(std::chrono::seconds timeout) {
+    return all_future_.wait_for(timeout) == std::future_status::ready;
+  }
+  const Status& operator[](int i) const { return *results_[i]; }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::optional<Status>> results_;
+  std::atomic<int> remaining_;
+  std::promise<void> all_;
+  std::future<void> all_future_ = all_.get_future();
+};
+
+class StorageTest : public testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (is_postgres() && GetParam().url.empty()) GTEST_FAIL() << kMissingPostgres;
+    prefix_ = "st" + random_hex(12) + "_";
+    if (!is_postgres()) {
+      dir_ = fs::temp_directory_path() / ("todo-storage-" + random_hex(12));
+      fs::create_directories(dir_);
+    }
+    db_ = open();
+  }
+
+  void TearDown() override {
+    if (db_) db_->stop();
+    db_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  bool is_postgres() const { return GetParam().name == "postgres"; }
+  int writers() const { return is_postgres() ? 2 : 1; }
+
+  std::unique_ptr<Database> open() const {
+    if (is_postgres()) return open_postgres({GetParam().url, 2, writers(), 256});
+    return open_sqlite({(dir_ / "todo.db").string(), 2, 512});
+  }
+
+  Status write(Work work) {
+    return await([&](Done d) { db_->write(std::move(work), d); });
+  }
+  Status read(Work work) {
+    return await([&](Done d) { db_->read(std::move(work), d); });
+  }
+
+  std::string user_id(std::string_view name) const { return prefix_ + std::string(name); }
+  std::string email(std::string_view name) const { return user_id(name) + "@example.com"; }
+  void create_user(std::string_view name) {
+    bool inserted = false;
+    ASSERT_TRUE(ok(write([&](Tx& tx) {
+      inserted = tx.insert_user(User{user_id(name), email(name), std::string(name), 1}, "hash");
+    })));
+    ASSERT_TRUE(inserted);
+  }
+
+  // Inserts every task in one unit, task i at now = created[i]; returns their ids.
+  std::vector<std::int64_t> insert_all(std::string_view user, const std::vector<TaskFields>& tasks,
+                                       const std::vector<Millis>& created) {
+    std::vector<std::int64_t> ids;
+    EXPECT_TRUE(ok(write([&](Tx& tx) {
+      ids.clear();  // a unit may be re-run
+      for (std::size_t i = 0; i < tasks.size(); ++i)
+        ids.push_back(tx.insert_task(user_id(user), tasks[i], created[i]).id);
+    })));
+    return ids;
+  }
+
+  TaskPage list(std::string_view user, const TaskQuery& q) {
+    TaskPage page;
+    EXPECT_TRUE(ok(read([&](Tx& tx) { page = tx.list_tasks(user_id(user), q); })));
+    return page;
+  }
+  std::vector<std::int64_t> list_ids(std::string_view user, TaskQuery q) {
+    q.limit = 1000;
+    std::vector<std::int64_t> ids;
+    for (const auto& t : list(user, q).items) ids.push_back(t.id);
+    return ids;
+  }
+  std::vector<std::int64_t> all_tasks(std::string_view user) {
+    std::vector<std::int64_t> ids;
+    EXPECT_TRUE(ok(read([&](Tx& tx) {
+      TaskQuery q;
+      q.limit = 100000;
+      for (const auto& t : tx.list_tasks(user_id(user), q).items) ids.push_back(t.id);
+    })));
+    return ids;
+  }
+
+  std::string prefix_;
+  fs::path dir_;
+  std::unique_ptr<Database> db_;
+};
+
+std::vector<std::int64_t> pick(const std::vector<std::int64_t>& ids, std::vector<int> indexes) {
+  std::vector<std::int64_t> out;
+  for (int i : indexes) out.push_back(ids[i]);
+  return out;
+}
+
+void expect_same(const Task& a, const Task& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.user_id, b.user_id);
+  EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.description, b.description);
+  EXPECT_EQ(a.completed, b.completed);
+  EXPECT_EQ(a.priority, b.priority);
+  EXPECT_EQ(a.tags, b.tags);
+  EXPECT_EQ(a.due_at, b.due_at);
+  EXPECT_EQ(a.remind_at, b.remind_at);
+  EXPECT_EQ(a.recurrence, b.recurrence);
+  EXPECT_EQ(a.timezone, b.timezone);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.updated_at, b.updated_at);
+  EXPECT_EQ(a.completed_at, b.completed_at);
+  EXPECT_EQ(a.version, b.version);
+}
+
+// The order the Cursor comment in tasks/task.hpp defines: (sort key, id), both in the
+// requested direction, titles in byte order, undated tasks due at INT64_MAX.
+std::vector<std::int64_t> expected_order(std::vector<Task> tasks, SortField sort, bool ascending) {
+  std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
+    auto ka = sort_key(a, sort);
+    auto kb = sort_key(b, sort);
+    bool less = ka != kb ? ka < kb : a.id < b.id;  // std::string compares as unsigned bytes
+    bool greater = ka != kb ? kb < ka : b.id < a.id;
+    return ascending ? less : greater;
+  });
+  std::vector<std::int64_t> ids;
+  for (const auto& t : tasks) ids.push_back(t.id);
+  return ids;
+}
+
+constexpr SortField kAllSorts[] = {SortField::created_at, SortField::updated_at, SortField::due_at,
+                                   SortField::priority, SortField::title};
+
+std::string sort_name(SortField s, bool ascending) {
+  const char* names[] = {"created_at", "updated_at", "due_at", "priority", "title"};
+  return std::string(names[int(s)]) + (ascending ? " asc" : " desc");
+}
+
+TEST_P(StorageTest, Users) {
+  bool first = false, duplicate = true;
+  User alice{user_id("alice"), email("alice"), "Alice", 1000};
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    first = tx.insert_user(alice, "hash-alice");
+    // Same e-mail, other id: refused without an error.
+    duplicate = tx.insert_user(User{user_id("bob"), email("alice"), "Bob", 2000}, "hash-bob");
+  })));
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(duplicate);
+
+  std::optional<UserCredentials> by_email, unknown_email;
+  std::optional<User> by_id, bob, unknown_id;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    by_email = tx.find_user_by_email(email("alice"));
+    unknown_email = tx.find_user_by_email(email("nobody"));
+    by_id = tx.find_user_by_id(user_id("alice"));
+    bob = tx.find_user_by_id(user_id("bob"));
+    unknown_id = tx.find_user_by_id(user_id("nobody"));
+  })));
+  ASSERT_TRUE(by_email);
+  EXPECT_EQ(by_email->user.id, alice.id);
+  EXPECT_EQ(by_email->user.email, alice.email);
+  EXPECT_EQ(by_email->user.name, "Alice");
+  EXPECT_EQ(by_email->user.created_at, 1000);
+  EXPECT_EQ(by_email->password_hash, "hash-alice");
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->email, alice.email);
+  EXPECT_EQ(by_id->name, "Alice");
+  EXPECT_FALSE(bob);
+  EXPECT_FALSE(unknown_email);
+  EXPECT_FALSE(unknown_id);
+}
+
+TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
+  create_user("a");
+  create_user("b");
+  TaskFields fields{
+      .title = "Title with 'quotes' and \"double\"",
+      .description = "línea\nsecond line \\ backslash",
+      .completed = true,
+      .priority = Priority::high,
+      // Elements that need quoting in a text[] literal, or look like syntax.
+      .tags = {"work", "a\"b", "c\\d", "x,y", "{braces}", "NULL", "with space", "ünï", ""},
+      .due_at = 1'700'000'000'000,
+      .remind_at = -5,
+      .recurrence = "FREQ=WEEKLY;BYDAY=MO",
+      .timezone = "Europe/Lisbon",
+  };
+  Task created;
+  ASSERT_TRUE(ok(write([&](Tx& tx) { created = tx.insert_task(user_id("a"), fields, 5000); })));
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.version, 1);
+  EXPECT_EQ(created.created_at, 5000);
+  EXPECT_EQ(created.updated_at, 5000);
+  EXPECT_EQ(created.completed_at, 5000);
+
+  std::optional<Task> found, foreign;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    found = tx.find_task(user_id("a"), created.id);
+    foreign = tx.find_task(user_id("b"), created.id);
+  })));
+  ASSERT_TRUE(found);
+  expect_same(*found, created);
+  EXPECT_FALSE(foreign);
+
+  Task changed = created;
+  changed.title = "Renamed";
+  changed.description = "";
+  changed.completed = false;
+  changed.completed_at = std::nullopt;
+  changed.priority = Priority::low;
+  changed.tags = {};
+  changed.due_at = std::nullopt;
+  changed.remind_at = 42;
+  changed.recurrence = std::nullopt;
+  changed.timezone = "UTC";
+  changed.updated_at = 6000;
+  changed.version = 2;
+  Task hijack = changed;
+  hijack.user_id = user_id("b");
+  hijack.title = "hijacked";
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.update_task(changed);
+    tx.update_task(hijack);  // matches no row: another user's id
+  })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  ASSERT_TRUE(found);
+  expect_same(*found, changed);
+
+  bool foreign_delete = true, own_delete = false, second_delete = true;
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { foreign_delete = tx.delete_task(user_id("b"), created.id); })));
+  EXPECT_FALSE(foreign_delete);
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  EXPECT_TRUE(found);
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    own_delete = tx.delete_task(user_id("a"), created.id);
+    second_delete = tx.delete_task(user_id("a"), created.id);
+  })));
+  EXPECT_TRUE(own_delete);
+  EXPECT_FALSE(second_delete);
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  EXPECT_FALSE(found);
+}
+
+TEST_P(StorageTest, ListFilters) {
+  create_user("a");
+  create_user("b");
+  auto ids =
+      insert_all("a",
+                 {
+                     {.title = "Buy milk",
+                      .priority = Priority::high,
+                      .tags = {"home", "errand"},
+                      .due_at = 1000},
+                     {.title = "Write report", .completed = true, .tags = {"work"}, .due_at = 2000},
+                     {.title = "Call mom", .priority = Priority::low, .tags = {"home"}},
+                     {.title = "Plan trip", .tags = {"travel", "home"}, .due_at = 3000},
+                     {.title = "Fix bike",
+                      .completed = true,
+                      .priority = Priority::high,
+                      .tags = {"home", "errand", "bike"},
+                      .due_at = 1500},
+                     {.title = "Read book", .priority = Priority::low},
+                 },
+                 {100, 110, 120, 130, 140, 150});
+  ASSERT_EQ(ids.size(), 6u);
+  // Another user's task that matches every filter below: must never show up.
+  insert_all("b",
+             {{.title = "Buy milk",
+               .priority = Priority::high,
+               .tags = {"home", "errand"},
+               .due_at = 1200}},
+             {105});
+
+  auto query = [](auto&& configure) {
+    TaskQuery q;
+    q.sort = SortField::created_at;
+    q.ascending = true;
+    configure(q);
+    return q;
+  };
+  EXPECT_EQ(list_ids("a", query([](TaskQuery&) {})), ids);
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.status = StatusFilter::pending; })),
+            pick(ids, {0, 2, 3, 5}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.status = StatusFilter::completed; })),
+            pick(ids, {1, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.priority = Priority::high; })),
+            pick(ids, {0, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.priority = Priority::low; })),
+            pick(ids, {2, 5}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.tags = {"home"}; })), pick(ids, {0, 2, 3, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.tags = {"home", "errand"};
+                     })),
+            pick(ids, {0, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.tags = {"errand", "bike"};
+                     })),
+            pick(ids, {4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.tags = {"home", "travel"};
+                     })),
+            pick(ids, {3}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.tags = {"nope"}; })), pick(ids, {}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.tags = {"hom"}; })), pick(ids, {}));
+  // Bounds are exclusive and undated tasks never match.
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.due_before = 2000; })), pick(ids, {0, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) { q.due_after = 1500; })), pick(ids, {1, 3}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.due_after = 1000;
+                       q.due_before = 3000;
+                     })),
+            pick(ids, {1, 4}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.status = StatusFilter::pending;
+                       q.tags = {"home"};
+                       q.due_before = 5000;
+                     })),
+            pick(ids, {0, 3}));
+  EXPECT_EQ(list_ids("a", query([](TaskQuery& q) {
+                       q.priority = Priority::high;
+                       q.search_terms = {"bi"};
+                     })),
+            pick(ids, {4}));
+}
+
+TEST_P(StorageTest, SearchMatchesWordPrefixesInTitleAndDescription) {
+  create_user("a");
+  auto ids = insert_all("a",
+                        {
+                            {.title = "Buy milk", .description = "from the corner shop"},
+                            {.title = "Milkshake recipe", .description = "vanilla"},
+                            {.title = "Call mom", .description = "about the MILK delivery"},
+                            {.title = "Plan trip", .description = "book flights to Lisbon"},
+                            {.title = "Boat trip"},
+                            {.title = "Überraschung", .description = "party-planning"},
+                        },
+                        {100, 110, 120, 130, 140, 150});
+  auto search = [&](std::vector<std::string> terms) {
+    TaskQuery q;
+    q.sort = SortField::created_at;
+    q.ascending = true;
+    q.search_terms = std::move(terms);
+    return list_ids("a", q);
+  };
+  EXPECT_EQ(search({"milk"}), pick(ids, {0, 1, 2}));  // prefix, case-insensitive, both fields
+  EXPECT_EQ(search({"ilk"}), pick(ids, {}));          // a prefix of a word, not any substring
+  EXPECT_EQ(search({"trip"}), pick(ids, {3, 4}));
+  EXPECT_EQ(search({"trip", "lis"}), pick(ids, {3}));  // every term must match
+  EXPECT_EQ(search({"corner", "buy"}), pick(ids, {0}));
+  EXPECT_EQ(search({"flight"}), pick(ids, {3}));
+  EXPECT_EQ(search({"plan"}), pick(ids, {3, 5}));  // "party-planning": hyphen splits words
+  EXPECT_EQ(search({"über"}), pick(ids, {5}));
+  EXPECT_EQ(search({"zzz"}), pick(ids, {}));
+
+  // The index follows updates.
+  std::optional<Task> boat;
+  ASSERT_TRUE(ok(read([&](Tx& tx) { boat = tx.find_task(user_id("a"), ids[4]); })));
+  ASSERT_TRUE(boat);
+  boat->title = "Boat ride";
+  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.update_task(*boat); })));
+  EXPECT_EQ(search({"trip"}), pick(ids, {3}));
+  EXPECT_EQ(search({"rid"}), pick(ids, {4}));
+}
+
+// Tasks with ties on every sort key, titles whose byte order differs from any
+// linguistic order, negative and missing due dates.
+std::vector<Task> insert_sort_fixture(Tx& tx, const std::string& user) {
+  struct Row {
+    const char* title;
+    Priority priority;
+    std::optional<Millis> due;
+    Millis created, updated;
+  };
+  const Row rows[] = {
+      {"banana", Priority::medium, 5000, 100, 900},   {"Apple", Priority::high, {}, 100, 800},
+      {"apple", Priority::low, 3000, 200, 800},       {"_under", Priority::medium, 3000, 300, 700},
+      {"Ébène", Priority::high, {}, 300, 950},        {"banana", Priority::medium, 1000, 400, 600},
+      {"Zebra", Priority::low, 5000, 500, 1000},      {"10 items", Priority::high, -5, 600, 650},
+      {"apple pie", Priority::medium, {}, 600, 1000}, {"Apple", Priority::low, 1000, 700, 900},
+  };
+  std::vector<Task> out;
+  for (const auto& r : rows) {
+    Task t = tx.insert_task(user, {.title = r.title, .priority = r.priority, .due_at = r.due},
+                            r.created);
+    t.updated_at = r.updated;
+    tx.update_task(t);
+    out.push_back(t);
+  }
+  return out;
+}
+
+TEST_P(StorageTest, EverySortInBothDirections) {
+  create_user("a");
+  std::vector<Task> tasks;
+  ASSERT_TRUE(ok(write([&](Tx& tx) { tasks = insert_sort_fixture(tx, user_id("a")); })));
+  for (SortField sort : kAllSorts) {
+    for (bool ascending : {true, false}) {
+      TaskQuery q;
+      q.sort = sort;
+      q.ascending = ascending;
+      EXPECT_EQ(list_ids("a", q), expected_order(tasks, sort, ascending))
+          << sort_name(sort, ascending);
+    }
+  }
+  // Spot check of the byte order of titles, independent of expected_order.
+  TaskQuery q;
+  q.sort = SortField::title;
+  q.ascending = true;
+  std::vector<std::string> titles;
+  for (const auto& t : list("a", q).items) titles.push_back(t.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{"10 items", "Apple", "Apple", "Zebra", "_under",
+                                              "apple", "apple pie", "banana", "banana", "Ébène"}));
+}
+
+TEST_P(StorageTest, KeysetPaginationWalksAllPages) {
+  create_user("a");
+  std::vector<Task> tasks;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tasks = insert_sort_fixture(tx, user_id("a"));
+    auto more = insert_sort_fixture(tx, user_id("a"));  // duplicates every key
+    tasks.insert(tasks.end(), more.begin(), more.end());
+    tasks.push_back(tx.insert_task(user_id("a"), {.title = "odd one"}, 650));
+  })));
+  ASSERT_EQ(tasks.size(), 21u);
+  for (SortField sort : kAllSorts) {
+    for (bool ascending : {true, false}) {
+      for (int limit : {1, 4, 7, 21}) {
+        SCOPED_TRACE(sort_name(sort, ascending) + " limit " + std::to_string(limit));
+        TaskQuery q;
+        q.sort = sort;
+        q.ascending = ascending;
+        q.limit = limit;
+        std::vector<std::int64_t> walked;
+        int pages = 0;
+        for (;;) {
+          TaskPage page = list("a", q);
+          ++pages;
+          ASSERT_LE(page.items.size(), std::size_t(limit));
+          for (const auto& t : page.items) walked.push_back(t.id);
+          if (!page.next) break;
+          ASSERT_EQ(page.items.size(), std::size_t(limit)) << "short page before the end";
+          EXPECT_EQ(page.next->sort, sort);
+          EXPECT_EQ(page.next->ascending, ascending);
+          EXPECT_EQ(page.next->id, page.items.back().id);
+          q.after = page.next;
+          ASSERT_LE(pages, 30) << "pagination does not end";
+        }
+        EXPECT_EQ(walked, expected_order(tasks, sort, ascending));
+        EXPECT_EQ(pages, (21 + limit - 1) / limit);  // exact multiple: no empty last page
+      }
+    }
+  }
+  // With a filter: the cursor composes with the WHERE clause.
+  TaskQuery q;
+  q.sort = SortField::due_at;
+  q.ascending = true;
+  q.priority = Priority::medium;
+  q.limit = 2;
+  std::vector<Task> medium;
+  for (const auto& t : tasks)
+    if (t.priority == Priority::medium) medium.push_back(t);
+  std::vector<std::int64_t> walked;
+  for (;;) {
+    TaskPage page = list("a", q);
+    for (const auto& t : page.items) walked.push_back(t.id);
+    if (!page.next) break;
+    q.after = page.next;
+  }
+  EXPECT_EQ(walked, expected_order(medium, SortField::due_at, true));
+}
+
+TEST_P(StorageTest, IdempotencyKeys) {
+  const Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  IdempotentResponse first{"fp-1", 201, R"({"id":1,"title":"é \"q\""})"};
+  IdempotentResponse second{"fp-2", 200, ""};
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.save_idempotent(user_id("a"), "key-1", first, 1000);  // long expired
+    tx.save_idempotent(user_id("a"), "key-2", second, now);
+  })));
+  std::optional<IdempotentResponse> found, other_user, other_key;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    found = tx.find_idempotent(user_id("a"), "key-1");
+    other_user = tx.find_idempotent(user_id("b"), "key-1");
+    other_key = tx.find_idempotent(user_id("a"), "key-3");
+  })));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->request_fingerprint, "fp-1");
+  EXPECT_EQ(found->status, 201);
+  EXPECT_EQ(found->body, first.body);
+  EXPECT_FALSE(other_user);
+  EXPECT_FALSE(other_key);
+
+  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.purge_idempotency_keys(now - 3'600'000); })));
+  std::optional<IdempotentResponse> purged, kept;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    purged = tx.find_idempotent(user_id("a"), "key-1");
+    kept = tx.find_idempotent(user_id("a"), "key-2");
+  })));
+  EXPECT_FALSE(purged);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status, 200);
+  EXPECT_EQ(kept->body, "");
+}
+
+TEST_P(StorageTest, GroupCommitIsolatesAFailingUnit) {
+  create_user("a");
+  constexpr int kWrites = 200;
+  constexpr int kFaulty = 137;
+  WriterGate gate;
+  ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+  Completions done(kWrites);
+  std::vector<std::atomic<int>> runs(kWrites);
+  // Submitted from several threads at once, as network threads would.
+  std::vector<std::thread> submitters;
+  for (int s = 0; s < 4; ++s) {
+    submitters.emplace_back([&, s] {
+      for (int i = s; i < kWrites; i += 4) {
+        db_->write(
+            [&, i](Tx& tx) {
+              ++runs[i];
+              tx.insert_task(user_id("a"), {.title = "gc-" + std::to_string(i)}, 1000 + i);
+              if (i == kFaulty) {
+                DbError e("injected failure after a partial write");
+                e.transient = false;
+                throw e;
+              }
+            },
+            done.done(i));
+      }
+    });
+  }
+  for (auto& t : submitters) t.join();
+  gate.open();
+  ASSERT_TRUE(done.wait(60s));
+
+  for (int i = 0; i < kWrites; ++i) {
+    if (i == kFaulty) {
+      EXPECT_FALSE(done[i].ok()) << "the faulty unit reported success";
+    } else {
+      EXPECT_TRUE(ok(done[i])) << "unit " << i;
+    }
+  }
+  // The batch holding the faulty unit was rolled back and its units re-run one by one.
+  int max_runs = 0;
+  for (auto& r : runs) max_runs = std::max(max_runs, r.load());
+  EXPECT_GE(max_runs, 2) << "the failure never hit a multi-unit batch";
+
+  std::set<std::string> titles;
+  std::size_t count = 0;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    TaskQuery q;
+    q.limit = 1000;
+    auto page = tx.list_tasks(user_id("a"), q);
+    count = page.items.size();
+    titles.clear();
+    for (const auto& t : page.items) titles.insert(t.title);
+  })));
+  EXPECT_EQ(count, std::size_t(kWrites - 1));  // no unit committed twice
+  EXPECT_EQ(titles.size(), std::size_t(kWrites - 1));
+  EXPECT_FALSE(titles.contains("gc-" + std::to_string(kFaulty)));
+}
+
+TEST_P(StorageTest, StopCompletesQueuedWrites) {
+  create_user("a");
+  constexpr int kWrites = 50;
+  WriterGate gate;
+  ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+  Completions done(kWrites);
+  for (int i = 0; i < kWrites; ++i) {
+    db_->write([&, i](Tx& tx) { tx.insert_task(user_id("a"), {.title = "queued"}, 1000 + i); },
+               done.done(i));
+  }
+  std::thread stopper([&] { db_->stop(); });
+  // Wait until stop() refuses new work (its completion runs synchronously), so the
+  // queued writes are known to be pending when the writers are released.
+  std::optional<Error> refusal;
+  for (int attempt = 0; attempt < 5000 && !refusal; ++attempt) {
+    auto result = std::make_shared<std::optional<Status>>();
+    db_->write([](Tx&) {}, [result](Status s) { *result = std::move(s); });
+    if (*result && !(*result)->ok()) refusal = (*result)->error();
+    if (!refusal) std::this_thread::sleep_for(1ms);
+  }
+  gate.open();
+  stopper.join();
+  ASSERT_TRUE(refusal) << "stop() never refused new writes";
+  EXPECT_EQ(refusal->kind, ErrorKind::unavailable);
+  ASSERT_TRUE(done.wait(1s)) << "stop() returned before every queued write completed";
+  for (int i = 0; i < kWrites; ++i) EXPECT_TRUE(ok(done[i])) << "unit " << i;
+
+  db_ = open();  // a fresh Database sees every write
+  EXPECT_EQ(all_tasks("a").size(), std::size_t(kWrites));
+}
+
+TEST_P(StorageTest, PingAndStats) {
+  EXPECT_TRUE(db_->ping());
+  DatabaseStats s = db_->stats();
+  EXPECT_EQ(s.backend, GetParam().name);
+  EXPECT_GE(s.schema_version, 1);
+  EXPECT_EQ(s.connections, writers() + 2);
+}
+
+// Not a test of correctness: prints how fast one writer connection commits single-row
+// inserts in batches of 100 (group commit) and one per transaction.
+TEST_P(StorageTest, GroupCommitThroughputReport) {
+  create_user("a");
+  constexpr int kBatch = 100, kRounds = 10;
+  auto clock = std::chrono::steady_clock::now;
+  std::chrono::duration<double> batched{};
+  for (int round = 0; round < kRounds; ++round) {
+    WriterGate gate;
+    ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+    Completions done(kBatch);
+    for (int i = 0; i < kBatch; ++i)
+      db_->write([&](Tx& tx) { tx.insert_task(user_id("a"), {.title = "perf"}, 1); }, done.done(i));
+    auto start = clock();
+    gate.open();
+    ASSERT_TRUE(done.wait(60s));
+    batched += clock() - start;
+  }
+  constexpr int kSingles = 50;
+  auto start = clock();
+  for (int i = 0; i < kSingles; ++i)
+    ASSERT_TRUE(ok(write([&](Tx& tx) { tx.insert_task(user_id("a"), {.title = "perf"}, 1); })));
+  std::chrono::duration<double> singles = clock() - start;
+  std::printf(
+      "[   PERF   ] %s: %.0f inserts/s in group-committed batches of %d; %.0f/s with one "
+      "commit per insert\n",
+      GetParam().name.c_str(), kBatch * kRounds / batched.count(), kBatch,
+      kSingles / singles.count());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StorageTest, testing::Values(Backend{"sqlite", ""}),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Postgres, StorageTest, testing::ValuesIn(postgres_backends()),
+                         [](const auto& info) { return info.param.name; });
+
+// Outside the suite: needs no server, and checks the promise of database.hpp that a failed
+// open is one clear line that names where it tried and never the password.
+TEST(PostgresOpen, FailureIsOneLineWithoutThePassword) {
+  try {
+    open_postgres({"postgres://alice:s3cr%65t-pw@127.0.0.1:1/somedb?connect_timeout=5", 1, 1, 8});
+    FAIL() << "connected to port 1";
+  } catch (const std::runtime_error& e) {
+    std::string message = e.what();
+    std::printf("[   INFO   ] %s\n", message.c_str());
+    EXPECT_NE(message.find("127.0.0.1"), std::string::npos) << message;
+    EXPECT_NE(message.find("somedb"), std::string::npos) << message;
+    EXPECT_EQ(message.find("s3cr"), std::string::npos) << message;
+    EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  try {
+    open_postgres({"postgres://bob:hunter2%zz@127.0.0.1:1/db", 1, 1, 8});  // bad escape
+    FAIL() << "accepted an invalid URL";
+  } catch (const std::runtime_error& e) {
+    std::printf("[   INFO   ] %s\n", e.what());
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
+}
+
+// PostgreSQL-only checks that need no repository data.
+class PostgresOnly : public testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = env("TODO_TEST_DATABASE_URL");
+    if (url_.empty() && env("TODO_REQUIRE_POSTGRES") == "1") GTEST_FAIL() << kMissingPostgres;
+    if (url_.empty()) GTEST_SKIP() << "TODO_TEST_DATABASE_URL not set";
+  }
+  std::string url_;
+};
+
+TEST_F(PostgresOnly, ConcurrentMigrationsAgree) {
+  // The advisory lock serializes them; both end at the same version.
+  auto a = std::async(std::launch::async, [&] { return migrate_postgres(url_); });
+  auto b = std::async(std::launch::async, [&] { return migrate_postgres(url_); });
+  int va = a.get(), vb = b.get();
+  EXPECT_GE(va, 1);
+  EXPECT_EQ(va, vb);
+}
+
+// Every session of the pool is terminated by the server (as on a failover or an admin's
+// pg_terminate_backend): the next units reconnect, re-prepare their statements and succeed.
+TEST_F(PostgresOnly, ReconnectsAfterTheServerEndsItsSessions) {
+  // A name of its own so that only this pool's sessions are terminated, not those of
+  // tests running in parallel.
+  const std::string app = "todo_reconnect_" + random_hex(8);
+  const std::string url =
+      url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "application_name=" + app;
+  auto db = open_postgres({url, 2, 2, 64});
+  const std::string user = "st" + random_hex(12) + "_a";
+  auto write = [&](Work w) { return await([&](Done d) { db->write(std::move(w), d); }); };
+  auto read = [&](Work w) { return await([&](Done d) { db->read(std::move(w), d); }); };
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.insert_user({user, user + "@example.com", "A", 1}, "h");
+  })));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(ok(read([&](Tx& tx) { tx.find_user_by_id(user); })));
+
+  std::unique_ptr<PGconn, decltype(&PQfinish)> admin(PQconnectdb(url_.c_str()), &PQfinish);
+  ASSERT_EQ(PQstatus(admin.get()), CONNECTION_OK) << PQerrorMessage(admin.get());
+  auto count_sessions = [&](const char* sql) {
+    const char* values[] = {app.c_str()};
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(
+        PQexecParams(admin.get(), sql, 1, nullptr, values, nullptr, nullptr, 0), &PQclear);
+    EXPECT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+    return PQntuples(r.get()) > 0 ? std::atoi(PQgetvalue(r.get(), 0, 0)) : -1;
+  };
+  EXPECT_EQ(count_sessions("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE application_name = $1"),
+            4);
+  for (int i = 0; i < 500 && count_sessions("SELECT count(*) FROM pg_stat_activity "
+                                            "WHERE application_name = $1") > 0;
+       ++i)
+    std::this_thread::sleep_for(10ms);
+
+  for (int i = 0; i < 4; ++i) {
+    std::optional<User> found;
+    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.insert_task(user, {.title = "after"}, 1); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { found = tx.find_user_by_id(user); })));
+    EXPECT_TRUE(found);
+  }
+  EXPECT_TRUE(db->ping());
+  db->stop();
+}
+
+}  // namespace
+}  // namespace todo::storage
