@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/url/parse.hpp>
@@ -33,6 +34,28 @@ struct Slot {
   std::list<SessionState*> sessions;  // declared first: outlives the io_context's coroutines
   asio::io_context ioc{1};
 };
+
+Error too_large(std::size_t limit) {
+  return Error::make(ErrorKind::payload_too_large,
+                     "the request body exceeds the limit of " + std::to_string(limit) + " bytes");
+}
+
+// After an error answer sent while the client may still be sending its body: stop
+// sending, then read and discard for a moment so that the client reads our answer rather
+// than a connection reset (RFC 9112 §9.6).
+asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(2s);
+  std::array<char, 16 * 1024> scratch;
+  std::size_t discarded = 0;
+  while (discarded < (64u << 20)) {
+    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAwait);
+    if (read_ec) break;
+    discarded += n;
+  }
+  stream.socket().close(ec);
+}
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -144,12 +167,16 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
           read_ec == asio::error::operation_aborted || read_ec == asio::error::connection_reset ||
           read_ec == asio::error::eof)
         break;
-      Error e = Error::make(read_ec == beast_http::error::header_limit ? ErrorKind::bad_request
-                                                                       : ErrorKind::bad_request,
-                            "malformed HTTP request: " + read_ec.message());
+      // A declared Content-Length over the limit already fails while reading the header.
+      Error e =
+          read_ec == beast_http::error::body_limit
+              ? too_large(options.max_body_bytes)
+              : Error::make(ErrorKind::bad_request, "malformed HTTP request: " + read_ec.message());
       auto res = problem_response(e, 11, false);
+      metrics.record_request("unmatched", "?", res.result_int(), 0);
       co_await beast_http::async_write(stream, res, kAwait);
-      break;
+      co_await lingering_close(stream);
+      co_return;
     }
     std::string request_id;
     if (auto it = parser.get().find("X-Request-Id");
@@ -158,29 +185,17 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
     else
       request_id = next_request_id();
 
-    // A declared body over the limit is refused before reading it.
-    if (parser.content_length() && *parser.content_length() > options.max_body_bytes) {
-      Error e = Error::make(
-          ErrorKind::payload_too_large,
-          "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
-      auto res = problem_response(e, parser.get().version(), false);
-      res.set("X-Request-Id", request_id);
-      metrics.record_request("unmatched", std::string(parser.get().method_string()), 413, 0);
-      co_await beast_http::async_write(stream, res, kAwait);
-      break;
-    }
     stream.expires_after(std::chrono::seconds(options.request_timeout_seconds));
     auto [body_ec, m] = co_await beast_http::async_read(stream, buffer, parser, kAwait);
     if (body_ec) {
-      if (body_ec == beast_http::error::body_limit) {
-        Error e = Error::make(
-            ErrorKind::payload_too_large,
-            "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
-        auto res = problem_response(e, parser.get().version(), false);
-        res.set("X-Request-Id", request_id);
-        co_await beast_http::async_write(stream, res, kAwait);
-      }
-      break;
+      if (body_ec != beast_http::error::body_limit) break;
+      // A chunked body that grew past the limit.
+      auto res = problem_response(too_large(options.max_body_bytes), parser.get().version(), false);
+      res.set("X-Request-Id", request_id);
+      metrics.record_request("unmatched", std::string(parser.get().method_string()), 413, 0);
+      co_await beast_http::async_write(stream, res, kAwait);
+      co_await lingering_close(stream);
+      co_return;
     }
     Request req = parser.release();
     Response res = co_await dispatch(req, remote, request_id);

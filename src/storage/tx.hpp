@@ -40,6 +40,9 @@ class Tx {
   // Tasks. Every method filters by user_id.
   virtual Task insert_task(std::string_view user_id, const TaskFields& fields, Millis now) = 0;
   virtual std::optional<Task> find_task(std::string_view user_id, std::int64_t id) = 0;
+  // find_task for a read-modify-write: the row stays locked until the transaction ends, so
+  // concurrent writers (PostgreSQL has several) cannot lose each other's updates.
+  virtual std::optional<Task> lock_task(std::string_view user_id, std::int64_t id) = 0;
   // Writes every field of `task` (matched on user_id and id); the caller has set
   // updated_at, completed_at and the incremented version.
   virtual void update_task(const Task& task) = 0;
@@ -49,7 +52,9 @@ class Tx {
   // Idempotency keys (kept 24 h; see purge_idempotency_keys).
   virtual std::optional<IdempotentResponse> find_idempotent(std::string_view user_id,
                                                             std::string_view key) = 0;
-  virtual void save_idempotent(std::string_view user_id, std::string_view key,
+  // false when another transaction stored this key first (the caller must not keep its
+  // own result: it retries and replays the stored response).
+  virtual bool save_idempotent(std::string_view user_id, std::string_view key,
                                const IdempotentResponse& response, Millis now) = 0;
   virtual void purge_idempotency_keys(Millis older_than) = 0;
 };

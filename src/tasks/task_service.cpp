@@ -13,7 +13,7 @@ Error not_found(std::int64_t id) {
 // Loads the caller's task and checks If-Match.
 Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                              std::optional<std::int64_t> expected_version) {
-  auto task = tx.find_task(user_id, id);
+  auto task = tx.lock_task(user_id, id);
   if (!task) return not_found(id);
   if (expected_version && *expected_version != task->version) {
     Error e = Error::make(ErrorKind::precondition_failed,
@@ -58,7 +58,14 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
   }
   Task task = tx.insert_task(user_id, fields, now);
   CreateOutcome outcome{201, task_json_text(task), task.version, false};
-  if (idem) tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now);
+  if (idem &&
+      !tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now)) {
+    // Another request with this key committed first: undo ours (the Database re-runs this
+    // unit in a fresh transaction, where the stored response is found and replayed).
+    storage::DbError race("Idempotency-Key stored concurrently; retrying to replay it");
+    race.transient = true;
+    throw race;
+  }
   return outcome;
 }
 

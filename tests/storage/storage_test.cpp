@@ -606,8 +606,9 @@ TEST_P(StorageTest, IdempotencyKeys) {
   IdempotentResponse first{"fp-1", 201, R"({"id":1,"title":"é \"q\""})"};
   IdempotentResponse second{"fp-2", 200, ""};
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.save_idempotent(user_id("a"), "key-1", first, 1000);  // long expired
-    tx.save_idempotent(user_id("a"), "key-2", second, now);
+    EXPECT_TRUE(tx.save_idempotent(user_id("a"), "key-1", first, 1000));  // long expired
+    EXPECT_TRUE(tx.save_idempotent(user_id("a"), "key-2", second, now));
+    EXPECT_FALSE(tx.save_idempotent(user_id("a"), "key-2", first, now));  // taken
   })));
   std::optional<IdempotentResponse> found, other_user, other_key;
   ASSERT_TRUE(ok(read([&](Tx& tx) {

@@ -162,6 +162,14 @@ std::optional<Task> PgConnection::find_task(std::string_view user_id, std::int64
   return read_task(r, 0);
 }
 
+std::optional<Task> PgConnection::lock_task(std::string_view user_id, std::int64_t id) {
+  auto r = db_.exec(std::string("SELECT ") + kTaskColumns +
+                        " FROM tasks t WHERE t.user_id = $1 AND t.id = $2 FOR UPDATE",
+                    Params().add(user_id).add(id));
+  if (r.empty()) return std::nullopt;
+  return read_task(r, 0);
+}
+
 void PgConnection::update_task(const Task& t) {
   Params p;
   p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
@@ -228,15 +236,17 @@ std::optional<IdempotentResponse> PgConnection::find_idempotent(std::string_view
   return IdempotentResponse{r.text(0, 0), int(r.int64(0, 1)), r.text(0, 2)};
 }
 
-void PgConnection::save_idempotent(std::string_view user_id, std::string_view key,
+bool PgConnection::save_idempotent(std::string_view user_id, std::string_view key,
                                    const IdempotentResponse& response, Millis now) {
   Params p;
   p.add(user_id).add(key).add(response.request_fingerprint).add(std::int64_t(response.status));
   p.add(response.body).add(now);
-  db_.exec(
-      "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
-      p);
+  // A concurrent transaction holding the same key makes this wait for it, then do nothing.
+  return db_.exec(
+                "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, "
+                "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
+                p)
+             .affected() == 1;
 }
 
 void PgConnection::purge_idempotency_keys(Millis older_than) {

@@ -27,12 +27,13 @@ class PgConnection final : public Connection, public Tx {
   std::optional<User> find_user_by_id(std::string_view id) override;
   Task insert_task(std::string_view user_id, const TaskFields& fields, Millis now) override;
   std::optional<Task> find_task(std::string_view user_id, std::int64_t id) override;
+  std::optional<Task> lock_task(std::string_view user_id, std::int64_t id) override;
   void update_task(const Task& task) override;
   bool delete_task(std::string_view user_id, std::int64_t id) override;
   TaskPage list_tasks(std::string_view user_id, const TaskQuery& query) override;
   std::optional<IdempotentResponse> find_idempotent(std::string_view user_id,
                                                     std::string_view key) override;
-  void save_idempotent(std::string_view user_id, std::string_view key,
+  bool save_idempotent(std::string_view user_id, std::string_view key,
                        const IdempotentResponse& response, Millis now) override;
   void purge_idempotency_keys(Millis older_than) override;
 

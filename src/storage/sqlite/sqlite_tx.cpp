@@ -164,6 +164,11 @@ std::optional<Task> SqliteConnection::find_task(std::string_view user_id, std::i
   return read_task(s);
 }
 
+// SQLite has one writer: the write transaction already excludes every other writer.
+std::optional<Task> SqliteConnection::lock_task(std::string_view user_id, std::int64_t id) {
+  return find_task(user_id, id);
+}
+
 void SqliteConnection::update_task(const Task& t) {
   auto s = db_.prepare(
       "UPDATE tasks SET title = ?, description = ?, completed = ?, priority = ?, tags = ?, "
@@ -236,13 +241,14 @@ std::optional<IdempotentResponse> SqliteConnection::find_idempotent(std::string_
   return IdempotentResponse{s.text(0), int(s.int64(1)), s.text(2)};
 }
 
-void SqliteConnection::save_idempotent(std::string_view user_id, std::string_view key,
+bool SqliteConnection::save_idempotent(std::string_view user_id, std::string_view key,
                                        const IdempotentResponse& r, Millis now) {
   auto s = db_.prepare(
       "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING");
   s.bind(1, user_id).bind(2, key).bind(3, r.request_fingerprint).bind(4, std::int64_t(r.status));
   s.bind(5, r.body).bind(6, now).run();
+  return db_.changes() == 1;
 }
 
 void SqliteConnection::purge_idempotency_keys(Millis older_than) {

@@ -1,0 +1,267 @@
+// Auth: sign-up, sign-in, session, sign-out, the session cookie, the token table
+// (401/403) and the sign-in rate limit.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  JWT_SECRET, PASSWORD, RFC3339_UTC, b64url, decodeJwt, nowSeconds, problemOf, signJwt, startServer, uniqueEmail,
+} from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.cleanup(); });
+
+export function parseSetCookie(line) {
+  const [pair, ...attrs] = line.split(';').map((s) => s.trim());
+  const eq = pair.indexOf('=');
+  const out = { name: pair.slice(0, eq), value: pair.slice(eq + 1), attrs: {} };
+  for (const a of attrs) {
+    if (!a) continue;
+    const i = a.indexOf('=');
+    if (i < 0) out.attrs[a.toLowerCase()] = true;
+    else out.attrs[a.slice(0, i).toLowerCase()] = a.slice(i + 1);
+  }
+  return out;
+}
+
+function sessionCookie(res) {
+  const cookies = res.setCookies.map(parseSetCookie).filter((c) => c.name === 'todo_session');
+  assert.equal(cookies.length, 1, `expected one todo_session Set-Cookie, got ${JSON.stringify(res.setCookies)}`);
+  return cookies[0];
+}
+
+async function assertSessionCookie(res) {
+  const c = sessionCookie(res);
+  assert.ok(c.value.length > 0, 'cookie has a value');
+  // the cookie alone authenticates
+  const s = await server.api('GET', '/api/auth/session', { cookie: `todo_session=${c.value}` });
+  assert.equal(s.status, 200, `session via the Set-Cookie value: ${s.text}`);
+  assert.deepEqual(s.json, { user: res.json.user });
+  assert.equal(c.attrs.httponly, true, `HttpOnly missing: ${JSON.stringify(res.setCookies)}`);
+  assert.equal(String(c.attrs.samesite).toLowerCase(), 'lax', 'SameSite=Lax');
+  assert.equal(c.attrs.path, '/', 'Path=/');
+}
+
+function assertUser(user, { email, name }) {
+  assert.deepEqual(Object.keys(user).sort(), ['created_at', 'email', 'id', 'name']);
+  assert.equal(typeof user.id, 'string');
+  assert.ok(user.id.length > 0);
+  assert.equal(user.email, email);
+  assert.equal(user.name, name);
+  assert.match(user.created_at, RFC3339_UTC);
+  assert.ok(Math.abs(Date.parse(user.created_at) - Date.now()) < 10 * 60_000, 'created_at is about now');
+}
+
+function assertToken(token, userId) {
+  const { header, payload, signature, signingInput } = decodeJwt(token);
+  assert.equal(header.alg, 'HS256');
+  assert.equal(payload.sub, userId);
+  assert.equal(typeof payload.iat, 'number');
+  assert.equal(typeof payload.exp, 'number');
+  assert.ok(payload.exp > payload.iat, 'exp after iat');
+  assert.ok(Math.abs(payload.iat - nowSeconds()) < 600, 'iat is now, in seconds');
+  assert.ok(payload.exp > nowSeconds(), 'exp in the future, in seconds');
+  const expected = createHmac('sha256', JWT_SECRET).update(signingInput).digest('base64url');
+  assert.equal(signature, expected, 'signed with TODO_JWT_SECRET');
+}
+
+describe('sign-up', () => {
+  test('201 with token, user and session cookie; email lower-cased', async () => {
+    const lower = uniqueEmail('mixed');
+    const email = lower.replace('mixed_', 'MiXeD_').replace('@example.com', '@Example.COM');
+    const res = await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'Ada Lovelace' } });
+    assert.equal(res.status, 201, res.text);
+    assert.match(res.headers.get('content-type'), /^application\/json/);
+    assert.deepEqual(Object.keys(res.json).sort(), ['token', 'user']);
+    assertUser(res.json.user, { email: lower, name: 'Ada Lovelace' });
+    assertToken(res.json.token, res.json.user.id);
+    await assertSessionCookie(res);
+  });
+
+  test('two users get different ids', async () => {
+    const a = await server.signUp();
+    const b = await server.signUp();
+    assert.notEqual(a.user.id, b.user.id);
+  });
+
+  test('taken email (any case) -> 409 naming email', async () => {
+    const u = await server.signUp();
+    const res = await server.api('POST', '/api/auth/sign-up/email', { body: { email: u.email.toUpperCase(), password: PASSWORD, name: 'Other' } });
+    problemOf(res, 409, 'email');
+    // the original account still signs in with its password
+    const ok = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: PASSWORD } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.user.id, u.user.id);
+    assert.equal(ok.json.user.name, 'Test User');
+  });
+
+  test('invalid email -> 422 email', async () => {
+    for (const email of ['not-an-email', '', 'a@', '@example.com']) {
+      const res = await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'X' } });
+      problemOf(res, 422, 'email');
+    }
+  });
+
+  test('password shorter than 8 -> 422 password; 8 is fine', async () => {
+    const res = await server.api('POST', '/api/auth/sign-up/email', { body: { email: uniqueEmail(), password: 'Abc1234', name: 'X' } });
+    problemOf(res, 422, 'password');
+    const ok = await server.api('POST', '/api/auth/sign-up/email', { body: { email: uniqueEmail(), password: 'Abc12345', name: 'X' } });
+    assert.equal(ok.status, 201, ok.text);
+  });
+
+  test('missing or empty name -> 422 name; nothing created', async () => {
+    const email = uniqueEmail();
+    problemOf(await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD } }), 422, 'name');
+    problemOf(await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: '' } }), 422, 'name');
+    // the e-mail was not taken by the failed attempts
+    const res = await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'Later' } });
+    assert.equal(res.status, 201, res.text);
+  });
+});
+
+describe('sign-in', () => {
+  test('200 with token, same user and session cookie', async () => {
+    const u = await server.signUp({ name: 'Grace' });
+    const res = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: PASSWORD } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(Object.keys(res.json).sort(), ['token', 'user']);
+    assert.deepEqual(res.json.user, u.user);
+    assertToken(res.json.token, u.user.id);
+    await assertSessionCookie(res);
+    // the new token works
+    const s = await server.api('GET', '/api/auth/session', { token: res.json.token });
+    assert.equal(s.status, 200);
+    assert.deepEqual(s.json, { user: u.user });
+  });
+
+  test('wrong password or unknown email -> 401 problem', async () => {
+    const u = await server.signUp();
+    const wrong = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: 'wrong password!' } });
+    problemOf(wrong, 401);
+    assert.equal(wrong.setCookies.filter((c) => c.startsWith('todo_session=') && !c.startsWith('todo_session=;')).length, 0, 'no session cookie on failure');
+    const unknown = await server.api('POST', '/api/auth/sign-in/email', { body: { email: uniqueEmail('nobody'), password: PASSWORD } });
+    problemOf(unknown, 401);
+  });
+
+  test('5 failures within 15 minutes -> next attempt 429 with Retry-After, even with the right password', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    for (let i = 0; i < 5; i++) {
+      const res = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: `wrong-${i}-password` } });
+      problemOf(res, 401);
+    }
+    const limited = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: PASSWORD } });
+    problemOf(limited, 429);
+    const retry = limited.headers.get('retry-after');
+    assert.match(retry ?? '', /^\d+$/, `Retry-After is delta-seconds, got ${retry}`);
+    assert.ok(Number(retry) > 0 && Number(retry) <= 15 * 60, `Retry-After ${retry} within the window`);
+    // still limited
+    problemOf(await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: PASSWORD } }), 429);
+    // the limit is per e-mail: another account signs in fine
+    const ok = await server.api('POST', '/api/auth/sign-in/email', { body: { email: other.email, password: PASSWORD } });
+    assert.equal(ok.status, 200, ok.text);
+    // existing tokens of the limited user keep working
+    const s = await server.api('GET', '/api/auth/session', { token: u.token });
+    assert.equal(s.status, 200);
+  });
+
+  test('4 failures then the right password -> 200', async () => {
+    const u = await server.signUp();
+    for (let i = 0; i < 4; i++) {
+      problemOf(await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: 'nope-nope-nope' } }), 401);
+    }
+    const ok = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: PASSWORD } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+});
+
+describe('session and sign-out', () => {
+  test('GET session with bearer, with cookie, and without', async () => {
+    const u = await server.signUp({ name: 'Linus' });
+    const bearer = await server.api('GET', '/api/auth/session', { token: u.token });
+    assert.equal(bearer.status, 200, bearer.text);
+    assert.match(bearer.headers.get('content-type'), /^application\/json/);
+    assert.deepEqual(bearer.json, { user: u.user });
+    const cookie = await server.api('GET', '/api/auth/session', { cookie: u.cookie });
+    assert.equal(cookie.status, 200, cookie.text);
+    assert.deepEqual(cookie.json, { user: u.user });
+    problemOf(await server.api('GET', '/api/auth/session'), 401);
+    problemOf(await server.api('GET', '/api/auth/session', { token: 'garbage' }), 401);
+    problemOf(await server.api('GET', '/api/auth/session', { cookie: 'todo_session=garbage' }), 401);
+  });
+
+  test('sign-out -> 204 and clears the cookie', async () => {
+    const u = await server.signUp();
+    const res = await server.api('POST', '/api/auth/sign-out', { token: u.token, cookie: u.cookie });
+    assert.equal(res.status, 204, res.text);
+    assert.equal(res.text, '');
+    const c = sessionCookie(res);
+    const expires = c.attrs.expires ? Date.parse(c.attrs.expires) : NaN;
+    const cleared = c.value === '' || c.value === '""';
+    const expired = c.attrs['max-age'] === '0' || (Number.isFinite(expires) && expires < Date.now());
+    assert.ok(cleared && expired, `cookie not cleared: ${JSON.stringify(res.setCookies)}`);
+    assert.equal(c.attrs.path, '/', 'cleared cookie has Path=/ so that it replaces the session cookie');
+  });
+});
+
+describe('token table on /api/{user_id}/tasks', () => {
+  let a;
+  let b;
+  before(async () => {
+    a = await server.signUp();
+    b = await server.signUp();
+  });
+  const path = () => `/api/${a.user.id}/tasks`;
+  const good = () => signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 });
+
+  test('control: the issued token, the cookie and a forged token with the right key all work', async () => {
+    for (const opts of [{ token: a.token }, { cookie: a.cookie }, { token: good() }]) {
+      const res = await server.api('GET', path(), opts);
+      assert.equal(res.status, 200, `${JSON.stringify(opts)}: ${res.text}`);
+      assert.deepEqual(res.json, { items: [], next_cursor: null });
+    }
+  });
+
+  const cases = {
+    'no token': () => ({}),
+    'garbage bearer': () => ({ token: 'garbage' }),
+    'three garbage parts': () => ({ token: 'a.b.c' }),
+    'Basic scheme': () => ({ headers: { Authorization: `Basic ${b64url('user:pass')}` } }),
+    'expired (exp in the past)': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 }) }),
+    'signed with another key': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { secret: 'another-secret-another-secret-123' }) }),
+    'alg none, no signature': () => {
+      const h = b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+      const p = b64url(JSON.stringify({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }));
+      return { token: `${h}.${p}.` };
+    },
+    'alg none, HS256 signature kept': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { header: { alg: 'none', typ: 'JWT' } }) }),
+    'payload swapped after signing': () => {
+      const [h, , s] = b.token.split('.');
+      const p = b64url(JSON.stringify({ ...decodeJwt(b.token).payload, sub: a.user.id }));
+      return { token: `${h}.${p}.${s}` };
+    },
+    'garbage cookie': () => ({ cookie: 'todo_session=garbage' }),
+    'expired cookie token': () => ({ cookie: `todo_session=${signJwt({ sub: a.user.id, iat: nowSeconds() - 7200, exp: nowSeconds() - 60 })}` }),
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    test(`${name} -> 401`, async () => {
+      const opts = make();
+      problemOf(await server.api('GET', path(), opts), 401);
+      problemOf(await server.api('POST', path(), { ...opts, body: { title: 'should not exist' } }), 401);
+      problemOf(await server.api('GET', `${path()}/1`, opts), 401);
+    });
+  }
+
+  test('valid token for A on B\'s path -> 403 (list, create, get)', async () => {
+    const bPath = `/api/${b.user.id}/tasks`;
+    problemOf(await server.api('GET', bPath, { token: a.token }), 403);
+    problemOf(await server.api('GET', bPath, { cookie: a.cookie }), 403);
+    problemOf(await server.api('POST', bPath, { token: a.token, body: { title: 'intruder' } }), 403);
+    problemOf(await server.api('GET', `${bPath}/1`, { token: a.token }), 403);
+    const own = await server.api('GET', bPath, { token: b.token });
+    assert.deepEqual(own.json, { items: [], next_cursor: null }, 'nothing was created for B');
+    const mine = await server.api('GET', path(), { token: a.token });
+    assert.deepEqual(mine.json, { items: [], next_cursor: null }, 'nothing was created for A');
+  });
+});

@@ -1,0 +1,296 @@
+// OpenAPI: openapi/openapi.json is a valid OpenAPI 3.1 document, is what the server
+// serves, describes every route the server has, its schemas are strict enough to reject
+// wrong answers, and real answers of every route (success and error) match it.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+import { PASSWORD, REPO_ROOT, startServer, uniqueEmail } from './harness.mjs';
+
+const DOC = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+// Every route the server serves (the contract).
+const SERVED = [
+  ['post', '/api/auth/sign-up/email'], ['post', '/api/auth/sign-in/email'], ['get', '/api/auth/session'], ['post', '/api/auth/sign-out'],
+  ['get', '/api/{user_id}/tasks'], ['post', '/api/{user_id}/tasks'],
+  ['get', '/api/{user_id}/tasks/{id}'], ['put', '/api/{user_id}/tasks/{id}'], ['patch', '/api/{user_id}/tasks/{id}'], ['delete', '/api/{user_id}/tasks/{id}'],
+  ['patch', '/api/{user_id}/tasks/{id}/complete'],
+  ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
+];
+
+// ---- schema validation against the document ----
+const SCHEMAS_ID = 'https://todo.test/schemas';
+const rewriteRefs = (schema) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${SCHEMAS_ID}#/$defs/`));
+const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+addFormats(ajv);
+ajv.addFormat('int64', { type: 'number', validate: (n) => Number.isSafeInteger(n) });
+ajv.addSchema({ $id: SCHEMAS_ID, $defs: rewriteRefs(DOC.components.schemas) });
+const compiled = new Map();
+function validatorFor(schema) {
+  const key = JSON.stringify(schema);
+  if (!compiled.has(key)) compiled.set(key, ajv.compile(rewriteRefs(schema)));
+  return compiled.get(key);
+}
+const schemaRef = (name) => ({ $ref: `#/components/schemas/${name}` });
+function validates(name, value) {
+  const v = validatorFor(schemaRef(name));
+  return v(value) ? null : ajv.errorsText(v.errors);
+}
+
+function resolve(obj) {
+  let o = obj;
+  while (o && o.$ref) {
+    o = o.$ref.replace(/^#\//, '').split('/').reduce((acc, part) => acc[part.replaceAll('~1', '/').replaceAll('~0', '~')], DOC);
+  }
+  return o;
+}
+
+const covered = new Set();  // "method path status"
+
+// Checks a real response against the declared response of (method, template) for its status.
+function checkResponse(method, template, res) {
+  const where = `${method.toUpperCase()} ${template} -> ${res.status}`;
+  const op = DOC.paths[template]?.[method];
+  assert.ok(op, `${method.toUpperCase()} ${template} is not in the document`);
+  const declared = resolve(op.responses[String(res.status)] ?? op.responses.default);
+  assert.ok(declared, `${where}: status not declared (declared: ${Object.keys(op.responses).join(', ')}); body ${res.text.slice(0, 300)}`);
+  for (const [name, h] of Object.entries(declared.headers || {})) {
+    const header = resolve(h);
+    const value = res.headers.get(name);
+    if (header.required) assert.ok(value !== null, `${where}: required header ${name} missing`);
+    if (value !== null && header.schema && name.toLowerCase() !== 'set-cookie') {
+      const v = header.schema.type === 'integer' ? Number(value) : value;
+      const validate = validatorFor(header.schema);
+      assert.ok(validate(v), `${where}: header ${name}: ${value}: ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+  if (!declared.content) {
+    assert.equal(res.text, '', `${where}: no content declared but got a body`);
+  } else {
+    const ct = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+    const media = declared.content[ct];
+    assert.ok(media, `${where}: content type "${ct}" not declared (declared: ${Object.keys(declared.content).join(', ')})`);
+    let data = res.text;
+    if (/json/.test(ct)) {
+      assert.doesNotThrow(() => { data = JSON.parse(res.text); }, `${where}: body is not JSON`);
+    }
+    if (media.schema) {
+      const validate = validatorFor(media.schema);
+      assert.ok(validate(data), `${where}: ${ajv.errorsText(validate.errors)}; body ${res.text.slice(0, 500)}`);
+    }
+  }
+  covered.add(`${method} ${template} ${res.status}`);
+}
+
+describe('the document', () => {
+  test('is valid OpenAPI 3.1 (@seriousme/openapi-schema-validator)', async () => {
+    assert.equal(DOC.openapi, '3.1.0');
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(DOC));
+    assert.ok(result.valid, JSON.stringify(result.errors, null, 2));
+    assert.equal(validator.version, '3.1');
+  });
+
+  test('every component schema compiles in strict ajv (JSON Schema 2020-12)', () => {
+    const names = Object.keys(DOC.components.schemas);
+    for (const n of ['Task', 'TaskInput', 'TaskPatch', 'TaskPage', 'User', 'AuthResponse', 'Problem']) assert.ok(names.includes(n), `schema ${n}`);
+    for (const n of names) assert.doesNotThrow(() => validatorFor(schemaRef(n)), n);
+    // and every schema used in paths (parameters, bodies, responses, headers)
+    const walk = (node) => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'schema') assert.doesNotThrow(() => validatorFor(v), JSON.stringify(v));
+        else walk(v);
+      }
+    };
+    walk(DOC.paths);
+    walk(DOC.components.responses);
+  });
+
+  test('security schemes: bearer JWT and the todo_session cookie', () => {
+    const s = DOC.components.securitySchemes;
+    assert.deepEqual(s.bearerAuth, { ...s.bearerAuth, type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    assert.deepEqual(s.cookieAuth, { ...s.cookieAuth, type: 'apiKey', in: 'cookie', name: 'todo_session' });
+  });
+
+  test('every served route is described, and nothing else', () => {
+    const described = Object.entries(DOC.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => `${m} ${p}`));
+    assert.deepEqual(described.sort(), SERVED.map(([m, p]) => `${m} ${p}`).sort());
+  });
+
+  test('schemas reject wrong answers', () => {
+    const task = {
+      id: 1, user_id: 'u_abc', title: 'T', description: '', completed: false, priority: 'low', tags: ['x'],
+      due_at: '2026-12-01T09:00:00Z', remind_at: null, recurrence: null, timezone: 'UTC',
+      created_at: '2026-01-01T00:00:00.123Z', updated_at: '2026-01-01T00:00:00Z', completed_at: null, version: 1,
+    };
+    assert.equal(validates('Task', task), null);
+    const wrong = {
+      'extra property': { ...task, secret: 1 },
+      'missing version': (({ version, ...rest }) => rest)(task),
+      'id as string': { ...task, id: '1' },
+      'priority urgent': { ...task, priority: 'urgent' },
+      'tags not array': { ...task, tags: 'x' },
+      'due_at with offset': { ...task, due_at: '2026-12-01T10:00:00+01:00' },
+      'due_at not a date': { ...task, due_at: 'tomorrow' },
+      'completed as string': { ...task, completed: 'false' },
+      'timezone null': { ...task, timezone: null },
+      'version 0': { ...task, version: 0 },
+    };
+    for (const [name, value] of Object.entries(wrong)) assert.notEqual(validates('Task', value), null, `Task schema accepts ${name}`);
+    const user = { id: 'u_1', email: 'a@example.com', name: 'A', created_at: '2026-01-01T00:00:00Z' };
+    assert.equal(validates('User', user), null);
+    assert.notEqual(validates('User', { ...user, password_hash: 'x' }), null, 'User with extra property');
+    assert.notEqual(validates('User', { ...user, email: 5 }), null);
+    assert.equal(validates('TaskPage', { items: [task], next_cursor: null }), null);
+    assert.notEqual(validates('TaskPage', { items: [task] }), null, 'TaskPage without next_cursor');
+    assert.notEqual(validates('TaskPage', { items: [task], next_cursor: 5 }), null);
+    assert.equal(validates('Problem', { type: 'about:blank', title: 'Bad', status: 422, detail: 'x', errors: [{ field: 'title', message: 'm' }] }), null);
+    assert.notEqual(validates('Problem', { type: 'about:blank', title: 'Bad', status: '422', detail: 'x' }), null);
+    assert.notEqual(validates('Problem', { type: 'about:blank', title: 'Bad', status: 422, detail: 'x', errors: [{ field: 'title' }] }), null);
+    assert.notEqual(validates('AuthResponse', { user }), null, 'AuthResponse without token');
+    assert.equal(validates('TaskInput', { title: 'x', due_at: null }), null);
+    assert.notEqual(validates('TaskInput', { description: 'no title' }), null);
+    assert.notEqual(validates('TaskPatch', { colour: 'red' }), null);
+    assert.equal(validates('TaskPatch', { due_at: null, recurrence: null }), null);
+  });
+});
+
+describe('real responses match the document', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.cleanup(); });
+
+  test('GET /openapi.json serves this document', async () => {
+    const res = await server.api('GET', '/openapi.json');
+    assert.equal(res.status, 200);
+    checkResponse('get', '/openapi.json', res);
+    assert.deepEqual(res.json, DOC, 'served document equals openapi/openapi.json (rebuild after editing it)');
+  });
+
+  test('auth routes', async () => {
+    const email = uniqueEmail('oa');
+    let res = await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'Open Api' } });
+    assert.equal(res.status, 201, res.text);
+    checkResponse('post', '/api/auth/sign-up/email', res);
+    const token = res.json.token;
+    checkResponse('post', '/api/auth/sign-up/email', await server.api('POST', '/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'Dup' } }));
+    checkResponse('post', '/api/auth/sign-up/email', await server.api('POST', '/api/auth/sign-up/email', { body: { email: 'bad', password: 'short', name: '' } }));
+    checkResponse('post', '/api/auth/sign-up/email', await server.api('POST', '/api/auth/sign-up/email', { raw: '{' }));
+    checkResponse('post', '/api/auth/sign-up/email', await server.api('POST', '/api/auth/sign-up/email', { raw: 'x', headers: { 'Content-Type': 'text/plain' } }));
+
+    res = await server.api('POST', '/api/auth/sign-in/email', { body: { email, password: PASSWORD } });
+    assert.equal(res.status, 200, res.text);
+    checkResponse('post', '/api/auth/sign-in/email', res);
+    for (let i = 0; i < 5; i++) {
+      res = await server.api('POST', '/api/auth/sign-in/email', { body: { email, password: 'wrong-password' } });
+      assert.equal(res.status, 401, res.text);
+      checkResponse('post', '/api/auth/sign-in/email', res);
+    }
+    res = await server.api('POST', '/api/auth/sign-in/email', { body: { email, password: PASSWORD } });
+    assert.equal(res.status, 429, res.text);
+    checkResponse('post', '/api/auth/sign-in/email', res);
+
+    res = await server.api('GET', '/api/auth/session', { token });
+    assert.equal(res.status, 200, res.text);
+    checkResponse('get', '/api/auth/session', res);
+    res = await server.api('GET', '/api/auth/session');
+    assert.equal(res.status, 401, res.text);
+    checkResponse('get', '/api/auth/session', res);
+    res = await server.api('POST', '/api/auth/sign-out', { token });
+    assert.equal(res.status, 204, res.text);
+    checkResponse('post', '/api/auth/sign-out', res);
+  });
+
+  test('task routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const list = `/api/${u.user.id}/tasks`;
+    const item = '/api/{user_id}/tasks/{id}';
+    const call = async (method, template, path, opts = {}, expect) => {
+      const res = await server.api(method.toUpperCase(), path, { token: u.token, ...opts });
+      if (expect) assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+
+    const full = { title: 'Full', description: 'd', completed: true, priority: 'high', tags: ['a'], due_at: '2030-01-01T10:00:00+01:00',
+      remind_at: '2030-01-01T08:00:00.5Z', recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1', timezone: 'Europe/Berlin' };
+    const t = (await call('post', '/api/{user_id}/tasks', list, { body: full }, 201)).json;
+    await call('post', '/api/{user_id}/tasks', list, { body: { title: 'keyed' }, headers: { 'Idempotency-Key': randomUUID() } }, 201);
+    const key = randomUUID();
+    await call('post', '/api/{user_id}/tasks', list, { body: { title: 'replayed' }, headers: { 'Idempotency-Key': key } }, 201);
+    const replay = await call('post', '/api/{user_id}/tasks', list, { body: { title: 'replayed' }, headers: { 'Idempotency-Key': key } }, 201);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    await call('post', '/api/{user_id}/tasks', list, { body: { title: 'other' }, headers: { 'Idempotency-Key': key } }, 422);
+    await call('post', '/api/{user_id}/tasks', list, { body: { title: '' } }, 422);
+    await call('post', '/api/{user_id}/tasks', list, { raw: '{' }, 400);
+    await call('post', '/api/{user_id}/tasks', list, { raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', '/api/{user_id}/tasks', list, { token: undefined, body: { title: 'x' } }, 401);
+    await call('post', '/api/{user_id}/tasks', `/api/${other.user.id}/tasks`, { body: { title: 'x' } }, 403);
+
+    await call('get', '/api/{user_id}/tasks', list, {}, 200);
+    const page = await call('get', '/api/{user_id}/tasks', `${list}?limit=1&sort=due_at&order=asc`, {}, 200);
+    assert.equal(typeof page.json.next_cursor, 'string');
+    await call('get', '/api/{user_id}/tasks', `${list}?limit=1&sort=due_at&order=asc&cursor=${encodeURIComponent(page.json.next_cursor)}`, {}, 200);
+    await call('get', '/api/{user_id}/tasks', `${list}?limit=0`, {}, 400);
+    await call('get', '/api/{user_id}/tasks', list, { token: undefined }, 401);
+    await call('get', '/api/{user_id}/tasks', `/api/${other.user.id}/tasks`, {}, 403);
+
+    const p = `${list}/${t.id}`;
+    await call('get', item, p, {}, 200);
+    await call('get', item, `${list}/987654321`, {}, 404);
+    await call('get', item, `${list}/abc`, {}, 400);
+    await call('get', item, p, { token: undefined }, 401);
+    await call('get', item, `/api/${other.user.id}/tasks/${t.id}`, {}, 403);
+
+    await call('put', item, p, { body: { title: 'Put' } }, 200);
+    await call('put', item, p, { body: { title: 'Put' }, headers: { 'If-Match': '"99"' } }, 412);
+    await call('put', item, p, { body: { title: 5 } }, 422);
+    await call('put', item, `${list}/987654321`, { body: { title: 'x' } }, 404);
+    await call('patch', item, p, { body: { description: 'patched', due_at: null } }, 200);
+    await call('patch', item, p, { body: { title: 'x' }, headers: { 'If-Match': '99' } }, 412);
+    await call('patch', item, p, { body: { priority: 'urgent' } }, 422);
+    await call('patch', item, p, { raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+
+    const c = `${p}/complete`;
+    const tpl = '/api/{user_id}/tasks/{id}/complete';
+    await call('patch', tpl, c, {}, 200);
+    await call('patch', tpl, c, { body: { completed: false } }, 200);
+    await call('patch', tpl, c, { headers: { 'If-Match': '"99"' } }, 412);
+    await call('patch', tpl, c, { body: { completed: 'yes' } }, 422);
+    await call('patch', tpl, `${list}/987654321/complete`, {}, 404);
+
+    await call('delete', item, p, { headers: { 'If-Match': '99' } }, 412);
+    await call('delete', item, p, {}, 204);
+    await call('delete', item, p, {}, 404);
+    // last, so that a failure here hides nothing above
+    await call('post', '/api/{user_id}/tasks', list, { raw: JSON.stringify({ title: 'x', description: 'd'.repeat(1_100_000) }) }, 413);
+  });
+
+  test('ops routes and unknown routes', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await server.api('GET', path);
+      assert.equal(res.status, 200, `${path}: ${res.text.slice(0, 200)}`);
+      checkResponse('get', path, res);
+    }
+    const res = await server.api('GET', '/no/such/route');
+    assert.equal(res.status, 404);
+    assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+    assert.equal(validates('Problem', res.json), null);
+  });
+
+  test('every described operation was seen answering with a 2xx', () => {
+    for (const [m, p] of SERVED) {
+      assert.ok([...covered].some((k) => k.startsWith(`${m} ${p} 2`)), `${m.toUpperCase()} ${p} has no validated 2xx response`);
+    }
+  });
+});

@@ -1,0 +1,123 @@
+// Ops endpoints: /healthz, /readyz, /metrics (Prometheus text) and /openapi.json.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { REPO_ROOT, startServer } from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.cleanup(); });
+
+// Prometheus text exposition format 0.0.4 -> {types: {name: type}, samples: [{name, labels, value}]}
+export function parseMetrics(text) {
+  const types = {};
+  const samples = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    if (line.startsWith('#')) {
+      const m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+      if (m) types[m[1]] = m[2];
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/.exec(line);
+    assert.ok(m, `not an exposition line: ${line}`);
+    const labels = {};
+    if (m[2]) {
+      const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(?:,\s*|$)/y;
+      let rest = m[2];
+      let lm;
+      re.lastIndex = 0;
+      while (re.lastIndex < rest.length && (lm = re.exec(rest))) labels[lm[1]] = lm[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+      assert.equal(re.lastIndex, rest.length, `bad labels in: ${line}`);
+    }
+    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
+    assert.ok(!Number.isNaN(value) || m[3] === 'NaN', `bad value in: ${line}`);
+    samples.push({ name: m[1], labels, value });
+  }
+  return { types, samples };
+}
+
+async function metrics() {
+  const res = await server.api('GET', '/metrics');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') || '', /^text\/plain/);
+  return parseMetrics(res.text);
+}
+
+const sumOf = (samples, pred) => samples.filter(pred).reduce((s, x) => s + x.value, 0);
+
+test('GET /healthz -> 200', async () => {
+  const res = await server.api('GET', '/healthz');
+  assert.equal(res.status, 200);
+});
+
+test('GET /readyz -> 200 JSON', async () => {
+  const res = await server.api('GET', '/readyz');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') || '', /^application\/json/);
+  assert.equal(typeof JSON.parse(res.text), 'object');
+});
+
+test('GET /metrics counts requests by route and status, and has the duration histogram', async () => {
+  const u = await server.signUp();
+  const path = `/api/${u.user.id}/tasks`;
+  const before = await metrics();
+  assert.equal(before.types.todo_http_requests_total, 'counter');
+  assert.equal(before.types.todo_http_request_duration_seconds, 'histogram');
+  const isListOk = (s) => s.name === 'todo_http_requests_total' && s.labels.status === '200' && /tasks/.test(s.labels.route ?? '') && !/\{?id\}?$|:id$/.test(s.labels.route);
+  const is401 = (s) => s.name === 'todo_http_requests_total' && s.labels.status === '401';
+  const listBefore = sumOf(before.samples, isListOk);
+  const unauthorizedBefore = sumOf(before.samples, is401);
+
+  for (let i = 0; i < 3; i++) assert.equal((await server.api('GET', path, { token: u.token })).status, 200);
+  assert.equal((await server.api('GET', path)).status, 401);
+  assert.equal((await server.api('GET', path)).status, 401);
+
+  const m = await metrics();
+  const reqs = m.samples.filter((s) => s.name === 'todo_http_requests_total');
+  assert.ok(reqs.length > 0, 'todo_http_requests_total samples');
+  for (const s of reqs) {
+    assert.ok('route' in s.labels && 'status' in s.labels, `labels route and status: ${JSON.stringify(s.labels)}`);
+    assert.match(s.labels.status, /^[1-5]\d\d$/);
+    assert.ok(!s.labels.route.includes(u.user.id), `route label is a template, not the raw path: ${s.labels.route}`);
+  }
+  assert.equal(sumOf(m.samples, isListOk) - listBefore, 3, 'three 200 answers of the list route were counted');
+  assert.equal(sumOf(m.samples, is401) - unauthorizedBefore, 2, 'two 401 answers were counted');
+
+  // histogram: per label set, cumulative buckets ending in +Inf == _count, and a _sum
+  const buckets = m.samples.filter((s) => s.name === 'todo_http_request_duration_seconds_bucket');
+  assert.ok(buckets.length > 0, 'histogram buckets');
+  const groups = new Map();
+  for (const b of buckets) {
+    const { le, ...rest } = b.labels;
+    assert.ok(le !== undefined, 'bucket has le');
+    const key = JSON.stringify(Object.entries(rest).sort());
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push({ le: le === '+Inf' ? Infinity : Number(le), value: b.value });
+  }
+  for (const [key, bs] of groups) {
+    bs.sort((a, b) => a.le - b.le);
+    for (let i = 1; i < bs.length; i++) assert.ok(bs[i].value >= bs[i - 1].value, `buckets are cumulative for ${key}`);
+    assert.equal(bs.at(-1).le, Infinity, `+Inf bucket for ${key}`);
+    const labels = Object.fromEntries(JSON.parse(key));
+    const same = (s) => JSON.stringify(Object.entries(s.labels).sort()) === key;
+    const count = m.samples.find((s) => s.name === 'todo_http_request_duration_seconds_count' && same(s));
+    const sum = m.samples.find((s) => s.name === 'todo_http_request_duration_seconds_sum' && same(s));
+    assert.ok(count && sum, `_count and _sum for ${JSON.stringify(labels)}`);
+    assert.equal(count.value, bs.at(-1).value, `+Inf bucket == _count for ${key}`);
+    assert.ok(sum.value >= 0);
+  }
+  const total = sumOf(m.samples, (s) => s.name === 'todo_http_request_duration_seconds_count');
+  assert.ok(total >= 5, `durations observed: ${total}`);
+});
+
+test('GET /openapi.json serves openapi/openapi.json', async () => {
+  const res = await server.api('GET', '/openapi.json');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') || '', /^application\/json/);
+  const onDisk = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
+  assert.equal(res.json.openapi, '3.1.0');
+  assert.deepEqual(res.json, onDisk);
+});

@@ -1,0 +1,595 @@
+// Tasks: every route; filters, sorts, search and pagination over a known data set;
+// PUT vs PATCH; complete; If-Match; Idempotency-Key.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { RFC3339_UTC, problemOf, sleep, startServer } from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.cleanup(); });
+
+const TASK_KEYS = ['completed', 'completed_at', 'created_at', 'description', 'due_at', 'id', 'priority', 'recurrence',
+  'remind_at', 'tags', 'timezone', 'title', 'updated_at', 'user_id', 'version'];
+
+export function assertTaskShape(t) {
+  assert.deepEqual(Object.keys(t).sort(), TASK_KEYS, `task keys: ${JSON.stringify(t)}`);
+  assert.ok(Number.isSafeInteger(t.id) && t.id > 0, 'id is a positive integer');
+  assert.equal(typeof t.user_id, 'string');
+  assert.equal(typeof t.title, 'string');
+  assert.equal(typeof t.description, 'string');
+  assert.equal(typeof t.completed, 'boolean');
+  assert.ok(['low', 'medium', 'high'].includes(t.priority));
+  assert.ok(Array.isArray(t.tags) && t.tags.every((x) => typeof x === 'string'));
+  for (const k of ['due_at', 'remind_at', 'completed_at']) {
+    if (t[k] !== null) assert.match(t[k], RFC3339_UTC, k);
+  }
+  assert.match(t.created_at, RFC3339_UTC);
+  assert.match(t.updated_at, RFC3339_UTC);
+  assert.ok(t.recurrence === null || typeof t.recurrence === 'string');
+  assert.equal(typeof t.timezone, 'string');
+  assert.ok(Number.isSafeInteger(t.version) && t.version >= 1);
+  assert.equal(t.completed, t.completed_at !== null, 'completed_at is set exactly when completed');
+  assert.ok(Date.parse(t.updated_at) >= Date.parse(t.created_at), 'updated_at >= created_at');
+}
+
+const tasksPath = (u) => `/api/${u.user.id}/tasks`;
+
+async function create(u, body, headers = {}) {
+  const res = await server.api('POST', tasksPath(u), { token: u.token, body, headers });
+  assert.equal(res.status, 201, `create: ${res.text}`);
+  assert.match(res.headers.get('content-type'), /^application\/json/);
+  assertTaskShape(res.json);
+  return res;
+}
+
+async function getTask(u, id) {
+  const res = await server.api('GET', `${tasksPath(u)}/${id}`, { token: u.token });
+  assert.equal(res.status, 200, `get ${id}: ${res.text}`);
+  assertTaskShape(res.json);
+  return res.json;
+}
+
+// ---------------------------------------------------------------------------------------
+// The data set: 12 tasks, created one by one (ids and created_at increase in this order),
+// then three PATCHes that define the updated_at order.
+const DATA = [
+  { title: 'Pay rent', priority: 'high', tags: ['home', 'bills'], due_at: '2030-01-05T09:00:00Z', description: 'monthly rent for the flat' },
+  { title: 'buy milk', priority: 'low', tags: ['home', 'shopping'], due_at: '2030-01-02T10:00:00Z', completed: true, description: 'semi-skimmed' },
+  { title: 'Call mom', priority: 'medium', tags: ['family'], due_at: null, description: '' },
+  { title: 'Éclair recipe', priority: 'low', tags: ['cooking'], due_at: '2030-01-10T00:00:00Z', description: 'bake for the party' },
+  { title: 'Write report', priority: 'high', tags: ['work'], due_at: '2030-01-03T17:30:00+02:00', description: 'quarterly numbers' },
+  { title: 'alpha task', priority: 'medium', tags: [], due_at: null, completed: true, description: 'first letter' },
+  { title: 'Zebra crossing', priority: 'low', tags: ['work', 'home'], due_at: '2030-01-07T08:00:00Z', description: 'paint the stripes' },
+  { title: 'Report bug', priority: 'medium', tags: ['work', 'bugs'], due_at: '2030-01-04T12:00:00Z', completed: true, description: 'reported by customer' },
+  { title: 'Plan trip', priority: 'high', tags: ['family', 'travel'], due_at: '2030-02-01T00:00:00Z', description: 'rental car and hotel' },
+  { title: '_underscore', priority: 'low', tags: ['misc'], due_at: null, description: '' },
+  { title: 'Renew passport', priority: 'medium', tags: ['travel'], due_at: '2030-01-05T09:00:00Z', description: 'photo booth' },
+  { title: 'Book dentist', priority: 'high', tags: ['health'], due_at: '2030-01-01T08:00:00.250Z', description: 'annual checkup' },
+];
+const PATCHES = [
+  [2, { description: 'about the weekend' }],
+  [5, { tags: ['letters'] }],
+  [0, { remind_at: '2030-01-05T10:30:00+01:30' }],
+];
+
+const PRIORITY_RANK = { low: 1, medium: 2, high: 3 };
+const words = (s) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+// The reference: the contract's list semantics over the local model.
+function expectedIds(model, params) {
+  const p = new URLSearchParams(params);
+  let rows = [...model];
+  const status = p.get('status') || 'all';
+  if (status === 'pending') rows = rows.filter((t) => !t.task.completed);
+  if (status === 'completed') rows = rows.filter((t) => t.task.completed);
+  if (p.get('priority')) rows = rows.filter((t) => t.task.priority === p.get('priority'));
+  for (const tag of p.getAll('tag')) rows = rows.filter((t) => t.task.tags.includes(tag));
+  if (p.get('due_before')) rows = rows.filter((t) => t.task.due_at && Date.parse(t.task.due_at) < Date.parse(p.get('due_before')));
+  if (p.get('due_after')) rows = rows.filter((t) => t.task.due_at && Date.parse(t.task.due_at) > Date.parse(p.get('due_after')));
+  if (p.get('q')) {
+    const qw = words(p.get('q'));
+    rows = rows.filter((t) => {
+      const tw = [...words(t.task.title), ...words(t.task.description)];
+      return qw.every((w) => tw.some((x) => x.startsWith(w)));
+    });
+  }
+  const sort = p.get('sort') || 'created_at';
+  const asc = (p.get('order') || 'desc') === 'asc';
+  const key = (t) => {
+    switch (sort) {
+      case 'created_at': return t.createdSeq;
+      case 'updated_at': return t.updatedSeq;
+      case 'due_at': return t.task.due_at ? Date.parse(t.task.due_at) : Infinity;
+      case 'priority': return PRIORITY_RANK[t.task.priority];
+      case 'title': return Buffer.from(t.task.title, 'utf8');
+      default: throw new Error(sort);
+    }
+  };
+  const cmp = (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    let c = Buffer.isBuffer(ka) ? Buffer.compare(ka, kb) : (ka < kb ? -1 : ka > kb ? 1 : 0);
+    if (c === 0) c = a.task.id - b.task.id;
+    return asc ? c : -c;
+  };
+  return rows.sort(cmp).map((t) => t.task.id);
+}
+
+describe('list: filters, sorts, search and pagination over a known data set', () => {
+  let u;
+  let model;  // [{task, createdSeq, updatedSeq}]
+  let ids;    // ids by data index
+  const list = async (qs) => {
+    const res = await server.api('GET', `${tasksPath(u)}?${qs}`, { token: u.token });
+    assert.equal(res.status, 200, `list ?${qs}: ${res.text}`);
+    assert.match(res.headers.get('content-type'), /^application\/json/);
+    assert.deepEqual(Object.keys(res.json).sort(), ['items', 'next_cursor']);
+    res.json.items.forEach(assertTaskShape);
+    return res.json;
+  };
+  const byIdx = (...idx) => idx.map((i) => ids[i]);
+
+  before(async () => {
+    u = await server.signUp();
+    model = [];
+    let seq = 0;
+    for (const d of DATA) {
+      const res = await create(u, d);
+      model.push({ task: res.json, createdSeq: seq, updatedSeq: seq });
+      seq++;
+      await sleep(3);
+    }
+    ids = model.map((m) => m.task.id);
+    for (const [idx, patch] of PATCHES) {
+      const res = await server.api('PATCH', `${tasksPath(u)}/${ids[idx]}`, { token: u.token, body: patch });
+      assert.equal(res.status, 200, res.text);
+      model[idx].task = res.json;
+      model[idx].updatedSeq = seq++;
+      await sleep(3);
+    }
+  });
+
+  test('the data set was stored as sent (normalized times, completion)', async () => {
+    for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], 'ids increase in creation order');
+    assert.equal(model[4].task.due_at, '2030-01-03T15:30:00Z', '+02:00 normalized to Z');
+    assert.equal(model[11].task.due_at, '2030-01-01T08:00:00.250Z', 'milliseconds kept');
+    assert.equal(model[0].task.remind_at, '2030-01-05T09:00:00Z', '+01:30 normalized to Z');
+    assert.equal(model[0].task.version, 2);
+    for (const i of [1, 5, 7]) {
+      assert.equal(model[i].task.completed, true);
+      assert.match(model[i].task.completed_at, RFC3339_UTC);
+    }
+    for (let i = 0; i < DATA.length; i++) {
+      const t = model[i].task;
+      assert.equal(t.user_id, u.user.id);
+      assert.equal(t.title, DATA[i].title);
+      assert.equal(t.priority, DATA[i].priority);
+      assert.deepEqual(await getTask(u, t.id), t, 'GET returns what the write returned');
+    }
+    // updated_at follows the write order
+    const byUpdate = [...model].sort((a, b) => a.updatedSeq - b.updatedSeq);
+    for (let i = 1; i < byUpdate.length; i++) {
+      assert.ok(Date.parse(byUpdate[i].task.updated_at) > Date.parse(byUpdate[i - 1].task.updated_at), 'updated_at increases with each write');
+    }
+  });
+
+  test('default: everything, created_at desc, one page, next_cursor null', async () => {
+    const page = await list('');
+    assert.deepEqual(page.items.map((t) => t.id), [...ids].reverse());
+    assert.equal(page.next_cursor, null);
+    assert.deepEqual(page.items, [...model].reverse().map((m) => m.task), 'list items equal the stored tasks');
+  });
+
+  test('hand-checked orders (cross-check of the reference model)', async () => {
+    const cases = {
+      'sort=priority&order=asc': byIdx(1, 3, 6, 9, 2, 5, 7, 10, 0, 4, 8, 11),
+      'sort=priority&order=desc': byIdx(11, 8, 4, 0, 10, 7, 5, 2, 9, 6, 3, 1),
+      'sort=due_at&order=asc': byIdx(11, 1, 4, 7, 0, 10, 6, 3, 8, 2, 5, 9),
+      'sort=due_at&order=desc': byIdx(9, 5, 2, 8, 3, 6, 10, 0, 7, 4, 1, 11),
+      'sort=title&order=asc': byIdx(11, 2, 0, 8, 10, 7, 4, 6, 9, 5, 1, 3),
+      'sort=updated_at&order=asc': byIdx(1, 3, 4, 6, 7, 8, 9, 10, 11, 2, 5, 0),
+      'sort=created_at&order=asc': byIdx(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+      'status=completed': byIdx(7, 5, 1),
+      'tag=home': byIdx(6, 1, 0),
+      'tag=home&tag=work': byIdx(6),
+      'due_before=2030-01-05T09:00:00Z': byIdx(11, 7, 4, 1),
+      'q=rent': byIdx(8, 0),
+      'q=pa': byIdx(10, 6, 3, 0),
+      'q=the': byIdx(6, 3, 2, 0),
+    };
+    for (const [qs, want] of Object.entries(cases)) {
+      assert.deepEqual(expectedIds(model, qs), want, `reference model for ${qs}`);
+      assert.deepEqual((await list(qs)).items.map((t) => t.id), want, `server for ?${qs}`);
+    }
+  });
+
+  const FILTERS = [
+    'status=all', 'status=pending', 'status=completed',
+    'priority=low', 'priority=medium', 'priority=high',
+    'tag=home', 'tag=work', 'tag=travel', 'tag=letters', 'tag=family', 'tag=home&tag=work', 'tag=work&tag=bugs', 'tag=home&tag=travel', 'tag=nope',
+    'due_before=2030-01-05T09:00:00Z', 'due_after=2030-01-05T09:00:00Z',
+    `due_before=${encodeURIComponent('2030-01-05T11:00:00+02:00')}`, `due_after=${encodeURIComponent('2030-01-05T04:00:00-05:00')}`,
+    'due_after=2030-01-03T15:30:00Z&due_before=2030-01-07T08:00:00Z',
+    'due_before=2030-01-01T08:00:00.251Z', 'due_before=2030-01-01T08:00:00.250Z', 'due_after=2030-02-01T00:00:00Z',
+    'q=rent', 'q=rep', 'q=REPORT%20bug', 'q=bu', 'q=the', 'q=pa', 'q=home', 'q=zzz', 'q=Pay%20RENT%20flat', 'q=milk%20bread',
+    'status=pending&priority=high&tag=work', 'status=pending&priority=high', 'status=completed&tag=work',
+    'q=pa&priority=low', 'q=rep&status=pending', 'tag=home&due_before=2030-01-06T00:00:00Z',
+  ];
+  test('every filter returns exactly the matching ids in order', async () => {
+    for (const qs of FILTERS) {
+      const want = expectedIds(model, qs);
+      const page = await list(qs);
+      assert.deepEqual(page.items.map((t) => t.id), want, `?${qs}`);
+      assert.equal(page.next_cursor, null, `?${qs}: one page`);
+    }
+    // a few hand-checked results of the filters above
+    assert.deepEqual((await list('q=REPORT%20bug')).items.map((t) => t.id), byIdx(7));
+    assert.deepEqual((await list('q=home')).items, [], 'tags are not full-text searched');
+    assert.deepEqual((await list('due_before=2030-01-01T08:00:00.250Z')).items, [], 'due_before is strict, to the millisecond');
+    assert.deepEqual((await list('status=pending&priority=high&tag=work')).items.map((t) => t.id), byIdx(4));
+  });
+
+  const SORTS = ['created_at', 'updated_at', 'due_at', 'priority', 'title'];
+  test('every sort in both orders (and with filters)', async () => {
+    for (const sort of SORTS) {
+      for (const order of ['asc', 'desc']) {
+        for (const extra of ['', '&status=pending', '&tag=home', '&q=the', '&priority=medium']) {
+          const qs = `sort=${sort}&order=${order}${extra}`;
+          assert.deepEqual((await list(qs)).items.map((t) => t.id), expectedIds(model, qs), `?${qs}`);
+        }
+      }
+      // order defaults to desc
+      assert.deepEqual((await list(`sort=${sort}`)).items.map((t) => t.id), expectedIds(model, `sort=${sort}&order=desc`), `?sort=${sort}`);
+    }
+    assert.deepEqual((await list('order=asc')).items.map((t) => t.id), ids, 'sort defaults to created_at');
+  });
+
+  async function walk(qs, limit) {
+    const seen = [];
+    let cursor = null;
+    let pages = 0;
+    for (;;) {
+      const page = await list(`${qs}${qs ? '&' : ''}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      pages++;
+      assert.ok(pages <= 20, 'pagination terminates');
+      assert.ok(page.items.length <= limit, 'page not larger than limit');
+      seen.push(...page.items.map((t) => t.id));
+      if (page.next_cursor === null) break;
+      assert.equal(typeof page.next_cursor, 'string');
+      assert.equal(page.items.length, limit, `?${qs} limit=${limit}: a page with a next_cursor is full`);
+      cursor = page.next_cursor;
+    }
+    return { seen, pages };
+  }
+
+  test('pagination walks every sort/order with small limits: no duplicates, no gaps, same order', async () => {
+    for (const sort of SORTS) {
+      for (const order of ['asc', 'desc']) {
+        const qs = `sort=${sort}&order=${order}`;
+        const full = (await list(`${qs}&limit=200`)).items.map((t) => t.id);
+        assert.deepEqual(full, expectedIds(model, qs));
+        for (const limit of [1, 2, 3, 4, 5, 7, 11, 12]) {
+          const { seen, pages } = await walk(qs, limit);
+          assert.deepEqual(seen, full, `?${qs} limit=${limit}`);
+          assert.ok(pages === Math.ceil(full.length / limit) || pages === Math.ceil(full.length / limit) + 1,
+            `?${qs} limit=${limit}: ${pages} pages (at most one empty last page)`);
+        }
+      }
+    }
+  });
+
+  test('pagination with filters', async () => {
+    for (const qs of ['status=pending&sort=due_at&order=asc', 'status=pending&sort=due_at&order=desc', 'tag=home&sort=title&order=asc',
+      'q=pa&sort=priority&order=desc', 'priority=medium&sort=updated_at&order=desc', 'due_after=2030-01-02T00:00:00Z&sort=due_at&order=asc']) {
+      const want = expectedIds(model, qs);
+      for (const limit of [1, 2, 3]) {
+        assert.deepEqual((await walk(qs, limit)).seen, want, `?${qs} limit=${limit}`);
+      }
+    }
+  });
+
+  test('limit 1..200 and default 50', async () => {
+    assert.equal((await list('limit=200')).items.length, 12);
+    const one = await list('limit=1');
+    assert.deepEqual(one.items.map((t) => t.id), [ids[11]]);
+    assert.equal(typeof one.next_cursor, 'string');
+    // default 50: a fresh user with 51 tasks gets 50 then 1
+    const v = await server.signUp();
+    const made = [];
+    for (let i = 0; i < 51; i++) {
+      const res = await server.api('POST', tasksPath(v), { token: v.token, body: { title: `bulk ${i}` } });
+      assert.equal(res.status, 201, res.text);
+      made.push(res.json.id);
+    }
+    const first = await server.api('GET', tasksPath(v), { token: v.token });
+    assert.equal(first.json.items.length, 50);
+    assert.deepEqual(first.json.items.map((t) => t.id), made.slice(1).reverse());
+    assert.equal(typeof first.json.next_cursor, 'string');
+    const second = await server.api('GET', `${tasksPath(v)}?cursor=${encodeURIComponent(first.json.next_cursor)}`, { token: v.token });
+    assert.equal(second.status, 200, second.text);
+    assert.deepEqual(second.json.items.map((t) => t.id), [made[0]]);
+    assert.equal(second.json.next_cursor, null);
+  });
+
+  test('the list reflects later changes (delete removes, complete moves between statuses)', async () => {
+    const v = await server.signUp();
+    const a = (await create(v, { title: 'first' })).json;
+    const b = (await create(v, { title: 'second' })).json;
+    let res = await server.api('PATCH', `${tasksPath(v)}/${a.id}/complete`, { token: v.token });
+    assert.equal(res.status, 200, res.text);
+    const ls = async (qs) => (await server.api('GET', `${tasksPath(v)}?${qs}`, { token: v.token })).json.items.map((t) => t.id);
+    assert.deepEqual(await ls('status=completed'), [a.id]);
+    assert.deepEqual(await ls('status=pending'), [b.id]);
+    res = await server.api('DELETE', `${tasksPath(v)}/${b.id}`, { token: v.token });
+    assert.equal(res.status, 204);
+    assert.deepEqual(await ls(''), [a.id]);
+    res = await server.api('PATCH', `${tasksPath(v)}/${a.id}`, { token: v.token, body: { title: 'renamed entirely' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await ls('q=first'), [], 'search index follows title changes');
+    assert.deepEqual(await ls('q=renamed'), [a.id]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+describe('create and get', () => {
+  test('POST -> 201 with defaults, ETag "1"; GET returns it', async () => {
+    const u = await server.signUp();
+    const before = Date.now();
+    const res = await create(u, { title: 'Pay rent' });
+    const t = res.json;
+    assert.equal(res.headers.get('etag'), '"1"');
+    assert.equal(t.user_id, u.user.id);
+    assert.equal(t.title, 'Pay rent');
+    assert.equal(t.description, '');
+    assert.equal(t.completed, false);
+    assert.equal(t.priority, 'medium');
+    assert.deepEqual(t.tags, []);
+    assert.equal(t.due_at, null);
+    assert.equal(t.remind_at, null);
+    assert.equal(t.recurrence, null);
+    assert.equal(t.timezone, 'UTC');
+    assert.equal(t.completed_at, null);
+    assert.equal(t.version, 1);
+    assert.equal(t.created_at, t.updated_at);
+    assert.ok(Math.abs(Date.parse(t.created_at) - before) < 60_000, 'created_at is now');
+    assert.deepEqual(await getTask(u, t.id), t);
+  });
+
+  test('POST with every field; times normalized to UTC; recurrence and timezone kept', async () => {
+    const u = await server.signUp();
+    const body = {
+      title: 'Water plants', description: 'the ficus too', completed: true, priority: 'high', tags: ['home', 'garden'],
+      due_at: '2026-12-01T10:00:00+01:00', remind_at: '2026-12-01T03:30:00.500-05:00',
+      recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1', timezone: 'Europe/Berlin',
+    };
+    const t = (await create(u, body)).json;
+    assert.equal(t.title, body.title);
+    assert.equal(t.description, body.description);
+    assert.equal(t.completed, true);
+    assert.match(t.completed_at, RFC3339_UTC);
+    assert.equal(t.priority, 'high');
+    assert.deepEqual(t.tags, ['home', 'garden']);
+    assert.equal(t.due_at, '2026-12-01T09:00:00Z');
+    assert.equal(t.remind_at, '2026-12-01T08:30:00.500Z');
+    assert.equal(t.recurrence, 'FREQ=MONTHLY;BYMONTHDAY=1');
+    assert.equal(t.timezone, 'Europe/Berlin');
+    assert.deepEqual(await getTask(u, t.id), t);
+  });
+
+  test('500-character title and 10 000-character description are accepted', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, { title: 'x'.repeat(500), description: 'd'.repeat(10_000) })).json;
+    assert.equal(t.title.length, 500);
+    assert.equal(t.description.length, 10_000);
+  });
+
+  test('GET of an unknown id -> 404 problem', async () => {
+    const u = await server.signUp();
+    problemOf(await server.api('GET', `${tasksPath(u)}/987654321`, { token: u.token }), 404);
+  });
+});
+
+describe('PUT replaces, PATCH merges', () => {
+  const full = {
+    title: 'Original', description: 'some text', completed: true, priority: 'high', tags: ['a', 'b'],
+    due_at: '2030-05-01T12:00:00Z', remind_at: '2030-05-01T11:00:00Z', recurrence: 'FREQ=WEEKLY', timezone: 'Europe/Berlin',
+  };
+
+  test('PUT resets every absent writable field to its default', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, full)).json;
+    await sleep(5);
+    const res = await server.api('PUT', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { title: 'Replaced' } });
+    assert.equal(res.status, 200, res.text);
+    const r = res.json;
+    assertTaskShape(r);
+    assert.deepEqual(
+      { ...r, updated_at: null },
+      { ...t, title: 'Replaced', description: '', completed: false, completed_at: null, priority: 'medium', tags: [], due_at: null,
+        remind_at: null, recurrence: null, timezone: 'UTC', version: 2, updated_at: null },
+    );
+    assert.ok(Date.parse(r.updated_at) > Date.parse(t.updated_at), 'updated_at advanced');
+    assert.deepEqual(await getTask(u, t.id), r);
+  });
+
+  test('PUT with every field sets them all', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, { title: 'Bare' })).json;
+    const res = await server.api('PUT', `${tasksPath(u)}/${t.id}`, { token: u.token, body: full });
+    assert.equal(res.status, 200, res.text);
+    const r = res.json;
+    for (const k of ['title', 'description', 'completed', 'priority', 'tags', 'due_at', 'remind_at', 'recurrence', 'timezone']) {
+      assert.deepEqual(r[k], full[k], k);
+    }
+    assert.match(r.completed_at, RFC3339_UTC);
+    assert.equal(r.version, 2);
+    assert.equal(r.created_at, t.created_at);
+  });
+
+  test('PATCH changes only the fields present; null clears nullable fields', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, full)).json;
+    let res = await server.api('PATCH', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { description: 'changed' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual({ ...res.json, updated_at: null }, { ...t, description: 'changed', version: 2, updated_at: null });
+    res = await server.api('PATCH', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { due_at: null, remind_at: null, recurrence: null } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual({ ...res.json, updated_at: null },
+      { ...t, description: 'changed', due_at: null, remind_at: null, recurrence: null, version: 3, updated_at: null });
+    res = await server.api('PATCH', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { tags: ['c'], priority: 'low', title: 'New title' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual({ ...res.json, updated_at: null }, { ...t, title: 'New title', description: 'changed', due_at: null, remind_at: null,
+      recurrence: null, tags: ['c'], priority: 'low', version: 4, updated_at: null });
+    res = await server.api('PATCH', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { completed: false } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, false);
+    assert.equal(res.json.completed_at, null);
+    assert.equal(res.json.version, 5);
+    res = await server.api('PATCH', `${tasksPath(u)}/${t.id}`, { token: u.token, body: { due_at: '2031-01-01T00:00:00-01:00' } });
+    assert.equal(res.json.due_at, '2031-01-01T01:00:00Z');
+    assert.equal(res.json.version, 6);
+    assert.deepEqual(await getTask(u, t.id), res.json);
+  });
+});
+
+describe('complete', () => {
+  test('no body toggles; {"completed": bool} sets', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, { title: 'Toggle me' })).json;
+    const path = `${tasksPath(u)}/${t.id}/complete`;
+    let res = await server.api('PATCH', path, { token: u.token });
+    assert.equal(res.status, 200, res.text);
+    assertTaskShape(res.json);
+    assert.equal(res.json.completed, true);
+    assert.match(res.json.completed_at, RFC3339_UTC);
+    assert.ok(Math.abs(Date.parse(res.json.completed_at) - Date.now()) < 60_000);
+    assert.equal(res.json.version, 2);
+    assert.equal(res.json.title, 'Toggle me');
+    res = await server.api('PATCH', path, { token: u.token });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, false);
+    assert.equal(res.json.completed_at, null);
+    assert.equal(res.json.version, 3);
+    res = await server.api('PATCH', path, { token: u.token, body: { completed: true } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, true);
+    const v = res.json.version;
+    assert.equal(v, 4);
+    res = await server.api('PATCH', path, { token: u.token, body: { completed: true } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, true, 'setting true twice keeps it true (no toggle)');
+    assert.match(res.json.completed_at, RFC3339_UTC);
+    res = await server.api('PATCH', path, { token: u.token, body: { completed: false } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, false);
+    assert.equal(res.json.completed_at, null);
+    res = await server.api('PATCH', path, { token: u.token, body: { completed: false } });
+    assert.equal(res.json.completed, false, 'setting false twice keeps it false');
+    assert.deepEqual(await getTask(u, t.id), res.json);
+    problemOf(await server.api('PATCH', `${tasksPath(u)}/987654321/complete`, { token: u.token }), 404);
+  });
+});
+
+describe('delete', () => {
+  test('DELETE -> 204; then 404 everywhere; other tasks untouched', async () => {
+    const u = await server.signUp();
+    const keep = (await create(u, { title: 'keep' })).json;
+    const t = (await create(u, { title: 'doomed' })).json;
+    const path = `${tasksPath(u)}/${t.id}`;
+    const res = await server.api('DELETE', path, { token: u.token });
+    assert.equal(res.status, 204, res.text);
+    assert.equal(res.text, '');
+    problemOf(await server.api('GET', path, { token: u.token }), 404);
+    problemOf(await server.api('DELETE', path, { token: u.token }), 404);
+    problemOf(await server.api('PUT', path, { token: u.token, body: { title: 'zombie' } }), 404);
+    problemOf(await server.api('PATCH', path, { token: u.token, body: { title: 'zombie' } }), 404);
+    problemOf(await server.api('PATCH', `${path}/complete`, { token: u.token }), 404);
+    assert.deepEqual(await server.listAll(u), [keep]);
+  });
+});
+
+describe('If-Match', () => {
+  test('mismatch -> 412 and nothing changed; match (quoted or not) succeeds', async () => {
+    const u = await server.signUp();
+    const t = (await create(u, { title: 'Guarded', tags: ['x'] })).json;
+    const base = `${tasksPath(u)}/${t.id}`;
+    const stale = { 'If-Match': '"7"' };
+    problemOf(await server.api('PUT', base, { token: u.token, body: { title: 'nope' }, headers: stale }), 412);
+    problemOf(await server.api('PATCH', base, { token: u.token, body: { title: 'nope' }, headers: stale }), 412);
+    problemOf(await server.api('PATCH', `${base}/complete`, { token: u.token, headers: stale }), 412);
+    problemOf(await server.api('PATCH', `${base}/complete`, { token: u.token, body: { completed: true }, headers: { 'If-Match': '5' } }), 412);
+    problemOf(await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '2' } }), 412);
+    assert.deepEqual(await getTask(u, t.id), t, 'nothing changed after the 412s');
+
+    let res = await server.api('PUT', base, { token: u.token, body: { title: 'v2' }, headers: { 'If-Match': '"1"' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.version, 2);
+    res = await server.api('PATCH', base, { token: u.token, body: { title: 'v3' }, headers: { 'If-Match': '2' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.version, 3);
+    // the old version is now stale
+    problemOf(await server.api('PATCH', base, { token: u.token, body: { title: 'stale' }, headers: { 'If-Match': '2' } }), 412);
+    res = await server.api('PATCH', `${base}/complete`, { token: u.token, headers: { 'If-Match': '"3"' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.completed, true);
+    assert.equal(res.json.version, 4);
+    const v4 = res.json;
+    problemOf(await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '3' } }), 412);
+    assert.deepEqual(await getTask(u, t.id), v4);
+    res = await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '"4"' } });
+    assert.equal(res.status, 204, res.text);
+    problemOf(await server.api('GET', base, { token: u.token }), 404);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  test('replay returns the same answer and creates nothing; another body with the key -> 422', async () => {
+    const u = await server.signUp();
+    const key = randomUUID();
+    const body = { title: 'Once only', tags: ['idem'], priority: 'high' };
+    const first = await create(u, body, { 'Idempotency-Key': key });
+    assert.notEqual(first.headers.get('idempotent-replayed'), 'true', 'the first answer is not a replay');
+    for (let i = 0; i < 2; i++) {
+      const again = await server.api('POST', tasksPath(u), { token: u.token, body, headers: { 'Idempotency-Key': key } });
+      assert.equal(again.status, 201, again.text);
+      assert.deepEqual(again.json, first.json, 'same body, same id');
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    }
+    let all = await server.listAll(u);
+    assert.deepEqual(all.map((t) => t.id), [first.json.id], 'exactly one task exists');
+
+    const other = await server.api('POST', tasksPath(u), { token: u.token, body: { ...body, title: 'Twice?' }, headers: { 'Idempotency-Key': key } });
+    problemOf(other, 422, 'Idempotency-Key');
+    all = await server.listAll(u);
+    assert.deepEqual(all.map((t) => t.id), [first.json.id], 'still exactly one task');
+
+    // another key creates another task; no key creates every time
+    const second = await create(u, body, { 'Idempotency-Key': randomUUID() });
+    assert.notEqual(second.json.id, first.json.id);
+    const n1 = await create(u, body);
+    const n2 = await create(u, body);
+    assert.notEqual(n1.json.id, n2.json.id);
+    assert.equal((await server.listAll(u)).length, 4);
+  });
+
+  test('concurrent requests with one key create one task (5 rounds of 8)', async () => {
+    const u = await server.signUp();
+    const made = [];
+    for (let round = 0; round < 5; round++) {
+      const key = randomUUID();
+      const body = { title: `Raced ${round}` };
+      const results = await Promise.all(Array.from({ length: 8 }, () =>
+        server.api('POST', tasksPath(u), { token: u.token, body, headers: { 'Idempotency-Key': key } })));
+      for (const r of results) {
+        assert.ok(r.status === 201 || r.status === 409, `round ${round}: status ${r.status}: ${r.text}`);
+      }
+      const ok = results.filter((r) => r.status === 201);
+      assert.ok(ok.length >= 1, `round ${round}: at least one 201`);
+      for (const r of ok) assert.equal(r.json.id, ok[0].json.id, `round ${round}: every 201 names the same task`);
+      made.unshift(ok[0].json.id);
+    }
+    assert.deepEqual((await server.listAll(u)).map((t) => t.id), made, 'one task per key');
+  });
+});
