@@ -36,3 +36,13 @@ wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create.lua "$base"
 echo "== GET /api/{user}/tasks?limit=50, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
 echo "== idle resident memory after the runs: $(ps -o rss= -p $server | awk '{printf "%.1f MB", $1/1024}')"
+
+if [ "${TODO_BENCH_POSTGRES:-0}" != 1 ]; then
+  # The same list with the response cache off: what the database path alone sustains.
+  kill $server; wait $server 2>/dev/null || true
+  TODO_LIST_CACHE_MB=0 TODO_LOG_LEVEL=warn ./build/todo serve --listen 127.0.0.1:$port --data-dir "$data" &
+  server=$!
+  for _ in $(seq 100); do curl -sf $base/readyz >/dev/null && break; sleep 0.1; done
+  echo "== GET /api/{user}/tasks?limit=50 with TODO_LIST_CACHE_MB=0, $CONNECTIONS connections, $DURATION"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
+fi

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/thread_pool.hpp>
+#include <optional>
 #include <thread>
 
 #include "auth/auth_routes.hpp"
@@ -28,7 +29,11 @@ int serve(const Config& config) {
   auto db = open_database(config);
   SignInLimiter limiter;
   boost::asio::thread_pool cpu_pool(2);
-  Services services{config, *db, metrics, limiter, cpu_pool};
+  // Only one process writes a SQLite file, so only there can it see every write.
+  std::optional<ListCache> list_cache;
+  if (!config.uses_postgres() && config.list_cache_mb > 0)
+    list_cache.emplace(std::size_t(config.list_cache_mb) << 20);
+  Services services{config, *db, metrics, limiter, cpu_pool, list_cache ? &*list_cache : nullptr};
 
   // The role decides which modules are mounted; "all" mounts everything.
   http::Router router;

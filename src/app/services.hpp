@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
+#include "tasks/list_cache.hpp"
 
 namespace todo {
 
@@ -17,6 +18,8 @@ struct Services {
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds
   // the memory Argon2 may take at once.
   boost::asio::thread_pool& cpu_pool;
+  // Task-list response cache; null when disabled (PostgreSQL: replicas share the data).
+  ListCache* list_cache = nullptr;
 };
 
 }  // namespace todo

@@ -81,6 +81,11 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_SHUTDOWN_GRACE")
       ->check(CLI::Range(0, 600))
       ->capture_default_str();
+  app.add_option("--list-cache-mb", c.list_cache_mb,
+                 "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
+      ->envname("TODO_LIST_CACHE_MB")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   app.add_flag("--cookie-secure", c.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
       ->envname("TODO_COOKIE_SECURE");
   app.add_option("--log-level", c.log_level, "trace | debug | info | warn | error")
@@ -154,11 +159,11 @@ std::string describe(const Config& c) {
   return fmt::format(
       "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
-      "request_timeout={}s idle_timeout={}s shutdown_grace={}s cookie_secure={} log_level={}",
+      "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} cookie_secure={} log_level={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
-      c.shutdown_grace_seconds, c.cookie_secure, c.log_level);
+      c.shutdown_grace_seconds, c.list_cache_mb, c.cookie_secure, c.log_level);
 }
 
 }  // namespace todo

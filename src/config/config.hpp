@@ -24,6 +24,7 @@ struct Config {
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
   bool cookie_secure = false;
+  int list_cache_mb = 32;  // SQLite only; 0 disables
   std::string log_level = "info";
 
   std::string host() const;

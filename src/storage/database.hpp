@@ -55,7 +55,7 @@ struct PostgresOptions {
   std::string url;  // DATABASE_URL
   int reader_connections = 4;
   int writer_connections = 2;  // each a writer thread doing group commit
-  int max_batch = 256;
+  int max_batch = 64;  // a batch holds one round trip per statement: keep it short for p99
 };
 
 // Both open, apply pending migrations, and throw std::runtime_error with one clear line

@@ -76,6 +76,11 @@ Result<std::optional<IdempotencyRequest>> idempotency(const http::RequestContext
   return std::optional<IdempotencyRequest>(IdempotencyRequest{std::string(key), fingerprint});
 }
 
+// After a write to the user's tasks committed (or failed): cached lists are stale.
+void written(Services& s, const std::string& user_id) {
+  if (s.list_cache) s.list_cache->bump(user_id);
+}
+
 // Common preamble: the path's user must be the caller, and {id} a valid task id.
 struct Target {
   std::string user_id;
@@ -99,6 +104,14 @@ asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
   if (!t) co_return problem(t.error(), ctx);
   auto query = parse_task_query(ctx.url.params());
   if (!query) co_return problem(query.error(), ctx);
+  std::string cache_key;
+  std::uint64_t generation = 0;
+  if (s.list_cache) {
+    cache_key = ctx.url.encoded_query();
+    generation = s.list_cache->generation(t->user_id);
+    if (auto cached = s.list_cache->find(t->user_id, cache_key, generation))
+      co_return http::json_response(status::ok, std::move(*cached), ctx.request);
+  }
   auto page_unit = [user = t->user_id, q = std::move(*query)](storage::Tx& tx) {
     return Result<TaskPage>(tx.list_tasks(user, q));
   };
@@ -117,6 +130,7 @@ asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
   else
     body += "null";
   body += '}';
+  if (s.list_cache) s.list_cache->store(t->user_id, cache_key, generation, body);
   co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
@@ -134,6 +148,7 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
   };
   auto outcome =
       co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
+  written(s, t->user_id);
   if (!outcome) co_return problem(outcome.error(), ctx);
   auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
   if (outcome->replayed) {
@@ -176,6 +191,7 @@ asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
     return replace_task(tx, t.user_id, t.id, f, v, now_millis());
   };
   auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
 }
@@ -193,6 +209,7 @@ asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
     return patch_task(tx, t.user_id, t.id, p, v, now_millis());
   };
   auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
 }
@@ -218,6 +235,7 @@ asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
     return complete_task(tx, t.user_id, t.id, completed, v, now_millis());
   };
   auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
 }
@@ -231,6 +249,7 @@ asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
     return delete_task(tx, t.user_id, t.id, v);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(done_unit));
+  written(s, t->user_id);
   if (!done) co_return problem(done.error(), ctx);
   co_return http::empty_response(status::no_content, ctx.request);
 }
