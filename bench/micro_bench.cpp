@@ -8,6 +8,7 @@
 #include "auth/jwt.hpp"
 #include "core/time.hpp"
 #include "tasks/task_json.hpp"
+#include "tasks/task_writer.hpp"
 
 namespace {
 
@@ -65,6 +66,16 @@ void BM_TaskToJsonSerialize(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TaskToJsonSerialize);
+
+// The hand writer the list route uses (src/tasks/task_writer.cpp), for comparison.
+void BM_TaskJsonText(benchmark::State& state) {
+  const todo::Task task = typical_task();
+  for (auto _ : state) {
+    std::string out = todo::task_json_text(task);
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_TaskJsonText);
 
 void BM_VerifyJwt(benchmark::State& state) {
   const std::string secret = "a-32-byte-secret-for-benchmarks!";
