@@ -35,6 +35,10 @@ echo "== POST /api/{user}/tasks, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create.lua "$base"
 echo "== GET /api/{user}/tasks?limit=50, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
+echo "== audit lag (commit -> audit row) at full create load: todo_audit_lag_seconds"
+curl -s $base/metrics | grep -E '^todo_audit_lag_seconds_(bucket\{le="(0.005|0.01|0.025|0.05|0.1|0.25|\+Inf)"|count)'
+echo "== audit lag at 1 000 operations/s for 10 s (bench/audit_lag.mjs)"
+node bench/audit_lag.mjs "$base" "$TODO_USER" "$TODO_TOKEN" 1000 10
 echo "== idle resident memory after the runs: $(ps -o rss= -p $server | awk '{printf "%.1f MB", $1/1024}')"
 
 if [ "${TODO_BENCH_POSTGRES:-0}" != 1 ]; then

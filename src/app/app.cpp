@@ -6,7 +6,11 @@
 #include <optional>
 #include <thread>
 
+#include "audit/audit_routes.hpp"
+#include "audit/audit_subscriber.hpp"
+#include "audit/retention.hpp"
 #include "auth/auth_routes.hpp"
+#include "bus/outbox_relay.hpp"
 #include "http/server.hpp"
 #include "ops/ops_routes.hpp"
 #include "storage/database.hpp"
@@ -35,11 +39,23 @@ int serve(const Config& config) {
     list_cache.emplace(std::size_t(config.list_cache_mb) << 20);
   Services services{config, *db, metrics, limiter, cpu_pool, list_cache ? &*list_cache : nullptr};
 
+  // The embedded event bus: task changes write outbox rows, the relay hands them to the
+  // subscribers (the audit trail), woken by every commit.
+  bus::OutboxRelay relay(*db, metrics);
+  relay.add(std::make_shared<audit::AuditSubscriber>(metrics));
+  services.outbox_mask = relay.mask();
+  services.relay = &relay;
+  db->set_commit_listener([&relay] { relay.wake(); });
+  audit::RetentionJob retention(*db, metrics,
+                                std::chrono::seconds(config.audit_retention_seconds()),
+                                std::chrono::seconds(config.audit_retention_interval_seconds()));
+
   // The role decides which modules are mounted; "all" mounts everything.
   http::Router router;
   register_ops_routes(router, services);
   register_auth_routes(router, services);
   register_task_routes(router, services);
+  audit::register_audit_routes(router, services);
 
   http::ServerOptions options;
   options.host = config.host();
@@ -57,8 +73,12 @@ int serve(const Config& config) {
   unsigned short port = server.bind();
   spdlog::info("listening on http://{}:{} ({} storage)", options.host, port,
                config.uses_postgres() ? "PostgreSQL" : "SQLite");
+  relay.start();
+  retention.start();
   server.run([&] {
-    spdlog::info("connections drained; committing queued writes");
+    spdlog::info("connections drained; finishing event deliveries and queued writes");
+    relay.stop();  // undelivered events stay in the outbox for the next start
+    retention.stop();
     db->stop();
     cpu_pool.join();
   });

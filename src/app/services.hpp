@@ -3,6 +3,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "auth/sign_in_limiter.hpp"
+#include "bus/outbox_relay.hpp"
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
@@ -20,6 +21,10 @@ struct Services {
   boost::asio::thread_pool& cpu_pool;
   // Task-list response cache; null when disabled (PostgreSQL: replicas share the data).
   ListCache* list_cache = nullptr;
+  // Outbox mask: one bit per event subscriber (bus/outbox_relay.hpp); set before serving.
+  std::uint32_t outbox_mask = 0;
+  // The embedded bus, for health and metrics; null in roles without one.
+  bus::OutboxRelay* relay = nullptr;
 };
 
 }  // namespace todo

@@ -3,7 +3,9 @@
 // passed down by const reference. Secrets come only from the environment.
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace todo {
 
@@ -24,7 +26,13 @@ struct Config {
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
   bool cookie_secure = false;
-  int list_cache_mb = 32;  // SQLite only; 0 disables
+  int list_cache_mb = 32;                       // SQLite only; 0 disables
+  std::string audit_retention = "7d";           // how long audit events are kept
+  std::string audit_retention_interval = "1h";  // how often old events are removed
+  int outbox_ready_max_age_seconds = 60;        // /readyz fails when an event waits longer
+
+  long long audit_retention_seconds() const;
+  long long audit_retention_interval_seconds() const;
   std::string log_level = "info";
 
   std::string host() const;
@@ -39,6 +47,9 @@ void add_storage_options(CLI::App& app, Config& config);
 // Checks values CLI11 cannot (listen address form, secret length, role); throws
 // std::invalid_argument with one clear line. Loads or creates the JWT secret file.
 void finish_config(Config& config);
+
+// "7d", "12h", "30m", "45s" or a plain number of seconds; nullopt when malformed.
+std::optional<long long> parse_duration_seconds(std::string_view text);
 
 // "key=value" lines for the start-up log, secrets masked.
 std::string describe(const Config& config);

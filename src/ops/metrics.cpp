@@ -23,8 +23,9 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
         fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, kBounds[i], cumulative);
   }
   out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, count_);
-  out += fmt::format("{}_sum{{{}}} {}\n", name, labels, sum_);
-  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count_);
+  std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  out += fmt::format("{}_sum{} {}\n", name, braces, sum_);
+  out += fmt::format("{}_count{} {}\n", name, braces, count_);
 }
 
 void Metrics::record_request(const std::string& route, const std::string& method, int status,
@@ -39,9 +40,27 @@ void Metrics::record_db(const std::string& kind, double seconds) {
   db_latency_[kind].observe(seconds);
 }
 
-void Metrics::add_gauge(std::string name, std::string help, std::function<double()> value) {
+void Metrics::add_gauge(std::string name, std::string help, std::function<double()> value,
+                        std::string labels) {
   std::lock_guard lock(mutex_);
-  gauges_.push_back({std::move(name), std::move(help), std::move(value)});
+  gauges_.push_back({std::move(name), std::move(help), std::move(value), std::move(labels)});
+}
+
+void Metrics::describe(const std::string& name, const std::string& type, const std::string& help) {
+  std::lock_guard lock(mutex_);
+  auto& f = families_[name];
+  f.type = type;
+  f.help = help;
+}
+
+void Metrics::add(const std::string& name, const std::string& labels, std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  families_[name].counters[labels] += n;
+}
+
+void Metrics::observe(const std::string& name, const std::string& labels, double seconds) {
+  std::lock_guard lock(mutex_);
+  families_[name].histograms[labels].observe(seconds);
 }
 
 std::string Metrics::render() const {
@@ -66,12 +85,24 @@ std::string Metrics::render() const {
     out += "# TYPE todo_db_query_duration_seconds histogram\n";
     for (const auto& [kind, h] : db_latency_)
       h.render(out, "todo_db_query_duration_seconds", fmt::format("kind=\"{}\"", kind));
+    for (const auto& [name, f] : families_) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name,
+                         f.type.empty() ? "untyped" : f.type);
+      for (const auto& [labels, n] : f.counters)
+        out += labels.empty() ? fmt::format("{} {}\n", name, n)
+                              : fmt::format("{}{{{}}} {}\n", name, labels, n);
+      for (const auto& [labels, h] : f.histograms) h.render(out, name, labels);
+    }
     gauges = gauges_;
   }
   // Gauge callbacks may take other locks: call them outside ours.
+  std::string last;
   for (const auto& g : gauges) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name,
-                       g.value());
+    if (g.name != last)
+      out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", g.name, g.help, g.name);
+    last = g.name;
+    out += g.labels.empty() ? fmt::format("{} {}\n", g.name, g.value())
+                            : fmt::format("{}{{{}}} {}\n", g.name, g.labels, g.value());
   }
   return out;
 }

@@ -32,8 +32,14 @@ class Metrics {
   void record_request(const std::string& route, const std::string& method, int status,
                       double seconds);
   void record_db(const std::string& kind, double seconds);  // kind: "read" | "write"
-  // A gauge read at render time (e.g. DB pool use): name, help, value function.
-  void add_gauge(std::string name, std::string help, std::function<double()> value);
+  // A gauge read at render time (e.g. DB pool use). `labels` like `subscriber="audit"`.
+  // Callbacks may query the database: render() is never called on an I/O thread.
+  void add_gauge(std::string name, std::string help, std::function<double()> value,
+                 std::string labels = {});
+  // Named counters and histograms for modules (events, audit), declared once with help.
+  void describe(const std::string& name, const std::string& type, const std::string& help);
+  void add(const std::string& name, const std::string& labels, std::uint64_t n);
+  void observe(const std::string& name, const std::string& labels, double seconds);
   std::string render() const;
 
  private:
@@ -44,8 +50,15 @@ class Metrics {
   struct Gauge {
     std::string name, help;
     std::function<double()> value;
+    std::string labels;
   };
   std::vector<Gauge> gauges_;
+  struct Family {
+    std::string type, help;
+    std::map<std::string, std::uint64_t> counters;  // by labels
+    std::map<std::string, Histogram> histograms;    // by labels
+  };
+  std::map<std::string, Family> families_;
 };
 
 }  // namespace todo::ops

@@ -25,16 +25,21 @@ asio::awaitable<http::Response> readyz(Services& s, http::RequestContext& ctx) {
   co_await asio::post(s.cpu_pool, asio::use_awaitable);
   bool reachable = s.db.ping();
   auto stats = s.db.stats();
+  double outbox_age = reachable && s.relay ? s.relay->oldest_pending_age_seconds() : 0;
   co_await asio::post(home, asio::use_awaitable);
 
   auto expected = storage::migrations_for(stats.backend);
   int latest = expected.empty() ? 0 : expected.back().version;
   bool migrated = stats.schema_version >= latest;
-  bool ready = reachable && migrated;
+  // Events waiting longer than the threshold mean a subscriber is stuck or far behind.
+  bool outbox_ok = outbox_age <= s.config.outbox_ready_max_age_seconds;
+  bool ready = reachable && migrated && outbox_ok;
   json::object body{{"status", ready ? "ready" : "not ready"},
                     {"checks",
                      {{"database", reachable ? "ok" : "unreachable"},
                       {"migrations", migrated ? "ok" : "pending"},
+                      {"outbox", outbox_ok ? "ok" : "backlog"},
+                      {"outbox_oldest_age_seconds", outbox_age},
                       {"backend", stats.backend},
                       {"schema_version", stats.schema_version},
                       {"queued_writes", stats.queued_writes},
@@ -44,10 +49,15 @@ asio::awaitable<http::Response> readyz(Services& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<http::Response> metrics(Services& s, http::RequestContext& ctx) {
+  // Some gauges query the database: render on the CPU pool, not the I/O thread.
+  auto home = co_await asio::this_coro::executor;
+  co_await asio::post(s.cpu_pool, asio::use_awaitable);
+  std::string text = s.metrics.render();
+  co_await asio::post(home, asio::use_awaitable);
   http::Response res{status::ok, ctx.request.version()};
   res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.keep_alive(ctx.request.keep_alive());
-  res.body() = s.metrics.render();
+  res.body() = std::move(text);
   res.prepare_payload();
   co_return res;
 }
@@ -79,6 +89,13 @@ void register_ops_routes(http::Router& router, Services& s) {
                       [&s] { return double(s.db.stats().queued_writes); });
   s.metrics.add_gauge("todo_db_queued_reads", "Read units waiting for a reader.",
                       [&s] { return double(s.db.stats().queued_reads); });
+  if (s.relay) {
+    s.metrics.add_gauge("todo_outbox_oldest_age_seconds",
+                        "Age of the oldest event not yet delivered to every subscriber.",
+                        [&s] { return s.relay->oldest_pending_age_seconds(); });
+    s.metrics.add_gauge("todo_outbox_pending", "Events not yet delivered to every subscriber.",
+                        [&s] { return s.relay->pending(); });
+  }
 }
 
 }  // namespace todo

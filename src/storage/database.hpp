@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "storage/tx.hpp"
@@ -37,11 +38,17 @@ struct DatabaseStats {
 class Database {
  public:
   virtual ~Database() = default;
-  virtual void write(Work work, Done done) = 0;
+  // `partition` (the user id for task changes) picks the writer: one partition's writes
+  // always go through the same writer thread, so they commit in submission order and the
+  // outbox ids of one user follow their commit order (PostgreSQL has several writers).
+  virtual void write(Work work, Done done, std::string_view partition = {}) = 0;
   virtual void read(Work work, Done done) = 0;
   // Runs a trivial query on a reader connection; false when the database is unreachable.
   virtual bool ping() = 0;
   virtual DatabaseStats stats() const = 0;
+  // Called on the writer thread after every successful commit (wakes the outbox relay).
+  // Set once, before the first write.
+  virtual void set_commit_listener(std::function<void()> listener) = 0;
   virtual void stop() = 0;
 };
 
@@ -55,7 +62,7 @@ struct PostgresOptions {
   std::string url;  // DATABASE_URL
   int reader_connections = 4;
   int writer_connections = 2;  // each a writer thread doing group commit
-  int max_batch = 64;  // a batch holds one round trip per statement: keep it short for p99
+  int max_batch = 64;          // a batch holds one round trip per statement: keep it short for p99
 };
 
 // Both open, apply pending migrations, and throw std::runtime_error with one clear line

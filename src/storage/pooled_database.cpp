@@ -24,7 +24,11 @@ PooledDatabase::PooledDatabase(PoolOptions options,
                                std::vector<std::unique_ptr<Connection>> writers,
                                std::vector<std::unique_ptr<Connection>> readers)
     : options_(std::move(options)), writers_(std::move(writers)), readers_(std::move(readers)) {
-  for (auto& conn : writers_) threads_.emplace_back([this, c = conn.get()] { writer_loop(*c); });
+  for (auto& conn : writers_) {
+    write_queues_.push_back(std::make_unique<Queue>());
+    threads_.emplace_back(
+        [this, c = conn.get(), q = write_queues_.back().get()] { writer_loop(*c, *q); });
+  }
   for (auto& conn : readers_) threads_.emplace_back([this, c = conn.get()] { reader_loop(*c); });
 }
 
@@ -49,25 +53,34 @@ bool PooledDatabase::enqueue(Queue& queue, Job job) {
   return true;
 }
 
-void PooledDatabase::write(Work work, Done done) {
-  enqueue(write_queue_, Job{std::move(work), std::move(done)});
+void PooledDatabase::write(Work work, Done done, std::string_view partition) {
+  std::size_t index = 0;
+  if (write_queues_.size() > 1) {
+    if (partition.empty()) {
+      thread_local std::size_t next = 0;  // no ordering asked for: spread the load
+      index = next++ % write_queues_.size();
+    } else {
+      index = std::hash<std::string_view>{}(partition) % write_queues_.size();
+    }
+  }
+  enqueue(*write_queues_[index], Job{std::move(work), std::move(done)});
 }
 
 void PooledDatabase::read(Work work, Done done) {
   enqueue(read_queue_, Job{std::move(work), std::move(done)});
 }
 
-void PooledDatabase::writer_loop(Connection& conn) {
+void PooledDatabase::writer_loop(Connection& conn, Queue& queue) {
   std::vector<Job> batch;
   for (;;) {
     {
-      std::unique_lock lock(write_queue_.mutex);
-      write_queue_.ready.wait(lock, [&] { return stopping_ || !write_queue_.jobs.empty(); });
+      std::unique_lock lock(queue.mutex);
+      queue.ready.wait(lock, [&] { return stopping_ || !queue.jobs.empty(); });
       // On stop, queued writes are still committed: the loop only ends once empty.
-      if (write_queue_.jobs.empty()) return;
-      while (!write_queue_.jobs.empty() && batch.size() < std::size_t(options_.max_batch)) {
-        batch.push_back(std::move(write_queue_.jobs.front()));
-        write_queue_.jobs.pop_front();
+      if (queue.jobs.empty()) return;
+      while (!queue.jobs.empty() && batch.size() < std::size_t(options_.max_batch)) {
+        batch.push_back(std::move(queue.jobs.front()));
+        queue.jobs.pop_front();
       }
     }
     BusyGuard guard(busy_);
@@ -83,6 +96,7 @@ void PooledDatabase::run_batch(Connection& conn, std::vector<Job>& batch) {
     conn.begin();
     for (auto& job : batch) job.work(conn.tx());
     conn.commit();
+    if (commit_listener_) commit_listener_();
   } catch (const std::exception& e) {
     // One unit failed (or the commit did): nothing of the batch is kept; re-run each unit
     // on its own so that only the faulty one fails.
@@ -101,6 +115,7 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
       conn.begin();
       job.work(conn.tx());
       conn.commit();
+      if (commit_listener_) commit_listener_();
       job.done(Status(Unit{}));
       return;
     } catch (const DbError& e) {
@@ -166,9 +181,9 @@ DatabaseStats PooledDatabase::stats() const {
   s.schema_version = options_.schema_version;
   s.connections = int(writers_.size() + readers_.size());
   s.busy_connections = busy_;
-  {
-    std::lock_guard lock(write_queue_.mutex);
-    s.queued_writes = write_queue_.jobs.size();
+  for (const auto& queue : write_queues_) {
+    std::lock_guard lock(queue->mutex);
+    s.queued_writes += queue->jobs.size();
   }
   {
     std::lock_guard lock(read_queue_.mutex);
@@ -179,10 +194,13 @@ DatabaseStats PooledDatabase::stats() const {
 
 void PooledDatabase::stop() {
   {
-    std::scoped_lock lock(write_queue_.mutex, read_queue_.mutex);
+    // Every queue lock is taken so that no enqueue can slip in after the flag flips.
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (auto& queue : write_queues_) locks.emplace_back(queue->mutex);
+    locks.emplace_back(read_queue_.mutex);
     if (stopping_.exchange(true)) return;
   }
-  write_queue_.ready.notify_all();
+  for (auto& queue : write_queues_) queue->ready.notify_all();
   read_queue_.ready.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -45,10 +45,13 @@ class PooledDatabase final : public Database {
                  std::vector<std::unique_ptr<Connection>> readers);
   ~PooledDatabase() override;
 
-  void write(Work work, Done done) override;
+  void write(Work work, Done done, std::string_view partition = {}) override;
   void read(Work work, Done done) override;
   bool ping() override;
   DatabaseStats stats() const override;
+  void set_commit_listener(std::function<void()> listener) override {
+    commit_listener_ = std::move(listener);
+  }
   void stop() override;
 
  private:
@@ -63,7 +66,7 @@ class PooledDatabase final : public Database {
   };
 
   bool enqueue(Queue& queue, Job job);
-  void writer_loop(Connection& conn);
+  void writer_loop(Connection& conn, Queue& queue);
   void reader_loop(Connection& conn);
   void run_batch(Connection& conn, std::vector<Job>& batch);
   void run_alone(Connection& conn, Job& job);
@@ -71,7 +74,8 @@ class PooledDatabase final : public Database {
   PoolOptions options_;
   std::vector<std::unique_ptr<Connection>> writers_;
   std::vector<std::unique_ptr<Connection>> readers_;
-  Queue write_queue_;
+  std::vector<std::unique_ptr<Queue>> write_queues_;  // one per writer
+  std::function<void()> commit_listener_;
   Queue read_queue_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> busy_{0};

@@ -5,10 +5,12 @@
 // A Tx is only ever used on a database thread, inside a transaction that the Database
 // (database.hpp) opened; its methods are synchronous. Expected outcomes are return values;
 // database failures throw storage::DbError, which makes the Database roll back.
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/user.hpp"
 #include "tasks/task.hpp"
@@ -26,6 +28,48 @@ struct IdempotentResponse {
       request_fingerprint;  // hash of method + path + body: a reuse with another body is a 409
   int status = 0;
   std::string body;
+};
+
+// One row of the transactional outbox: an event written in the same transaction as the
+// task change it describes. pending_mask has one bit per subscriber still to deliver to
+// (bus/subscriber.hpp); the row is deleted once no bit is left.
+struct OutboxRow {
+  std::int64_t id = 0;  // commit order per user (one writer per user, see database.hpp)
+  std::string event_id;
+  std::string user_id;
+  std::string topic;
+  std::string payload;  // the event JSON (ARCHITECTURE.md §4)
+  Millis created_at = 0;
+};
+
+struct OutboxStats {
+  std::int64_t pending = 0;                 // rows some subscriber still needs
+  std::optional<Millis> oldest_created_at;  // of those rows
+};
+
+// One row of audit_log (the seed's columns plus stored_at, for the audit-lag metric).
+struct AuditRecord {
+  std::int64_t id = 0;
+  std::string event_id;
+  std::string event_type;
+  std::string user_id;
+  std::int64_t task_id = 0;
+  std::string event_data;  // the event JSON as published
+  Millis timestamp = 0;    // the event's timestamp
+};
+
+struct AuditQuery {
+  std::vector<std::string> event_types;  // any of them; empty = all
+  std::optional<std::int64_t> task_id;
+  std::optional<Millis> from;  // timestamp >= from
+  std::optional<Millis> to;    // timestamp < to
+  int limit = 50;
+  std::optional<std::int64_t> before_id;  // keyset cursor: rows with id < before_id
+};
+
+struct AuditPage {
+  std::vector<AuditRecord> items;  // newest first (id descending)
+  std::optional<std::int64_t> next_before_id;
 };
 
 class Tx {
@@ -57,6 +101,20 @@ class Tx {
   virtual bool save_idempotent(std::string_view user_id, std::string_view key,
                                const IdempotentResponse& response, Millis now) = 0;
   virtual void purge_idempotency_keys(Millis older_than) = 0;
+
+  // Outbox. insert_outbox runs in the task change's transaction.
+  virtual void insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) = 0;
+  // Up to `limit` rows whose mask has `subscriber_bit`, in id order.
+  virtual std::vector<OutboxRow> pending_outbox(std::uint32_t subscriber_bit, int limit) = 0;
+  // Clears `subscriber_bit` on these rows and deletes the rows no subscriber needs anymore.
+  virtual void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) = 0;
+  virtual OutboxStats outbox_stats(std::uint32_t subscriber_bit) = 0;  // bit 0 = any
+
+  // Audit. insert_audit returns false (and changes nothing) when event_id is stored already.
+  virtual bool insert_audit(const AuditRecord& record) = 0;
+  virtual AuditPage list_audit(std::string_view user_id, const AuditQuery& query) = 0;
+  // Deletes at most max_rows rows with timestamp < older_than; returns how many.
+  virtual int purge_audit(Millis older_than, int max_rows) = 0;
 };
 
 }  // namespace todo::storage

@@ -74,10 +74,11 @@ struct Cursor {
 struct TaskQuery {
   StatusFilter status = StatusFilter::all;
   std::optional<Priority> priority;
-  std::vector<std::string> tags;  // a task must carry every one of them
+  std::vector<std::string> tags;     // a task must carry every one of them
   std::optional<Millis> due_before;  // due_at < due_before (tasks without due date excluded)
   std::optional<Millis> due_after;   // due_at > due_after (tasks without due date excluded)
-  std::vector<std::string> search_terms;  // from q: each must prefix-match a word of title or description
+  std::vector<std::string>
+      search_terms;  // from q: each must prefix-match a word of title or description
   SortField sort = SortField::created_at;
   bool ascending = false;
   int limit = 50;

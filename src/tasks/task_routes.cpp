@@ -143,11 +143,12 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
   if (!body) co_return problem(body.error(), ctx);
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
-  auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem](storage::Tx& tx) {
-    return create_task(tx, user, f, i, now_millis());
+  auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
+                       mask = s.outbox_mask](storage::Tx& tx) {
+    return create_task(tx, user, f, i, now_millis(), mask);
   };
-  auto outcome =
-      co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
+  auto outcome = co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit),
+                                                           t->user_id);
   written(s, t->user_id);
   if (!outcome) co_return problem(outcome.error(), ctx);
   auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
@@ -187,10 +188,11 @@ asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
   if (!body) co_return problem(body.error(), ctx);
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
-  auto task_unit = [t = *t, f = std::move(*fields), v = *expected](storage::Tx& tx) {
-    return replace_task(tx, t.user_id, t.id, f, v, now_millis());
+  auto task_unit = [t = *t, f = std::move(*fields), v = *expected,
+                    mask = s.outbox_mask](storage::Tx& tx) {
+    return replace_task(tx, t.user_id, t.id, f, v, now_millis(), mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
   written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
@@ -205,10 +207,11 @@ asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
   if (!body) co_return problem(body.error(), ctx);
   auto p = parse_task_patch(*body);
   if (!p) co_return problem(p.error(), ctx);
-  auto task_unit = [t = *t, p = std::move(*p), v = *expected](storage::Tx& tx) {
-    return patch_task(tx, t.user_id, t.id, p, v, now_millis());
+  auto task_unit = [t = *t, p = std::move(*p), v = *expected,
+                    mask = s.outbox_mask](storage::Tx& tx) {
+    return patch_task(tx, t.user_id, t.id, p, v, now_millis(), mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
   written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
@@ -231,10 +234,10 @@ asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
                         ctx);
     if (v) completed = v->as_bool();
   }
-  auto task_unit = [t = *t, completed, v = *expected](storage::Tx& tx) {
-    return complete_task(tx, t.user_id, t.id, completed, v, now_millis());
+  auto task_unit = [t = *t, completed, v = *expected, mask = s.outbox_mask](storage::Tx& tx) {
+    return complete_task(tx, t.user_id, t.id, completed, v, now_millis(), mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit));
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
   written(s, t->user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
@@ -245,10 +248,10 @@ asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
   if (!t) co_return problem(t.error(), ctx);
   auto expected = if_match(ctx);
   if (!expected) co_return problem(expected.error(), ctx);
-  auto done_unit = [t = *t, v = *expected](storage::Tx& tx) {
-    return delete_task(tx, t.user_id, t.id, v);
+  auto done_unit = [t = *t, v = *expected, mask = s.outbox_mask](storage::Tx& tx) {
+    return delete_task(tx, t.user_id, t.id, v, now_millis(), mask);
   };
-  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(done_unit));
+  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(done_unit), t->user_id);
   written(s, t->user_id);
   if (!done) co_return problem(done.error(), ctx);
   co_return http::empty_response(status::no_content, ctx.request);

@@ -1,5 +1,6 @@
 #include "tasks/task_service.hpp"
 
+#include "events/task_event.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_writer.hpp"
 
@@ -26,6 +27,19 @@ Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::i
   return std::move(*task);
 }
 
+void publish(storage::Tx& tx, EventType type, const Task& task, Millis now,
+             std::uint32_t subscribers) {
+  if (subscribers != 0) tx.insert_outbox(make_task_event(type, task, now), subscribers);
+}
+
+// Writes the changed task and its event.
+Task save_change(storage::Tx& tx, const Task& before, Task after, Millis now,
+                 std::uint32_t subscribers) {
+  tx.update_task(after);
+  publish(tx, change_event_type(before, after), after, now, subscribers);
+  return after;
+}
+
 }  // namespace
 
 Task with_fields(Task task, const TaskFields& f, Millis now) {
@@ -47,7 +61,8 @@ Task with_fields(Task task, const TaskFields& f, Millis now) {
 
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
-                                  const std::optional<IdempotencyRequest>& idem, Millis now) {
+                                  const std::optional<IdempotencyRequest>& idem, Millis now,
+                                  std::uint32_t subscribers) {
   if (idem) {
     if (auto previous = tx.find_idempotent(user_id, idem->key)) {
       if (previous->request_fingerprint != idem->fingerprint)
@@ -57,6 +72,7 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
     }
   }
   Task task = tx.insert_task(user_id, fields, now);
+  publish(tx, EventType::created, task, now, subscribers);
   CreateOutcome outcome{201, task_json_text(task), task.version, false};
   if (idem &&
       !tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now)) {
@@ -71,41 +87,40 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
 
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, std::optional<std::int64_t> expected_version,
-                          Millis now) {
+                          Millis now, std::uint32_t subscribers) {
   auto task = load_for_change(tx, user_id, id, expected_version);
   if (!task) return task;
-  Task updated = with_fields(std::move(*task), fields, now);
-  tx.update_task(updated);
-  return updated;
+  return save_change(tx, *task, with_fields(*task, fields, now), now, subscribers);
 }
 
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, std::optional<std::int64_t> expected_version,
-                        Millis now) {
+                        Millis now, std::uint32_t subscribers) {
   auto task = load_for_change(tx, user_id, id, expected_version);
   if (!task) return task;
-  Task updated = with_fields(*task, apply_patch(*task, patch), now);
-  tx.update_task(updated);
-  return updated;
+  return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
+                     subscribers);
 }
 
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed,
-                           std::optional<std::int64_t> expected_version, Millis now) {
+                           std::optional<std::int64_t> expected_version, Millis now,
+                           std::uint32_t subscribers) {
   auto task = load_for_change(tx, user_id, id, expected_version);
   if (!task) return task;
   TaskPatch patch;
   patch.completed = completed.value_or(!task->completed);
-  Task updated = with_fields(*task, apply_patch(*task, patch), now);
-  tx.update_task(updated);
-  return updated;
+  return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
+                     subscribers);
 }
 
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   std::optional<std::int64_t> expected_version) {
+                   std::optional<std::int64_t> expected_version, Millis now,
+                   std::uint32_t subscribers) {
   auto task = load_for_change(tx, user_id, id, expected_version);
   if (!task) return task.error();
   tx.delete_task(user_id, id);
+  publish(tx, EventType::deleted, *task, now, subscribers);
   return Unit{};
 }
 

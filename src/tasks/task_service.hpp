@@ -1,8 +1,12 @@
 #pragma once
 // Task operations as units of work inside a database transaction (run by Database on a
 // database thread). They hold the rules that span reads and writes: ownership, If-Match
-// versions, completion timestamps, version increments, Idempotency-Key replay. The next
-// step (the outbox) adds its event row here, in the same transaction.
+// versions, completion timestamps, version increments, Idempotency-Key replay, and the
+// outbox: every change writes its event row in the same transaction (transactional
+// outbox), so a change is never committed without its event, nor an event without it.
+//
+// `subscribers` is the outbox mask: one bit per event subscriber that must receive the
+// event (bus/outbox_relay.hpp). 0 writes no event.
 #include <optional>
 #include <string>
 
@@ -26,21 +30,24 @@ struct CreateOutcome {
 
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
-                                  const std::optional<IdempotencyRequest>& idempotency, Millis now);
+                                  const std::optional<IdempotencyRequest>& idempotency, Millis now,
+                                  std::uint32_t subscribers);
 
 // expected_version: from If-Match; nullopt = no precondition.
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, std::optional<std::int64_t> expected_version,
-                          Millis now);
+                          Millis now, std::uint32_t subscribers);
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, std::optional<std::int64_t> expected_version,
-                        Millis now);
+                        Millis now, std::uint32_t subscribers);
 // completed: nullopt toggles.
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed,
-                           std::optional<std::int64_t> expected_version, Millis now);
+                           std::optional<std::int64_t> expected_version, Millis now,
+                           std::uint32_t subscribers);
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   std::optional<std::int64_t> expected_version);
+                   std::optional<std::int64_t> expected_version, Millis now,
+                   std::uint32_t subscribers);
 
 // The task with `fields` applied at `now`: completion time follows the completed flag,
 // version + 1. Pure; unit-tested.

@@ -31,6 +31,13 @@ class SqliteConnection final : public Connection, public Tx {
   bool save_idempotent(std::string_view user_id, std::string_view key,
                        const IdempotentResponse& response, Millis now) override;
   void purge_idempotency_keys(Millis older_than) override;
+  void insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) override;
+  std::vector<OutboxRow> pending_outbox(std::uint32_t subscriber_bit, int limit) override;
+  void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) override;
+  OutboxStats outbox_stats(std::uint32_t subscriber_bit) override;
+  bool insert_audit(const AuditRecord& record) override;
+  AuditPage list_audit(std::string_view user_id, const AuditQuery& query) override;
+  int purge_audit(Millis older_than, int max_rows) override;
 
   Handle& handle() { return db_; }
 

@@ -1,0 +1,30 @@
+-- Transactional outbox, audit trail, and the dedupe table for idempotent consumers.
+CREATE TABLE outbox (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order (one writer)
+  event_id     TEXT NOT NULL UNIQUE,
+  user_id      TEXT NOT NULL,
+  topic        TEXT NOT NULL,
+  payload      TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  pending_mask INTEGER NOT NULL  -- one bit per subscriber still to deliver to
+);
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id   TEXT NOT NULL UNIQUE,  -- a redelivered event never makes a second row
+  event_type TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  task_id    INTEGER NOT NULL,
+  event_data TEXT NOT NULL,
+  timestamp  INTEGER NOT NULL
+);
+CREATE INDEX audit_log_user      ON audit_log(user_id, id);
+CREATE INDEX audit_log_user_task ON audit_log(user_id, task_id, id);
+CREATE INDEX audit_log_timestamp ON audit_log(timestamp);
+
+CREATE TABLE processed_events (
+  consumer     TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  processed_at INTEGER NOT NULL,
+  PRIMARY KEY (consumer, event_id)
+) WITHOUT ROWID;

@@ -1,0 +1,73 @@
+#include "audit/retention.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/time.hpp"
+#include "storage/sync.hpp"
+
+namespace todo::audit {
+
+RetentionJob::RetentionJob(storage::Database& db, ops::Metrics& metrics,
+                           std::chrono::seconds retention, std::chrono::seconds interval,
+                           int batch_rows)
+    : db_(db),
+      metrics_(metrics),
+      retention_(retention),
+      interval_(interval),
+      batch_rows_(batch_rows) {
+  metrics_.describe("todo_audit_purged_total", "counter", "Audit rows removed by retention.");
+  metrics_.add("todo_audit_purged_total", "", 0);
+}
+
+RetentionJob::~RetentionJob() {
+  stop();
+}
+
+void RetentionJob::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        run_once();
+      } catch (const std::exception& e) {
+        spdlog::warn("audit retention pass failed: {}", e.what());
+      }
+      lock.lock();
+      wakeup_.wait_for(lock, interval_, [this] { return stopping_; });
+    }
+  });
+}
+
+void RetentionJob::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int RetentionJob::run_once() {
+  Millis cutoff = now_millis() - Millis(retention_.count()) * 1000;
+  int total = 0;
+  for (;;) {
+    int deleted = 0;
+    auto status = storage::write_and_wait(
+        db_, [&](storage::Tx& tx) { deleted = tx.purge_audit(cutoff, batch_rows_); });
+    if (!status) throw std::runtime_error(status.error().detail);
+    total += deleted;
+    if (deleted < batch_rows_) break;
+    std::lock_guard lock(mutex_);
+    if (stopping_) break;
+  }
+  storage::write_and_wait(
+      db_, [&](storage::Tx& tx) { tx.purge_idempotency_keys(now_millis() - 24LL * 3600 * 1000); });
+  if (total > 0) {
+    metrics_.add("todo_audit_purged_total", "", total);
+    spdlog::info("audit retention removed {} events older than {}", total, format_rfc3339(cutoff));
+  }
+  return total;
+}
+
+}  // namespace todo::audit

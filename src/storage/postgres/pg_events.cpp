@@ -1,0 +1,127 @@
+// PostgreSQL: the outbox and audit parts of the repository interface (storage/tx.hpp).
+// Same semantics as storage/sqlite/sqlite_events.cpp.
+#include "storage/postgres/pg_tx.hpp"
+
+namespace todo::storage::postgres {
+namespace {
+
+// Id lists travel as one bigint[] literal parameter, so the statement text (and its
+// prepared statement) does not depend on how many ids there are.
+std::string id_array(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+void PgConnection::insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) {
+  Params p;
+  p.add(row.event_id).add(row.user_id).add(row.topic).add(row.payload).add(row.created_at);
+  p.add(std::int64_t(pending_mask));
+  db_.exec(
+      "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
+      "VALUES ($1, $2, $3, $4, $5, $6)",
+      p);
+}
+
+std::vector<OutboxRow> PgConnection::pending_outbox(std::uint32_t bit, int limit) {
+  auto r = db_.exec(
+      "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
+      "WHERE (pending_mask & $1) <> 0 ORDER BY id LIMIT $2",
+      Params().add(std::int64_t(bit)).add(std::int64_t(limit)));
+  std::vector<OutboxRow> rows;
+  rows.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i)
+    rows.push_back({r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+                    r.int64(i, 5)});
+  return rows;
+}
+
+void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return;
+  std::string list = id_array(ids);
+  db_.exec("UPDATE outbox SET pending_mask = pending_mask & ~($1::integer) "
+           "WHERE id = ANY($2::bigint[])",
+           Params().add(std::int64_t(bit)).add(list));
+  db_.exec("DELETE FROM outbox WHERE pending_mask = 0 AND id = ANY($1::bigint[])",
+           Params().add(list));
+}
+
+OutboxStats PgConnection::outbox_stats(std::uint32_t bit) {
+  auto r = db_.exec(
+      "SELECT COUNT(*), MIN(created_at) FROM outbox "
+      "WHERE ($1::integer = 0 AND pending_mask <> 0) OR (pending_mask & $1::integer) <> 0",
+      Params().add(std::int64_t(bit)));
+  OutboxStats stats;
+  if (r.size() > 0) {
+    stats.pending = r.int64(0, 0);
+    stats.oldest_created_at = r.opt_int64(0, 1);
+  }
+  return stats;
+}
+
+bool PgConnection::insert_audit(const AuditRecord& a) {
+  Params p;
+  p.add(a.event_id).add(a.event_type).add(a.user_id).add(a.task_id).add(a.event_data);
+  p.add(a.timestamp);
+  return db_.exec(
+                "INSERT INTO audit_log (event_id, event_type, user_id, task_id, event_data, "
+                "timestamp) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+                p)
+             .affected() == 1;
+}
+
+AuditPage PgConnection::list_audit(std::string_view user_id, const AuditQuery& q) {
+  Params p;
+  p.add(user_id);
+  std::string sql =
+      "SELECT id, event_id, event_type, user_id, task_id, event_data, timestamp FROM audit_log "
+      "WHERE user_id = $1";
+  auto next = [&p] { return "$" + std::to_string(p.size()); };
+  if (!q.event_types.empty()) {
+    p.add(encode_text_array(q.event_types));
+    sql += " AND event_type = ANY(" + next() + "::text[])";
+  }
+  if (q.task_id) {
+    p.add(*q.task_id);
+    sql += " AND task_id = " + next();
+  }
+  if (q.from) {
+    p.add(*q.from);
+    sql += " AND timestamp >= " + next();
+  }
+  if (q.to) {
+    p.add(*q.to);
+    sql += " AND timestamp < " + next();
+  }
+  if (q.before_id) {
+    p.add(*q.before_id);
+    sql += " AND id < " + next();
+  }
+  p.add(std::int64_t(q.limit) + 1);
+  sql += " ORDER BY id DESC LIMIT " + next();
+  auto r = db_.exec(sql, p);
+  AuditPage page;
+  for (int i = 0; i < r.size(); ++i)
+    page.items.push_back(AuditRecord{r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3),
+                                     r.int64(i, 4), r.text(i, 5), r.int64(i, 6)});
+  if (page.items.size() > std::size_t(q.limit)) {
+    page.items.pop_back();
+    page.next_before_id = page.items.back().id;
+  }
+  return page;
+}
+
+int PgConnection::purge_audit(Millis older_than, int max_rows) {
+  // Bounded batches keep each transaction (and its locks) short.
+  return int(db_.exec("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log "
+                      "WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)",
+                      Params().add(older_than).add(std::int64_t(max_rows)))
+                 .affected());
+}
+
+}  // namespace todo::storage::postgres

@@ -1,0 +1,65 @@
+#include "events/task_event.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <regex>
+#include <set>
+
+#include "core/time.hpp"
+#include "tasks/task_json.hpp"
+
+namespace todo {
+namespace {
+
+Task sample() {
+  Task t;
+  t.id = 42;
+  t.user_id = "u_abc";
+  t.title = "Pay rent";
+  t.completed = true;
+  t.version = 3;
+  t.created_at = t.updated_at = 1'767'225'600'000;
+  return t;
+}
+
+TEST(TaskEvent, CarriesEverySeedFieldAndTheFullSnapshot) {
+  Millis now = *parse_rfc3339("2026-01-30T10:00:00.250Z");
+  auto row = make_task_event(EventType::completed, sample(), now);
+  auto e = boost::json::parse(row.payload).as_object();
+  EXPECT_EQ(e.at("event_id").as_string(), row.event_id);
+  EXPECT_EQ(e.at("event_type").as_string(), "completed");
+  EXPECT_EQ(e.at("timestamp").as_string(), "2026-01-30T10:00:00.250Z");
+  EXPECT_EQ(e.at("user_id").as_string(), "u_abc");
+  EXPECT_EQ(e.at("task_id").as_int64(), 42);
+  EXPECT_EQ(e.at("schema_version").as_int64(), 1);
+  EXPECT_EQ(e.at("task_version").as_int64(), 3);
+  EXPECT_EQ(e.at("task_data"), boost::json::value(task_to_json(sample())));
+  EXPECT_EQ(row.user_id, "u_abc");
+  EXPECT_EQ(row.topic, "task-events");
+  EXPECT_EQ(row.created_at, now);
+}
+
+TEST(TaskEvent, EventIdsAreDistinctVersion4Uuids) {
+  std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = random_uuid();
+    EXPECT_TRUE(std::regex_match(id, uuid)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(TaskEvent, CompletingIsCompletedAndUncompletingIsUpdated) {
+  Task open = sample();
+  open.completed = false;
+  Task done = sample();
+  EXPECT_EQ(change_event_type(open, done), EventType::completed);
+  EXPECT_EQ(change_event_type(done, open), EventType::updated);
+  EXPECT_EQ(change_event_type(open, open), EventType::updated);
+  EXPECT_EQ(change_event_type(done, done), EventType::updated);
+}
+
+}  // namespace
+}  // namespace todo
