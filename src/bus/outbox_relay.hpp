@@ -33,6 +33,9 @@ struct RelayOptions {
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds idle_check{5000};  // safety net re-check when nothing woke us
+  // After a wake-up, wait this long so that one read and one acknowledgement carry the
+  // events of several commits (under load a commit lands every millisecond or so).
+  std::chrono::milliseconds gather{5};
 };
 
 class OutboxRelay {

@@ -36,17 +36,21 @@ std::vector<OutboxRow> PgConnection::pending_outbox(std::uint32_t bit, int limit
   std::vector<OutboxRow> rows;
   rows.reserve(r.size());
   for (int i = 0; i < r.size(); ++i)
-    rows.push_back({r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
-                    r.int64(i, 5)});
+    rows.push_back(
+        {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
   return rows;
 }
 
 void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
   std::string list = id_array(ids);
-  db_.exec("UPDATE outbox SET pending_mask = pending_mask & ~($1::integer) "
-           "WHERE id = ANY($2::bigint[])",
-           Params().add(std::int64_t(bit)).add(list));
+  // Clear the bit, then delete what no subscriber needs. In this order two subscribers
+  // acknowledging the same row on two writers cannot leave it behind: the second UPDATE
+  // waits for the first's row lock and its DELETE then sees the mask at 0.
+  db_.exec(
+      "UPDATE outbox SET pending_mask = pending_mask & ~($1::integer) "
+      "WHERE id = ANY($2::bigint[])",
+      Params().add(std::int64_t(bit)).add(list));
   db_.exec("DELETE FROM outbox WHERE pending_mask = 0 AND id = ANY($1::bigint[])",
            Params().add(list));
 }

@@ -2,6 +2,10 @@
 // group commit, a few reader threads, WAL).
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_tx.hpp"
 
@@ -40,6 +44,69 @@ int apply_migrations(sqlite::Handle& db) {
   return current;
 }
 
+// Runs WAL checkpoints on a thread of its own, so that the single writer never stalls on
+// one inside a COMMIT (SQLite's default autocheckpoint runs in the committing thread).
+class Checkpointer {
+ public:
+  explicit Checkpointer(const std::string& path) : db_(path) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wakeup_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wakeup_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
+      lock.unlock();
+      try {
+        // PASSIVE: copies what it can without blocking the writer or the readers.
+        db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception& e) {
+        spdlog::debug("WAL checkpoint skipped: {}", e.what());
+      }
+      lock.lock();
+    }
+  }
+  sqlite::Handle db_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// The SQLite Database: the shared pool plus the checkpointer, stopped in that order.
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<PooledDatabase> pool, const std::string& path)
+      : pool_(std::move(pool)), checkpointer_(std::make_unique<Checkpointer>(path)) {}
+  ~SqliteDatabase() override { stop(); }
+  void write(Work work, Done done, std::string_view partition) override {
+    pool_->write(std::move(work), std::move(done), partition);
+  }
+  void read(Work work, Done done) override { pool_->read(std::move(work), std::move(done)); }
+  bool ping() override { return pool_->ping(); }
+  DatabaseStats stats() const override { return pool_->stats(); }
+  void set_commit_listener(std::function<void()> listener) override {
+    pool_->set_commit_listener(std::move(listener));
+  }
+  void stop() override {
+    pool_->stop();
+    checkpointer_.reset();  // a last checkpoint ran at most 200 ms ago; SQLite finishes on close
+  }
+
+ private:
+  std::unique_ptr<PooledDatabase> pool_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+};
+
 }  // namespace
 
 int migrate_sqlite(const std::string& path) {
@@ -52,11 +119,13 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
   std::vector<std::unique_ptr<Connection>> readers;
   auto writer = std::make_unique<sqlite::SqliteConnection>(options.path);
   int version = apply_migrations(writer->handle());
+  writer->handle().exec("PRAGMA wal_autocheckpoint=0");  // the Checkpointer does it
   writers.push_back(std::move(writer));
   for (int i = 0; i < options.reader_threads; ++i)
     readers.push_back(std::make_unique<sqlite::SqliteConnection>(options.path));
   PoolOptions pool{"sqlite", version, options.max_batch};
-  return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers));
+  auto pooled = std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers));
+  return std::make_unique<SqliteDatabase>(std::move(pooled), options.path);
 }
 
 }  // namespace todo::storage

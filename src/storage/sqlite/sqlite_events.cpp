@@ -1,6 +1,6 @@
 // SQLite: the outbox and audit parts of the repository interface (storage/tx.hpp).
-#include <boost/json/serialize.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "storage/sqlite/sqlite_tx.hpp"
 
@@ -17,7 +17,8 @@ std::string json_ids(const std::vector<std::int64_t>& ids) {
 }
 
 AuditRecord read_audit(const Statement& s) {
-  return AuditRecord{s.int64(0), s.text(1), s.text(2), s.text(3), s.int64(4), s.text(5), s.int64(6)};
+  return AuditRecord{s.int64(0), s.text(1), s.text(2), s.text(3),
+                     s.int64(4), s.text(5), s.int64(6)};
 }
 
 }  // namespace
@@ -49,15 +50,18 @@ std::vector<OutboxRow> SqliteConnection::pending_outbox(std::uint32_t bit, int l
 void SqliteConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
   std::string list = json_ids(ids);
+  // Rows only this subscriber still needed go at once (the common case: written once,
+  // deleted once); the others just lose this subscriber's bit.
+  db_.prepare(
+         "DELETE FROM outbox WHERE pending_mask = ? AND id IN (SELECT value FROM json_each(?))")
+      .bind(1, std::int64_t(bit))
+      .bind(2, list)
+      .run();
   db_.prepare(
          "UPDATE outbox SET pending_mask = pending_mask & ~? "
          "WHERE id IN (SELECT value FROM json_each(?))")
       .bind(1, std::int64_t(bit))
       .bind(2, list)
-      .run();
-  db_.prepare(
-         "DELETE FROM outbox WHERE pending_mask = 0 AND id IN (SELECT value FROM json_each(?))")
-      .bind(1, list)
       .run();
 }
 
