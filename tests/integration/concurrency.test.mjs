@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { waitForAudit } from './audit_helpers.mjs';
 import { prng, startServer } from './harness.mjs';
 
 const CLIENTS = 32;
@@ -161,7 +162,39 @@ test(`${CLIENTS} clients, ${USERS} users, ${OPS} mixed operations`, { timeout: 1
     }
     assert.deepEqual([...byId.keys()], [], `user ${ui} has tasks nobody created`);
   }
-  t.diagnostic(`ops ${JSON.stringify(counts)} in ${elapsed} ms; ${checked} surviving and ${deleted} deleted tasks verified`);
+  // ---- the audit trail: one event per acknowledged write, none doubled, in commit order ----
+  let audited = 0;
+  for (let ui = 0; ui < USERS; ui++) {
+    const u = users[ui];
+    const mine = [...records.entries()].filter(([, rec]) => rec.userIndex === ui);
+    const expected = mine.reduce((n, [, rec]) => n + rec.acks.length + (rec.deleteAcked ? 1 : 0), 0);
+    const events = (await waitForAudit(server, u, expected, { timeoutMs: 30_000 })).reverse();
+    assert.equal(events.length, expected, `user ${ui}: audit rows = acknowledged writes`);
+    assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, `user ${ui}: no duplicate event_id`);
+    const byTask = new Map();
+    for (const e of events) {
+      assert.equal(e.user_id, u.user.id);
+      if (!byTask.has(e.task_id)) byTask.set(e.task_id, []);
+      byTask.get(e.task_id).push(e);
+    }
+    for (const [id, rec] of mine) {
+      const evs = byTask.get(id) || [];
+      const versions = evs.map((e) => e.task_version);
+      const top = maxAck(rec).version;
+      const want = Array.from({ length: top }, (_, i) => i + 1);
+      if (rec.deleteAcked) want.push(top);
+      // Commit order per user: a task's events appear in the order of its versions.
+      assert.deepEqual(versions, want, `task ${id}: audit versions in commit order (${rec.log.join(', ')})`);
+      assert.equal(evs[0].event_type, 'created');
+      if (rec.deleteAcked) assert.equal(evs[evs.length - 1].event_type, 'deleted');
+      for (const e of evs.slice(0, top)) {
+        const acked = rec.acks.find((a) => a.version === e.task_version);
+        assert.deepEqual(e.task_data, acked, `task ${id} v${e.task_version}: event snapshot = acknowledged answer`);
+      }
+      audited += evs.length;
+    }
+  }
+  t.diagnostic(`ops ${JSON.stringify(counts)} in ${elapsed} ms; ${checked} surviving and ${deleted} deleted tasks verified; ${audited} audit events verified`);
   assert.ok(checked > 100, `checked ${checked} surviving tasks`);
   assert.ok(deleted > 10, `checked ${deleted} deleted tasks`);
   // A soft bound that still catches a server that serializes badly or stalls.

@@ -22,6 +22,7 @@ const SERVED = [
   ['get', '/api/{user_id}/tasks'], ['post', '/api/{user_id}/tasks'],
   ['get', '/api/{user_id}/tasks/{id}'], ['put', '/api/{user_id}/tasks/{id}'], ['patch', '/api/{user_id}/tasks/{id}'], ['delete', '/api/{user_id}/tasks/{id}'],
   ['patch', '/api/{user_id}/tasks/{id}/complete'],
+  ['get', '/api/{user_id}/audit'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
 
@@ -272,6 +273,22 @@ describe('real responses match the document', () => {
     await call('delete', item, p, { headers: { 'If-Match': '99' } }, 412);
     await call('delete', item, p, {}, 204);
     await call('delete', item, p, {}, 404);
+
+    // The audit trail of everything above, once the events have arrived.
+    const audit = `/api/${u.user.id}/audit`;
+    const atpl = '/api/{user_id}/audit';
+    let events;
+    for (let i = 0; i < 200; i++) {
+      events = await call('get', atpl, `${audit}?limit=200`, {}, 200);
+      if (events.json.items.some((e) => e.event_type === 'deleted')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(events.json.items.some((e) => e.event_type === 'deleted'), 'the delete reached the audit');
+    const apage = await call('get', atpl, `${audit}?limit=1&event_type=created&event_type=updated`, {}, 200);
+    await call('get', atpl, `${audit}?limit=1&cursor=${encodeURIComponent(apage.json.next_cursor)}&task_id=${t.id}`, {}, 200);
+    await call('get', atpl, `${audit}?event_type=exploded`, {}, 400);
+    await call('get', atpl, audit, { token: undefined }, 401);
+    await call('get', atpl, `/api/${other.user.id}/audit`, {}, 403);
     // last, so that a failure here hides nothing above
     await call('post', '/api/{user_id}/tasks', list, { raw: JSON.stringify({ title: 'x', description: 'd'.repeat(1_100_000) }) }, 413);
   });
