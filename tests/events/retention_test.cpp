@@ -1,0 +1,76 @@
+// Audit retention on both backends: exactly the rows older than the retention go, in
+// bounded batches. PostgreSQL runs when TODO_TEST_DATABASE_URL is set (make test sets it).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "audit/retention.hpp"
+#include "core/time.hpp"
+#include "events/task_event.hpp"
+#include "storage/sync.hpp"
+
+namespace todo {
+namespace {
+
+class Retention : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      const char* url = std::getenv("TODO_TEST_DATABASE_URL");
+      if (!url || !*url) {
+        if (std::getenv("TODO_REQUIRE_POSTGRES")) FAIL() << "TODO_TEST_DATABASE_URL is not set";
+        GTEST_SKIP() << "no PostgreSQL (run through scripts/with-postgres.sh)";
+      }
+      db_ = storage::open_postgres({url, 1, 1});
+    } else {
+      dir_ = std::filesystem::temp_directory_path() / ("todo-retention-" + random_uuid());
+      db_ = storage::open_sqlite({(dir_ / "todo.db").string(), 1});
+    }
+    user_ = "u_retention_" + random_uuid();
+  }
+  void TearDown() override {
+    if (db_) db_->stop();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  void add(Millis timestamp) {
+    storage::AuditRecord r{0, random_uuid(), "created", user_, 1, "{}", timestamp};
+    ASSERT_TRUE(storage::write_and_wait(*db_, [&](storage::Tx& tx) { tx.insert_audit(r); }).ok());
+  }
+  std::vector<Millis> remaining() {
+    storage::AuditQuery q;
+    q.limit = 200;
+    std::vector<Millis> out;
+    EXPECT_TRUE(storage::read_and_wait(*db_, [&](storage::Tx& tx) {
+                  for (const auto& r : tx.list_audit(user_, q).items) out.push_back(r.timestamp);
+                }).ok());
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Database> db_;
+  std::string user_;
+  ops::Metrics metrics_;
+};
+
+TEST_P(Retention, RemovesExactlyTheEventsOlderThanTheRetentionInBoundedBatches) {
+  const Millis day = 24LL * 3600 * 1000;
+  const Millis now = now_millis();
+  for (Millis age : {30 * day, 10 * day, 8 * day, 7 * day + 60000}) add(now - age);  // old
+  for (Millis age : {7 * day - 60000, 2 * day, Millis(0)}) add(now - age);           // kept
+  audit::RetentionJob job(*db_, metrics_, std::chrono::hours(24 * 7), std::chrono::hours(1),
+                          /*batch_rows=*/3);
+  EXPECT_EQ(job.run_once(), 4);  // two batches: 3, then 1
+  auto left = remaining();
+  ASSERT_EQ(left.size(), 3u);
+  for (Millis t : left) EXPECT_GT(t, now - 7 * day);
+  EXPECT_EQ(job.run_once(), 0);
+  EXPECT_EQ(remaining().size(), 3u);
+  EXPECT_NE(metrics_.render().find("todo_audit_purged_total 4"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Retention, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace todo
