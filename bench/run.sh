@@ -33,6 +33,14 @@ echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d
 echo "== backend: $([ "${TODO_BENCH_POSTGRES:-0}" = 1 ] && echo PostgreSQL || echo SQLite)"
 echo "== POST /api/{user}/tasks, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create.lua "$base"
+users=""
+for i in $(seq 8); do
+  s=$(curl -sf $base/api/auth/sign-up/email -H 'Content-Type: application/json' \
+    -d "{\"email\":\"bench$i-$RANDOM@example.com\",\"password\":\"bench-password\",\"name\":\"Bench $i\"}")
+  users+="$(echo "$s" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["user"]["id"] + ":" + d["token"])'),"
+done
+echo "== POST /api/{user}/tasks over 8 users, $CONNECTIONS connections, $DURATION"
+TODO_USERS="${users%,}" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create_many_users.lua "$base"
 echo "== GET /api/{user}/tasks?limit=50, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
 echo "== audit lag (commit -> audit row) at full create load: todo_audit_lag_seconds"

@@ -57,6 +57,8 @@ AuditSubscriber::AuditSubscriber(ops::Metrics& metrics) : metrics_(metrics) {
 
 void AuditSubscriber::record(storage::Tx& tx, const bus::Batch& batch) {
   Millis now = now_millis();
+  std::vector<storage::AuditRecord> records;
+  records.reserve(batch.size());
   for (const auto& row : batch) {
     auto record = audit_record_from_event(row.payload);
     if (!record) {
@@ -65,10 +67,11 @@ void AuditSubscriber::record(storage::Tx& tx, const bus::Batch& batch) {
       metrics_.add("todo_audit_rejected_events_total", "", 1);
       continue;
     }
-    tx.insert_audit(*record);
+    records.push_back(std::move(*record));
     metrics_.observe("todo_audit_lag_seconds", "",
                      std::max<double>(0, double(now - row.created_at) / 1000.0));
   }
+  tx.insert_audit_many(records);  // duplicates (redeliveries) are skipped by event_id
 }
 
 }  // namespace todo::audit

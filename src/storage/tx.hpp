@@ -112,6 +112,12 @@ class Tx {
 
   // Audit. insert_audit returns false (and changes nothing) when event_id is stored already.
   virtual bool insert_audit(const AuditRecord& record) = 0;
+  // Many at once (PostgreSQL: one statement); returns how many were new.
+  virtual int insert_audit_many(const std::vector<AuditRecord>& records) {
+    int inserted = 0;
+    for (const auto& r : records) inserted += insert_audit(r) ? 1 : 0;
+    return inserted;
+  }
   virtual AuditPage list_audit(std::string_view user_id, const AuditQuery& query) = 0;
   // Deletes at most max_rows rows with timestamp < older_than; returns how many.
   virtual int purge_audit(Millis older_than, int max_rows) = 0;

@@ -19,12 +19,30 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
 }  // namespace
 
 void PgConnection::insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) {
+  outbox_buffer_.emplace_back(row, pending_mask);  // written by flush_outbox() at commit
+}
+
+void PgConnection::flush_outbox() {
+  if (outbox_buffer_.empty()) return;
+  std::vector<std::string> event_ids, users, topics, payloads;
+  std::vector<std::int64_t> created, masks;
+  for (const auto& [row, mask] : outbox_buffer_) {
+    event_ids.push_back(row.event_id);
+    users.push_back(row.user_id);
+    topics.push_back(row.topic);
+    payloads.push_back(row.payload);
+    created.push_back(row.created_at);
+    masks.push_back(mask);
+  }
+  outbox_buffer_.clear();
   Params p;
-  p.add(row.event_id).add(row.user_id).add(row.topic).add(row.payload).add(row.created_at);
-  p.add(std::int64_t(pending_mask));
+  p.add(encode_text_array(event_ids)).add(encode_text_array(users)).add(encode_text_array(topics));
+  p.add(encode_text_array(payloads)).add(id_array(created)).add(id_array(masks));
+  // unnest keeps the arrays' order, so ids follow the order the events were written in.
   db_.exec(
       "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
+      "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+      "$6::integer[])",
       p);
 }
 
@@ -77,6 +95,28 @@ bool PgConnection::insert_audit(const AuditRecord& a) {
                 "timestamp) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
                 p)
              .affected() == 1;
+}
+
+int PgConnection::insert_audit_many(const std::vector<AuditRecord>& records) {
+  if (records.empty()) return 0;
+  std::vector<std::string> event_ids, types, users, data;
+  std::vector<std::int64_t> task_ids, timestamps;
+  for (const auto& r : records) {
+    event_ids.push_back(r.event_id);
+    types.push_back(r.event_type);
+    users.push_back(r.user_id);
+    data.push_back(r.event_data);
+    task_ids.push_back(r.task_id);
+    timestamps.push_back(r.timestamp);
+  }
+  Params p;
+  p.add(encode_text_array(event_ids)).add(encode_text_array(types)).add(encode_text_array(users));
+  p.add(id_array(task_ids)).add(encode_text_array(data)).add(id_array(timestamps));
+  return int(db_.exec("INSERT INTO audit_log (event_id, event_type, user_id, task_id, event_data, "
+                      "timestamp) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+                      "$4::bigint[], $5::text[], $6::bigint[]) ON CONFLICT (event_id) DO NOTHING",
+                      p)
+                 .affected());
 }
 
 AuditPage PgConnection::list_audit(std::string_view user_id, const AuditQuery& q) {

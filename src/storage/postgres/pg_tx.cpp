@@ -67,6 +67,7 @@ std::string ts_query(const std::vector<std::string>& terms) {
 }  // namespace
 
 void PgConnection::commit() {
+  flush_outbox();
   // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a
   // caller that swallowed the DbError must not be told its writes are durable.
   if (db_.transaction_status() == PQTRANS_INERROR) {
@@ -83,6 +84,7 @@ void PgConnection::commit() {
 }
 
 void PgConnection::rollback() noexcept {
+  outbox_buffer_.clear();
   try {
     if (db_.connected() && db_.transaction_status() != PQTRANS_IDLE) db_.exec_script("ROLLBACK");
   } catch (...) {
