@@ -12,9 +12,7 @@ namespace {
 namespace asio = boost::asio;
 using http::Response;
 
-Response problem(const Error& e, const http::RequestContext& ctx) {
-  return http::problem_response(e, ctx.request.version(), ctx.request.keep_alive());
-}
+using http::problem;
 
 asio::awaitable<Response> list_audit(Services& s, http::RequestContext& ctx) {
   auto user = authorize_path_user(ctx, s.config.jwt_secret);

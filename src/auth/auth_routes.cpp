@@ -22,9 +22,7 @@ namespace json = boost::json;
 using http::Response;
 using status = http::beast_http::status;
 
-Response problem(const Error& e, const http::RequestContext& ctx) {
-  return http::problem_response(e, ctx.request.version(), ctx.request.keep_alive());
-}
+using http::problem;
 
 json::object user_json(const User& u) {
   return {{"id", u.id},
@@ -190,11 +188,10 @@ asio::awaitable<Response> sign_out(Services& s, http::RequestContext& ctx) {
 
 void register_auth_routes(http::Router& router, Services& s) {
   using http::beast_http::verb;
-  auto bind = [&s](auto fn) { return [&s, fn](http::RequestContext& ctx) { return fn(s, ctx); }; };
-  router.add(verb::post, "/api/auth/sign-up/email", bind(sign_up));
-  router.add(verb::post, "/api/auth/sign-in/email", bind(sign_in));
-  router.add(verb::get, "/api/auth/session", bind(session));
-  router.add(verb::post, "/api/auth/sign-out", bind(sign_out));
+  router.add(verb::post, "/api/auth/sign-up/email", http::with(s, sign_up));
+  router.add(verb::post, "/api/auth/sign-in/email", http::with(s, sign_in));
+  router.add(verb::get, "/api/auth/session", http::with(s, session));
+  router.add(verb::post, "/api/auth/sign-out", http::with(s, sign_out));
 }
 
 }  // namespace todo

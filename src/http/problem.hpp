@@ -9,6 +9,10 @@ namespace todo::http {
 
 int status_for(ErrorKind kind);
 Response problem_response(const Error& error, unsigned http_version, bool keep_alive);
+// The problem answer to this request (same HTTP version and keep-alive).
+inline Response problem(const Error& error, const RequestContext& ctx) {
+  return problem_response(error, ctx.request.version(), ctx.request.keep_alive());
+}
 
 // JSON responses with the right headers (Content-Type, Cache-Control).
 Response json_response(beast_http::status status, const boost::json::value& body,

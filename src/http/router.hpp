@@ -11,6 +11,12 @@
 
 namespace todo::http {
 
+// Adapts a handler `fn(services, ctx)` that needs the shared services to a Handler.
+template <class Services, class Fn>
+Handler with(Services& services, Fn fn) {
+  return [&services, fn](RequestContext& ctx) { return fn(services, ctx); };
+}
+
 class Router {
  public:
   void add(beast_http::verb method, std::string pattern, Handler handler);

@@ -75,11 +75,10 @@ asio::awaitable<http::Response> openapi(Services&, http::RequestContext& ctx) {
 
 void register_ops_routes(http::Router& router, Services& s) {
   using http::beast_http::verb;
-  auto bind = [&s](auto fn) { return [&s, fn](http::RequestContext& ctx) { return fn(s, ctx); }; };
-  router.add(verb::get, "/healthz", bind(healthz));
-  router.add(verb::get, "/readyz", bind(readyz));
-  router.add(verb::get, "/metrics", bind(metrics));
-  router.add(verb::get, "/openapi.json", bind(openapi));
+  router.add(verb::get, "/healthz", http::with(s, healthz));
+  router.add(verb::get, "/readyz", http::with(s, readyz));
+  router.add(verb::get, "/metrics", http::with(s, metrics));
+  router.add(verb::get, "/openapi.json", http::with(s, openapi));
 
   s.metrics.add_gauge("todo_db_connections", "Database connections held.",
                       [&s] { return double(s.db.stats().connections); });

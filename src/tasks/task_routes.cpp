@@ -23,9 +23,7 @@ namespace json = boost::json;
 using http::Response;
 using status = http::beast_http::status;
 
-Response problem(const Error& e, const http::RequestContext& ctx) {
-  return http::problem_response(e, ctx.request.version(), ctx.request.keep_alive());
-}
+using http::problem;
 
 std::string etag(std::int64_t version) {
   return "\"" + std::to_string(version) + "\"";
@@ -179,80 +177,90 @@ asio::awaitable<Response> get_task(Services& s, http::RequestContext& ctx) {
   co_return task_response(status::ok, *task, ctx);
 }
 
-asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
+// What every change to one task starts from: the caller's task and its If-Match.
+struct Change {
+  Target task;
+  std::optional<std::int64_t> expected_version;
+};
+
+Result<Change> change_of(Services& s, const http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
-  if (!t) co_return problem(t.error(), ctx);
+  if (!t) return t.error();
   auto expected = if_match(ctx);
-  if (!expected) co_return problem(expected.error(), ctx);
+  if (!expected) return expected.error();
+  return Change{std::move(*t), *expected};
+}
+
+// Commits a change unit and answers with the changed task. `unit` is a named lambda of
+// the caller (see storage/await.hpp on temporaries in co_await expressions).
+template <class UnitFn>
+asio::awaitable<Response> commit_change(Services& s, http::RequestContext& ctx,
+                                        const std::string& user_id, UnitFn& unit) {
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit), user_id);
+  written(s, user_id);
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
-  auto task_unit = [t = *t, f = std::move(*fields), v = *expected,
-                    mask = s.outbox_mask](storage::Tx& tx) {
-    return replace_task(tx, t.user_id, t.id, f, v, now_millis(), mask);
+  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox_mask](storage::Tx& tx) {
+    return replace_task(tx, c.task.user_id, c.task.id, f, c.expected_version, now_millis(), mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
-  written(s, t->user_id);
-  if (!task) co_return problem(task.error(), ctx);
-  co_return task_response(status::ok, *task, ctx);
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
 asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
-  if (!t) co_return problem(t.error(), ctx);
-  auto expected = if_match(ctx);
-  if (!expected) co_return problem(expected.error(), ctx);
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   auto p = parse_task_patch(*body);
   if (!p) co_return problem(p.error(), ctx);
-  auto task_unit = [t = *t, p = std::move(*p), v = *expected,
-                    mask = s.outbox_mask](storage::Tx& tx) {
-    return patch_task(tx, t.user_id, t.id, p, v, now_millis(), mask);
+  auto unit = [c = *c, p = std::move(*p), mask = s.outbox_mask](storage::Tx& tx) {
+    return patch_task(tx, c.task.user_id, c.task.id, p, c.expected_version, now_millis(), mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
-  written(s, t->user_id);
-  if (!task) co_return problem(task.error(), ctx);
-  co_return task_response(status::ok, *task, ctx);
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
+}
+
+// No body toggles; {"completed": bool} sets.
+Result<std::optional<bool>> completion_wanted(const http::Request& request) {
+  if (request.body().empty()) return std::optional<bool>();
+  auto body = http::parse_json_body(request);
+  if (!body) return body.error();
+  const json::value* v = body->is_object() ? body->as_object().if_contains("completed") : nullptr;
+  bool only_completed = body->is_object() && body->as_object().size() == (v ? 1u : 0u);
+  if (!body->is_object() || !only_completed || (v && !v->is_bool()))
+    return Error::field(ErrorKind::validation, "completed",
+                        "send {\"completed\": true|false}, or no body to toggle");
+  return v ? std::optional<bool>(v->as_bool()) : std::optional<bool>();
 }
 
 asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
-  if (!t) co_return problem(t.error(), ctx);
-  auto expected = if_match(ctx);
-  if (!expected) co_return problem(expected.error(), ctx);
-  std::optional<bool> completed;
-  if (!ctx.request.body().empty()) {
-    auto body = http::parse_json_body(ctx.request);
-    if (!body) co_return problem(body.error(), ctx);
-    const json::value* v = body->is_object() ? body->as_object().if_contains("completed") : nullptr;
-    bool only_completed = body->is_object() && body->as_object().size() == (v ? 1u : 0u);
-    if (!body->is_object() || !only_completed || (v && !v->is_bool()))
-      co_return problem(Error::field(ErrorKind::validation, "completed",
-                                     "send {\"completed\": true|false}, or no body to toggle"),
-                        ctx);
-    if (v) completed = v->as_bool();
-  }
-  auto task_unit = [t = *t, completed, v = *expected, mask = s.outbox_mask](storage::Tx& tx) {
-    return complete_task(tx, t.user_id, t.id, completed, v, now_millis(), mask);
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto completed = completion_wanted(ctx.request);
+  if (!completed) co_return problem(completed.error(), ctx);
+  auto unit = [c = *c, completed = *completed, mask = s.outbox_mask](storage::Tx& tx) {
+    return complete_task(tx, c.task.user_id, c.task.id, completed, c.expected_version, now_millis(),
+                         mask);
   };
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(task_unit), t->user_id);
-  written(s, t->user_id);
-  if (!task) co_return problem(task.error(), ctx);
-  co_return task_response(status::ok, *task, ctx);
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
 asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
-  if (!t) co_return problem(t.error(), ctx);
-  auto expected = if_match(ctx);
-  if (!expected) co_return problem(expected.error(), ctx);
-  auto done_unit = [t = *t, v = *expected, mask = s.outbox_mask](storage::Tx& tx) {
-    return delete_task(tx, t.user_id, t.id, v, now_millis(), mask);
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto unit = [c = *c, mask = s.outbox_mask](storage::Tx& tx) {
+    return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
   };
-  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(done_unit), t->user_id);
-  written(s, t->user_id);
+  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit), c->task.user_id);
+  written(s, c->task.user_id);
   if (!done) co_return problem(done.error(), ctx);
   co_return http::empty_response(status::no_content, ctx.request);
 }
@@ -261,14 +269,13 @@ asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
 
 void register_task_routes(http::Router& router, Services& s) {
   using http::beast_http::verb;
-  auto bind = [&s](auto fn) { return [&s, fn](http::RequestContext& ctx) { return fn(s, ctx); }; };
-  router.add(verb::get, "/api/{user_id}/tasks", bind(list_tasks));
-  router.add(verb::post, "/api/{user_id}/tasks", bind(create));
-  router.add(verb::get, "/api/{user_id}/tasks/{id}", bind(get_task));
-  router.add(verb::put, "/api/{user_id}/tasks/{id}", bind(replace));
-  router.add(verb::patch, "/api/{user_id}/tasks/{id}", bind(patch));
-  router.add(verb::delete_, "/api/{user_id}/tasks/{id}", bind(remove));
-  router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", bind(complete));
+  router.add(verb::get, "/api/{user_id}/tasks", http::with(s, list_tasks));
+  router.add(verb::post, "/api/{user_id}/tasks", http::with(s, create));
+  router.add(verb::get, "/api/{user_id}/tasks/{id}", http::with(s, get_task));
+  router.add(verb::put, "/api/{user_id}/tasks/{id}", http::with(s, replace));
+  router.add(verb::patch, "/api/{user_id}/tasks/{id}", http::with(s, patch));
+  router.add(verb::delete_, "/api/{user_id}/tasks/{id}", http::with(s, remove));
+  router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", http::with(s, complete));
 }
 
 }  // namespace todo

@@ -1,21 +1,10 @@
 // Helpers for tests of events and the audit trail. Delivery to the audit is asynchronous,
 // so readers poll until the expected count, then wait a little more to catch duplicates.
-import { sleep } from './harness.mjs';
+import { sleep, walkPages } from './harness.mjs';
 
 // Every audit event of a user, newest first, walking all pages.
-export async function auditAll(server, user, query = '') {
-  const items = [];
-  let cursor = null;
-  for (let page = 0; page < 10_000; page++) {
-    const sep = query ? '&' : '';
-    const qs = `?${query}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const res = await server.api('GET', `/api/${user.user.id}/audit${qs}`, { token: user.token });
-    if (res.status !== 200) throw new Error(`audit failed: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    cursor = res.json.next_cursor;
-    if (!cursor) return items;
-  }
-  throw new Error('auditAll: too many pages');
+export function auditAll(server, user, query = '') {
+  return walkPages(server, user, `/api/${user.user.id}/audit`, query);
 }
 
 // Polls until the user's audit holds at least `count` events (10 s at most), then waits

@@ -211,19 +211,24 @@ export class TodoServer {
 
   // Every task of a user, walking all pages (sorted by created_at desc, the default).
   async listAll(user, query = '') {
-    const items = [];
-    let cursor = null;
-    for (let page = 0; page < 10_000; page++) {
-      const sep = query ? '&' : '';
-      const qs = `?${query}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const res = await this.api('GET', `/api/${user.user.id}/tasks${qs}`, { token: user.token });
-      if (res.status !== 200) throw new Error(`list failed: ${res.status} ${res.text}`);
-      items.push(...res.json.items);
-      cursor = res.json.next_cursor;
-      if (!cursor) return items;
-    }
-    throw new Error('listAll: too many pages');
+    return walkPages(this, user, `/api/${user.user.id}/tasks`, query);
   }
+}
+
+// Every item of a cursor-paginated collection (tasks, audit), walking all pages.
+export async function walkPages(server, user, path, query = '') {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 10_000; page++) {
+    const sep = query ? '&' : '';
+    const qs = `?${query}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await server.api('GET', `${path}${qs}`, { token: user.token });
+    if (res.status !== 200) throw new Error(`GET ${path}${qs} failed: ${res.status} ${res.text}`);
+    items.push(...res.json.items);
+    cursor = res.json.next_cursor;
+    if (!cursor) return items;
+  }
+  throw new Error(`${path}: too many pages`);
 }
 
 export async function startServer(options) {
