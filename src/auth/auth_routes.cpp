@@ -153,9 +153,11 @@ asio::awaitable<Response> sign_in(Services& s, http::RequestContext& ctx) {
   if (!found) co_return problem(found.error(), ctx);
   // Verify against a dummy hash when the account does not exist, so that response time
   // does not reveal which e-mails are registered.
-  static const std::string dummy_hash = hash_password("not-a-real-password");
-  const std::string& hash = *found ? (*found)->password_hash : dummy_hash;
-  bool ok = co_await on_cpu_pool(s, [&] { return verify_password(password, hash); });
+  const std::string* hash = *found ? &(*found)->password_hash : nullptr;
+  bool ok = co_await on_cpu_pool(s, [&] {
+    static const std::string dummy_hash = hash_password("not-a-real-password");  // on the pool
+    return verify_password(password, hash ? *hash : dummy_hash);
+  });
   if (!ok || !*found) {
     s.sign_in_limiter.record_failure(email, ctx.remote_address, SignInLimiter::Clock::now());
     co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
