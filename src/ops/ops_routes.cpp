@@ -39,7 +39,7 @@ asio::awaitable<http::Response> readyz(Services& s, http::RequestContext& ctx) {
                      {{"database", reachable ? "ok" : "unreachable"},
                       {"migrations", migrated ? "ok" : "pending"},
                       {"outbox", outbox_ok ? "ok" : "backlog"},
-                      {"outbox_oldest_age_seconds", outbox_age},
+                      {"outbox_oldest_age_ms", std::int64_t(outbox_age * 1000)},
                       {"backend", stats.backend},
                       {"schema_version", stats.schema_version},
                       {"queued_writes", stats.queued_writes},
