@@ -2,7 +2,7 @@
 -- Same columns as migrations/sqlite/002_outbox_audit.sql.
 CREATE TABLE outbox (
   id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  event_id     TEXT NOT NULL,  -- unique by construction (UUID v4); consumers dedupe on it
+  event_id     TEXT NOT NULL,  -- unique by construction (time-ordered UUID); consumers dedupe on it
   user_id      TEXT NOT NULL,
   topic        TEXT NOT NULL,
   payload      TEXT NOT NULL,

@@ -1,7 +1,7 @@
 -- Transactional outbox, audit trail, and the dedupe table for idempotent consumers.
 CREATE TABLE outbox (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order (one writer)
-  event_id     TEXT NOT NULL,  -- unique by construction (UUID v4); consumers dedupe on it
+  event_id     TEXT NOT NULL,  -- unique by construction (time-ordered UUID); consumers dedupe on it
   user_id      TEXT NOT NULL,
   topic        TEXT NOT NULL,
   payload      TEXT NOT NULL,

@@ -21,11 +21,12 @@ bool is_event_type(std::string_view name);
 // un-completing, which the seed's schema reports as updated with completed: false).
 EventType change_event_type(const Task& before, const Task& after);
 
-// The outbox row for one operation: a fresh UUID v4 event id and the payload
+// The outbox row for one operation: a fresh UUID v7 event id and the payload
 // {event_id, event_type, timestamp, user_id, task_id, task_data (full snapshot),
 //  schema_version, task_version}. For deleted, `task` is the snapshot before deletion.
 storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now);
 
-std::string random_uuid();
+// A UUID version 7 (time-ordered, RFC 9562) for `now`.
+std::string time_ordered_uuid(Millis now);
 
 }  // namespace todo

@@ -60,7 +60,7 @@ class Pipeline : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("todo-events-" + std::to_string(::getpid()) + "-" + random_uuid());
+           ("todo-events-" + std::to_string(::getpid()) + "-" + time_ordered_uuid(now_millis()));
     db_ = storage::open_sqlite({(dir_ / "todo.db").string(), 2});
     ASSERT_TRUE(write([](storage::Tx& tx) {
       tx.insert_user(User{"u_a", "a@example.com", "A", 1}, "hash");

@@ -24,17 +24,19 @@ class Retention : public ::testing::TestWithParam<std::string> {
       }
       db_ = storage::open_postgres({url, 1, 1});
     } else {
-      dir_ = std::filesystem::temp_directory_path() / ("todo-retention-" + random_uuid());
+      dir_ = std::filesystem::temp_directory_path() /
+             ("todo-retention-" + time_ordered_uuid(now_millis()));
       db_ = storage::open_sqlite({(dir_ / "todo.db").string(), 1});
     }
-    user_ = "u_retention_" + random_uuid();
+    user_ = "u_retention_" + time_ordered_uuid(now_millis());
   }
   void TearDown() override {
     if (db_) db_->stop();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
   void add(Millis timestamp) {
-    storage::AuditRecord r{0, random_uuid(), "created", user_, 1, "{}", timestamp};
+    storage::AuditRecord r{0,        time_ordered_uuid(now_millis()), "created", user_, 1, "{}",
+                           timestamp};
     ASSERT_TRUE(storage::write_and_wait(*db_, [&](storage::Tx& tx) { tx.insert_audit(r); }).ok());
   }
   std::vector<Millis> remaining() {

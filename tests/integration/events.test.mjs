@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { auditAll, waitForAudit } from './audit_helpers.mjs';
 import { RFC3339_UTC, signJwt, sleep, startServer } from './harness.mjs';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.cleanup(); });

@@ -40,15 +40,20 @@ TEST(TaskEvent, CarriesEverySeedFieldAndTheFullSnapshot) {
   EXPECT_EQ(row.created_at, now);
 }
 
-TEST(TaskEvent, EventIdsAreDistinctVersion4Uuids) {
-  std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+TEST(TaskEvent, EventIdsAreDistinctTimeOrderedVersion7Uuids) {
+  std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   std::set<std::string> seen;
+  Millis t = *parse_rfc3339("2026-01-30T10:00:00Z");
   for (int i = 0; i < 1000; ++i) {
-    auto id = random_uuid();
+    auto id = time_ordered_uuid(t);
     EXPECT_TRUE(std::regex_match(id, uuid)) << id;
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+  // The first 48 bits are the milliseconds: later ids sort after earlier ones.
+  EXPECT_EQ(time_ordered_uuid(t).substr(0, 13), "019c0e58-6500");
+  EXPECT_LT(time_ordered_uuid(t), time_ordered_uuid(t + 1));
+  EXPECT_LT(time_ordered_uuid(t + 1), time_ordered_uuid(t + 86'400'000));
 }
 
 TEST(TaskEvent, CompletingIsCompletedAndUncompletingIsUpdated) {

@@ -19,7 +19,10 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
 }  // namespace
 
 void PgConnection::insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) {
-  outbox_buffer_.emplace_back(row, pending_mask);  // written by flush_outbox() at commit
+  outbox_buffer_.emplace_back(row, pending_mask);  // written by flush_outbox(), see pg_tx.hpp
+  // Outside a transaction (a unit on a reader connection) no commit() would ever flush it:
+  // write it now, in autocommit, as SQLite does.
+  if (db_.transaction_status() == PQTRANS_IDLE) flush_outbox();
 }
 
 void PgConnection::flush_outbox() {
@@ -38,15 +41,20 @@ void PgConnection::flush_outbox() {
   Params p;
   p.add(encode_text_array(event_ids)).add(encode_text_array(users)).add(encode_text_array(topics));
   p.add(encode_text_array(payloads)).add(id_array(created)).add(id_array(masks));
-  // unnest keeps the arrays' order, so ids follow the order the events were written in.
+  // Ids must follow the order the events were written in (one user's commit order): the
+  // rows are fed to the INSERT sorted by their array position, not in whatever order
+  // unnest happens to produce.
   db_.exec(
       "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
-      "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
-      "$6::integer[])",
+      "SELECT e, u, t, p, c, m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+      "$5::bigint[], $6::integer[]) WITH ORDINALITY AS r(e, u, t, p, c, m, n) ORDER BY n",
       p);
 }
 
+// The outbox readers below flush first: inside a transaction they see its own rows, as on
+// SQLite (the buffer is an optimisation, never a change of meaning).
 std::vector<OutboxRow> PgConnection::pending_outbox(std::uint32_t bit, int limit) {
+  flush_outbox();
   auto r = db_.exec(
       "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
       "WHERE (pending_mask & $1) <> 0 ORDER BY id LIMIT $2",
@@ -60,6 +68,7 @@ std::vector<OutboxRow> PgConnection::pending_outbox(std::uint32_t bit, int limit
 }
 
 void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
+  flush_outbox();
   if (ids.empty()) return;
   std::string list = id_array(ids);
   // Clear the bit, then delete what no subscriber needs. In this order two subscribers
@@ -74,6 +83,7 @@ void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>
 }
 
 OutboxStats PgConnection::outbox_stats(std::uint32_t bit) {
+  flush_outbox();
   auto r = db_.exec(
       "SELECT COUNT(*), MIN(created_at) FROM outbox "
       "WHERE ($1::integer = 0 AND pending_mask <> 0) OR (pending_mask & $1::integer) <> 0",

@@ -67,14 +67,15 @@ std::string ts_query(const std::vector<std::string>& terms) {
 }  // namespace
 
 void PgConnection::commit() {
-  flush_outbox();
   // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a
-  // caller that swallowed the DbError must not be told its writes are durable.
+  // caller that swallowed the DbError must not be told its writes are durable. Checked
+  // before the outbox flush, whose INSERT would only fail with a vaguer "aborted" error.
   if (db_.transaction_status() == PQTRANS_INERROR) {
     DbError e("commit: the transaction was aborted by an earlier error");
     e.transient = false;
     throw e;
   }
+  flush_outbox();
   auto rows = db_.exec_script("COMMIT");
   if (rows.command() != "COMMIT") {
     DbError e("commit: the server answered " + std::string(rows.command()));

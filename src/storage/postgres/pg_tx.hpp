@@ -51,9 +51,11 @@ class PgConnection final : public Connection, public Tx {
   Handle& handle() { return db_; }
 
  private:
-  // Outbox rows are written with one multi-row INSERT just before COMMIT: nothing reads
-  // them inside the transaction, and one round trip per batch instead of one per event
-  // keeps group commit fast. Their ids still follow this writer's commit order.
+  // Outbox rows are written with one multi-row INSERT just before COMMIT: one round trip
+  // per batch instead of one per event keeps group commit fast. Their ids still follow
+  // this writer's commit order. Semantics stay SQLite's: the outbox methods flush first
+  // (a transaction sees its own rows), outside a transaction the row is written at once,
+  // and begin()/rollback() drop what a rolled-back transaction buffered.
   void flush_outbox();
   Handle db_;
   std::vector<std::pair<OutboxRow, std::uint32_t>> outbox_buffer_;

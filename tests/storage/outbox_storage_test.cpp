@@ -1,0 +1,323 @@
+// The outbox part of the repository contract (storage/tx.hpp) and the Database promises
+// the outbox relies on (storage/database.hpp): commit listener, write partitions. Runs on
+// every backend like storage_test.cpp (fixture: storage_fixture.hpp).
+//
+// The outbox is not scoped by user: pending_outbox and outbox_stats see every row. So that
+// the shared PostgreSQL database gives exact answers, each test uses subscriber bits of its
+// own (the application's relay hands out bits from the lowest, tests/events none of these),
+// first acknowledges away what a crashed earlier run of it may have left, and filters rows
+// by its user-id prefix.
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "storage_fixture.hpp"
+
+namespace todo::storage {
+namespace {
+
+using namespace fixture;
+
+constexpr std::uint32_t kBitA = 1u << 24;
+constexpr std::uint32_t kBitB = 1u << 25;
+constexpr std::uint32_t kBitRollback = 1u << 26;
+constexpr std::uint32_t kBitOrder = 1u << 27;
+constexpr std::uint32_t kBitListener = 1u << 28;
+
+// Older than any real event, so that "oldest" over the whole shared outbox is ours.
+constexpr Millis kAncient = -8'000'000'000'000'000;
+
+class OutboxStorageTest : public StorageTest {
+ protected:
+  // A row of user `user`, identified by `name` (event_id = prefix + name).
+  OutboxRow row(std::string_view user, std::string_view name, Millis created_at) const {
+    return OutboxRow{0, prefix_ + std::string(name), user_id(user), "task-events",
+                     R"({"event_id":")" + prefix_ + std::string(name) + R"(","q":"a\"b,{c}"})",
+                     created_at};
+  }
+  // Every row pending for `bit` (in id order) that this test wrote.
+  std::vector<OutboxRow> pending(std::uint32_t bit, int limit = 100000) {
+    std::vector<OutboxRow> rows;
+    EXPECT_TRUE(ok(read([&](Tx& tx) { rows = tx.pending_outbox(bit, limit); })));
+    std::erase_if(rows, [&](const OutboxRow& r) { return !r.user_id.starts_with(prefix_); });
+    return rows;
+  }
+  // Their event ids without the prefix.
+  std::vector<std::string> names(const std::vector<OutboxRow>& rows) const {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.event_id.substr(prefix_.size()));
+    return out;
+  }
+  OutboxStats stats(std::uint32_t bit) {
+    OutboxStats s;
+    EXPECT_TRUE(ok(read([&](Tx& tx) { s = tx.outbox_stats(bit); })));
+    return s;
+  }
+  void ack(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
+    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.ack_outbox(bit, ids); })));
+  }
+  // Leftovers of a crashed earlier run (PostgreSQL keeps them); a fresh SQLite file has none.
+  void drain(std::uint32_t bit) {
+    ASSERT_TRUE(ok(write([&](Tx& tx) {
+      for (;;) {
+        std::vector<std::int64_t> ids;
+        for (const auto& r : tx.pending_outbox(bit, 1000)) ids.push_back(r.id);
+        if (ids.empty()) break;
+        tx.ack_outbox(bit, ids);
+      }
+    })));
+  }
+
+  // Rows of this test in the table, whatever their mask: a row no subscriber needs must be
+  // deleted, not kept with mask 0, and the repository interface cannot show the difference.
+  std::int64_t stored_rows() const {
+    if (is_postgres()) {
+      std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(GetParam().url.c_str()),
+                                                      &PQfinish);
+      EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
+      const char* values[] = {prefix_.c_str()};
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(
+          PQexecParams(c.get(), "SELECT count(*) FROM outbox WHERE left(event_id, length($1)) = $1",
+                       1, nullptr, values, nullptr, nullptr, 0),
+          &PQclear);
+      EXPECT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+      return PQntuples(r.get()) == 1 ? std::atoll(PQgetvalue(r.get(), 0, 0)) : -1;
+    }
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2((dir_ / "todo.db").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    EXPECT_EQ(rc, SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db.get(),
+                                 "SELECT count(*) FROM outbox WHERE substr(event_id, 1, ?1) = ?2",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db.get());
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> s(stmt, &sqlite3_finalize);
+    sqlite3_bind_int(stmt, 1, int(prefix_.size()));
+    sqlite3_bind_text(stmt, 2, prefix_.c_str(), -1, SQLITE_TRANSIENT);
+    return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  }
+};
+
+std::vector<std::int64_t> ids_of(const std::vector<OutboxRow>& rows) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : rows) ids.push_back(r.id);
+  return ids;
+}
+
+TEST_P(OutboxStorageTest, PendingAckAndStatsPerSubscriberBit) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitA));
+  ASSERT_NO_FATAL_FAILURE(drain(kBitB));
+  const std::uint32_t kBoth = kBitA | kBitB;
+  // name, mask, created_at (not in id order, so "oldest" is not simply the first row).
+  const std::vector<std::tuple<std::string, std::uint32_t, Millis>> rows = {
+      {"r0", kBoth, kAncient + 500}, {"r1", kBitA, kAncient + 100}, {"r2", kBoth, kAncient + 300},
+      {"r3", kBitA, kAncient + 50},  {"r4", kBitB, kAncient + 10},  {"r5", kBoth, kAncient + 200},
+  };
+  std::vector<std::string> seen_inside;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    for (const auto& [name, mask, created] : rows)
+      tx.insert_outbox(row(name == "r4" ? "b" : "a", name, created), mask);
+    // A transaction sees its own outbox rows (PostgreSQL buffers them until commit).
+    seen_inside.clear();
+    for (const auto& r : tx.pending_outbox(kBitB, 100000))
+      if (r.user_id.starts_with(prefix_)) seen_inside.push_back(r.event_id.substr(prefix_.size()));
+  })));
+  EXPECT_EQ(seen_inside, (std::vector<std::string>{"r0", "r2", "r4", "r5"}));
+  EXPECT_EQ(stored_rows(), 6);
+
+  auto for_a = pending(kBitA);
+  EXPECT_EQ(names(for_a), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r5"}));
+  EXPECT_TRUE(std::is_sorted(for_a.begin(), for_a.end(),
+                             [](const auto& x, const auto& y) { return x.id < y.id; }));
+  auto for_b = pending(kBitB);
+  EXPECT_EQ(names(for_b), (std::vector<std::string>{"r0", "r2", "r4", "r5"}));
+  EXPECT_EQ(names(pending(kBitA, 2)), (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_EQ(names(pending(kBitB, 3)), (std::vector<std::string>{"r0", "r2", "r4"}));
+  // Every field round-trips (the payload holds quotes, commas and braces).
+  ASSERT_EQ(for_a.size(), 5u);
+  OutboxRow expected = row("a", "r3", kAncient + 50);
+  EXPECT_GT(for_a[3].id, 0);
+  EXPECT_EQ(for_a[3].event_id, expected.event_id);
+  EXPECT_EQ(for_a[3].user_id, expected.user_id);
+  EXPECT_EQ(for_a[3].topic, expected.topic);
+  EXPECT_EQ(for_a[3].payload, expected.payload);
+  EXPECT_EQ(for_a[3].created_at, expected.created_at);
+  EXPECT_EQ(for_b[2].user_id, user_id("b"));
+
+  OutboxStats a = stats(kBitA), b = stats(kBitB), any = stats(0);
+  EXPECT_EQ(a.pending, 5);
+  EXPECT_EQ(a.oldest_created_at, kAncient + 50);
+  EXPECT_EQ(b.pending, 4);
+  EXPECT_EQ(b.oldest_created_at, kAncient + 10);
+  // Bit 0 counts every pending row, other tests' too on the shared PostgreSQL database.
+  if (is_postgres()) {
+    EXPECT_GE(any.pending, 6);
+  } else {
+    EXPECT_EQ(any.pending, 6);
+  }
+  EXPECT_EQ(any.oldest_created_at, kAncient + 10);
+
+  // Acknowledging for A: rows only A needed are deleted, the others wait for B.
+  ack(kBitA, {for_a[0].id, for_a[1].id, for_a[2].id});  // r0, r1, r2
+  EXPECT_EQ(names(pending(kBitA)), (std::vector<std::string>{"r3", "r5"}));
+  EXPECT_EQ(names(pending(kBitB)), (std::vector<std::string>{"r0", "r2", "r4", "r5"}));
+  EXPECT_EQ(stored_rows(), 5);  // r1 is gone
+  EXPECT_EQ(stats(kBitA).pending, 2);
+  // No-ops: no ids, unknown ids, a row that does not have the bit (r4 is B's only).
+  ack(kBitA, {});
+  ack(kBitA, {for_b[2].id, 9'000'000'000'000'000});
+  EXPECT_EQ(names(pending(kBitB)), (std::vector<std::string>{"r0", "r2", "r4", "r5"}));
+  EXPECT_EQ(stored_rows(), 5);
+
+  ack(kBitA, {for_a[3].id, for_a[4].id});  // r3 (deleted), r5 (kept for B)
+  EXPECT_TRUE(pending(kBitA).empty());
+  EXPECT_EQ(stored_rows(), 4);
+  OutboxStats a_done = stats(kBitA);
+  EXPECT_EQ(a_done.pending, 0);
+  EXPECT_FALSE(a_done.oldest_created_at);
+
+  // Acknowledged by both subscribers: nothing left.
+  ack(kBitB, ids_of(pending(kBitB)));
+  EXPECT_TRUE(pending(kBitB).empty());
+  EXPECT_EQ(stored_rows(), 0);
+  OutboxStats b_done = stats(kBitB);
+  EXPECT_EQ(b_done.pending, 0);
+  EXPECT_FALSE(b_done.oldest_created_at);
+  if (!is_postgres()) {
+    EXPECT_EQ(stats(0).pending, 0);
+    EXPECT_FALSE(stats(0).oldest_created_at);
+  }
+}
+
+TEST_P(OutboxStorageTest, RolledBackWritesLeaveNoOutboxRow) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitRollback));
+  // Alone: the unit fails after its insert (a transient error, so it is even retried).
+  Status failed = write([&](Tx& tx) {
+    tx.insert_outbox(row("a", "alone", 1), kBitRollback);
+    throw DbError("injected failure after insert_outbox");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_TRUE(pending(kBitRollback).empty());
+  EXPECT_EQ(stored_rows(), 0);
+
+  // In a group-committed batch: the batch is rolled back and its units re-run one by one;
+  // the good units' rows are there exactly once, the faulty unit's not at all.
+  WriterGate gate;
+  ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+  const std::vector<std::string> units = {"good1", "bad", "good2", "good3"};
+  Completions done(int(units.size()));
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    db_->write(
+        [&, i](Tx& tx) {
+          tx.insert_outbox(row("a", units[i], 2), kBitRollback);
+          if (units[i] == "bad") {
+            DbError e("injected failure in a batch");
+            e.transient = false;
+            throw e;
+          }
+        },
+        done.done(int(i)), user_id("a"));  // one partition: one writer, one batch
+  }
+  gate.open();
+  ASSERT_TRUE(done.wait(60s));
+  EXPECT_TRUE(ok(done[0]));
+  EXPECT_FALSE(done[1].ok());
+  EXPECT_TRUE(ok(done[2]));
+  EXPECT_TRUE(ok(done[3]));
+  EXPECT_EQ(names(pending(kBitRollback)), (std::vector<std::string>{"good1", "good2", "good3"}));
+  EXPECT_EQ(stored_rows(), 3);
+  ack(kBitRollback, ids_of(pending(kBitRollback)));
+}
+
+TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
+  // Shared: the listener may outlive this function until TearDown stops the database.
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto& commits = *calls;
+  db_->set_commit_listener([calls] { ++*calls; });  // before the first write, as required
+
+  // Each awaited write is a batch of its own; its completion comes after the listener.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(ok(write([&, i](Tx& tx) {
+      tx.insert_outbox(row("a", "seq" + std::to_string(i), 1), kBitListener);
+    })));
+    EXPECT_EQ(commits.load(), i + 1);
+  }
+  // Failed writes commit nothing: no call, whether retried (transient) or not.
+  EXPECT_FALSE(write([&](Tx& tx) {
+                 tx.insert_outbox(row("a", "failed1", 1), kBitListener);
+                 throw DbError("transient failure");
+               }).ok());
+  EXPECT_FALSE(write([&](Tx&) {
+                 DbError e("permanent failure");
+                 e.transient = false;
+                 throw e;
+               }).ok());
+  EXPECT_EQ(commits.load(), 5);
+
+  // A burst: at least one call per committed batch, at most one per unit.
+  constexpr int kBurst = 100;
+  WriterGate gate;
+  ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+  Completions done(kBurst);
+  for (int i = 0; i < kBurst; ++i)
+    db_->write(
+        [&, i](Tx& tx) {
+          tx.insert_outbox(row("a", "burst" + std::to_string(i), 1), kBitListener);
+        },
+        done.done(i), user_id("a"));
+  gate.open();
+  ASSERT_TRUE(done.wait(60s));
+  for (int i = 0; i < kBurst; ++i) ASSERT_TRUE(ok(done[i]));
+  // The gate's own units commit too (one per writer, on their own).
+  int burst_commits = commits.load() - 5 - writers();
+  EXPECT_GE(burst_commits, 1);
+  EXPECT_LT(burst_commits, kBurst) << "the burst was not group-committed";
+  EXPECT_EQ(pending(kBitListener).size(), std::size_t(5 + kBurst));
+  ack(kBitListener, ids_of(pending(kBitListener)));
+}
+
+TEST_P(OutboxStorageTest, OnePartitionCommitsInSubmissionOrder) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitOrder));
+  // Two partitions interleaved, so that with several writers both are busy at once.
+  constexpr int kPerUser = 500;
+  const std::vector<std::string> users = {"u1", "u2"};
+  Completions done(kPerUser * int(users.size()));
+  for (int i = 0; i < kPerUser; ++i) {
+    for (std::size_t u = 0; u < users.size(); ++u) {
+      db_->write(
+          [&, i, u](Tx& tx) {
+            tx.insert_outbox(row(users[u], users[u] + "-" + std::to_string(i), 1), kBitOrder);
+          },
+          done.done(i * int(users.size()) + int(u)), user_id(users[u]));
+    }
+  }
+  ASSERT_TRUE(done.wait(120s));
+  for (int i = 0; i < kPerUser * int(users.size()); ++i) ASSERT_TRUE(ok(done[i])) << i;
+
+  auto rows = pending(kBitOrder);  // id order
+  ASSERT_EQ(rows.size(), std::size_t(kPerUser) * users.size());
+  for (const auto& user : users) {
+    std::vector<int> order;
+    for (const auto& r : rows)
+      if (r.user_id == user_id(user))
+        order.push_back(std::stoi(r.event_id.substr(prefix_.size() + user.size() + 1)));
+    ASSERT_EQ(order.size(), std::size_t(kPerUser)) << user;
+    for (int i = 0; i < kPerUser; ++i)
+      ASSERT_EQ(order[i], i) << user << ": outbox ids do not follow submission order";
+  }
+  ack(kBitOrder, ids_of(rows));
+  EXPECT_EQ(stored_rows(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxStorageTest, testing::Values(Backend{"sqlite", ""}),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Postgres, OutboxStorageTest, testing::ValuesIn(postgres_backends()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace todo::storage
