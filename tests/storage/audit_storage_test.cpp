@@ -109,10 +109,10 @@ TEST_P(AuditStorageTest, InsertIsIdempotentOnTheEventId) {
 TEST_P(AuditStorageTest, ListFiltersAreScopedToTheUser) {
   // name, type, task, timestamp (not in id order).
   std::vector<AuditRecord> records = {
-      record("a", "a0", "created", 1, 1000),   record("a", "a1", "updated", 1, 2000),
-      record("a", "a2", "created", 2, 3000),   record("a", "a3", "completed", 1, 4000),
-      record("a", "a4", "deleted", 2, 5000),   record("a", "a5", "updated", 2, 6000),
-      record("a", "a6", "created", 3, 3000),   record("b", "b0", "created", 1, 1000),
+      record("a", "a0", "created", 1, 1000), record("a", "a1", "updated", 1, 2000),
+      record("a", "a2", "created", 2, 3000), record("a", "a3", "completed", 1, 4000),
+      record("a", "a4", "deleted", 2, 5000), record("a", "a5", "updated", 2, 6000),
+      record("a", "a6", "created", 3, 3000), record("b", "b0", "created", 1, 1000),
       record("b", "b1", "updated", 2, 3000),
   };
   auto ids = insert(records);

@@ -34,7 +34,10 @@ class OutboxStorageTest : public StorageTest {
  protected:
   // A row of user `user`, identified by `name` (event_id = prefix + name).
   OutboxRow row(std::string_view user, std::string_view name, Millis created_at) const {
-    return OutboxRow{0, prefix_ + std::string(name), user_id(user), "task-events",
+    return OutboxRow{0,
+                     prefix_ + std::string(name),
+                     user_id(user),
+                     "task-events",
                      R"({"event_id":")" + prefix_ + std::string(name) + R"(","q":"a\"b,{c}"})",
                      created_at};
   }
@@ -76,7 +79,7 @@ class OutboxStorageTest : public StorageTest {
   std::int64_t stored_rows() const {
     if (is_postgres()) {
       std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(GetParam().url.c_str()),
-                                                      &PQfinish);
+                                                     &PQfinish);
       EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
       const char* values[] = {prefix_.c_str()};
       std::unique_ptr<PGresult, decltype(&PQclear)> r(
@@ -283,9 +286,10 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
 
 TEST_P(OutboxStorageTest, OnePartitionCommitsInSubmissionOrder) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitOrder));
-  // Two partitions interleaved, so that with several writers both are busy at once.
+  // Three partitions interleaved, so that several writers are busy at once (and writes
+  // spread round-robin over two writers would split every user over both).
   constexpr int kPerUser = 500;
-  const std::vector<std::string> users = {"u1", "u2"};
+  const std::vector<std::string> users = {"u1", "u2", "u3"};
   Completions done(kPerUser * int(users.size()));
   for (int i = 0; i < kPerUser; ++i) {
     for (std::size_t u = 0; u < users.size(); ++u) {

@@ -130,6 +130,7 @@ int PgConnection::insert_audit_many(const std::vector<AuditRecord>& records) {
 }
 
 AuditPage PgConnection::list_audit(std::string_view user_id, const AuditQuery& q) {
+  if (q.limit < 1) return {};  // nothing asked for (the API never sends this)
   Params p;
   p.add(user_id);
   std::string sql =

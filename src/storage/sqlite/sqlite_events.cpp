@@ -63,6 +63,11 @@ void SqliteConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int6
       .bind(1, std::int64_t(bit))
       .bind(2, list)
       .run();
+  // Rows whose last bits were several of these at once (a multi-bit ack) go now too.
+  db_.prepare(
+         "DELETE FROM outbox WHERE pending_mask = 0 AND id IN (SELECT value FROM json_each(?))")
+      .bind(1, list)
+      .run();
 }
 
 OutboxStats SqliteConnection::outbox_stats(std::uint32_t bit) {
@@ -93,6 +98,7 @@ bool SqliteConnection::insert_audit(const AuditRecord& r) {
 }
 
 AuditPage SqliteConnection::list_audit(std::string_view user_id, const AuditQuery& q) {
+  if (q.limit < 1) return {};  // nothing asked for (the API never sends this)
   std::string sql =
       "SELECT id, event_id, event_type, user_id, task_id, event_data, timestamp FROM audit_log "
       "WHERE user_id = ?";
