@@ -1,16 +1,23 @@
-// Concurrency: 32 clients over 4 users run 2 000 mixed operations (fixed-seed PRNG).
-// Every acknowledged write is recorded; afterwards every acknowledged create that was not
-// deleted exists exactly once, in the state of the write that returned its highest
-// version, versions of each task were handed out 1..n without gaps or repeats, and no
-// task exists that nobody created.
+// Concurrency: 32 clients over 8 users run 2 000 mixed operations (fixed-seed PRNG). Four
+// users are shared by 7 concurrent clients each; four more each have one sequential client
+// of their own. Every acknowledged write is recorded; afterwards every acknowledged create
+// that was not deleted exists exactly once, in the state of the write that returned its
+// highest version, versions of each task were handed out 1..n without gaps or repeats, and
+// no task exists that nobody created. The audit trail then holds exactly one event per
+// acknowledged write (none doubled, none missing), each task's events carry versions 1..n
+// in order with the right types and snapshots, and for the users with one sequential
+// client the audit order is exactly the order of their acknowledged writes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { waitForAudit } from './audit_helpers.mjs';
+import { checkEventShape, waitForAudit } from './audit_helpers.mjs';
 import { prng, startServer } from './harness.mjs';
 
-const CLIENTS = 32;
-const USERS = 4;
+const SHARED_USERS = 4;
+const CLIENTS_PER_SHARED_USER = 7;
+const SOLO_USERS = 4;
+const USERS = SHARED_USERS + SOLO_USERS;
+const CLIENTS = SHARED_USERS * CLIENTS_PER_SHARED_USER + SOLO_USERS;
 const OPS = 2000;
 const SEED = 20260130;
 
@@ -22,22 +29,26 @@ test(`${CLIENTS} clients, ${USERS} users, ${OPS} mixed operations`, { timeout: 1
   const users = [];
   for (let i = 0; i < USERS; i++) users.push(await server.signUp({ name: `Load ${i}` }));
   const state = users.map(() => ({ ids: [] }));
-  const records = new Map();  // task id -> {userIndex, acks: [task], deleteSent, deleteAcked}
+  const records = new Map();  // task id -> {userIndex, acks: [task], ops: {version: op}, deleteSent, deleteAcked}
+  const userLog = users.map(() => []);  // per user, in the order answered: {id, op, version}
   const failures = [];
   const counts = {};
   let next = 0;
 
   const fail = (msg) => { if (failures.length < 50) failures.push(msg); };
   const maxAck = (rec) => rec.acks.reduce((m, t) => (t.version > m.version ? t : m), rec.acks[0]);
-  const ack = (rec, task, userIndex, what) => {
+  const ack = (rec, task, userIndex, what, op) => {
     if (task.user_id !== users[userIndex].user.id) fail(`${what}: task of another user ${JSON.stringify(task)}`);
     rec.acks.push(task);
+    rec.ops[task.version] = op;
     rec.log.push(`${what} -> v${task.version}`);
+    userLog[userIndex].push({ id: task.id, op, version: task.version });
   };
 
   async function client(ci) {
     const rnd = prng(SEED + ci);
-    const ui = ci % USERS;
+    // clients 0..27 share users 0..3 (7 each); clients 28..31 have users 4..7 to themselves
+    const ui = ci < SHARED_USERS * CLIENTS_PER_SHARED_USER ? ci % SHARED_USERS : SHARED_USERS + (ci - SHARED_USERS * CLIENTS_PER_SHARED_USER);
     const u = users[ui];
     const base = `/api/${u.user.id}/tasks`;
     while (next < OPS) {
@@ -57,10 +68,10 @@ test(`${CLIENTS} clients, ${USERS} users, ${OPS} mixed operations`, { timeout: 1
           };
           const res = await server.api('POST', base, { token: u.token, body });
           if (res.status !== 201) { fail(`create ${n}: ${res.status} ${res.text}`); continue; }
-          const rec = { userIndex: ui, acks: [], log: [], deleteSent: false, deleteAcked: false, title: body.title };
+          const rec = { userIndex: ui, acks: [], ops: {}, log: [], deleteSent: false, deleteAcked: false, title: body.title };
           if (records.has(res.json.id)) fail(`create ${n}: id ${res.json.id} handed out twice`);
           records.set(res.json.id, rec);
-          ack(rec, res.json, ui, `create ${n}`);
+          ack(rec, res.json, ui, `create ${n}`, 'create');
           if (res.json.title !== body.title || res.json.version !== 1) fail(`create ${n}: ${res.text}`);
           ids.push(res.json.id);
           continue;
@@ -100,13 +111,18 @@ test(`${CLIENTS} clients, ${USERS} users, ${OPS} mixed operations`, { timeout: 1
 
         const okStatus = op === 'delete' ? 204 : 200;
         if (res.status === okStatus) {
-          if (op === 'delete') { rec.deleteAcked = true; continue; }
+          if (op === 'delete') {
+            rec.deleteAcked = true;
+            rec.log.push(`delete ${n}`);
+            userLog[ui].push({ id, op: 'delete', version: null });
+            continue;
+          }
           if (res.json?.id !== id) { fail(`${op} ${id}: wrong task ${res.text}`); continue; }
           if (op === 'get') {
             if (res.json.version < seenVersion) fail(`get ${id}: version ${res.json.version} older than acknowledged ${seenVersion}`);
             continue;
           }
-          ack(rec, res.json, ui, `${op} ${n}${useIfMatch ? ` If-Match ${seenVersion}` : ''}`);
+          ack(rec, res.json, ui, `${op} ${n}${useIfMatch ? ` If-Match ${seenVersion}` : ''}`, op);
           if (useIfMatch && res.json.version !== seenVersion + 1) fail(`${op} ${id} If-Match ${seenVersion}: answered version ${res.json.version}`);
           if (op === 'put' && res.json.title !== `c${ci}-n${n}-put`) fail(`put ${id}: ${res.text}`);
           if (op === 'patch' && res.json.description !== `patch ${n}`) fail(`patch ${id}: ${res.text}`);
@@ -163,38 +179,74 @@ test(`${CLIENTS} clients, ${USERS} users, ${OPS} mixed operations`, { timeout: 1
     assert.deepEqual([...byId.keys()], [], `user ${ui} has tasks nobody created`);
   }
   // ---- the audit trail: one event per acknowledged write, none doubled, in commit order ----
+  // The event type each acknowledged version must have: v1 created; complete: completed
+  // when it completed the task, else updated; PUT/PATCH: completed when it turned
+  // completed from false to true, else updated.
+  const typeOf = (rec, version) => {
+    if (version === 1) return 'created';
+    const task = rec.acks.find((a) => a.version === version);
+    const prev = rec.acks.find((a) => a.version === version - 1);
+    if (rec.ops[version] === 'complete') return task.completed ? 'completed' : 'updated';
+    return !prev.completed && task.completed ? 'completed' : 'updated';
+  };
   let audited = 0;
+  let typedChecks = 0;
+  const allEventIds = new Set();
   for (let ui = 0; ui < USERS; ui++) {
     const u = users[ui];
     const mine = [...records.entries()].filter(([, rec]) => rec.userIndex === ui);
     const expected = mine.reduce((n, [, rec]) => n + rec.acks.length + (rec.deleteAcked ? 1 : 0), 0);
-    const events = (await waitForAudit(server, u, expected, { timeoutMs: 30_000 })).reverse();
-    assert.equal(events.length, expected, `user ${ui}: audit rows = acknowledged writes`);
-    assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, `user ${ui}: no duplicate event_id`);
+    assert.equal(expected, userLog[ui].length);
+    const events = (await waitForAudit(server, u, expected, { timeoutMs: 30_000 })).reverse();  // oldest first
+    assert.equal(events.length, expected, `user ${ui}: audit rows (${events.length}) = acknowledged writes (${expected})`);
+    for (const e of events) {
+      checkEventShape(e, `user ${ui}`);
+      assert.ok(!allEventIds.has(e.event_id), `event_id ${e.event_id} appears twice`);
+      allEventIds.add(e.event_id);
+    }
     const byTask = new Map();
     for (const e of events) {
       assert.equal(e.user_id, u.user.id);
+      assert.ok(records.get(e.task_id)?.userIndex === ui, `user ${ui}: event of a task the user never created: ${JSON.stringify(e).slice(0, 300)}`);
       if (!byTask.has(e.task_id)) byTask.set(e.task_id, []);
       byTask.get(e.task_id).push(e);
     }
     for (const [id, rec] of mine) {
       const evs = byTask.get(id) || [];
-      const versions = evs.map((e) => e.task_version);
-      const top = maxAck(rec).version;
-      const want = Array.from({ length: top }, (_, i) => i + 1);
-      if (rec.deleteAcked) want.push(top);
-      // Commit order per user: a task's events appear in the order of its versions.
-      assert.deepEqual(versions, want, `task ${id}: audit versions in commit order (${rec.log.join(', ')})`);
-      assert.equal(evs[0].event_type, 'created');
-      if (rec.deleteAcked) assert.equal(evs[evs.length - 1].event_type, 'deleted');
-      for (const e of evs.slice(0, top)) {
-        const acked = rec.acks.find((a) => a.version === e.task_version);
-        assert.deepEqual(e.task_data, acked, `task ${id} v${e.task_version}: event snapshot = acknowledged answer`);
-      }
+      const top = maxAck(rec);
+      const want = Array.from({ length: top.version }, (_, i) => i + 1);
+      if (rec.deleteAcked) want.push(top.version);
+      // A task's events are in commit order: their versions read 1..n.
+      assert.deepEqual(evs.map((e) => e.task_version), want, `task ${id}: audit versions in commit order (${rec.log.join(', ')})`);
+      evs.forEach((e, i) => {
+        if (i < top.version) {
+          const acked = rec.acks.find((a) => a.version === e.task_version);
+          assert.equal(e.event_type, typeOf(rec, e.task_version), `task ${id} v${e.task_version}: event type (${rec.log.join(', ')})`);
+          assert.deepEqual(e.task_data, acked, `task ${id} v${e.task_version}: event snapshot = acknowledged answer`);
+          typedChecks++;
+        } else {
+          assert.equal(e.event_type, 'deleted', `task ${id}: the last event is the delete`);
+          assert.deepEqual(e.task_data, top, `task ${id}: the deleted event carries the task as it was`);
+        }
+      });
       audited += evs.length;
     }
+    if (ui >= SHARED_USERS) {
+      // One sequential client: the audit is exactly its acknowledged writes, in order.
+      const key = (x) => `${x.id}/${x.version}/${x.type}`;
+      const acked = userLog[ui].map((a) => {
+        const rec = records.get(a.id);
+        return a.op === 'delete'
+          ? { id: a.id, version: maxAck(rec).version, type: 'deleted' }
+          : { id: a.id, version: a.version, type: typeOf(rec, a.version) };
+      });
+      assert.deepEqual(events.map((e) => key({ id: e.task_id, version: e.task_version, type: e.event_type })), acked.map(key),
+        `user ${ui} (one sequential client): audit order = order of the acknowledged writes`);
+      assert.ok(events.length > 20, `user ${ui}: ${events.length} writes`);
+    }
   }
-  t.diagnostic(`ops ${JSON.stringify(counts)} in ${elapsed} ms; ${checked} surviving and ${deleted} deleted tasks verified; ${audited} audit events verified`);
+  assert.equal(audited, allEventIds.size);
+  t.diagnostic(`ops ${JSON.stringify(counts)} in ${elapsed} ms; ${checked} surviving and ${deleted} deleted tasks verified; ${audited} audit events verified (${typedChecks} typed and compared with the acknowledged answer)`);
   assert.ok(checked > 100, `checked ${checked} surviving tasks`);
   assert.ok(deleted > 10, `checked ${deleted} deleted tasks`);
   // A soft bound that still catches a server that serializes badly or stalls.

@@ -101,7 +101,7 @@ describe('the document', () => {
 
   test('every component schema compiles in strict ajv (JSON Schema 2020-12)', () => {
     const names = Object.keys(DOC.components.schemas);
-    for (const n of ['Task', 'TaskInput', 'TaskPatch', 'TaskPage', 'User', 'AuthResponse', 'Problem']) assert.ok(names.includes(n), `schema ${n}`);
+    for (const n of ['Task', 'TaskInput', 'TaskPatch', 'TaskPage', 'User', 'AuthResponse', 'Problem', 'Event', 'AuditPage']) assert.ok(names.includes(n), `schema ${n}`);
     for (const n of names) assert.doesNotThrow(() => validatorFor(schemaRef(n)), n);
     // and every schema used in paths (parameters, bodies, responses, headers)
     const walk = (node) => {
@@ -162,6 +162,60 @@ describe('the document', () => {
     assert.notEqual(validates('TaskInput', { description: 'no title' }), null);
     assert.notEqual(validates('TaskPatch', { colour: 'red' }), null);
     assert.equal(validates('TaskPatch', { due_at: null, recurrence: null }), null);
+
+    const event = {
+      event_id: '0190b6a2-7c3e-7d4f-9a1b-2c3d4e5f6a7b', event_type: 'completed', timestamp: '2026-01-30T10:00:00.123Z',
+      user_id: 'u_abc', task_id: 1, task_data: task, schema_version: 1, task_version: 1,
+    };
+    assert.equal(validates('Event', event), null);
+    for (const type of ['created', 'updated', 'deleted']) assert.equal(validates('Event', { ...event, event_type: type }), null);
+    const badEvents = {
+      'extra property': { ...event, source: 'api' },
+      'event_type toggled': { ...event, event_type: 'toggled' },
+      'event_id not a UUID': { ...event, event_id: 'evt-1' },
+      'timestamp with offset': { ...event, timestamp: '2026-01-30T11:00:00+01:00' },
+      'timestamp not a date': { ...event, timestamp: 'now' },
+      'task_id as string': { ...event, task_id: '1' },
+      'schema_version 2': { ...event, schema_version: 2 },
+      'task_version 0': { ...event, task_version: 0 },
+      'task_data not a Task': { ...event, task_data: { title: 'T' } },
+      'task_data with an extra property': { ...event, task_data: { ...task, secret: 1 } },
+      'task_data null': { ...event, task_data: null },
+    };
+    for (const f of ['event_id', 'event_type', 'timestamp', 'user_id', 'task_id', 'task_data', 'schema_version', 'task_version']) {
+      badEvents[`missing ${f}`] = (({ [f]: _, ...rest }) => rest)(event);
+    }
+    for (const [name, value] of Object.entries(badEvents)) assert.notEqual(validates('Event', value), null, `Event schema accepts ${name}`);
+    assert.equal(validates('AuditPage', { items: [event], next_cursor: 'abc' }), null);
+    assert.equal(validates('AuditPage', { items: [], next_cursor: null }), null);
+    assert.notEqual(validates('AuditPage', { items: [event] }), null, 'AuditPage without next_cursor');
+    assert.notEqual(validates('AuditPage', { items: [task], next_cursor: null }), null, 'AuditPage of tasks');
+    assert.notEqual(validates('AuditPage', { items: [event], next_cursor: null, total: 1 }), null, 'AuditPage with an extra property');
+  });
+
+  test('the audit route: parameters and responses as the contract says', () => {
+    const op = DOC.paths['/api/{user_id}/audit'].get;
+    const params = Object.fromEntries([...(DOC.paths['/api/{user_id}/audit'].parameters || []), ...(op.parameters || [])]
+      .map(resolve).map((p) => [p.name, p]));
+    assert.deepEqual(Object.keys(params).sort(), ['cursor', 'event_type', 'from', 'limit', 'task_id', 'to', 'user_id']);
+    assert.equal(params.user_id.in, 'path');
+    for (const n of ['cursor', 'event_type', 'from', 'limit', 'task_id', 'to']) assert.equal(params[n].in, 'query', n);
+    assert.equal(params.event_type.schema.type, 'array', 'event_type is repeatable');
+    assert.equal(params.event_type.explode ?? true, true);
+    assert.deepEqual(resolve(params.event_type.schema.items).enum.slice().sort(), ['completed', 'created', 'deleted', 'updated']);
+    assert.deepEqual({ type: params.task_id.schema.type, minimum: params.task_id.schema.minimum }, { type: 'integer', minimum: 1 });
+    assert.equal(params.from.schema.format, 'date-time');
+    assert.equal(params.to.schema.format, 'date-time');
+    const { type, minimum, maximum, default: dflt } = params.limit.schema;
+    assert.deepEqual({ type, minimum, maximum, default: dflt }, { type: 'integer', minimum: 1, maximum: 200, default: 50 });
+    assert.deepEqual(Object.keys(op.responses).sort(), ['200', '400', '401', '403']);
+    assert.deepEqual(resolve(op.responses['200']).content['application/json'].schema, { $ref: '#/components/schemas/AuditPage' });
+    const ev = DOC.components.schemas.Event;
+    assert.equal(ev.additionalProperties, false);
+    assert.deepEqual(ev.required.slice().sort(), ['event_id', 'event_type', 'schema_version', 'task_data', 'task_id', 'task_version', 'timestamp', 'user_id']);
+    assert.equal(ev.properties.task_data.$ref, '#/components/schemas/Task');
+    assert.deepEqual(ev.properties.event_type.enum.slice().sort(), ['completed', 'created', 'deleted', 'updated']);
+    assert.equal(DOC.components.schemas.Ready.properties.checks.properties.outbox !== undefined, true, 'Ready has checks.outbox');
   });
 });
 
@@ -284,9 +338,17 @@ describe('real responses match the document', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(events.json.items.some((e) => e.event_type === 'deleted'), 'the delete reached the audit');
+    const types = new Set(events.json.items.map((e) => e.event_type));
+    assert.deepEqual([...types].sort(), ['completed', 'created', 'deleted', 'updated'], 'every event type was validated');
     const apage = await call('get', atpl, `${audit}?limit=1&event_type=created&event_type=updated`, {}, 200);
     await call('get', atpl, `${audit}?limit=1&cursor=${encodeURIComponent(apage.json.next_cursor)}&task_id=${t.id}`, {}, 200);
-    await call('get', atpl, `${audit}?event_type=exploded`, {}, 400);
+    const mid = events.json.items[2].timestamp;
+    await call('get', atpl, `${audit}?from=${encodeURIComponent(mid)}&to=2999-01-01T00:00:00Z&event_type=completed`, {}, 200);
+    await call('get', atpl, `${audit}?task_id=987654321`, {}, 200);
+    for (const bad of ['event_type=exploded', 'task_id=0', 'from=yesterday', 'to=x', 'limit=201', 'cursor=garbage', 'colour=red']) {
+      await call('get', atpl, `${audit}?${bad}`, {}, 400);
+    }
+    await call('get', atpl, audit, { token: 'garbage' }, 401);
     await call('get', atpl, audit, { token: undefined }, 401);
     await call('get', atpl, `/api/${other.user.id}/audit`, {}, 403);
     // last, so that a failure here hides nothing above

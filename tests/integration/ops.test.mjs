@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { REPO_ROOT, startServer } from './harness.mjs';
+import { expectAudit } from './audit_helpers.mjs';
+import { REPO_ROOT, sleep, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -53,11 +54,74 @@ test('GET /healthz -> 200', async () => {
   assert.equal(res.status, 200);
 });
 
-test('GET /readyz -> 200 JSON', async () => {
+test('GET /readyz -> 200 JSON with checks.outbox "ok" when nothing is waiting', async () => {
   const res = await server.api('GET', '/readyz');
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') || '', /^application\/json/);
   assert.equal(typeof JSON.parse(res.text), 'object');
+  assert.equal(typeof res.json.checks, 'object', res.text);
+  assert.ok(['ok', 'backlog'].includes(res.json.checks.outbox), `checks.outbox: ${res.text}`);
+  assert.equal(res.json.checks.outbox, 'ok', res.text);
+});
+
+test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag histogram)', async () => {
+  const find = (m, name, labels = {}) => m.samples.find((s) => s.name === name &&
+    Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  const before = await metrics();
+  assert.equal(before.types.todo_outbox_pending, 'gauge');
+  assert.equal(before.types.todo_outbox_oldest_age_seconds, 'gauge');
+  assert.equal(before.types.todo_audit_lag_seconds, 'histogram');
+  for (const name of ['todo_events_delivered_total', 'todo_events_failed_total']) {
+    const type = before.types[name] ?? before.types[name.replace(/_total$/, '')];
+    assert.equal(type, 'counter', `${name} is a counter`);
+  }
+  for (const name of ['todo_outbox_pending', 'todo_outbox_oldest_age_seconds']) {
+    const s = find(before, name);
+    assert.ok(s && s.value >= 0, `${name} has a sample >= 0`);
+  }
+  const sub = { subscriber: 'audit' };
+  const delivered0 = find(before, 'todo_events_delivered_total', sub);
+  const failed0 = find(before, 'todo_events_failed_total', sub);
+  assert.ok(delivered0, 'todo_events_delivered_total{subscriber="audit"}');
+  assert.ok(failed0, 'todo_events_failed_total{subscriber="audit"}');
+  const lagCount0 = find(before, 'todo_audit_lag_seconds_count')?.value ?? 0;
+
+  // three writes reach the audit: deliveries and lag observations go up by (at least) 3
+  const u = await server.signUp();
+  const base = `/api/${u.user.id}/tasks`;
+  const t = (await server.api('POST', base, { token: u.token, body: { title: 'metric' } })).json;
+  await server.api('PATCH', `${base}/${t.id}/complete`, { token: u.token });
+  await server.api('DELETE', `${base}/${t.id}`, { token: u.token });
+  await expectAudit(server, u, 3);
+  let m;
+  for (let i = 0; i < 40; i++) {
+    m = await metrics();
+    if (find(m, 'todo_events_delivered_total', sub).value >= delivered0.value + 3 &&
+      (find(m, 'todo_audit_lag_seconds_count')?.value ?? 0) >= lagCount0 + 3) break;
+    await sleep(50);
+  }
+  assert.ok(find(m, 'todo_events_delivered_total', sub).value >= delivered0.value + 3, 'deliveries to the audit are counted');
+  assert.equal(find(m, 'todo_events_failed_total', sub).value, failed0.value, 'no failed deliveries');
+  assert.ok(find(m, 'todo_audit_lag_seconds_count').value >= lagCount0 + 3, 'audit lag is observed per event');
+
+  // the lag histogram is well formed: cumulative buckets, +Inf == _count, a _sum
+  const buckets = m.samples.filter((s) => s.name === 'todo_audit_lag_seconds_bucket')
+    .map((s) => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value }))
+    .sort((a, b) => a.le - b.le);
+  assert.ok(buckets.length >= 2, 'lag buckets');
+  for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value, 'cumulative buckets');
+  assert.equal(buckets.at(-1).le, Infinity);
+  assert.equal(buckets.at(-1).value, find(m, 'todo_audit_lag_seconds_count').value);
+  assert.ok(find(m, 'todo_audit_lag_seconds_sum').value >= 0);
+
+  // idle again: nothing pending, readiness ok
+  for (let i = 0; i < 40 && find(m, 'todo_outbox_pending').value !== 0; i++) {
+    await sleep(50);
+    m = await metrics();
+  }
+  assert.equal(find(m, 'todo_outbox_pending').value, 0, 'outbox drained');
+  const ready = await server.api('GET', '/readyz');
+  assert.equal(ready.json.checks.outbox, 'ok');
 });
 
 test('GET /metrics counts requests by route and status, and has the duration histogram', async () => {
