@@ -15,15 +15,4 @@ request = function()
   return wrk.format(nil, nil, nil, body)
 end
 
--- Count non-201 answers so that a fast but failing run is visible.
-local failures = 0
-response = function(status, headers, body)
-  if status ~= 201 then failures = failures + 1 end
-end
-
-done = function(summary, latency, requests)
-  io.write(string.format("p50 %.2f ms, p99 %.2f ms, non-2xx/3xx %d, errors %d\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
-end
+dofile("bench/report.lua")

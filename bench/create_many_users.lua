@@ -18,9 +18,4 @@ request = function()
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. u.token }, body)
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format("p50 %.2f ms, p99 %.2f ms, non-2xx/3xx %d, errors %d\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
-end
+dofile("bench/report.lua")

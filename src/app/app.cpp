@@ -50,7 +50,7 @@ int serve(const Config& config) {
                                 std::chrono::seconds(config.audit_retention_seconds()),
                                 std::chrono::seconds(config.audit_retention_interval_seconds()));
 
-  // The role decides which modules are mounted; "all" mounts everything.
+  // Every module is mounted: "all" is the only role so far.
   http::Router router;
   register_ops_routes(router, services);
   register_auth_routes(router, services);

@@ -34,7 +34,7 @@ void add_server_options(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "Address and port to listen on")
       ->envname("TODO_LISTEN")
       ->capture_default_str();
-  app.add_option("--role", c.role, "Role to run: all | api")
+  app.add_option("--role", c.role, "Role to run: all (api, audit: with the distributed shape, not yet)")
       ->envname("TODO_ROLE")
       ->capture_default_str();
   app.add_option("--jwt-ttl", c.jwt_ttl_seconds, "Lifetime of issued tokens, seconds")
@@ -201,8 +201,10 @@ void finish_config(Config& c) {
   } catch (const std::exception&) {
     throw std::invalid_argument("--listen port must be 0..65535, got '" + c.listen + "'");
   }
-  if (c.role != "all" && c.role != "api")
-    throw std::invalid_argument("--role must be all or api, got '" + c.role + "'");
+  // One process runs every module for now; separate roles come with the distributed shape.
+  if (c.role != "all")
+    throw std::invalid_argument("--role must be all (separate roles are not available yet), got '" +
+                                c.role + "'");
   if (!c.database_url.empty() && !c.database_url.starts_with("postgres://") &&
       !c.database_url.starts_with("postgresql://"))
     throw std::invalid_argument("DATABASE_URL must start with postgres:// or postgresql://");
