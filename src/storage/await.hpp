@@ -23,12 +23,10 @@
 namespace todo::storage {
 
 template <class T, class Fn>
-boost::asio::awaitable<Result<T>> run_db(Database& db, bool write, ops::Metrics& metrics, Fn fn,
-                                         std::string_view partition) {
+boost::asio::awaitable<Result<T>> run_db(Database& db, bool write, ops::Metrics& metrics, Fn fn) {
   // Only a shared_ptr crosses asio's own coroutine frames (pointer-sized, relocation-safe).
   auto unit = std::make_shared<Fn>(std::move(fn));
-  auto initiation = [&db, write, &metrics, partition = std::string(partition)](
-                        auto handler, std::shared_ptr<Fn> unit) {
+  auto initiation = [&db, write, &metrics](auto handler, std::shared_ptr<Fn> unit) {
     auto executor = boost::asio::get_associated_executor(handler);
     // std::function needs copyable callables; the handler is move-only.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -43,7 +41,7 @@ boost::asio::awaitable<Result<T>> run_db(Database& db, bool write, ops::Metrics&
       boost::asio::post(executor, [shared, slot]() mutable { (*shared)(std::move(**slot)); });
     };
     if (write)
-      db.write(std::move(work), std::move(done), partition);
+      db.write(std::move(work), std::move(done));
     else
       db.read(std::move(work), std::move(done));
   };
@@ -51,17 +49,14 @@ boost::asio::awaitable<Result<T>> run_db(Database& db, bool write, ops::Metrics&
       std::move(initiation), boost::asio::use_awaitable, std::move(unit));
 }
 
-// `partition`: see Database::write (pass the user id for changes to a user's data). A
-// string_view on purpose: trivially copyable, so safe in a co_await expression (above).
 template <class T, class Fn>
-boost::asio::awaitable<Result<T>> db_write(Database& db, ops::Metrics& metrics, Fn fn,
-                                           std::string_view partition = {}) {
-  return run_db<T>(db, true, metrics, std::move(fn), partition);
+boost::asio::awaitable<Result<T>> db_write(Database& db, ops::Metrics& metrics, Fn fn) {
+  return run_db<T>(db, true, metrics, std::move(fn));
 }
 
 template <class T, class Fn>
 boost::asio::awaitable<Result<T>> db_read(Database& db, ops::Metrics& metrics, Fn fn) {
-  return run_db<T>(db, false, metrics, std::move(fn), {});
+  return run_db<T>(db, false, metrics, std::move(fn));
 }
 
 }  // namespace todo::storage

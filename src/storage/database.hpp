@@ -38,10 +38,10 @@ struct DatabaseStats {
 class Database {
  public:
   virtual ~Database() = default;
-  // `partition` (the user id for task changes) picks the writer: one partition's writes
-  // always go through the same writer thread, so they commit in submission order and the
-  // outbox ids of one user follow their commit order (PostgreSQL has several writers).
-  virtual void write(Work work, Done done, std::string_view partition = {}) = 0;
+  // Runs `work` in a write transaction (group-committed with other units on one of the
+  // writers), then `done` with the outcome. A user's outbox rows get ids in commit order
+  // whichever writer commits them.
+  virtual void write(Work work, Done done) = 0;
   virtual void read(Work work, Done done) = 0;
   // Runs a trivial query on a reader connection; false when the database is unreachable.
   virtual bool ping() = 0;

@@ -53,15 +53,13 @@ bool PooledDatabase::enqueue(Queue& queue, Job job) {
   return true;
 }
 
-void PooledDatabase::write(Work work, Done done, std::string_view partition) {
+void PooledDatabase::write(Work work, Done done) {
+  // Writes spread over the writers. One user's events still get outbox ids in commit
+  // order, whichever writer runs them (PostgreSQL takes a per-user lock, pg_events.cpp).
   std::size_t index = 0;
   if (write_queues_.size() > 1) {
-    if (partition.empty()) {
-      thread_local std::size_t next = 0;  // no ordering asked for: spread the load
-      index = next++ % write_queues_.size();
-    } else {
-      index = std::hash<std::string_view>{}(partition) % write_queues_.size();
-    }
+    thread_local std::size_t next = 0;
+    index = next++ % write_queues_.size();
   }
   enqueue(*write_queues_[index], Job{std::move(work), std::move(done)});
 }

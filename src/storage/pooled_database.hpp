@@ -45,7 +45,7 @@ class PooledDatabase final : public Database {
                  std::vector<std::unique_ptr<Connection>> readers);
   ~PooledDatabase() override;
 
-  void write(Work work, Done done, std::string_view partition = {}) override;
+  void write(Work work, Done done) override;
   void read(Work work, Done done) override;
   bool ping() override;
   DatabaseStats stats() const override;

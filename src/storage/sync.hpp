@@ -7,11 +7,10 @@
 
 namespace todo::storage {
 
-inline Status write_and_wait(Database& db, Work work, std::string_view partition = {}) {
+inline Status write_and_wait(Database& db, Work work) {
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
-  db.write(
-      std::move(work), [promise](Status s) { promise->set_value(std::move(s)); }, partition);
+  db.write(std::move(work), [promise](Status s) { promise->set_value(std::move(s)); });
   return future.get();
 }
 

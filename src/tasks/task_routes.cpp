@@ -145,8 +145,8 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
                        mask = s.outbox_mask](storage::Tx& tx) {
     return create_task(tx, user, f, i, now_millis(), mask);
   };
-  auto outcome = co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit),
-                                                           t->user_id);
+  auto outcome =
+      co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
   written(s, t->user_id);
   if (!outcome) co_return problem(outcome.error(), ctx);
   auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
@@ -196,7 +196,7 @@ Result<Change> change_of(Services& s, const http::RequestContext& ctx) {
 template <class UnitFn>
 asio::awaitable<Response> commit_change(Services& s, http::RequestContext& ctx,
                                         const std::string& user_id, UnitFn& unit) {
-  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit), user_id);
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit));
   written(s, user_id);
   if (!task) co_return problem(task.error(), ctx);
   co_return task_response(status::ok, *task, ctx);
@@ -259,7 +259,7 @@ asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
   auto unit = [c = *c, mask = s.outbox_mask](storage::Tx& tx) {
     return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
   };
-  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit), c->task.user_id);
+  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
   written(s, c->task.user_id);
   if (!done) co_return problem(done.error(), ctx);
   co_return http::empty_response(status::no_content, ctx.request);

@@ -1,5 +1,7 @@
 // PostgreSQL: the outbox and audit parts of the repository interface (storage/tx.hpp).
 // Same semantics as storage/sqlite/sqlite_events.cpp.
+#include <algorithm>
+
 #include "storage/postgres/pg_tx.hpp"
 
 namespace todo::storage::postgres {
@@ -16,6 +18,15 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
   return out + "}";
 }
 
+// A stable 64-bit key per user for pg_advisory_xact_lock (FNV-1a: the same in every
+// process and build, so api replicas agree on it). Two users sharing a key only wait for
+// each other a little; they never deadlock, because keys are taken in sorted order.
+std::int64_t user_lock_key(std::string_view user_id) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : user_id) h = (h ^ c) * 1099511628211ull;
+  return std::int64_t(h);
+}
+
 }  // namespace
 
 void PgConnection::insert_outbox(const OutboxRow& row, std::uint32_t pending_mask) {
@@ -28,8 +39,9 @@ void PgConnection::insert_outbox(const OutboxRow& row, std::uint32_t pending_mas
 void PgConnection::flush_outbox() {
   if (outbox_buffer_.empty()) return;
   std::vector<std::string> event_ids, users, topics, payloads;
-  std::vector<std::int64_t> created, masks;
+  std::vector<std::int64_t> created, masks, lock_keys;
   for (const auto& [row, mask] : outbox_buffer_) {
+    lock_keys.push_back(user_lock_key(row.user_id));
     event_ids.push_back(row.event_id);
     users.push_back(row.user_id);
     topics.push_back(row.topic);
@@ -38,6 +50,16 @@ void PgConnection::flush_outbox() {
     masks.push_back(mask);
   }
   outbox_buffer_.clear();
+  // One user's events must get outbox ids in commit order (the relay delivers by id), yet
+  // one user's writes may commit on several writer connections, or in several api
+  // replicas. So the ids are drawn under a per-user lock held until COMMIT: a later
+  // transaction of the same user draws its ids after this one committed. The locks are
+  // taken in key order (unnest keeps array order), so two batches never wait on each
+  // other in a cycle.
+  std::sort(lock_keys.begin(), lock_keys.end());
+  lock_keys.erase(std::unique(lock_keys.begin(), lock_keys.end()), lock_keys.end());
+  db_.exec("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+           Params().add(id_array(lock_keys)));
   Params p;
   p.add(encode_text_array(event_ids)).add(encode_text_array(users)).add(encode_text_array(topics));
   p.add(encode_text_array(payloads)).add(id_array(created)).add(id_array(masks));
@@ -68,7 +90,10 @@ std::vector<OutboxRow> PgConnection::pending_outbox(std::uint32_t bit, int limit
 }
 
 void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
-  flush_outbox();
+  // No flush here: buffered rows have no ids yet, so none can be acknowledged. Flushing
+  // would also take user locks in the middle of a group-commit batch (the relay's ack
+  // shares batches with task writes) and a second flush at COMMIT would take more, out
+  // of key order across the two: a deadlock with another writer.
   if (ids.empty()) return;
   std::string list = id_array(ids);
   // Clear the bit, then delete what no subscriber needs. In this order two subscribers
