@@ -8,8 +8,10 @@
 
 #include "audit/audit_routes.hpp"
 #include "audit/audit_subscriber.hpp"
+#include "audit/dapr_consumer.hpp"
 #include "audit/retention.hpp"
 #include "auth/auth_routes.hpp"
+#include "bus/dapr/dapr_publisher.hpp"
 #include "bus/outbox_relay.hpp"
 #include "http/server.hpp"
 #include "ops/ops_routes.hpp"
@@ -39,23 +41,37 @@ int serve(const Config& config) {
     list_cache.emplace(std::size_t(config.list_cache_mb) << 20);
   Services services{config, *db, metrics, limiter, cpu_pool, list_cache ? &*list_cache : nullptr};
 
-  // The embedded event bus: task changes write outbox rows, the relay hands them to the
-  // subscribers (the audit trail), woken by every commit.
-  bus::OutboxRelay relay(*db, metrics);
-  relay.add(std::make_shared<audit::AuditSubscriber>(metrics));
-  services.outbox_mask = relay.mask();
-  services.relay = &relay;
-  db->set_commit_listener([&relay] { relay.wake(); });
-  audit::RetentionJob retention(*db, metrics,
-                                std::chrono::seconds(config.audit_retention_seconds()),
-                                std::chrono::seconds(config.audit_retention_interval_seconds()));
+  // The outbox relay runs where tasks are written (the api role). Its subscriber is the
+  // audit trail in process (embedded bus) or the Dapr sidecar (distributed shape: the
+  // audit role then receives the events from its own sidecar).
+  bus::RelayOptions relay_options;
+  if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(5000);
+  bus::OutboxRelay relay(*db, metrics, relay_options);
+  if (config.runs_api()) {
+    if (config.uses_dapr())
+      relay.add(std::make_shared<bus::dapr::DaprPublisher>(config, metrics));
+    else
+      relay.add(std::make_shared<audit::AuditSubscriber>(metrics));
+    services.outbox_mask = relay.mask();
+    services.relay = &relay;
+    db->set_commit_listener([&relay] { relay.wake(); });
+  }
+  std::optional<audit::RetentionJob> retention;
+  if (config.runs_audit())
+    retention.emplace(*db, metrics, std::chrono::seconds(config.audit_retention_seconds()),
+                      std::chrono::seconds(config.audit_retention_interval_seconds()));
 
-  // Every module is mounted: "all" is the only role so far.
+  // Each role is a list of modules; "all" mounts every one.
   http::Router router;
   register_ops_routes(router, services);
-  register_auth_routes(router, services);
-  register_task_routes(router, services);
-  audit::register_audit_routes(router, services);
+  if (config.runs_api()) {
+    register_auth_routes(router, services);
+    register_task_routes(router, services);
+  }
+  if (config.runs_audit()) {
+    audit::register_audit_routes(router, services);
+    if (config.uses_dapr()) audit::register_dapr_consumer_routes(router, services);
+  }
 
   http::ServerOptions options;
   options.host = config.host();
@@ -71,14 +87,14 @@ int serve(const Config& config) {
   options.shutdown_grace_seconds = config.shutdown_grace_seconds;
   http::Server server(options, router, metrics);
   unsigned short port = server.bind();
-  spdlog::info("listening on http://{}:{} ({} storage)", options.host, port,
-               config.uses_postgres() ? "PostgreSQL" : "SQLite");
+  spdlog::info("listening on http://{}:{} (role {}, {} storage, {} bus)", options.host, port,
+               config.role, config.uses_postgres() ? "PostgreSQL" : "SQLite", config.bus);
   relay.start();
-  retention.start();
+  if (retention) retention->start();
   server.run([&] {
     spdlog::info("connections drained; finishing event deliveries and queued writes");
     relay.stop();  // undelivered events stay in the outbox for the next start
-    retention.stop();
+    if (retention) retention->stop();
     db->stop();
     cpu_pool.join();
   });

@@ -34,8 +34,34 @@ void add_server_options(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "Address and port to listen on")
       ->envname("TODO_LISTEN")
       ->capture_default_str();
-  app.add_option("--role", c.role, "Role to run: all (api, audit: with the distributed shape, not yet)")
+  app.add_option("--role", c.role,
+                 "Role to run: all (every module, one process), api (auth, tasks, UI, outbox "
+                 "relay) or audit (event consumer, audit API, retention)")
       ->envname("TODO_ROLE")
+      ->check(CLI::IsMember({"all", "api", "audit"}))
+      ->capture_default_str();
+  app.add_option("--bus", c.bus,
+                 "Event bus: embedded (in process) or dapr (publish and consume through the "
+                 "Dapr sidecar)")
+      ->envname("TODO_BUS")
+      ->check(CLI::IsMember({"embedded", "dapr"}))
+      ->capture_default_str();
+  app.add_option("--dapr-host", c.dapr_host, "Host of the Dapr sidecar")
+      ->envname("TODO_DAPR_HOST")
+      ->capture_default_str();
+  app.add_option("--dapr-http-port", c.dapr_http_port, "HTTP port of the Dapr sidecar")
+      ->envname("DAPR_HTTP_PORT")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--pubsub-name", c.pubsub_name, "Dapr pub/sub component for task events")
+      ->envname("TODO_PUBSUB_NAME")
+      ->capture_default_str();
+  app.add_option("--topic", c.topic, "Topic of task events (its dead letters: <topic>-dlq)")
+      ->envname("TODO_TOPIC")
+      ->capture_default_str();
+  app.add_option("--dapr-timeout-ms", c.dapr_timeout_ms, "Timeout of one call to the sidecar")
+      ->envname("TODO_DAPR_TIMEOUT_MS")
+      ->check(CLI::Range(100, 120000))
       ->capture_default_str();
   app.add_option("--jwt-ttl", c.jwt_ttl_seconds, "Lifetime of issued tokens, seconds")
       ->envname("TODO_JWT_TTL")
@@ -201,17 +227,40 @@ void finish_config(Config& c) {
   } catch (const std::exception&) {
     throw std::invalid_argument("--listen port must be 0..65535, got '" + c.listen + "'");
   }
-  // One process runs every module for now; separate roles come with the distributed shape.
-  if (c.role != "all")
-    throw std::invalid_argument("--role must be all (separate roles are not available yet), got '" +
-                                c.role + "'");
   if (!c.database_url.empty() && !c.database_url.starts_with("postgres://") &&
       !c.database_url.starts_with("postgresql://"))
     throw std::invalid_argument("DATABASE_URL must start with postgres:// or postgresql://");
+  // Separate role processes share only the database: a SQLite file has one process.
+  if (c.role != "all" && c.database_url.empty())
+    throw std::invalid_argument("--role=" + c.role +
+                                " needs PostgreSQL (DATABASE_URL): separate roles share the "
+                                "database, a SQLite file belongs to one process");
+  // Without Dapr an api process would keep every event in its outbox, unread.
+  if (c.role == "api" && !c.uses_dapr())
+    throw std::invalid_argument(
+        "--role=api needs --bus=dapr (TODO_BUS=dapr): its events go to the audit role through "
+        "the sidecar");
+  auto name_ok = [](const std::string& s) {
+    return !s.empty() && s.size() <= 100 &&
+           s.find_first_not_of(
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+               std::string::npos;
+  };
+  if (!name_ok(c.pubsub_name))
+    throw std::invalid_argument("--pubsub-name may hold letters, digits, '-', '_', '.', got '" +
+                                c.pubsub_name + "'");
+  if (!name_ok(c.topic))
+    throw std::invalid_argument("--topic may hold letters, digits, '-', '_', '.', got '" + c.topic +
+                                "'");
+  if (const char* s = std::getenv("DAPR_API_TOKEN")) c.dapr_api_token = s;
+  if (const char* s = std::getenv("APP_API_TOKEN")) c.app_api_token = s;
   if (const char* s = std::getenv("TODO_JWT_SECRET"); s && *s) {
     c.jwt_secret = s;
     if (c.jwt_secret.size() < 32)
       throw std::invalid_argument("TODO_JWT_SECRET must be at least 32 characters");
+  } else if (c.role != "all") {
+    throw std::invalid_argument("--role=" + c.role +
+                                " needs TODO_JWT_SECRET: every role must verify the same tokens");
   } else {
     c.jwt_secret = load_or_create_secret(c.data_dir);
   }
@@ -223,12 +272,15 @@ std::string describe(const Config& c) {
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} audit_retention={} "
       "audit_retention_interval={} "
-      "outbox_ready_max_age={}s cookie_secure={} log_level={}",
+      "outbox_ready_max_age={}s cookie_secure={} log_level={} bus={} dapr={}:{} pubsub={} "
+      "topic={} dapr_api_token={} app_api_token={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
       c.shutdown_grace_seconds, c.list_cache_mb, c.audit_retention, c.audit_retention_interval,
-      c.outbox_ready_max_age_seconds, c.cookie_secure, c.log_level);
+      c.outbox_ready_max_age_seconds, c.cookie_secure, c.log_level, c.bus, c.dapr_host,
+      c.dapr_http_port, c.pubsub_name, c.topic, c.dapr_api_token.empty() ? "unset" : "***",
+      c.app_api_token.empty() ? "unset" : "***");
 }
 
 }  // namespace todo

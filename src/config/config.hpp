@@ -31,6 +31,21 @@ struct Config {
   std::string audit_retention_interval = "1h";  // how often old events are removed
   int outbox_ready_max_age_seconds = 60;        // /readyz fails when an event waits longer
 
+  // Event bus: "embedded" (in-process relay to local subscribers) or "dapr" (the relay
+  // publishes to the Dapr sidecar; consumers receive deliveries from their own sidecar).
+  std::string bus = "embedded";
+  std::string dapr_host = "127.0.0.1";
+  int dapr_http_port = 3500;
+  std::string pubsub_name = "kafka-pubsub";
+  std::string topic = "task-events";
+  int dapr_timeout_ms = 5000;
+  std::string dapr_api_token;  // DAPR_API_TOKEN: we send it to the sidecar
+  std::string app_api_token;   // APP_API_TOKEN: the sidecar must send it to us
+
+  bool runs_api() const { return role == "all" || role == "api"; }
+  bool runs_audit() const { return role == "all" || role == "audit"; }
+  bool uses_dapr() const { return bus == "dapr"; }
+
   long long audit_retention_seconds() const;
   long long audit_retention_interval_seconds() const;
   std::string log_level = "info";

@@ -1,0 +1,46 @@
+#pragma once
+// DaprPublisher: the outbox subscriber of the distributed shape. Each batch the relay
+// hands it goes to the Dapr sidecar: one event → POST /v1.0/publish/{pubsub}/{topic};
+// several → the bulk endpoint. Only 204 acknowledges the batch (and so deletes the rows).
+//
+// Outcomes (ARCHITECTURE.md §4): 204 → done. No answer, a timeout, 5xx or 429 → broker
+// trouble: retry later, and after repeated failures the circuit breaker stops calling for
+// a cool-down. 400/401/403/404 and other 4xx → a configuration error (wrong pubsub name,
+// token, component): logged at error level, counted, retried later with the relay's
+// capped backoff, never in a tight loop. The rows stay in the outbox meanwhile: writes
+// go on, the backlog shows on /metrics and /readyz.
+//
+// A bulk 500 may list failed entries; the whole batch is retried in order, so entries that
+// went through are published again (consumers dedupe on the event id) rather than
+// letting a later event of a user overtake an earlier one.
+//
+// Threads: deliver() runs on the relay thread of this subscriber only.
+#include "bus/dapr/circuit_breaker.hpp"
+#include "bus/dapr/sidecar_client.hpp"
+#include "bus/subscriber.hpp"
+#include "config/config.hpp"
+#include "ops/metrics.hpp"
+
+namespace todo::bus::dapr {
+
+class DaprPublisher final : public Subscriber {
+ public:
+  DaprPublisher(const Config& config, ops::Metrics& metrics);
+
+  const std::string& name() const override { return name_; }
+  Delivery deliver(const Batch& batch) override;
+
+ private:
+  void count(const char* outcome, std::size_t n);
+
+  std::string name_ = "dapr-publisher";
+  ops::Metrics& metrics_;
+  SidecarClient client_;
+  CircuitBreaker breaker_;
+  std::string single_target_;  // without the query string
+  std::string bulk_target_;
+  std::string source_ = "todo-api";
+  int failed_calls_ = 0;  // in a row; the log says the first and every 20th
+};
+
+}  // namespace todo::bus::dapr
