@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <boost/asio/thread_pool.hpp>
 #include <optional>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "audit/dapr_consumer.hpp"
 #include "audit/retention.hpp"
 #include "auth/auth_routes.hpp"
+#include "auth/password.hpp"
 #include "bus/dapr/dapr_publisher.hpp"
 #include "bus/outbox_relay.hpp"
 #include "http/server.hpp"
@@ -25,6 +27,13 @@ std::unique_ptr<storage::Database> open_database(const Config& config) {
   if (config.uses_postgres())
     return storage::open_postgres({config.database_url, config.db_readers, config.db_writers});
   return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
+}
+
+// Names this process in outbox claims: unique among replicas, readable in the table.
+std::string process_name() {
+  char host[256] = "host";
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex(4);
 }
 
 }  // namespace
@@ -46,7 +55,12 @@ int serve(const Config& config) {
   // audit role then receives the events from its own sidecar).
   bus::RelayOptions relay_options;
   if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(5000);
+  // Several processes (api replicas) may share a PostgreSQL outbox: claim each batch.
+  if (config.uses_postgres()) relay_options.claim_holder = process_name();
   bus::OutboxRelay relay(*db, metrics, relay_options);
+  // Woken by its own commits, and through LISTEN when another process releases users
+  // whose newer events this one skipped while they were claimed.
+  std::unique_ptr<storage::NotificationListener> outbox_listener;
   if (config.runs_api()) {
     if (config.uses_dapr())
       relay.add(std::make_shared<bus::dapr::DaprPublisher>(config, metrics));
@@ -55,6 +69,9 @@ int serve(const Config& config) {
     services.outbox_mask = relay.mask();
     services.relay = &relay;
     db->set_commit_listener([&relay] { relay.wake(); });
+    if (config.uses_postgres())
+      outbox_listener =
+          storage::listen_postgres(config.database_url, "todo_outbox", [&relay] { relay.wake(); });
   }
   std::optional<audit::RetentionJob> retention;
   if (config.runs_audit())
@@ -93,6 +110,7 @@ int serve(const Config& config) {
   if (retention) retention->start();
   server.run([&] {
     spdlog::info("connections drained; finishing event deliveries and queued writes");
+    outbox_listener.reset();
     relay.stop();  // undelivered events stay in the outbox for the next start
     if (retention) retention->stop();
     db->stop();

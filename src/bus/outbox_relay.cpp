@@ -120,14 +120,31 @@ void OutboxRelay::run(Slot& slot) {
   }
 }
 
+Status OutboxRelay::take_batch(Slot& slot, Batch& batch) {
+  if (options_.claim_holder.empty())
+    return storage::read_and_wait(
+        db_, [&](storage::Tx& tx) { batch = tx.pending_outbox(slot.bit, options_.batch_size); });
+  Millis now = now_millis();
+  return storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    batch = tx.claim_outbox(slot.bit, options_.claim_holder, options_.batch_size, now,
+                            now + options_.claim_lease.count());
+  });
+}
+
+// Best effort: should it fail too, the claims lapse after the lease.
+void OutboxRelay::release_claims(Slot& slot) {
+  if (options_.claim_holder.empty()) return;
+  storage::write_and_wait(
+      db_, [&](storage::Tx& tx) { tx.release_outbox_claims(slot.bit, options_.claim_holder); });
+}
+
 bool OutboxRelay::deliver_once(Slot& slot) {
   {
     std::lock_guard lock(mutex_);
     slot.woken = false;  // commits after this point wake us again
   }
   Batch batch;
-  auto read = storage::read_and_wait(
-      db_, [&](storage::Tx& tx) { batch = tx.pending_outbox(slot.bit, options_.batch_size); });
+  auto read = take_batch(slot, batch);
   if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
   if (batch.empty()) return false;
 
@@ -135,6 +152,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   Delivery outcome = slot.subscriber->deliver(batch);
   if (outcome == Delivery::retry_later) {
     metrics_.add("todo_events_failed_total", labels, batch.size());
+    release_claims(slot);  // another process may be able to deliver them meanwhile
     throw std::runtime_error("delivery refused; will retry");
   }
   std::vector<std::int64_t> ids;
@@ -144,9 +162,11 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
     if (record) slot.subscriber->record(tx, batch);
     tx.ack_outbox(slot.bit, ids);
+    if (!options_.claim_holder.empty()) tx.release_outbox_claims(slot.bit, options_.claim_holder);
   });
   if (!ack) {
     metrics_.add("todo_events_failed_total", labels, batch.size());
+    release_claims(slot);
     throw std::runtime_error("acknowledging the batch: " + ack.error().detail);
   }
   if (outcome == Delivery::give_up) {

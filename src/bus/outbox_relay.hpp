@@ -36,6 +36,12 @@ struct RelayOptions {
   // After a wake-up, wait this long so that one read and one acknowledgement carry the
   // events of several commits (under load a commit lands every millisecond or so).
   std::chrono::milliseconds gather{5};
+  // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). Each
+  // batch is then claimed (Tx::claim_outbox) under this holder name, so that a user's
+  // events go out from one process at a time, in order, and none twice; the claim ends
+  // with the acknowledgement, or by itself after `claim_lease` if this process dies.
+  std::string claim_holder;
+  std::chrono::milliseconds claim_lease{30000};
 };
 
 class OutboxRelay {
@@ -65,6 +71,8 @@ class OutboxRelay {
   };
   void run(Slot& slot);
   bool deliver_once(Slot& slot);  // true: delivered a full batch, more may wait
+  Status take_batch(Slot& slot, Batch& batch);
+  void release_claims(Slot& slot);
   std::optional<storage::OutboxStats> stats(std::uint32_t bit);
 
   storage::Database& db_;

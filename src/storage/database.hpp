@@ -70,6 +70,17 @@ struct PostgresOptions {
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 std::unique_ptr<Database> open_postgres(const PostgresOptions& options);
 
+// Calls `on_notify` whenever some process sends NOTIFY on `channel` (PostgreSQL LISTEN),
+// from a thread of its own with its own connection; reconnects with backoff when the
+// connection breaks (and calls `on_notify` once after reconnecting, as notifications may
+// have been missed). Destroying it stops the thread.
+class NotificationListener {
+ public:
+  virtual ~NotificationListener() = default;
+};
+std::unique_ptr<NotificationListener> listen_postgres(const std::string& url, std::string channel,
+                                                      std::function<void()> on_notify);
+
 // Applies pending migrations and returns the schema version (for `todo migrate`).
 int migrate_sqlite(const std::string& path);
 int migrate_postgres(const std::string& url);

@@ -109,6 +109,15 @@ class Tx {
   // Clears `subscriber_bit` on these rows and deletes the rows no subscriber needs anymore.
   virtual void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) = 0;
   virtual OutboxStats outbox_stats(std::uint32_t subscriber_bit) = 0;  // bit 0 = any
+  // For several processes relaying one outbox (api replicas on PostgreSQL): up to `limit`
+  // pending rows, in id order, of users that no other holder has claimed (or whose claim
+  // expired); those users are then claimed by `holder` until `lease_until`. So one user's
+  // events are relayed by one process at a time, in order. `holder`'s earlier claims end
+  // first. A write unit.
+  virtual std::vector<OutboxRow> claim_outbox(std::uint32_t subscriber_bit, std::string_view holder,
+                                              int limit, Millis now, Millis lease_until) = 0;
+  // Ends `holder`'s claims and tells the other processes (PostgreSQL NOTIFY todo_outbox).
+  virtual void release_outbox_claims(std::uint32_t subscriber_bit, std::string_view holder) = 0;
 
   // Audit. insert_audit returns false (and changes nothing) when event_id is stored already.
   virtual bool insert_audit(const AuditRecord& record) = 0;

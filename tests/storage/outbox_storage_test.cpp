@@ -28,6 +28,7 @@ constexpr std::uint32_t kBitB = 1u << 25;
 constexpr std::uint32_t kBitRollback = 1u << 26;
 constexpr std::uint32_t kBitOrder = 1u << 27;
 constexpr std::uint32_t kBitListener = 1u << 28;
+constexpr std::uint32_t kBitClaims = 1u << 29;
 
 // Older than any real event, so that "oldest" over the whole shared outbox is ours.
 constexpr Millis kAncient = -8'000'000'000'000'000;
@@ -334,6 +335,58 @@ TEST_P(OutboxStorageTest, OneUsersRowsBecomeVisibleInIdOrder) {
     }
   }
   ack(kBitOrder, ids_of(rows));
+  EXPECT_EQ(stored_rows(), 0);
+}
+
+// Claims: what two api replicas sharing one outbox rely on. A user claimed by one holder
+// is invisible to the other until released or expired; a claim takes rows in id order.
+TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
+  const std::string h1 = prefix_ + "holder-1", h2 = prefix_ + "holder-2";
+  auto claim = [&](const std::string& holder, Millis now, Millis until) {
+    std::vector<OutboxRow> rows;
+    EXPECT_TRUE(
+        ok(write([&](Tx& tx) { rows = tx.claim_outbox(kBitClaims, holder, 1000, now, until); })));
+    std::erase_if(rows, [&](const OutboxRow& r) { return !r.user_id.starts_with(prefix_); });
+    return names(rows);
+  };
+  auto release = [&](const std::string& holder) {
+    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, holder); })));
+  };
+  using Names = std::vector<std::string>;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.insert_outbox(row("a", "a1", 1), kBitClaims);
+    tx.insert_outbox(row("b", "b1", 1), kBitClaims);
+    tx.insert_outbox(row("a", "a2", 1), kBitClaims);
+  })));
+  const Millis t = 1'000'000;
+  EXPECT_EQ(claim(h1, t, t + 30'000), (Names{"a1", "b1", "a2"}));
+  EXPECT_EQ(claim(h2, t, t + 30'000), Names{}) << "users held by holder 1 must be skipped";
+
+  // A newer event of a held user waits; another user's goes to whoever asks.
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.insert_outbox(row("a", "a3", 1), kBitClaims);
+    tx.insert_outbox(row("c", "c1", 1), kBitClaims);
+  })));
+  EXPECT_EQ(claim(h2, t + 1, t + 30'000), Names{"c1"});
+
+  // Holder 1 acknowledges what it had and releases: holder 2 (whose own earlier claim
+  // ends when it claims again) now gets a's next event, and c's again (not acknowledged).
+  std::vector<std::int64_t> h1_ids;
+  for (const auto& r : pending(kBitClaims))
+    if (r.user_id != user_id("c") && r.event_id != prefix_ + "a3") h1_ids.push_back(r.id);
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.ack_outbox(kBitClaims, h1_ids);
+    tx.release_outbox_claims(kBitClaims, h1);
+  })));
+  EXPECT_EQ(claim(h2, t + 2, t + 30'000), (Names{"a3", "c1"}));
+
+  // A holder that died: its claims lapse at the end of the lease.
+  EXPECT_EQ(claim(h1, t + 3, t + 30'000), Names{});
+  EXPECT_EQ(claim(h1, t + 30'003, t + 60'000), (Names{"a3", "c1"}));
+  release(h1);
+  release(h2);
+  ack(kBitClaims, ids_of(pending(kBitClaims)));
   EXPECT_EQ(stored_rows(), 0);
 }
 

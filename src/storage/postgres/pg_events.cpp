@@ -1,6 +1,7 @@
 // PostgreSQL: the outbox and audit parts of the repository interface (storage/tx.hpp).
 // Same semantics as storage/sqlite/sqlite_events.cpp.
 #include <algorithm>
+#include <set>
 
 #include "storage/postgres/pg_tx.hpp"
 
@@ -105,6 +106,49 @@ void PgConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int64_t>
       Params().add(std::int64_t(bit)).add(list));
   db_.exec("DELETE FROM outbox WHERE pending_mask = 0 AND id = ANY($1::bigint[])",
            Params().add(list));
+}
+
+std::vector<OutboxRow> PgConnection::claim_outbox(std::uint32_t bit, std::string_view holder,
+                                                  int limit, Millis now, Millis lease_until) {
+  // No flush_outbox(): rows this transaction buffered are not committed and must not be
+  // claimed (or published) yet; and a mid-batch flush takes user locks out of order.
+  // Claim units of all processes take turns (they are short): two of them could otherwise
+  // both see a user unclaimed and both claim it. The key is one per subscriber bit.
+  db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
+           Params().add(std::int64_t(bit)));
+  db_.exec(
+      "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3)",
+      Params().add(std::int64_t(bit)).add(holder).add(now));
+  // SKIP LOCKED: rows another process is acknowledging right now (row-locked by its
+  // UPDATE/DELETE) are done, not waited for.
+  auto r = db_.exec(
+      "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox o "
+      "WHERE (pending_mask & $1) <> 0 AND NOT EXISTS (SELECT 1 FROM outbox_claims c "
+      "WHERE c.subscriber_bit = $1 AND c.user_id = o.user_id) "
+      "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+      Params().add(std::int64_t(bit)).add(std::int64_t(limit)));
+  std::vector<OutboxRow> rows;
+  std::vector<std::string> users;
+  std::set<std::string_view> seen;
+  rows.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i)
+    rows.push_back(
+        {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
+  for (const auto& row : rows)
+    if (seen.insert(row.user_id).second) users.push_back(row.user_id);
+  if (!users.empty())
+    db_.exec(
+        "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, expires_at) "
+        "SELECT $1, u, $2, $3 FROM unnest($4::text[]) AS u",
+        Params().add(std::int64_t(bit)).add(holder).add(lease_until).add(encode_text_array(users)));
+  return rows;
+}
+
+void PgConnection::release_outbox_claims(std::uint32_t bit, std::string_view holder) {
+  auto r = db_.exec("DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND holder = $2",
+                    Params().add(std::int64_t(bit)).add(holder));
+  // Other processes may have skipped these users' newer events: wake their relays.
+  if (r.affected() > 0) db_.exec("SELECT pg_notify('todo_outbox', '')");
 }
 
 OutboxStats PgConnection::outbox_stats(std::uint32_t bit) {

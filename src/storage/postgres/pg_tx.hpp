@@ -43,6 +43,9 @@ class PgConnection final : public Connection, public Tx {
   std::vector<OutboxRow> pending_outbox(std::uint32_t subscriber_bit, int limit) override;
   void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) override;
   OutboxStats outbox_stats(std::uint32_t subscriber_bit) override;
+  std::vector<OutboxRow> claim_outbox(std::uint32_t subscriber_bit, std::string_view holder,
+                                      int limit, Millis now, Millis lease_until) override;
+  void release_outbox_claims(std::uint32_t subscriber_bit, std::string_view holder) override;
   bool insert_audit(const AuditRecord& record) override;
   int insert_audit_many(const std::vector<AuditRecord>& records) override;
   AuditPage list_audit(std::string_view user_id, const AuditQuery& query) override;

@@ -88,9 +88,7 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::unique_ptr<PooledDatabase> pool, const std::string& path)
       : pool_(std::move(pool)), checkpointer_(std::make_unique<Checkpointer>(path)) {}
   ~SqliteDatabase() override { stop(); }
-  void write(Work work, Done done) override {
-    pool_->write(std::move(work), std::move(done));
-  }
+  void write(Work work, Done done) override { pool_->write(std::move(work), std::move(done)); }
   void read(Work work, Done done) override { pool_->read(std::move(work), std::move(done)); }
   bool ping() override { return pool_->ping(); }
   DatabaseStats stats() const override { return pool_->stats(); }

@@ -1,6 +1,7 @@
 // SQLite: the outbox and audit parts of the repository interface (storage/tx.hpp).
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "storage/sqlite/sqlite_tx.hpp"
 
@@ -67,6 +68,46 @@ void SqliteConnection::ack_outbox(std::uint32_t bit, const std::vector<std::int6
   db_.prepare(
          "DELETE FROM outbox WHERE pending_mask = 0 AND id IN (SELECT value FROM json_each(?))")
       .bind(1, list)
+      .run();
+}
+
+// The same claims as on PostgreSQL (pg_events.cpp), without the lock: SQLite has one
+// writer, so claim units never run concurrently.
+std::vector<OutboxRow> SqliteConnection::claim_outbox(std::uint32_t bit, std::string_view holder,
+                                                      int limit, Millis now, Millis lease_until) {
+  db_.prepare(
+         "DELETE FROM outbox_claims WHERE subscriber_bit = ? AND (holder = ? OR expires_at < ?)")
+      .bind(1, std::int64_t(bit))
+      .bind(2, holder)
+      .bind(3, now)
+      .run();
+  auto s = db_.prepare(
+      "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox o "
+      "WHERE (pending_mask & ?1) <> 0 AND NOT EXISTS (SELECT 1 FROM outbox_claims c "
+      "WHERE c.subscriber_bit = ?1 AND c.user_id = o.user_id) ORDER BY id LIMIT ?2");
+  s.bind(1, std::int64_t(bit)).bind(2, std::int64_t(limit));
+  std::vector<OutboxRow> rows;
+  while (s.step())
+    rows.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.int64(5)});
+  boost::json::array users;
+  std::set<std::string_view> seen;
+  for (const auto& r : rows)
+    if (seen.insert(r.user_id).second) users.emplace_back(r.user_id);
+  db_.prepare(
+         "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, expires_at) "
+         "SELECT ?, value, ?, ? FROM json_each(?)")
+      .bind(1, std::int64_t(bit))
+      .bind(2, holder)
+      .bind(3, lease_until)
+      .bind(4, boost::json::serialize(users))
+      .run();
+  return rows;
+}
+
+void SqliteConnection::release_outbox_claims(std::uint32_t bit, std::string_view holder) {
+  db_.prepare("DELETE FROM outbox_claims WHERE subscriber_bit = ? AND holder = ?")
+      .bind(1, std::int64_t(bit))
+      .bind(2, holder)
       .run();
 }
 

@@ -1,0 +1,11 @@
+-- Outbox claims: when several processes relay one outbox (api replicas), a user's pending
+-- events are relayed by one process at a time, so they stay in order. A claim names the
+-- holder and expires, so a crashed holder's users are taken over after the lease.
+CREATE TABLE outbox_claims (
+  subscriber_bit INTEGER NOT NULL,
+  user_id        TEXT NOT NULL,
+  holder         TEXT NOT NULL,
+  expires_at     BIGINT NOT NULL,
+  PRIMARY KEY (subscriber_bit, user_id)
+);
+CREATE INDEX outbox_claims_holder ON outbox_claims(subscriber_bit, holder);
