@@ -18,6 +18,12 @@ suite "HTTP integration tests on SQLite" \
   env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/integration/
 suite "HTTP integration tests on PostgreSQL" \
   env TODO_TEST_BACKEND=postgres node --test --test-concurrency=1 tests/integration/
+suite "Dapr sidecar double and Dapr/Kafka manifests" \
+  node --test --test-concurrency=1 tests/dapr-double/ tests/integration/manifests.test.mjs
+# api and audit roles as separate processes over the Dapr sidecar double, on a fresh
+# PostgreSQL database each.
+suite "Distributed end-to-end tests (roles over Dapr)" \
+  node --test --test-concurrency=1 tests/distributed/
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

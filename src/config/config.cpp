@@ -34,6 +34,10 @@ void add_server_options(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "Address and port to listen on")
       ->envname("TODO_LISTEN")
       ->capture_default_str();
+  app.add_option("--ui-dir", c.ui_dir,
+                 "Directory of the web UI's static export, served at / (default: ui beside "
+                 "the executable, where make build puts it)")
+      ->envname("TODO_UI_DIR");
   app.add_option("--role", c.role,
                  "Role to run: all (every module, one process), api (auth, tasks, UI, outbox "
                  "relay) or audit (event consumer, audit API, retention)")
@@ -121,7 +125,7 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_AUDIT_RETENTION_INTERVAL")
       ->capture_default_str();
   app.add_option("--outbox-ready-max-age", c.outbox_ready_max_age_seconds,
-                 "/readyz reports not ready when an undelivered event is older (seconds)")
+                 "/readyz reports degraded (still 200) when an undelivered event is older (seconds)")
       ->envname("TODO_OUTBOX_READY_MAX_AGE")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
@@ -268,13 +272,14 @@ void finish_config(Config& c) {
 
 std::string describe(const Config& c) {
   return fmt::format(
-      "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
+      "listen={} role={} storage={} data_dir={} ui_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} audit_retention={} "
       "audit_retention_interval={} "
       "outbox_ready_max_age={}s cookie_secure={} log_level={} bus={} dapr={}:{} pubsub={} "
       "topic={} dapr_api_token={} app_api_token={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
+      c.ui_dir.empty() ? "<executable dir>/ui" : c.ui_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
       c.shutdown_grace_seconds, c.list_cache_mb, c.audit_retention, c.audit_retention_interval,

@@ -51,7 +51,7 @@ std::string cloud_event(const storage::OutboxRow& row, std::string_view source) 
 
 std::string bulk_publish_body(const std::vector<storage::OutboxRow>& rows,
                               std::string_view source) {
-  std::string out = R"({"entries":[)";
+  std::string out = "[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i) out += ',';
     out += R"({"entryId":)";
@@ -62,7 +62,7 @@ std::string bulk_publish_body(const std::vector<storage::OutboxRow>& rows,
     out += cloud_event(rows[i], source);
     out += '}';
   }
-  return out + "]}";
+  return out + "]";
 }
 
 std::string publish_query(std::string_view key) {

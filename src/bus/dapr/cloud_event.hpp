@@ -17,8 +17,8 @@ namespace todo::bus::dapr {
 // error: only our own code writes the outbox).
 std::string cloud_event(const storage::OutboxRow& row, std::string_view source);
 
-// Body of POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}: one entry per row, entryId =
-// event_id, each entry a CloudEvent with its own partitionKey metadata.
+// Body of POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}: a JSON array with one entry
+// per row, entryId = event_id, each entry a CloudEvent with its own partitionKey metadata.
 std::string bulk_publish_body(const std::vector<storage::OutboxRow>& rows, std::string_view source);
 
 // Query string for a single publish: the partition key as Dapr metadata, URL-encoded.

@@ -1,0 +1,139 @@
+// Delivery semantics end to end: every event delivered twice (one after the other, then
+// two copies at once) still makes one audit row; poison events go to task-events-dlq and
+// the events behind them keep flowing; with APP_API_TOKEN set, deliveries without the
+// right dapr-api-token are rejected (401) and write nothing.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+
+import { readTopic } from '../dapr-double/lib/log.mjs';
+import {
+  assertAuditExact, auditCount, clusterOutput, compareAudit, DLQ, psql, publishRequests, ROUTE, runWorkload,
+  signUpUsers, skipUnlessDapr, sleep, sqlString, startCluster, TOPIC, waitForAuditRows, waitUntil,
+} from './harness.mjs';
+
+async function withCluster(options, fn) {
+  const cluster = await startCluster(options);
+  try {
+    await fn(cluster);
+  } catch (err) {
+    err.message += `\n${clusterOutput(cluster)}`;
+    throw err;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+test('every event delivered twice: still exactly one audit row each', { timeout: 300_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  await withCluster({}, async (cluster) => {
+    const sidecar = cluster.audit.sidecar;
+    const clients = 20;
+    const users = await signUpUsers(cluster.api, clients);
+    const ids = users.map((u) => u.user.id);
+    await sidecar.duplicate(true);  // second copy after the first succeeded
+    const first = await runWorkload({ servers: [cluster.api], users, clients, perClient: 50, seed: 31 });
+    await waitForAuditRows(cluster.db, ids, first.acked.length, { settleMs: 0 });
+    await sidecar.waitIdle({ timeoutMs: 60_000 });
+    await sidecar.duplicate(true, true);  // both copies at once: the audit's dedupe races itself
+    const second = await runWorkload({ servers: [cluster.api], users, clients, perClient: 50, seed: 32 });
+    const acked = [...first.acked, ...second.acked];
+    assert.deepEqual([...first.failures, ...second.failures].slice(0, 10), []);
+    const rows = await waitForAuditRows(cluster.db, ids, acked.length);
+    await sidecar.waitIdle({ timeoutMs: 60_000 });
+    const again = await waitForAuditRows(cluster.db, ids, acked.length, { settleMs: 500 });
+    // the two phases ran one after the other, so their order holds across the whole list
+    assertAuditExact(compareAudit(acked, again));
+    assert.equal(again.length, rows.length);
+    const st = await sidecar.stats();
+    assert.ok(st.topics[TOPIC].duplicated >= acked.length, `every event went twice (${st.topics[TOPIC].duplicated} duplicates for ${acked.length} events)`);
+    t.diagnostic(`${acked.length} operations, ${st.topics[TOPIC].delivered} successful deliveries, ${again.length} audit rows`);
+  });
+});
+
+test('poison events go to task-events-dlq; the events behind them keep flowing', { timeout: 300_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  await withCluster({}, async (cluster) => {
+    const sidecar = cluster.audit.sidecar;
+    const clients = 10;
+    const users = await signUpUsers(cluster.api, clients);
+    const ids = users.map((u) => u.user.id);
+    const victim = users[0].user.id;  // the poison shares this user's partition key
+    const before = await runWorkload({ servers: [cluster.api], users, clients, perClient: 20, seed: 41 });
+
+    const valid = (over = {}) => ({
+      event_id: randomUUID(), event_type: 'created', timestamp: new Date().toISOString(), user_id: victim,
+      task_id: 999_999_999, task_data: { title: 'poison' }, schema_version: 1, task_version: 1, ...over,
+    });
+    const ce = (id, data) => ({ specversion: '1.0', id, source: 'todo-api', type: 'todo.task.created', datacontenttype: 'application/json', data });
+    const poisons = [
+      { name: 'missing fields', cloudevent: ce('poison-missing', { event_id: randomUUID(), user_id: victim }) },
+      { name: 'wrong types', cloudevent: ce('poison-types', valid({ task_id: 'forty-two', task_version: -1 })) },
+      { name: 'unknown event_type', cloudevent: ce('poison-type', valid({ event_type: 'exploded' })) },
+      { name: 'data not an object', cloudevent: ce('poison-string', 'garbage') },
+      { name: 'body not JSON', raw: '{"event_id": oops', contentType: 'application/json' },
+    ];
+    for (const p of poisons) {
+      await sidecar.inject({ topic: TOPIC, partitionKey: victim, ...(p.cloudevent ? { cloudevent: p.cloudevent } : { raw: p.raw, contentType: p.contentType }) });
+    }
+    const after = await runWorkload({ servers: [cluster.api], users, clients, perClient: 20, seed: 42 });
+    const acked = [...before.acked, ...after.acked];
+    assert.deepEqual([...before.failures, ...after.failures].slice(0, 10), []);
+    const rows = await waitForAuditRows(cluster.db, ids, acked.length, { timeoutMs: 60_000 });
+    assertAuditExact(compareAudit(acked, rows), 'audit around the poison');
+    await waitUntil(() => readTopic(cluster.logDir, DLQ).length >= poisons.length, 'the poison in the dead-letter topic', { timeoutMs: 30_000, pollMs: 200 });
+    const dlq = readTopic(cluster.logDir, DLQ);
+    assert.equal(dlq.length, poisons.length, `exactly the poison is dead-lettered: ${JSON.stringify(dlq.map((m) => m.deadLetter))}`);
+    const dlqIds = dlq.map((m) => (m.raw ? m.event : m.event.id)).sort();
+    assert.deepEqual(dlqIds, poisons.map((p) => p.cloudevent?.id ?? p.raw).sort());
+    for (const m of dlq) assert.equal(m.key, victim, 'dead letters keep their partition key');
+    const written = await psql(cluster.db.url, `SELECT count(*) FROM audit_log WHERE task_id = 999999999 OR event_id IN (${poisons.filter((p) => p.cloudevent?.data?.event_id).map((p) => sqlString(p.cloudevent.data.event_id)).join(',')})`);
+    assert.equal(written.trim(), '0', 'no poison reached the audit');
+    const st = await sidecar.stats();
+    assert.equal(st.topics[TOPIC].dead_lettered, poisons.length);
+    t.diagnostic(`dead-lettered: ${dlq.map((m) => `${m.raw ? 'raw' : m.event.id} (${m.deadLetter.reason})`).join(', ')}`);
+  });
+});
+
+test('APP_API_TOKEN: deliveries without the right dapr-api-token get 401 and write nothing', { timeout: 120_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  const appToken = `app-${randomUUID()}`;
+  const daprToken = `dapr-${randomUUID()}`;
+  await withCluster({ appApiToken: appToken, daprApiToken: daprToken }, async (cluster) => {
+    // the normal path works with both tokens: api -> its sidecar (DAPR_API_TOKEN), sidecar -> audit (APP_API_TOKEN)
+    const users = await signUpUsers(cluster.api, 3);
+    const ids = users.map((u) => u.user.id);
+    const load = await runWorkload({ servers: [cluster.api], users, clients: 3, perClient: 20, seed: 51 });
+    assert.deepEqual(load.failures, []);
+    assertAuditExact(compareAudit(load.acked, await waitForAuditRows(cluster.db, ids, load.acked.length, { timeoutMs: 30_000 })));
+    const apiStats = await cluster.apis[0].sidecar.stats();
+    assert.equal(publishRequests(apiStats, 401), 0, 'the api role sends DAPR_API_TOKEN to its sidecar');
+
+    const u = users[0];
+    const event = {
+      event_id: randomUUID(), event_type: 'created', timestamp: new Date().toISOString(), user_id: u.user.id, task_id: 123_456_789,
+      task_data: { id: 123_456_789, user_id: u.user.id, title: 'forged', description: '', completed: false, priority: 'medium', tags: [] },
+      schema_version: 1, task_version: 1,
+    };
+    const body = { specversion: '1.0', id: event.event_id, source: 'todo-api', type: 'todo.task.created', datacontenttype: 'application/json',
+      data: event, topic: TOPIC, pubsubname: 'kafka-pubsub' };
+    const deliver = (headers) => cluster.audit.server.api('POST', ROUTE, {
+      raw: JSON.stringify(body), headers: { 'Content-Type': 'application/cloudevents+json', ...headers },
+    });
+    const before = await auditCount(cluster.db, ids);
+    for (const [what, headers] of [['missing', {}], ['wrong', { 'dapr-api-token': 'not-the-token' }],
+      ['the sidecar\'s own token', { 'dapr-api-token': daprToken }], ['empty', { 'dapr-api-token': '' }]]) {
+      const res = await deliver(headers);
+      assert.equal(res.status, 401, `${what} token -> 401, got ${res.status} ${res.text.slice(0, 200)}`);
+    }
+    await sleep(500);
+    assert.equal(await auditCount(cluster.db, ids), before, 'nothing written');
+    assert.equal((await psql(cluster.db.url, `SELECT count(*) FROM audit_log WHERE event_id = ${sqlString(event.event_id)}`)).trim(), '0');
+
+    // control: the same delivery with the right token is taken
+    const ok = await deliver({ 'dapr-api-token': appToken });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(JSON.parse(ok.text).status, 'SUCCESS');
+    assert.equal((await psql(cluster.db.url, `SELECT count(*) FROM audit_log WHERE event_id = ${sqlString(event.event_id)}`)).trim(), '1');
+  });
+});
