@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 
-.PHONY: deps build run test unit-test integration-test bench clean format
+.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -13,6 +13,7 @@ deps:
 build: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@UI_OUT_DIR=$(BUILD_DIR)/ui bash scripts/build-ui.sh
 
 run: build
 	./$(BUILD_DIR)/todo serve --listen 127.0.0.1:$(PORT) --data-dir ./data
@@ -22,6 +23,10 @@ test: build
 
 bench: build
 	@bash bench/run.sh
+
+# Issue 4: the distributed pipeline (api + audit roles, sidecar doubles, PostgreSQL).
+bench-distributed: build
+	@bash bench/distributed.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

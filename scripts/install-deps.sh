@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libcurl4-openssl-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 wrk nodejs npm tzdata
+  chromium  # the web UI's browser tests (tests/e2e) drive /usr/bin/chromium headless
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,11 @@ suite "HTTP integration tests on SQLite" \
   env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/integration/
 suite "HTTP integration tests on PostgreSQL" \
   env TODO_TEST_BACKEND=postgres node --test --test-concurrency=1 tests/integration/
+suite "Web UI component tests (Vitest, jsdom)" \
+  bash -c 'cd frontend && npx --no-install vitest run'
+# The browser drives the UI only; the backend behind it is covered above.
+suite "Web UI end-to-end tests (headless Chromium, SQLite)" \
+  env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/e2e/
 suite "Dapr sidecar double and Dapr/Kafka manifests" \
   node --test --test-concurrency=1 tests/dapr-double/ tests/integration/manifests.test.mjs
 # api and audit roles as separate processes over the Dapr sidecar double, on a fresh

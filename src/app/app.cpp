@@ -19,6 +19,7 @@
 #include "ops/ops_routes.hpp"
 #include "storage/database.hpp"
 #include "tasks/task_routes.hpp"
+#include "web/static_files.hpp"
 
 namespace todo {
 namespace {
@@ -84,6 +85,7 @@ int serve(const Config& config) {
   if (config.runs_api()) {
     register_auth_routes(router, services);
     register_task_routes(router, services);
+    web::register_ui_routes(router, services);
   }
   if (config.runs_audit()) {
     audit::register_audit_routes(router, services);

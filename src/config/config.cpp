@@ -272,20 +272,20 @@ void finish_config(Config& c) {
 
 std::string describe(const Config& c) {
   return fmt::format(
-      "listen={} role={} storage={} data_dir={} ui_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
+      "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} audit_retention={} "
       "audit_retention_interval={} "
       "outbox_ready_max_age={}s cookie_secure={} log_level={} bus={} dapr={}:{} pubsub={} "
-      "topic={} dapr_api_token={} app_api_token={}",
+      "topic={} dapr_api_token={} app_api_token={} ui_dir={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
-      c.ui_dir.empty() ? "<executable dir>/ui" : c.ui_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
       c.shutdown_grace_seconds, c.list_cache_mb, c.audit_retention, c.audit_retention_interval,
       c.outbox_ready_max_age_seconds, c.cookie_secure, c.log_level, c.bus, c.dapr_host,
       c.dapr_http_port, c.pubsub_name, c.topic, c.dapr_api_token.empty() ? "unset" : "***",
-      c.app_api_token.empty() ? "unset" : "***");
+      c.app_api_token.empty() ? "unset" : "***",
+      c.ui_dir.empty() ? "<executable dir>/ui" : c.ui_dir);
 }
 
 }  // namespace todo

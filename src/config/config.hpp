@@ -14,7 +14,7 @@ struct Config {
   std::string data_dir = "./data";
   std::string database_url;  // empty: SQLite in data_dir
   std::string role = "all";
-  std::string ui_dir;  // the web UI's static export; empty: "ui" beside the executable
+  std::string ui_dir;      // the web UI's static export; empty: "ui" beside the executable
   std::string jwt_secret;  // from TODO_JWT_SECRET, or generated and kept in data_dir
   int jwt_ttl_seconds = 24 * 3600;
   std::size_t max_body_bytes = 1024 * 1024;

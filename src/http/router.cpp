@@ -37,9 +37,24 @@ void Router::add(beast_http::verb method, std::string pattern, Handler handler) 
   routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler)});
 }
 
+void Router::set_fallback(std::vector<beast_http::verb> methods, std::string name,
+                          Handler handler) {
+  fallback_ = Fallback{std::move(methods), std::move(name), std::move(handler)};
+}
+
+std::optional<Router::Match> Router::fallback_match(beast_http::verb method) const {
+  if (!fallback_ || std::find(fallback_->methods.begin(), fallback_->methods.end(), method) ==
+                        fallback_->methods.end())
+    return std::nullopt;
+  Match m;
+  m.handler = &fallback_->handler;
+  m.route = fallback_->name;
+  return m;
+}
+
 std::optional<Router::Match> Router::match(beast_http::verb method, std::string_view path) const {
   // A trailing slash is not the same resource; "/api/x/tasks/" does not match.
-  if (path.size() > 1 && path.back() == '/') return std::nullopt;
+  if (path.size() > 1 && path.back() == '/') return fallback_match(method);
   auto segments = split_path(path);
   const Route* best = nullptr;
   int best_score = -1;
@@ -61,7 +76,7 @@ std::optional<Router::Match> Router::match(beast_http::verb method, std::string_
       best_score = score;
     }
   }
-  if (!best && allowed.empty()) return std::nullopt;
+  if (!best && allowed.empty()) return fallback_match(method);
   Match m;
   m.allowed = allowed;
   if (!best) return m;

@@ -2,6 +2,10 @@
 // Routes "/api/{user_id}/tasks/{id}"-style patterns to handlers. Matching walks path
 // segments; a literal segment wins over a "{param}" one. No regular expressions on the
 // hot path. Built once at start-up, then read-only (safe to share across I/O threads).
+//
+// A fallback (set_fallback) answers the requests of its methods whose path no route has:
+// the web UI serves its static files that way without the router knowing their names.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +24,10 @@ Handler with(Services& services, Fn fn) {
 class Router {
  public:
   void add(beast_http::verb method, std::string pattern, Handler handler);
+
+  // Handler for `methods` on every path that no route has (a path some route has but for
+  // other methods is still a 405). `name` stands for the route in metrics and logs.
+  void set_fallback(std::vector<beast_http::verb> methods, std::string name, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;  // null: path known but method not allowed
@@ -41,6 +49,14 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  struct Fallback {
+    std::vector<beast_http::verb> methods;
+    std::string name;
+    Handler handler;
+  };
+  std::optional<Fallback> fallback_;
+
+  std::optional<Match> fallback_match(beast_http::verb method) const;
 };
 
 }  // namespace todo::http

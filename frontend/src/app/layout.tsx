@@ -1,0 +1,42 @@
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+
+import { Header } from '@/components/Header';
+import { ToastProvider } from '@/components/Toasts';
+import { SessionProvider } from '@/lib/session';
+
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Todo', template: '%s · Todo' },
+  description: 'Tasks, reminders and their audit trail.',
+};
+
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#f7f7f9' },
+    { media: '(prefers-color-scheme: dark)', color: '#16171b' },
+  ],
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <SessionProvider>
+          <ToastProvider>
+            <Header />
+            <main id="main" className="page" tabIndex={-1}>
+              {children}
+            </main>
+          </ToastProvider>
+        </SessionProvider>
+      </body>
+    </html>
+  );
+}

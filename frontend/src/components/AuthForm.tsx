@@ -1,0 +1,147 @@
+'use client';
+// Sign-in and sign-up forms. Errors are said in words: the form-level one in an alert,
+// field ones under their fields (linked with aria-describedby).
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type FormEvent } from 'react';
+
+import { ApiError } from '@/lib/api';
+import { describeError, fieldErrors } from '@/lib/messages';
+import { useSession } from '@/lib/session';
+
+// Only our own paths: "?next=https://evil.example" must not send anyone away.
+function nextPath(): string {
+  const next = new URLSearchParams(window.location.search).get('next') ?? '';
+  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/tasks';
+}
+
+export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
+  const { state, signIn, signUp } = useSession();
+  const router = useRouter();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+
+  // Already signed in (say, the back button): go where the person was going.
+  useEffect(() => {
+    if (state.status === 'signed-in' && !busy) router.replace(nextPath());
+  }, [state.status, busy, router]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setFields({});
+    try {
+      if (mode === 'sign-in') await signIn(email, password);
+      else await signUp(name, email, password);
+      router.replace(nextPath());
+    } catch (err) {
+      const byField = mode === 'sign-up' ? fieldErrors(err) : {};
+      setFields(byField);
+      const onlyFields = err instanceof ApiError && Object.keys(byField).length > 0;
+      setError(onlyFields ? 'Please correct the highlighted fields.' : describeError(err, mode));
+      setBusy(false);
+    }
+  }
+
+  const described = (f: string) => (fields[f] ? `${f}-error` : undefined);
+  const title = mode === 'sign-in' ? 'Sign in' : 'Create your account';
+
+  return (
+    <div className="auth-card">
+      <h1>{title}</h1>
+      <form onSubmit={submit} noValidate aria-describedby={error ? 'form-error' : undefined}>
+        {mode === 'sign-up' && (
+          <div className="field">
+            <label htmlFor="name">Name</label>
+            <input
+              id="name"
+              name="name"
+              autoComplete="name"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={fields.name ? true : undefined}
+              aria-describedby={described('name')}
+            />
+            {fields.name && (
+              <p id="name-error" className="field-error">
+                {fields.name}
+              </p>
+            )}
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="email">E-mail</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete={mode === 'sign-in' ? 'username' : 'email'}
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            aria-invalid={fields.email ? true : undefined}
+            aria-describedby={described('email')}
+          />
+          {fields.email && (
+            <p id="email-error" className="field-error">
+              {fields.email}
+            </p>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
+            required
+            minLength={mode === 'sign-up' ? 8 : undefined}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={fields.password ? true : undefined}
+            aria-describedby={[described('password'), mode === 'sign-up' ? 'password-hint' : undefined].filter(Boolean).join(' ') || undefined}
+          />
+          {mode === 'sign-up' && (
+            <p id="password-hint" className="hint">
+              At least 8 characters; a few words make a strong password.
+            </p>
+          )}
+          {fields.password && (
+            <p id="password-error" className="field-error">
+              {fields.password}
+            </p>
+          )}
+        </div>
+        <div className="form-error-slot">
+          {error && (
+            <p id="form-error" role="alert" className="form-error">
+              {error}
+            </p>
+          )}
+        </div>
+        <button type="submit" className="button button-primary button-wide" disabled={busy}>
+          {busy ? (mode === 'sign-in' ? 'Signing in…' : 'Creating account…') : title === 'Sign in' ? 'Sign in' : 'Sign up'}
+        </button>
+      </form>
+      <p className="auth-switch">
+        {mode === 'sign-in' ? (
+          <>
+            New here? <Link href="/sign-up">Create an account</Link>
+          </>
+        ) : (
+          <>
+            Already have an account? <Link href="/sign-in">Sign in</Link>
+          </>
+        )}
+      </p>
+    </div>
+  );
+}

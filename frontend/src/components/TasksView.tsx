@@ -1,0 +1,340 @@
+'use client';
+// The tasks page: quick add, filters, the list, the editor, and the optimistic changes.
+//
+// Optimistic: quick add shows the task at once, the checkbox flips at once, a deleted task
+// disappears at once (its DELETE is sent when the undo toast closes). When the server says
+// no (409, 412, 422, ...) the change is rolled back and a message says why; after a 412
+// the task is reloaded so the next try uses its current version.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+
+import { ApiError } from '@/lib/api';
+import { describeError } from '@/lib/messages';
+import { useOnUnauthorized } from '@/lib/session';
+import {
+  DEFAULT_FILTERS,
+  hasActiveFilters,
+  newIdempotencyKey,
+  tasksApi,
+  type Task,
+  type TaskFilters as Filters,
+  type TaskInput,
+} from '@/lib/tasks';
+import { browserTimeZone } from '@/lib/time';
+
+import { QuickAdd } from './QuickAdd';
+import { TaskEditor } from './TaskEditor';
+import { TaskFilters } from './TaskFilters';
+import { TaskList } from './TaskList';
+import { useToasts } from './Toasts';
+import { useNow } from './useNow';
+
+const UNDO_MS = 5000;
+const SEARCH_DEBOUNCE_MS = 250;
+
+type Editing = { task: Task | null; initialTitle?: string } | null;
+
+export function TasksView({ userId }: { userId: string | null }) {
+  const toasts = useToasts();
+  const onUnauthorized = useOnUnauthorized();
+  const now = useNow();
+  const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);
+  const [search, setSearch] = useState('');
+  const [tasks, setTasks] = useState<Task[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [loadError, setLoadError] = useState('');
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [saving, setSaving] = useState<ReadonlySet<number>>(new Set());
+  const [quickError, setQuickError] = useState('');
+  const [editing, setEditing] = useState<Editing>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  // Deletes waiting for their undo window: id -> the task and its timer.
+  const pendingDeletes = useRef(new Map<number, { task: Task; timer: ReturnType<typeof setTimeout>; toast: number }>());
+  const tempId = useRef(-1);
+
+  const fail = useCallback(
+    (err: unknown, prefix = '') => {
+      if (onUnauthorized(err)) return;
+      toasts.show({ kind: 'error', message: prefix + describeError(err, 'task') });
+    },
+    [onUnauthorized, toasts],
+  );
+
+  const markSaving = (id: number, on: boolean) =>
+    setSaving((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  const replace = (id: number, task: Task | null) =>
+    setTasks((list) => (task ? list.map((t) => (t.id === id ? task : t)) : list.filter((t) => t.id !== id)));
+
+  // Search waits for a pause in typing.
+  useEffect(() => {
+    const t = setTimeout(() => setFilters((f) => (f.q === search ? f : { ...f, q: search })), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [search]);
+
+  // First page whenever the user or the filters change.
+  useEffect(() => {
+    if (!userId) return;
+    const ctrl = new AbortController();
+    setPhase((p) => (p === 'ready' ? p : 'loading'));
+    tasksApi
+      .list(userId, filters, null, ctrl.signal)
+      .then((page) => {
+        setTasks(page.items.filter((t) => !pendingDeletes.current.has(t.id)));
+        setNextCursor(page.next_cursor);
+        setPhase('ready');
+      })
+      .catch((err) => {
+        if (ctrl.signal.aborted || onUnauthorized(err)) return;
+        setLoadError(describeError(err, 'list'));
+        setPhase('error');
+      });
+    return () => ctrl.abort();
+  }, [userId, filters, reloadKey, onUnauthorized]);
+
+  const loadMore = useCallback(async () => {
+    if (!userId || !nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await tasksApi.list(userId, filters, nextCursor);
+      setTasks((list) => {
+        const seen = new Set(list.map((t) => t.id));
+        return [...list, ...page.items.filter((t) => !seen.has(t.id) && !pendingDeletes.current.has(t.id))];
+      });
+      setNextCursor(page.next_cursor);
+    } catch (err) {
+      fail(err, 'More tasks could not be loaded. ');
+    } finally {
+      setLoadingMore(false);
+    }
+  }, [userId, nextCursor, filters, fail]);
+
+  // After a 412 the version we hold is stale: fetch the task as it is now.
+  const refresh = useCallback(
+    async (id: number) => {
+      if (!userId) return;
+      try {
+        replace(id, await tasksApi.get(userId, id));
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) replace(id, null);
+      }
+    },
+    [userId],
+  );
+
+  const quickAdd = useCallback(
+    async (title: string) => {
+      if (!userId) return;
+      setQuickError('');
+      const id = tempId.current--;
+      const at = new Date().toISOString();
+      const timezone = browserTimeZone();
+      const temp: Task = {
+        id,
+        user_id: userId,
+        title,
+        description: '',
+        completed: false,
+        priority: 'medium',
+        tags: [],
+        due_at: null,
+        remind_at: null,
+        recurrence: null,
+        timezone,
+        created_at: at,
+        updated_at: at,
+        completed_at: null,
+        version: 0,
+      };
+      setTasks((list) => [temp, ...list]);
+      markSaving(id, true);
+      try {
+        const created = await tasksApi.create(userId, { title, timezone }, newIdempotencyKey());
+        replace(id, created);
+      } catch (err) {
+        replace(id, null);
+        if (!onUnauthorized(err)) setQuickError(`“${title}” was not added. ${describeError(err, 'task')}`);
+      } finally {
+        markSaving(id, false);
+      }
+    },
+    [userId, onUnauthorized],
+  );
+
+  const toggle = useCallback(
+    async (task: Task) => {
+      if (!userId) return;
+      const completed = !task.completed;
+      replace(task.id, { ...task, completed });
+      markSaving(task.id, true);
+      try {
+        replace(task.id, await tasksApi.setCompleted(userId, task, completed));
+      } catch (err) {
+        replace(task.id, task);
+        fail(err, `“${task.title}” was not ${completed ? 'completed' : 'reopened'}. `);
+        if (err instanceof ApiError && (err.status === 412 || err.status === 409)) void refresh(task.id);
+        if (err instanceof ApiError && err.status === 404) replace(task.id, null);
+      } finally {
+        markSaving(task.id, false);
+      }
+    },
+    [userId, fail, refresh],
+  );
+
+  const commitDelete = useCallback(
+    async (id: number, keepalive = false) => {
+      const pending = pendingDeletes.current.get(id);
+      if (!pending || !userId) return;
+      pendingDeletes.current.delete(id);
+      clearTimeout(pending.timer);
+      try {
+        await tasksApi.remove(userId, pending.task, keepalive);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return; // already gone
+        setTasks((list) => (list.some((t) => t.id === id) ? list : [pending.task, ...list]));
+        fail(err, `“${pending.task.title}” was not deleted. `);
+        if (err instanceof ApiError && err.status === 412) void refresh(id);
+      }
+    },
+    [userId, fail, refresh],
+  );
+
+  const remove = useCallback(
+    (task: Task) => {
+      const where = { index: 0 }; // filled in by the update below, read on undo
+      setTasks((list) => {
+        where.index = Math.max(0, list.findIndex((t) => t.id === task.id));
+        return list.filter((t) => t.id !== task.id);
+      });
+      const undo = () => {
+        const pending = pendingDeletes.current.get(task.id);
+        if (!pending) return;
+        clearTimeout(pending.timer);
+        pendingDeletes.current.delete(task.id);
+        setTasks((list) => {
+          const copy = [...list];
+          copy.splice(Math.min(where.index, copy.length), 0, task);
+          return copy;
+        });
+      };
+      const toast = toasts.show({
+        message: `Deleted “${task.title}”.`,
+        action: { label: 'Undo', onAction: undo },
+        durationMs: UNDO_MS,
+        onClose: () => void commitDelete(task.id),
+      });
+      // The toast's timer commits; this one is a safety net should the toast be lost.
+      const timer = setTimeout(() => void commitDelete(task.id), UNDO_MS + 1000);
+      pendingDeletes.current.set(task.id, { task, timer, toast });
+    },
+    [toasts, commitDelete],
+  );
+
+  // Leaving the page (client navigation or closing the tab) sends waiting deletes now;
+  // keepalive lets the request outlive the page.
+  const commitRef = useRef(commitDelete);
+  useEffect(() => {
+    commitRef.current = commitDelete;
+  });
+  useEffect(() => {
+    const pending = pendingDeletes.current;
+    const flush = () => {
+      for (const [id, p] of [...pending.entries()]) {
+        void commitRef.current(id, true);
+        toasts.dismiss(p.toast);
+      }
+    };
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, [toasts]);
+
+  // For the performance test (tests/e2e): when the first list is on screen.
+  const marked = useRef(false);
+  useEffect(() => {
+    if (phase === 'ready' && !marked.current && typeof performance.mark === 'function') {
+      marked.current = true;
+      performance.mark('tasks-list-rendered');
+    }
+  }, [phase]);
+
+  const save = useCallback(
+    async (body: TaskInput) => {
+      if (!userId || !editing) return;
+      const task = editing.task;
+      try {
+        if (task) replace(task.id, await tasksApi.update(userId, task, body));
+        else {
+          const created = await tasksApi.create(userId, body, newIdempotencyKey());
+          setTasks((list) => [created, ...list]);
+        }
+        setEditing(null);
+      } catch (err) {
+        if (onUnauthorized(err)) return;
+        if (task && err instanceof ApiError && err.status === 412) void refresh(task.id);
+        throw err;
+      }
+    },
+    [userId, editing, onUnauthorized, refresh],
+  );
+
+  const edit = useCallback((task: Task) => setEditing({ task }), []);
+  const knownTags = useMemo(() => [...new Set(tasks.flatMap((t) => t.tags))].sort(), [tasks]);
+  const active = hasActiveFilters(filters) || search.trim() !== '';
+  const clear = () => {
+    setSearch('');
+    setFilters(DEFAULT_FILTERS);
+  };
+
+  return (
+    <div className="tasks-view">
+      <QuickAdd
+        disabled={!userId}
+        error={quickError}
+        onAdd={quickAdd}
+        onMore={(title) => setEditing({ task: null, initialTitle: title })}
+      />
+      <TaskFilters
+        filters={filters}
+        search={search}
+        onSearch={setSearch}
+        onChange={setFilters}
+        onClear={clear}
+        active={active}
+        knownTags={knownTags}
+      />
+      <TaskList
+        phase={userId ? phase : 'loading'}
+        tasks={tasks}
+        saving={saving}
+        now={now}
+        filtered={active}
+        error={loadError}
+        hasMore={nextCursor !== null}
+        loadingMore={loadingMore}
+        onRetry={() => setReloadKey((k) => k + 1)}
+        onLoadMore={loadMore}
+        onClearFilters={clear}
+        onToggle={toggle}
+        onEdit={edit}
+        onDelete={remove}
+      />
+      {editing && (
+        <TaskEditor
+          key={editing.task?.id ?? 'new'}
+          task={editing.task}
+          initialTitle={editing.initialTitle}
+          onSubmit={save}
+          onClose={() => setEditing(null)}
+        />
+      )}
+    </div>
+  );
+}
