@@ -119,14 +119,20 @@ std::vector<OutboxRow> PgConnection::claim_outbox(std::uint32_t bit, std::string
   db_.exec(
       "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3)",
       Params().add(std::int64_t(bit)).add(holder).add(now));
-  // SKIP LOCKED: rows another process is acknowledging right now (row-locked by its
-  // UPDATE/DELETE) are done, not waited for.
+  // The users held by others, then the oldest pending rows of everyone else. Written as
+  // "user_id <> ALL(list)" rather than an anti-join so that PostgreSQL walks the primary
+  // key in id order and stops at `limit`: with a large backlog (a sidecar outage) an
+  // anti-join plan sorted the whole outbox on every claim. SKIP LOCKED: rows another
+  // process is acknowledging right now are done, not waited for.
+  auto held = db_.exec("SELECT user_id FROM outbox_claims WHERE subscriber_bit = $1",
+                       Params().add(std::int64_t(bit)));
+  std::vector<std::string> held_users;
+  for (int i = 0; i < held.size(); ++i) held_users.push_back(held.text(i, 0));
   auto r = db_.exec(
-      "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox o "
-      "WHERE (pending_mask & $1) <> 0 AND NOT EXISTS (SELECT 1 FROM outbox_claims c "
-      "WHERE c.subscriber_bit = $1 AND c.user_id = o.user_id) "
+      "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
+      "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL($3::text[]) "
       "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-      Params().add(std::int64_t(bit)).add(std::int64_t(limit)));
+      Params().add(std::int64_t(bit)).add(std::int64_t(limit)).add(encode_text_array(held_users)));
   std::vector<OutboxRow> rows;
   std::vector<std::string> users;
   std::set<std::string_view> seen;
