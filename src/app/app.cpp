@@ -55,7 +55,9 @@ int serve(const Config& config) {
   // audit trail in process (embedded bus) or the Dapr sidecar (distributed shape: the
   // audit role then receives the events from its own sidecar).
   bus::RelayOptions relay_options;
-  if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(5000);
+  // Short enough that a returning sidecar is used within seconds (a 30 s outage leaves
+  // ~60 000 events to drain), long enough not to hammer one that is down.
+  if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(2000);
   // Several processes (api replicas) may share a PostgreSQL outbox: claim each batch.
   if (config.uses_postgres()) relay_options.claim_holder = process_name();
   bus::OutboxRelay relay(*db, metrics, relay_options);

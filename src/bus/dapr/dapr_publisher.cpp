@@ -10,7 +10,7 @@ DaprPublisher::DaprPublisher(const Config& config, ops::Metrics& metrics)
     : metrics_(metrics),
       client_(config.dapr_host, config.dapr_http_port,
               std::chrono::milliseconds(config.dapr_timeout_ms), config.dapr_api_token),
-      breaker_(5, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000)),
+      breaker_(5, std::chrono::milliseconds(500), std::chrono::milliseconds(4000)),
       single_target_("/v1.0/publish/" + config.pubsub_name + "/" + config.topic),
       bulk_target_("/v1.0-alpha1/publish/bulk/" + config.pubsub_name + "/" + config.topic) {
   metrics_.describe("todo_dapr_publish_total", "counter",
