@@ -124,8 +124,9 @@ void add_server_options(CLI::App& app, Config& c) {
                  "How often events past the retention are removed")
       ->envname("TODO_AUDIT_RETENTION_INTERVAL")
       ->capture_default_str();
-  app.add_option("--outbox-ready-max-age", c.outbox_ready_max_age_seconds,
-                 "/readyz reports degraded (still 200) when an undelivered event is older (seconds)")
+  app.add_option(
+         "--outbox-ready-max-age", c.outbox_ready_max_age_seconds,
+         "/readyz reports degraded (still 200) when an undelivered event is older (seconds)")
       ->envname("TODO_OUTBOX_READY_MAX_AGE")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();

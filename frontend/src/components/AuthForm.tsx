@@ -3,7 +3,7 @@
 // field ones under their fields (linked with aria-describedby).
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 
 import { ApiError } from '@/lib/api';
 import { describeError, fieldErrors } from '@/lib/messages';
@@ -13,6 +13,33 @@ import { useSession } from '@/lib/session';
 function nextPath(): string {
   const next = new URLSearchParams(window.location.search).get('next') ?? '';
   return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/tasks';
+}
+
+// A labelled input with its optional hint and error, linked for screen readers.
+function FormField({
+  id,
+  label,
+  error,
+  hint,
+  ...input
+}: { id: string; label: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const describedBy = [error ? `${id}-error` : undefined, hint ? `${id}-hint` : undefined].filter(Boolean).join(' ');
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={id} {...input} aria-invalid={error ? true : undefined} aria-describedby={describedBy || undefined} />
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
 }
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
@@ -48,7 +75,6 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
     }
   }
 
-  const described = (f: string) => (fields[f] ? `${f}-error` : undefined);
   const title = mode === 'sign-in' ? 'Sign in' : 'Create your account';
 
   return (
@@ -56,70 +82,39 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
       <h1>{title}</h1>
       <form onSubmit={submit} noValidate aria-describedby={error ? 'form-error' : undefined}>
         {mode === 'sign-up' && (
-          <div className="field">
-            <label htmlFor="name">Name</label>
-            <input
-              id="name"
-              name="name"
-              autoComplete="name"
-              required
-              maxLength={100}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={fields.name ? true : undefined}
-              aria-describedby={described('name')}
-            />
-            {fields.name && (
-              <p id="name-error" className="field-error">
-                {fields.name}
-              </p>
-            )}
-          </div>
+          <FormField
+            id="name"
+            label="Name"
+            error={fields.name}
+            autoComplete="name"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         )}
-        <div className="field">
-          <label htmlFor="email">E-mail</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete={mode === 'sign-in' ? 'username' : 'email'}
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={fields.email ? true : undefined}
-            aria-describedby={described('email')}
-          />
-          {fields.email && (
-            <p id="email-error" className="field-error">
-              {fields.email}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
-            required
-            minLength={mode === 'sign-up' ? 8 : undefined}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={fields.password ? true : undefined}
-            aria-describedby={[described('password'), mode === 'sign-up' ? 'password-hint' : undefined].filter(Boolean).join(' ') || undefined}
-          />
-          {mode === 'sign-up' && (
-            <p id="password-hint" className="hint">
-              At least 8 characters; a few words make a strong password.
-            </p>
-          )}
-          {fields.password && (
-            <p id="password-error" className="field-error">
-              {fields.password}
-            </p>
-          )}
-        </div>
+        <FormField
+          id="email"
+          label="E-mail"
+          error={fields.email}
+          type="email"
+          autoComplete={mode === 'sign-in' ? 'username' : 'email'}
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <FormField
+          id="password"
+          label="Password"
+          error={fields.password}
+          hint={mode === 'sign-up' ? 'At least 8 characters; a few words make a strong password.' : undefined}
+          type="password"
+          autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
+          required
+          minLength={mode === 'sign-up' ? 8 : undefined}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <div className="form-error-slot">
           {error && (
             <p id="form-error" role="alert" className="form-error">
