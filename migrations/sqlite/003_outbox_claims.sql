@@ -4,6 +4,7 @@ CREATE TABLE outbox_claims (
   subscriber_bit INTEGER NOT NULL,
   user_id        TEXT NOT NULL,
   holder         TEXT NOT NULL,
+  holder_pid     INTEGER NOT NULL DEFAULT 0,  -- PostgreSQL's backend pid; unused here
   expires_at     INTEGER NOT NULL,
   PRIMARY KEY (subscriber_bit, user_id)
 );

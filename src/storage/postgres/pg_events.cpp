@@ -120,8 +120,11 @@ std::vector<OutboxRow> PgConnection::claim_outbox(std::uint32_t bit, std::string
   // both see a user unclaimed and both claim it. The key is one per subscriber bit.
   db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
            Params().add(std::int64_t(bit)));
+  // Claims end: this holder's earlier ones, expired ones, and those of a holder whose
+  // session is gone (a killed process: its users need not wait for the lease).
   db_.exec(
-      "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3)",
+      "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3 "
+      "OR holder_pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL))",
       Params().add(std::int64_t(bit)).add(holder).add(now));
   // The users held by others, then the oldest pending rows of everyone else. Written as
   // "user_id <> ALL(list)" rather than an anti-join so that PostgreSQL walks the primary
@@ -148,8 +151,8 @@ std::vector<OutboxRow> PgConnection::claim_outbox(std::uint32_t bit, std::string
     if (seen.insert(row.user_id).second) users.push_back(row.user_id);
   if (!users.empty())
     db_.exec(
-        "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, expires_at) "
-        "SELECT $1, u, $2, $3 FROM unnest($4::text[]) AS u",
+        "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, holder_pid, expires_at) "
+        "SELECT $1, u, $2, pg_backend_pid(), $3 FROM unnest($4::text[]) AS u",
         Params().add(std::int64_t(bit)).add(holder).add(lease_until).add(encode_text_array(users)));
   return rows;
 }
