@@ -390,6 +390,53 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   EXPECT_EQ(stored_rows(), 0);
 }
 
+// A process killed mid-batch leaves its claims behind; on PostgreSQL they name the claiming
+// session's backend pid, so they end as soon as that session is gone, not after the lease.
+TEST_P(OutboxStorageTest, ClaimsOfAGoneSessionEndAtOnce) {
+  if (!is_postgres()) GTEST_SKIP() << "one process per SQLite file: no other session";
+  ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.insert_outbox(row("a", "ghost-a1", 1), kBitClaims);
+    tx.insert_outbox(row("b", "alive-b1", 1), kBitClaims);
+  })));
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
+                                                     &PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
+  // User a: held by a session that no longer exists; user b: by one that is alive.
+  const std::string ua = user_id("a"), ub = user_id("b"),
+                    alive = std::to_string(PQbackendPID(other.get()));
+  const std::string bit = std::to_string(kBitClaims);
+  const char* values[] = {bit.c_str(), ua.c_str(), ub.c_str(), alive.c_str()};
+  std::unique_ptr<PGresult, decltype(&PQclear)> r(
+      PQexecParams(other.get(),
+                   "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, holder_pid, "
+                   "expires_at) VALUES ($1::integer, $2, 'ghost', -1, 9000000000000000), "
+                   "($1::integer, $3, 'alive', $4::integer, 9000000000000000)",
+                   4, nullptr, values, nullptr, nullptr, 0),
+      &PQclear);
+  ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(r.get());
+  std::vector<OutboxRow> rows;
+  const std::string me = prefix_ + "me";
+  ASSERT_TRUE(ok(write([&](Tx& tx) { rows = tx.claim_outbox(kBitClaims, me, 100, 1000, 2000); })));
+  std::erase_if(rows, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
+  EXPECT_EQ(names(rows), std::vector<std::string>{"ghost-a1"})
+      << "the gone session's user is free, the live one's is not";
+  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+  other.reset();  // its session ends: b is free too
+  std::vector<OutboxRow> later;
+  for (int i = 0; i < 50; ++i) {  // the backend leaves pg_stat_activity shortly after
+    ASSERT_TRUE(
+        ok(write([&](Tx& tx) { later = tx.claim_outbox(kBitClaims, me, 100, 1000, 2000); })));
+    std::erase_if(later, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
+    if (names(later).size() == 2) break;
+    ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(names(later), (std::vector<std::string>{"ghost-a1", "alive-b1"}));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+  ack(kBitClaims, ids_of(pending(kBitClaims)));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxStorageTest, testing::Values(Backend{"sqlite", ""}),
                          [](const auto& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Postgres, OutboxStorageTest, testing::ValuesIn(postgres_backends()),
