@@ -385,6 +385,17 @@ export function compareAudit(acked, rows, { checkOrder = true } = {}) {
 }
 
 // Throws with a readable summary unless compareAudit found nothing wrong.
+// assertAuditExact of what the clients saw against the audit rows, with the cluster's
+// process output appended on failure (what a reader of a failed run needs first).
+export function assertClusterAudit(cluster, acked, rows) {
+  try {
+    assertAuditExact(compareAudit(acked, rows));
+  } catch (err) {
+    err.message += `\n${clusterOutput(cluster)}`;
+    throw err;
+  }
+}
+
 export function assertAuditExact(cmp, what = 'audit') {
   const problems = [];
   const show = (name, list) => { if (list.length) problems.push(`${list.length} ${name} (e.g. ${list.slice(0, 5).join('; ')})`); };
