@@ -101,6 +101,8 @@ int serve(const Config& config) {
                            ? config.io_threads
                            : int(std::max(1u, std::thread::hardware_concurrency()));
   options.max_body_bytes = config.max_body_bytes;
+  if (config.runs_audit() && config.uses_dapr())
+    options.body_limit_rules.push_back({"/dapr/", audit::dapr_delivery_body_limit(config)});
   options.max_connections = config.max_connections;
   options.header_timeout_seconds = config.header_timeout_seconds;
   options.request_timeout_seconds = config.request_timeout_seconds;

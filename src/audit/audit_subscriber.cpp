@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 
 #include "core/time.hpp"
@@ -25,11 +27,17 @@ Result<storage::AuditRecord> audit_record_from_event(std::string_view payload) {
   auto* user = str("user_id");
   auto* timestamp = str("timestamp");
   auto* task_id = o.if_contains("task_id");
-  if (!event_id || event_id->empty() || event_id->size() > 64)
+  // Control characters (NUL above all) cannot go into a text column: such an event would
+  // fail its insert on every redelivery, so it is refused here as poison.
+  auto printable = [](const boost::json::string& v) {
+    return std::none_of(v.begin(), v.end(), [](char c) { return (unsigned char)c < 0x20; });
+  };
+  if (!event_id || event_id->empty() || event_id->size() > 64 || !printable(*event_id))
     return Error::field(ErrorKind::validation, "event_id", "is missing or invalid");
   if (!type || !is_event_type(*type))
     return Error::field(ErrorKind::validation, "event_type", "is missing or unknown");
-  if (!user || user->empty()) return Error::field(ErrorKind::validation, "user_id", "is missing");
+  if (!user || user->empty() || user->size() > 128 || !printable(*user))
+    return Error::field(ErrorKind::validation, "user_id", "is missing or invalid");
   if (!task_id || !task_id->is_int64() || task_id->as_int64() <= 0)
     return Error::field(ErrorKind::validation, "task_id", "is missing or invalid");
   auto when = timestamp ? parse_rfc3339(*timestamp) : std::nullopt;

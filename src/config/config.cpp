@@ -67,6 +67,17 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_DAPR_TIMEOUT_MS")
       ->check(CLI::Range(100, 120000))
       ->capture_default_str();
+  app.add_option("--dapr-bulk-max-messages", c.dapr_bulk_max_messages,
+                 "Audit role: events the sidecar may deliver in one bulk request (0: one "
+                 "request per event)")
+      ->envname("TODO_DAPR_BULK_MAX_MESSAGES")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  app.add_option("--dapr-bulk-await-ms", c.dapr_bulk_await_ms,
+                 "Audit role: how long the sidecar may wait for a bulk request to fill")
+      ->envname("TODO_DAPR_BULK_AWAIT_MS")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
   app.add_option("--jwt-ttl", c.jwt_ttl_seconds, "Lifetime of issued tokens, seconds")
       ->envname("TODO_JWT_TTL")
       ->check(CLI::Range(60, 90 * 24 * 3600))
@@ -278,14 +289,14 @@ std::string describe(const Config& c) {
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} audit_retention={} "
       "audit_retention_interval={} "
       "outbox_ready_max_age={}s cookie_secure={} log_level={} bus={} dapr={}:{} pubsub={} "
-      "topic={} dapr_api_token={} app_api_token={} ui_dir={}",
+      "topic={} dapr_bulk={}/{}ms dapr_api_token={} app_api_token={} ui_dir={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
       c.shutdown_grace_seconds, c.list_cache_mb, c.audit_retention, c.audit_retention_interval,
       c.outbox_ready_max_age_seconds, c.cookie_secure, c.log_level, c.bus, c.dapr_host,
-      c.dapr_http_port, c.pubsub_name, c.topic, c.dapr_api_token.empty() ? "unset" : "***",
-      c.app_api_token.empty() ? "unset" : "***",
+      c.dapr_http_port, c.pubsub_name, c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
+      c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***",
       c.ui_dir.empty() ? "<executable dir>/ui" : c.ui_dir);
 }
 

@@ -40,6 +40,11 @@ struct Config {
   std::string pubsub_name = "kafka-pubsub";
   std::string topic = "task-events";
   int dapr_timeout_ms = 5000;
+  // Dapr bulk subscribe for the audit role: the sidecar hands over up to this many events
+  // in one request (stored in one transaction), waiting at most dapr_bulk_await_ms for a
+  // batch to fill. 0 = one request per event.
+  int dapr_bulk_max_messages = 100;
+  int dapr_bulk_await_ms = 50;
   std::string dapr_api_token;  // DAPR_API_TOKEN: we send it to the sidecar
   std::string app_api_token;   // APP_API_TOKEN: the sidecar must send it to us
 

@@ -78,11 +78,21 @@ struct Server::Impl {
   std::atomic<std::uint64_t> request_counter{0};
   std::string id_prefix = random_hex(4);
   std::size_t next_slot = 0;
+  std::size_t largest_body_limit;
 
   Impl(ServerOptions o, const Router& r, ops::Metrics& m, std::atomic<int>& a)
       : options(std::move(o)), router(r), metrics(m), active(a) {
     int n = std::max(1, options.io_threads);
     for (int i = 0; i < n; ++i) slots.push_back(std::make_unique<Slot>());
+    largest_body_limit = options.max_body_bytes;
+    for (const auto& rule : options.body_limit_rules)
+      largest_body_limit = std::max(largest_body_limit, rule.max_body_bytes);
+  }
+
+  std::size_t body_limit_for(std::string_view target) const {
+    for (const auto& rule : options.body_limit_rules)
+      if (target.starts_with(rule.path_prefix)) return rule.max_body_bytes;
+    return options.max_body_bytes;
   }
 
   std::string next_request_id() { return id_prefix + "-" + std::to_string(++request_counter); }
@@ -155,7 +165,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
   while (!stopping) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(16 * 1024);
-    parser.body_limit(options.max_body_bytes);
+    // The largest limit while the header is read (Beast checks Content-Length against it
+    // there); the path's own limit is applied once the target is known.
+    parser.body_limit(largest_body_limit);
     state.idle = true;
     stream.expires_after(std::chrono::seconds(first ? options.header_timeout_seconds
                                                     : options.idle_timeout_seconds));
@@ -167,10 +179,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
           read_ec == asio::error::operation_aborted || read_ec == asio::error::connection_reset ||
           read_ec == asio::error::eof)
         break;
-      // A declared Content-Length over the limit already fails while reading the header.
+      // A declared Content-Length over every limit already fails while reading the header.
       Error e =
           read_ec == beast_http::error::body_limit
-              ? too_large(options.max_body_bytes)
+              ? too_large(largest_body_limit)
               : Error::make(ErrorKind::bad_request, "malformed HTTP request: " + read_ec.message());
       auto res = problem_response(e, 11, false);
       metrics.record_request("unmatched", "?", res.result_int(), 0);
@@ -178,6 +190,15 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
       co_await lingering_close(stream);
       co_return;
     }
+    const std::size_t body_limit = body_limit_for(parser.get().target());
+    if (auto declared = parser.content_length(); declared && *declared > body_limit) {
+      auto res = problem_response(too_large(body_limit), parser.get().version(), false);
+      metrics.record_request("unmatched", std::string(parser.get().method_string()), 413, 0);
+      co_await beast_http::async_write(stream, res, kAwait);
+      co_await lingering_close(stream);
+      co_return;
+    }
+    parser.body_limit(body_limit);
     std::string request_id;
     if (auto it = parser.get().find("X-Request-Id");
         it != parser.get().end() && valid_request_id(it->value()))
@@ -190,7 +211,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
     if (body_ec) {
       if (body_ec != beast_http::error::body_limit) break;
       // A chunked body that grew past the limit.
-      auto res = problem_response(too_large(options.max_body_bytes), parser.get().version(), false);
+      auto res = problem_response(too_large(body_limit), parser.get().version(), false);
       res.set("X-Request-Id", request_id);
       metrics.record_request("unmatched", std::string(parser.get().method_string()), 413, 0);
       co_await beast_http::async_write(stream, res, kAwait);

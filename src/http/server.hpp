@@ -25,11 +25,19 @@
 
 namespace todo::http {
 
+// A larger body limit for the paths under one prefix (the Dapr sidecar's bulk deliveries
+// carry up to a hundred events; clients' requests keep max_body_bytes).
+struct BodyLimitRule {
+  std::string path_prefix;
+  std::size_t max_body_bytes = 0;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
   int io_threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
+  std::vector<BodyLimitRule> body_limit_rules;
   int max_connections = 10000;
   int header_timeout_seconds = 10;
   int request_timeout_seconds = 30;

@@ -73,6 +73,14 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
       await sleep(200);
     }
     assert.deepEqual(answers, ['200 RETRY', '200 RETRY', '200 RETRY'], 'a delivery the database cannot take is to be redelivered');
+    // a bulk delivery: every valid entry RETRY (not DROP: the database is away, not refusing)
+    const bulkEvents = [delivery('u_db_outage'), delivery('u_db_outage')];
+    const bulkBody = JSON.stringify({ id: randomUUID(), topic: TOPIC, pubsubname: 'kafka-pubsub', type: 'com.dapr.event.sent.bulk', metadata: {},
+      entries: [...bulkEvents.map((d, i) => ({ entryId: `e${i}`, event: JSON.parse(d.body), contentType: 'application/cloudevents+json', metadata: {} })),
+        { entryId: 'poison', event: { specversion: '1.0', id: 'p', data: 42 }, contentType: 'application/cloudevents+json', metadata: {} }] });
+    const bulk = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json' } });
+    assert.equal(bulk.status, 200, bulk.text);
+    assert.deepEqual(bulk.json, { statuses: [{ entryId: 'e0', status: 'RETRY' }, { entryId: 'e1', status: 'RETRY' }, { entryId: 'poison', status: 'DROP' }] });
     const ready = await audit.api('GET', '/readyz');
     assert.equal(ready.status, 503, `readyz while the database is away: ${ready.text}`);
     assert.equal(ready.json?.checks?.database, 'unreachable');
@@ -91,6 +99,9 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
     assert.equal((await deliver(during.body)).json?.status, 'SUCCESS');
     assert.equal(await rows(during.event.event_id), 1);
     assert.equal(await rows(before.event.event_id), 1);
+    const bulkAgain = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json' } });
+    assert.deepEqual(bulkAgain.json?.statuses?.map((s) => s.status), ['SUCCESS', 'SUCCESS', 'DROP'], bulkAgain.text);
+    for (const d of bulkEvents) assert.equal(await rows(d.event.event_id), 1);
     const metrics = (await audit.api('GET', '/metrics')).text;
     assert.match(metrics, /todo_dapr_deliveries_total\{outcome="retry"\} [3-9]/);
   } catch (err) {

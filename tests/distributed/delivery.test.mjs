@@ -1,7 +1,8 @@
 // Delivery semantics end to end: every event delivered twice (one after the other, then
 // two copies at once) still makes one audit row; poison events go to task-events-dlq and
 // the events behind them keep flowing; with APP_API_TOKEN set, deliveries without the
-// right dapr-api-token are rejected (401) and write nothing.
+// right dapr-api-token are rejected (401) and write nothing; a bulk delivery gets a status
+// per entry.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -135,5 +136,37 @@ test('APP_API_TOKEN: deliveries without the right dapr-api-token get 401 and wri
     assert.equal(ok.status, 200, ok.text);
     assert.equal(JSON.parse(ok.text).status, 'SUCCESS');
     assert.equal((await psql(cluster.db.url, `SELECT count(*) FROM audit_log WHERE event_id = ${sqlString(event.event_id)}`)).trim(), '1');
+
+    // Bulk subscribe (Dapr's envelope): a status per entry, the valid events stored in the
+    // entries' order, poison dropped; events large enough that the bulk passes 1 MiB (the
+    // client body limit) must still be taken, or the partition would stall for good.
+    const big = 'é'.repeat(10_000);  // the longest description: 20 000 bytes
+    const good = Array.from({ length: 60 }, (_, i) => ({
+      ...event, event_id: randomUUID(), task_id: 123_456_000 + i,
+      task_data: { ...event.task_data, id: 123_456_000 + i, description: big },
+    }));
+    const entry = (entryId, data) => ({ entryId, event: { ...body, id: data.event_id ?? entryId, data }, contentType: 'application/cloudevents+json', metadata: {} });
+    const entries = good.map((e, i) => entry(`ok-${i}`, e));
+    entries.splice(10, 0, entry('poison-fields', { event_id: randomUUID(), user_id: u.user.id }));
+    entries.splice(20, 0, entry('poison-nul', { ...good[0], event_id: randomUUID(), user_id: 'u\u0000x' }));
+    const envelope = { id: randomUUID(), entries, metadata: {}, topic: TOPIC, pubsubname: 'kafka-pubsub', type: 'com.dapr.event.sent.bulk' };
+    const raw = JSON.stringify(envelope);
+    assert.ok(Buffer.byteLength(raw) > 1024 * 1024, `the bulk is ${Buffer.byteLength(raw)} bytes`);
+    const bulk = (headers) => cluster.audit.server.api('POST', ROUTE, { raw, headers: { 'Content-Type': 'application/cloudevents-batch+json', ...headers } });
+    const goodIds = good.map((e) => sqlString(e.event_id)).join(',');
+    const stored = async () => (await psql(cluster.db.url, `SELECT event_id FROM audit_log WHERE event_id IN (${goodIds}) ORDER BY id`)).trim().split('\n').filter(Boolean);
+    const refused = await bulk({});
+    assert.equal(refused.status, 401, `a bulk without the token -> 401, got ${refused.status}`);
+    assert.deepEqual(await stored(), [], 'nothing written');
+    const expected = entries.map((e) => ({ entryId: e.entryId, status: e.entryId.startsWith('poison') ? 'DROP' : 'SUCCESS' }));
+    for (const round of ['first delivery', 'redelivery']) {
+      const res = await bulk({ 'dapr-api-token': appToken });
+      assert.equal(res.status, 200, `${round}: ${res.status} ${res.text.slice(0, 300)}`);
+      assert.deepEqual(JSON.parse(res.text), { statuses: expected }, round);
+      assert.deepEqual(await stored(), good.map((e) => e.event_id), `${round}: each valid event stored once, in order`);
+    }
+    // the larger limit is for the sidecar's deliveries only: clients keep the 1 MiB limit
+    const tooBig = await cluster.api.api('POST', `/api/${u.user.id}/tasks`, { token: u.token, raw, headers: { 'Content-Type': 'application/json' } });
+    assert.equal(tooBig.status, 413, `a client body over 1 MiB -> 413, got ${tooBig.status}`);
   });
 });

@@ -10,7 +10,9 @@ import {
 } from './harness.mjs';
 
 let cluster;
-before(async () => { cluster = await startCluster({ apiReplicas: 2 }); });
+// The audit role here takes one event per delivery (bulk subscribe off), so that path runs
+// end to end too; every other file uses the default bulk deliveries.
+before(async () => { cluster = await startCluster({ apiReplicas: 2, auditEnv: { TODO_DAPR_BULK_MAX_MESSAGES: '0' } }); });
 after(async () => { await cluster?.stop(); });
 
 test('two api replicas on one database: no event published twice, exactly one audit row each', { timeout: 600_000 }, async (t) => {

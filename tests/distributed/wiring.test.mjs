@@ -42,11 +42,12 @@ describe('contract', () => {
   before(async () => { cluster = await startCluster(); });
   after(async () => { await cluster?.stop(); });
 
-  test('GET /dapr/subscribe on the audit role: task-events -> /dapr/task-events, dead letters to task-events-dlq', async (t) => {
+  test('GET /dapr/subscribe on the audit role: task-events -> /dapr/task-events in bulk, dead letters to task-events-dlq', async (t) => {
     if (skipUnlessDapr(t)) return;
     const res = await cluster.audit.server.api('GET', '/dapr/subscribe');
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(JSON.parse(res.text), [{ pubsubname: PUBSUB, topic: TOPIC, route: ROUTE, deadLetterTopic: DLQ }]);
+    assert.deepEqual(JSON.parse(res.text), [{ pubsubname: PUBSUB, topic: TOPIC, route: ROUTE, deadLetterTopic: DLQ,
+      bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 } }]);
     const stats = await cluster.audit.sidecar.stats();
     assert.deepEqual(stats.consumer.subscriptions.map((s) => [s.pubsubname, s.topic, s.route, s.deadLetterTopic]), [[PUBSUB, TOPIC, ROUTE, DLQ]]);
   });

@@ -20,6 +20,8 @@ export const DEFAULTS = {
   topic: 'task-events',
   dlq: 'task-events-dlq',
   route: '/dapr/task-events',
+  // --dapr-bulk-max-messages / --dapr-bulk-await-ms defaults (src/config/config.hpp)
+  bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 },
   partitions: 6,
   retentionMs: 7 * 24 * 3600 * 1000,
   apps: ['todo-api', 'todo-audit'],
@@ -129,7 +131,7 @@ test('statestore.yaml: state.postgresql with the connection string from a secret
   assert.ok(ref?.secretKeyRef, 'connectionString by secretKeyRef');
 });
 
-test('subscription.yaml: task-events -> /dapr/task-events with task-events-dlq, scoped to the audit app', () => {
+test('subscription.yaml: task-events -> /dapr/task-events in bulk, with task-events-dlq, scoped to the audit app', () => {
   const s = one('Subscription');
   assert.equal(s.apiVersion, 'dapr.io/v2alpha1');
   assert.equal(s.spec.pubsubname, DEFAULTS.pubsub);
@@ -138,8 +140,8 @@ test('subscription.yaml: task-events -> /dapr/task-events with task-events-dlq, 
   assert.equal(s.spec.deadLetterTopic, DEFAULTS.dlq);
   assert.deepEqual(s.scopes, [DEFAULTS.auditApp]);
   // the same entry GET /dapr/subscribe of the audit role answers (the contract)
-  const programmatic = { pubsubname: DEFAULTS.pubsub, topic: DEFAULTS.topic, route: DEFAULTS.route, deadLetterTopic: DEFAULTS.dlq };
-  assert.deepEqual({ pubsubname: s.spec.pubsubname, topic: s.spec.topic, route: s.spec.routes.default, deadLetterTopic: s.spec.deadLetterTopic }, programmatic);
+  const programmatic = { pubsubname: DEFAULTS.pubsub, topic: DEFAULTS.topic, route: DEFAULTS.route, deadLetterTopic: DEFAULTS.dlq, bulkSubscribe: DEFAULTS.bulkSubscribe };
+  assert.deepEqual({ pubsubname: s.spec.pubsubname, topic: s.spec.topic, route: s.spec.routes.default, deadLetterTopic: s.spec.deadLetterTopic, bulkSubscribe: s.spec.bulkSubscribe }, programmatic);
   // the audit app may use the component it subscribes through
   assert.ok(one('Component', DEFAULTS.pubsub).scopes.includes(DEFAULTS.auditApp));
 });

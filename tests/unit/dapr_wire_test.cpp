@@ -1,8 +1,10 @@
-// The Dapr wire format (bus/dapr/cloud_event.hpp) and the publisher's circuit breaker.
+// The Dapr wire format (bus/dapr/cloud_event.hpp, bulk_delivery.hpp) and the publisher's
+// circuit breaker.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "bus/dapr/bulk_delivery.hpp"
 #include "bus/dapr/circuit_breaker.hpp"
 #include "bus/dapr/cloud_event.hpp"
 
@@ -94,6 +96,66 @@ TEST(Delivery, NamesWhatIsWrongWithAPoisonDelivery) {
     ASSERT_EQ(r.error().errors.size(), 1u) << c.body;
     EXPECT_EQ(r.error().errors[0].field, c.field) << c.body;
   }
+}
+
+// What Dapr's sidecar POSTs with bulk subscribe (BulkSubscribeEnvelope).
+std::string bulk_envelope(const json::array& entries) {
+  return json::serialize(json::object{{"id", "b-1"},
+                                      {"topic", "task-events"},
+                                      {"pubsubname", "kafka-pubsub"},
+                                      {"type", "com.dapr.event.sent.bulk"},
+                                      {"metadata", json::object{}},
+                                      {"entries", entries}});
+}
+
+json::object bulk_entry(std::string id, json::value event) {
+  return {{"entryId", std::move(id)},
+          {"event", std::move(event)},
+          {"contentType", "application/cloudevents+json"},
+          {"metadata", json::object{}}};
+}
+
+TEST(BulkDelivery, TakesEachEntrysEventInOrderAndNamesPoisonOnes) {
+  auto row = event_row();
+  json::array entries;
+  entries.push_back(bulk_entry("e-1", json::parse(cloud_event(row, "todo-api"))));
+  entries.push_back(bulk_entry("e-2", json::object{{"specversion", "1.0"}, {"data", 42}}));
+  // rawPayload subscriptions carry the published bytes base64-encoded
+  entries.push_back(bulk_entry("e-3", "eyJhIjoxfQ=="));  // {"a":1}
+  entries.push_back(bulk_entry("e-4", "%%% not base64"));
+  entries.push_back(json::object{{"event", json::parse(row.payload)}});  // no entryId
+  auto parsed = bulk_delivery_entries(bulk_envelope(entries));
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->size(), 4u);  // the entry without an id cannot be answered
+  EXPECT_EQ((*parsed)[0].entry_id, "e-1");
+  ASSERT_TRUE((*parsed)[0].event);
+  EXPECT_EQ(json::parse(*(*parsed)[0].event), json::parse(row.payload));
+  ASSERT_FALSE((*parsed)[1].event);
+  EXPECT_EQ((*parsed)[1].event.error().errors.at(0).field, "data");
+  ASSERT_TRUE((*parsed)[2].event);
+  EXPECT_EQ(json::parse(*(*parsed)[2].event), json::parse(R"({"a":1})"));
+  ASSERT_FALSE((*parsed)[3].event);
+  EXPECT_EQ((*parsed)[3].event.error().errors.at(0).field, "event");
+}
+
+TEST(BulkDelivery, ASingleDeliveryIsNotABulk) {
+  auto row = event_row();
+  EXPECT_FALSE(bulk_delivery_entries(cloud_event(row, "todo-api")));
+  EXPECT_FALSE(bulk_delivery_entries(row.payload));
+  EXPECT_FALSE(bulk_delivery_entries("not json"));
+  EXPECT_FALSE(bulk_delivery_entries(R"({"entries":"no"})"));
+  // a CloudEvent whose own data happens to hold "entries" is still one event
+  EXPECT_FALSE(bulk_delivery_entries(R"({"specversion":"1.0","entries":[]})"));
+  auto empty = bulk_delivery_entries(bulk_envelope({}));
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(BulkDelivery, StatusesNameEveryEntry) {
+  std::string a = "e-1", b = "e\"2";
+  auto body = json::parse(bulk_statuses_body({{a, "SUCCESS"}, {b, "DROP"}}));
+  EXPECT_EQ(body, json::parse(R"({"statuses":[{"entryId":"e-1","status":"SUCCESS"},)"
+                              R"({"entryId":"e\"2","status":"DROP"}]})"));
 }
 
 TEST(CircuitBreaker, OpensAfterRepeatedFailuresAndProbesAfterTheCoolDown) {

@@ -80,13 +80,12 @@ std::string publish_query(std::string_view key) {
   return out;
 }
 
-Result<std::string> event_from_delivery(std::string_view body) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(body, ec);
-  if (ec || !value.is_object())
+Result<std::string> event_from_delivery(const boost::json::value& value, std::string_view raw) {
+  if (!value.is_object())
     return Error::field(ErrorKind::validation, "body", "is not a JSON object");
   const auto& o = value.as_object();
-  if (!o.contains("specversion")) return std::string(body);  // a raw event
+  if (!o.contains("specversion"))  // a raw event
+    return raw.empty() ? boost::json::serialize(value) : std::string(raw);
   const auto* data = o.if_contains("data");
   if (!data) {
     if (o.contains("data_base64"))
@@ -96,10 +95,18 @@ Result<std::string> event_from_delivery(std::string_view body) {
   if (data->is_object()) return boost::json::serialize(*data);
   if (data->is_string()) {
     // Some publishers send the event as a JSON document inside a string.
+    boost::system::error_code ec;
     auto inner = boost::json::parse(data->as_string(), ec);
     if (!ec && inner.is_object()) return boost::json::serialize(inner);
   }
   return Error::field(ErrorKind::validation, "data", "is not a JSON object");
+}
+
+Result<std::string> event_from_delivery(std::string_view body) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(body, ec);
+  if (ec) return Error::field(ErrorKind::validation, "body", "is not a JSON object");
+  return event_from_delivery(value, body);
 }
 
 }  // namespace todo::bus::dapr

@@ -2,6 +2,7 @@
 // The Dapr wire format of task events (ARCHITECTURE.md §4), as pure functions: what the
 // publisher sends to the sidecar and what a consumer accepts from it. No I/O here, so the
 // unit tests pin the format down.
+#include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,8 @@ std::string publish_query(std::string_view partition_key);
 // `data`, as an object or as a JSON string) or the raw event itself. A validation error
 // (naming what is wrong) for anything else: the caller answers DROP.
 Result<std::string> event_from_delivery(std::string_view body);
+// The same for a parsed delivery; `raw` is its text when known (kept as is for a raw
+// event), else the value is serialized.
+Result<std::string> event_from_delivery(const boost::json::value& value, std::string_view raw);
 
 }  // namespace todo::bus::dapr
