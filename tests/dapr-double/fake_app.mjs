@@ -1,5 +1,6 @@
 // A tiny app for the double's own tests: answers GET /dapr/subscribe with the given
 // subscriptions and records every delivery; a test-supplied handler decides each answer.
+// Without a handler: SUCCESS, per entry for bulk deliveries.
 import http from 'node:http';
 
 export const DEFAULT_SUBSCRIPTIONS = [
@@ -8,12 +9,13 @@ export const DEFAULT_SUBSCRIPTIONS = [
 
 // handler(delivery) -> {status, body} | Promise of it | 'hang' (never answer) |
 //   'reset' (destroy the socket). delivery = {path, headers, body (parsed JSON or text), raw, at}
+//   (`at`: when the request had arrived in full)
 export async function startFakeApp({ port = 0, subscriptions = DEFAULT_SUBSCRIPTIONS, handler } = {}) {
   const app = {
     deliveries: [],
     inFlight: 0,
     maxInFlight: 0,
-    handler: handler || (() => ({ status: 200, body: { status: 'SUCCESS' } })),
+    handler: handler || ((d) => (isBulk(d) ? bulkStatuses(d) : SUCCESS)),
     subscribeCalls: 0,
   };
   const server = http.createServer((req, res) => {
@@ -60,3 +62,17 @@ export async function startFakeApp({ port = 0, subscriptions = DEFAULT_SUBSCRIPT
 }
 
 export const SUCCESS = { status: 200, body: { status: 'SUCCESS' } };
+
+// A bulk delivery (Dapr's BulkSubscribeEnvelope, application/cloudevents-batch+json)?
+export const isBulk = (d) => d.headers['content-type'] === 'application/cloudevents-batch+json';
+
+// The answer to a bulk delivery: statusOf(entry) -> 'SUCCESS' | 'RETRY' | 'DROP' | anything
+// else (sent as is) | undefined (the entry is left out of `statuses`).
+export function bulkStatuses(delivery, statusOf = () => 'SUCCESS') {
+  const statuses = [];
+  for (const e of delivery.body.entries) {
+    const status = statusOf(e);
+    if (status !== undefined) statuses.push({ entryId: e.entryId, status });
+  }
+  return { status: 200, body: { statuses } };
+}

@@ -23,13 +23,13 @@ const USAGE = `usage: sidecar.mjs --dapr-port P --control-port C --log-dir DIR -
   [--dapr-api-token T]                   required from the app on the Dapr API (401 otherwise)
   [--pubsub NAME]...                     known pub/sub components (default kafka-pubsub)
   [--partitions N]                       partitions per topic (default ${PARTITIONS})
-  [--max-in-flight N]                    concurrent deliveries (default 32)
-  [--delivery-timeout-ms N]              per delivery (default 5000)
+  [--max-in-flight N]                    concurrent deliveries, a bulk one counting once (default 32)
+  [--delivery-timeout-ms N]              per delivery or bulk request (default 5000)
   [--retry-initial-ms N] [--retry-max-ms N]  redelivery backoff (default 100, 2000; jittered)
   [--max-retries N]                      then dead-letter (default -1: retry forever)
   [--strict-bulk]                        bulk body only as Dapr's JSON array (not {"entries": [...]})
   [--fsync]                              fdatasync the log before answering 204
-  [--delivery-log FILE]                  one JSON line per delivery attempt
+  [--delivery-log FILE]                  one JSON line per delivery attempt (bulk: per entry)
   [--quiet]                              log only errors`;
 
 function parse(argv) {

@@ -22,9 +22,13 @@
 // Offsets: per (app-id, topic, partition) the lowest offset not yet done is committed
 // to the log dir (debounced, atomic rename), so a restarted double continues there and
 // redelivers at most what was in flight or done after the last save (at-least-once).
+//
+// Subscriptions with bulkSubscribe enabled are delivered in batches instead, one batch at
+// a time per partition: see bulk_delivery.mjs.
 import { mkdirSync, watch } from 'node:fs';
 
 import { AppClient } from './app_client.mjs';
+import { BulkPartition, bulkSettings } from './bulk_delivery.mjs';
 import { sleep } from './http.mjs';
 import { loadOffsets, PartitionReader, saveOffsets, saveOffsetsSync, topicDir } from './log.mjs';
 
@@ -42,7 +46,9 @@ export class Consumer {
     this.ready = false;
     this.stopped = false;
     this.inFlight = 0;
-    this.readyQueue = [];   // messages whose turn it is (head of their key), waiting for a slot
+    // messages whose turn it is (head of their key) and bulk partitions with a batch due,
+    // waiting for a slot
+    this.readyQueue = [];
     this.duplicate = { on: false, concurrent: false };
     // keep-alive connections to the app (a small client: node:http cost 2-3x the CPU per call)
     this.client = new AppClient({ host: this.appHost, port: this.appPort, maxIdle: Math.max(64, this.maxInFlight * 2) });
@@ -50,7 +56,8 @@ export class Consumer {
   }
 
   subscriptionList() {
-    return this.subscriptions.map((s) => ({ ...s.raw }));
+    // bulk settings as in effect (Dapr's defaults filled in)
+    return this.subscriptions.map((s) => ({ ...s.raw, ...(s.bulk ? { bulkSubscribe: { enabled: true, ...s.bulk } } : {}) }));
   }
 
   async start() {
@@ -66,7 +73,8 @@ export class Consumer {
         this.log(`subscription without topic or route ignored: ${JSON.stringify(raw)}`);
         continue;
       }
-      this.subscriptions.push({ raw, pubsubname: raw.pubsubname, topic: raw.topic, route, deadLetterTopic: raw.deadLetterTopic || null, rawPayload: raw.metadata?.rawPayload === 'true' });
+      this.subscriptions.push({ raw, pubsubname: raw.pubsubname, topic: raw.topic, route, deadLetterTopic: raw.deadLetterTopic || null,
+        rawPayload: raw.metadata?.rawPayload === 'true', bulk: bulkSettings(raw.bulkSubscribe, this.log) });
     }
     for (const sub of this.subscriptions) {
       const committed = loadOffsets(this.logDir, this.appId, sub.topic);
@@ -95,7 +103,9 @@ export class Consumer {
     }
     this.pollTimer = setInterval(() => { for (const t of this.tails) t.poke(); }, POLL_MS);
     this.ready = true;
-    this.log(`subscribed: ${this.subscriptions.map((s) => `${s.pubsubname}/${s.topic} -> ${s.route}${s.deadLetterTopic ? ` (dlq ${s.deadLetterTopic})` : ''}`).join(', ') || 'nothing'}`);
+    const describe = (s) => `${s.pubsubname}/${s.topic} -> ${s.route}${s.deadLetterTopic ? ` (dlq ${s.deadLetterTopic})` : ''}`
+      + `${s.bulk ? ` (bulk: up to ${s.bulk.maxMessagesCount} messages, ${s.bulk.maxAwaitDurationMs} ms)` : ''}`;
+    this.log(`subscribed: ${this.subscriptions.map(describe).join(', ') || 'nothing'}`);
     for (const t of this.tails) t.poke();
   }
 
@@ -131,16 +141,19 @@ export class Consumer {
   }
 
   // ---- scheduling ----
-  enqueueReady(msg) {
-    this.readyQueue.push(msg);
+  // item: a message, or a BulkPartition with a batch due (one slot per batch)
+  enqueueReady(item) {
+    this.readyQueue.push(item);
     this.pump();
   }
 
   pump() {
     while (!this.stopped && this.inFlight < this.maxInFlight && this.readyQueue.length) {
-      const msg = this.readyQueue.shift();
+      const item = this.readyQueue.shift();
       this.inFlight++;
-      this.process(msg).catch((err) => this.log(`delivery of ${msg.topic}/${msg.partition}@${msg.offset} crashed: ${err?.stack || err}`))
+      const work = item instanceof BulkPartition ? item.run() : this.process(item);
+      const what = item instanceof BulkPartition ? `a batch of ${item.topic}/${item.partition}` : `${item.topic}/${item.partition}@${item.offset}`;
+      work.catch((err) => this.log(`delivery of ${what} crashed: ${err?.stack || err}`))
         .finally(() => {
           this.inFlight--;
           this.pump();
@@ -178,9 +191,14 @@ export class Consumer {
         return { kind: 'drop', reason: `retries exhausted (${attempt} attempts); last: ${r.reason}` };
       }
       this.stats.count(sub.topic, 'retried');
-      const backoff = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 20));
-      await sleep(backoff * (0.5 + Math.random() * 0.5));
+      await sleep(this.retryDelay(attempt));
     }
+  }
+
+  // Exponential backoff with jitter after the attempt-th failed attempt.
+  retryDelay(attempt) {
+    const backoff = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 20));
+    return backoff * (0.5 + Math.random() * 0.5);
   }
 
   async deliverOnce(msg, attempt) {
@@ -208,12 +226,19 @@ export class Consumer {
       result = { kind: 'retry', reason: err.code === 'TIMEOUT' ? `timeout after ${this.timeoutMs} ms` : `connection error: ${err.code || err.message}` };
     }
     if (result.kind === 'success') this.stats.count(sub.topic, 'delivered');
-    this.deliveryLog?.write(`${JSON.stringify({
-      topic: sub.topic, partition: msg.partition, offset: msg.offset, key: rec.key ?? null,
-      id: rec.raw ? null : rec.event?.id ?? null, attempt, result: result.kind, reason: result.reason,
-      started, ended: Date.now(),
-    })}\n`);
+    this.logAttempt(msg, attempt, result, started, Date.now());
     return result;
+  }
+
+  // --delivery-log: one line per message per attempt (bulk: per entry, `ended` = when the
+  // answer to the whole request arrived); tests/distributed compute latencies from it.
+  logAttempt(msg, attempt, result, started, ended, extra) {
+    const rec = msg.record;
+    this.deliveryLog?.write(`${JSON.stringify({
+      topic: msg.topic, partition: msg.partition, offset: msg.offset, key: rec.key ?? null,
+      id: rec.raw ? null : rec.event?.id ?? null, attempt, result: result.kind, reason: result.reason,
+      started, ended, ...extra,
+    })}\n`);
   }
 
   deadLetter(msg, reason) {
@@ -265,6 +290,7 @@ export class Consumer {
     this.stopped = true;
     clearInterval(this.pollTimer);
     for (const w of this.watchers) w.close();
+    for (const t of this.tails) t.bulk?.stop();
     for (const sub of this.subscriptions) {
       clearTimeout(sub.saveTimer);
       try { saveOffsetsSync(this.logDir, this.appId, sub.topic, sub.offsets); } catch (err) {
@@ -292,7 +318,8 @@ function classify(res) {
 }
 
 // One partition of one subscription: reads new lines, keeps the not-yet-done window,
-// hands each key's head message to the scheduler, commits the lowest not-done offset.
+// hands each key's head message to the scheduler (or every message to the bulk
+// scheduler), commits the lowest not-done offset.
 class PartitionTail {
   constructor(consumer, sub, partition, committed) {
     this.consumer = consumer;
@@ -303,6 +330,7 @@ class PartitionTail {
     this.window = [];        // messages read and not yet committed, in offset order
     this.doneInWindow = 0;
     this.byKey = new Map();  // key -> messages not done, in order (head is in flight or ready)
+    this.bulk = sub.bulk ? new BulkPartition(consumer, this, sub.bulk) : null;
     this.reading = null;
     this.again = false;
   }
@@ -342,6 +370,7 @@ class PartitionTail {
     const key = record.key ?? `\u0000${offset}`;  // no key: no ordering constraint
     const msg = { tail: this, topic: this.sub.topic, partition: this.partition, offset, pos, end, key, record, done: false };
     this.window.push(msg);
+    if (this.bulk) { this.bulk.add(msg); return; }  // partition order instead of per-key queues
     let q = this.byKey.get(key);
     if (!q) { q = []; this.byKey.set(key, q); }
     q.push(msg);
@@ -351,10 +380,12 @@ class PartitionTail {
   done(msg) {
     msg.done = true;
     this.doneInWindow++;
-    const q = this.byKey.get(msg.key);
-    q.shift();
-    if (q.length) this.consumer.enqueueReady(q[0]);
-    else this.byKey.delete(msg.key);
+    if (!this.bulk) {
+      const q = this.byKey.get(msg.key);
+      q.shift();
+      if (q.length) this.consumer.enqueueReady(q[0]);
+      else this.byKey.delete(msg.key);
+    }
     let advanced = false;
     while (this.window.length && this.window[0].done) {
       const head = this.window.shift();

@@ -27,7 +27,7 @@ export class Stats {
   count(topic, name, n = 1) {
     let t = this.topics.get(topic);
     if (!t) {
-      t = { published: 0, published_without_key: 0, publish_failed: 0, bulk_requests: 0, attempts: 0, delivered: 0, retried: 0, dead_lettered: 0, dropped: 0, duplicated: 0, injected: 0 };
+      t = { published: 0, published_without_key: 0, publish_failed: 0, bulk_requests: 0, attempts: 0, bulk_deliveries: 0, delivered: 0, retried: 0, dead_lettered: 0, dropped: 0, duplicated: 0, injected: 0 };
       this.topics.set(topic, t);
     }
     t[name] = (t[name] || 0) + n;
