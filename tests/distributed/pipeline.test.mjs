@@ -58,6 +58,8 @@ test(`${OPS} operations from ${CLIENTS} concurrent clients: audit rows = operati
     lines.push(`  delivery (audit role's answer): ${formatLatency(lat.stages.handle)}`);
     const st = await cluster.audit.sidecar.stats();
     lines.push(`audit double: ${JSON.stringify(st.topics['task-events'])}`);
+    const { bulk_deliveries: bulks, delivered } = st.topics['task-events'];
+    assert.ok(bulks > 0 && bulks < delivered, `the audit role took the events in bulk (${bulks} requests for ${delivered} events)`);
   }
   for (const l of lines) t.diagnostic(l);
 });

@@ -36,4 +36,7 @@ test('two api replicas on one database: no event published twice, exactly one au
   assert.deepEqual(pub.violations.slice(0, 10), []);
   assert.equal(pub.distinct, load.acked.length, 'every operation was published');
   assert.deepEqual(pub.duplicates, [], 'no event published by both replicas');
+  const auditStats = (await cluster.audit.sidecar.stats()).topics['task-events'];
+  assert.equal(auditStats.bulk_deliveries ?? 0, 0, 'bulk subscribe off: one event per delivery');
+  assert.ok(auditStats.delivered >= load.acked.length);
 });
