@@ -55,9 +55,10 @@ int serve(const Config& config) {
   // audit trail in process (embedded bus) or the Dapr sidecar (distributed shape: the
   // audit role then receives the events from its own sidecar).
   bus::RelayOptions relay_options;
-  // Short enough that a returning sidecar is used within seconds (a 30 s outage leaves
-  // ~60 000 events to drain), long enough not to hammer one that is down.
-  if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(2000);
+  // Short: the publisher's circuit breaker (cool-down up to 4 s, health probes while the
+  // sidecar is unreachable) is what spaces out calls to a sidecar that is down, and a 30 s
+  // outage leaves ~60 000 events that should start draining as soon as it is back.
+  if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(500);
   // Several processes (api replicas) may share a PostgreSQL outbox: claim each batch.
   if (config.uses_postgres()) relay_options.claim_holder = process_name();
   bus::OutboxRelay relay(*db, metrics, relay_options);

@@ -90,6 +90,11 @@ void OutboxRelay::run(Slot& slot) {
   auto backoff = options_.min_backoff;
   int failures = 0;
   while (!stopping_) {
+    if (!slot.subscriber->accepting()) {
+      std::unique_lock lock(mutex_);
+      wakeup_.wait_for(lock, options_.paused_check, [&] { return stopping_.load(); });
+      continue;
+    }
     bool more = false;
     try {
       more = deliver_once(slot);

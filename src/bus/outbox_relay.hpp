@@ -36,6 +36,8 @@ struct RelayOptions {
   // After a wake-up, wait this long so that one read and one acknowledgement carry the
   // events of several commits (under load a commit lands every millisecond or so).
   std::chrono::milliseconds gather{5};
+  // How often a subscriber that is not accepting (Subscriber::accepting) is asked again.
+  std::chrono::milliseconds paused_check{250};
   // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). Each
   // batch is then claimed (Tx::claim_outbox) under this holder name, so that a user's
   // events go out from one process at a time, in order, and none twice; the claim ends

@@ -31,6 +31,10 @@ class Subscriber {
   virtual const std::string& name() const = 0;
   virtual Delivery deliver(const Batch&) { return Delivery::done; }
   virtual void record(storage::Tx&, const Batch&) {}
+  // False while the subscriber cannot take a batch at all (the Dapr publisher's circuit
+  // breaker is open): the relay then checks again shortly without reading the outbox.
+  // Runs on the subscriber's relay thread.
+  virtual bool accepting() { return true; }
 };
 
 }  // namespace todo::bus

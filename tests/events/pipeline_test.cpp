@@ -1,6 +1,7 @@
 // The event pipeline end to end inside one process, on a real SQLite database.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -228,6 +229,36 @@ TEST_F(Pipeline, ADeadSubscriberKeepsItsBacklogWhileOthersGoOn) {
   ASSERT_TRUE(eventually([&] { return audit("u_b").size() == 10; }));
   EXPECT_EQ(pending(2).size(), 10u);  // kept, not dropped
   EXPECT_TRUE(pending(1).empty());
+  relay.stop();
+}
+
+TEST_F(Pipeline, ASubscriberThatIsNotAcceptingIsAskedAgainWithoutReadingTheOutbox) {
+  // Stands for the Dapr publisher with its circuit breaker open.
+  class Paused : public RecordingSubscriber {
+   public:
+    Paused() : RecordingSubscriber("paused", 0) {}
+    bool accepting() override {
+      ++asked;
+      return open;
+    }
+    std::atomic<bool> open{false};
+    std::atomic<int> asked{0};
+  };
+  bus::RelayOptions options;
+  options.paused_check = 20ms;
+  bus::OutboxRelay relay(*db_, metrics_, options);
+  auto paused = std::make_shared<Paused>();
+  relay.add(paused);
+  db_->set_commit_listener([&relay] { relay.wake(); });
+  relay.start();
+  for (int i = 0; i < 5; ++i) create("u_a", "t" + std::to_string(i), relay.mask());
+  ASSERT_TRUE(eventually([&] { return paused->asked > 5; })) << "asked again and again";
+  EXPECT_EQ(paused->attempts(), 0) << "no batch handed over while not accepting";
+  EXPECT_EQ(pending(1).size(), 5u);
+  paused->open = true;
+  ASSERT_TRUE(eventually([&] { return paused->received().size() == 5; }));
+  EXPECT_EQ(paused->attempts(), 1) << "the five events in one batch, once";
+  ASSERT_TRUE(eventually([&] { return pending(1).empty(); }));
   relay.stop();
 }
 

@@ -158,6 +158,21 @@ TEST(BulkDelivery, StatusesNameEveryEntry) {
                               R"({"entryId":"e\"2","status":"DROP"}]})"));
 }
 
+TEST(CircuitBreaker, AHealthProbeEndsTheCoolDownEarly) {
+  using namespace std::chrono_literals;
+  CircuitBreaker breaker(1, 4000ms, 4000ms);
+  auto t = CircuitBreaker::Clock::time_point{} + 1h;
+  breaker.probe_succeeded();  // closed: nothing to end
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::closed);
+  breaker.record_failure(t);
+  ASSERT_FALSE(breaker.allow(t + 100ms));
+  breaker.probe_succeeded();
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::half_open);
+  EXPECT_TRUE(breaker.allow(t + 100ms)) << "one call right away";
+  breaker.record_failure(t + 100ms);  // the call fails after all: open again
+  EXPECT_FALSE(breaker.allow(t + 200ms));
+}
+
 TEST(CircuitBreaker, OpensAfterRepeatedFailuresAndProbesAfterTheCoolDown) {
   using namespace std::chrono_literals;
   CircuitBreaker breaker(3, 1000ms, 4000ms);

@@ -25,6 +25,11 @@ class CircuitBreaker {
     if (state_ == State::open && now >= open_until_) state_ = State::half_open;
     return state_ != State::open;
   }
+  // A health probe says the dependency is back: let the next call through now instead of
+  // after the rest of the cool-down (half-open: its failure re-opens the breaker).
+  void probe_succeeded() {
+    if (state_ == State::open) state_ = State::half_open;
+  }
   void record_success() {
     state_ = State::closed;
     failures_ = 0;

@@ -28,6 +28,14 @@ void DaprPublisher::count(const char* outcome, std::size_t n) {
   metrics_.add("todo_dapr_publish_total", std::string("outcome=\"") + outcome + "\"", n);
 }
 
+bool DaprPublisher::accepting() {
+  if (breaker_.allow(CircuitBreaker::Clock::now())) return true;
+  if (!unreachable_ || client_.get("/v1.0/healthz/outbound").status != 204) return false;
+  spdlog::info("dapr sidecar answers its health check again: trying to publish");
+  breaker_.probe_succeeded();
+  return true;
+}
+
 Delivery DaprPublisher::deliver(const Batch& batch) {
   auto now = CircuitBreaker::Clock::now();
   if (!breaker_.allow(now)) {
@@ -39,6 +47,7 @@ Delivery DaprPublisher::deliver(const Batch& batch) {
           ? client_.post(single_target_ + "?" + publish_query(batch.front().user_id),
                          "application/cloudevents+json", cloud_event(batch.front(), source_))
           : client_.post(bulk_target_, "application/json", bulk_publish_body(batch, source_));
+  unreachable_ = res.status == 0;
   if (res.status == 204) {
     if (failed_calls_ > 0)
       spdlog::info("dapr publish works again after {} failed calls", failed_calls_);

@@ -14,7 +14,14 @@
 // went through are published again (consumers dedupe on the event id) rather than
 // letting a later event of a user overtake an earlier one.
 //
-// Threads: deliver() runs on the relay thread of this subscriber only.
+// While the breaker is open after calls that got no answer at all (sidecar down or
+// restarting), accepting() asks the sidecar's GET /v1.0/healthz/outbound each time the relay
+// checks (every 250 ms; a refused connection costs nothing) and lets a publish through as
+// soon as it answers 204, instead of waiting out the cool-down. A sidecar that answers but
+// fails publishes (broker down) or refuses them (configuration) is healthy to that probe,
+// so those cases wait the cool-down.
+//
+// Threads: deliver() and accepting() run on the relay thread of this subscriber only.
 #include "bus/dapr/circuit_breaker.hpp"
 #include "bus/dapr/sidecar_client.hpp"
 #include "bus/subscriber.hpp"
@@ -29,6 +36,7 @@ class DaprPublisher final : public Subscriber {
 
   const std::string& name() const override { return name_; }
   Delivery deliver(const Batch& batch) override;
+  bool accepting() override;
 
  private:
   void count(const char* outcome, std::size_t n);
@@ -40,7 +48,8 @@ class DaprPublisher final : public Subscriber {
   std::string single_target_;  // without the query string
   std::string bulk_target_;
   std::string source_ = "todo-api";
-  int failed_calls_ = 0;  // in a row; the log says the first and every 20th
+  int failed_calls_ = 0;      // in a row; the log says the first and every 20th
+  bool unreachable_ = false;  // the last call got no HTTP answer at all
 };
 
 }  // namespace todo::bus::dapr

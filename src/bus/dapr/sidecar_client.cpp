@@ -24,19 +24,28 @@ void SidecarClient::close() {
 
 SidecarResponse SidecarClient::post(const std::string& target, const std::string& content_type,
                                     const std::string& body) {
+  return call(true, target, content_type, body);
+}
+
+SidecarResponse SidecarClient::get(const std::string& target) {
+  return call(false, target, {}, {});
+}
+
+SidecarResponse SidecarClient::call(bool post, const std::string& target,
+                                    const std::string& content_type, const std::string& body) {
   bool reused = stream_.has_value();
-  SidecarResponse r = attempt(target, content_type, body);
+  SidecarResponse r = attempt(post, target, content_type, body);
   // The sidecar may have closed an idle kept-alive connection: one retry on a fresh one.
   // (Should the first attempt have reached it after all, the event is published twice;
   // consumers dedupe on the event id.)
-  if (r.status == 0 && reused) r = attempt(target, content_type, body);
+  if (r.status == 0 && reused) r = attempt(post, target, content_type, body);
   return r;
 }
 
 // The calls are asynchronous only so that tcp_stream's deadline applies; io_.run() waits
 // for each step on this thread.
-SidecarResponse SidecarClient::attempt(const std::string& target, const std::string& content_type,
-                                       const std::string& body) {
+SidecarResponse SidecarClient::attempt(bool post, const std::string& target,
+                                       const std::string& content_type, const std::string& body) {
   beast::error_code ec;
   auto step = [&](auto&& start) {
     io_.restart();
@@ -56,9 +65,9 @@ SidecarResponse SidecarClient::attempt(const std::string& target, const std::str
                      ec.message()};
     }
   }
-  http::request<http::string_body> req{http::verb::post, target, 11};
+  http::request<http::string_body> req{post ? http::verb::post : http::verb::get, target, 11};
   req.set(http::field::host, host_);
-  req.set(http::field::content_type, content_type);
+  if (post) req.set(http::field::content_type, content_type);
   if (!api_token_.empty()) req.set("dapr-api-token", api_token_);
   req.keep_alive(true);
   req.body() = body;

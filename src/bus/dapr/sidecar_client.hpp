@@ -25,9 +25,12 @@ class SidecarClient {
 
   SidecarResponse post(const std::string& target, const std::string& content_type,
                        const std::string& body);
+  SidecarResponse get(const std::string& target);
 
  private:
-  SidecarResponse attempt(const std::string& target, const std::string& content_type,
+  SidecarResponse call(bool post, const std::string& target, const std::string& content_type,
+                       const std::string& body);
+  SidecarResponse attempt(bool post, const std::string& target, const std::string& content_type,
                           const std::string& body);
   void close();
 
