@@ -34,15 +34,33 @@ std::uint32_t OutboxRelay::add(std::shared_ptr<Subscriber> subscriber) {
   std::string labels = "subscriber=\"" + slot->subscriber->name() + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
-  metrics_.add_gauge(
-      "todo_outbox_backlog", "Events waiting for each subscriber.",
-      [this, bit] {
-        auto s = stats(bit);
-        return s ? double(s->pending) : -1.0;
-      },
-      labels);
+  if (slots_.empty()) metrics_.add_gauge_group([this] { return outbox_gauges(); });
   slots_.push_back(std::move(slot));
   return bit;
+}
+
+// One query per scrape for every outbox gauge (the outbox may hold a large backlog).
+std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
+  std::vector<std::uint32_t> bits{0};
+  for (const auto& slot : slots_) bits.push_back(slot->bit);
+  std::vector<storage::OutboxStats> stats;
+  auto status =
+      storage::read_and_wait(db_, [&](storage::Tx& tx) { stats = tx.outbox_stats_many(bits); });
+  bool known = status.ok() && stats.size() == bits.size();
+  std::vector<ops::Metrics::GaugeSample> out;
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    out.push_back({"todo_outbox_backlog", "Events waiting for each subscriber.",
+                   "subscriber=\"" + slots_[i]->subscriber->name() + "\"",
+                   known ? double(stats[i + 1].pending) : -1.0});
+  double age = 0;
+  if (known && stats[0].oldest_created_at)
+    age = std::max<double>(0, double(now_millis() - *stats[0].oldest_created_at) / 1000.0);
+  out.push_back({"todo_outbox_oldest_age_seconds",
+                 "Age of the oldest event not yet delivered to every subscriber.", "", age});
+  out.push_back({"todo_outbox_pending",
+                 "Events not yet delivered to every subscriber (-1: the database is unreachable).",
+                 "", known ? double(stats[0].pending) : -1.0});
+  return out;
 }
 
 void OutboxRelay::start() {
@@ -76,11 +94,6 @@ double OutboxRelay::oldest_pending_age_seconds() {
   auto s = stats(0);
   if (!s || !s->oldest_created_at) return 0;
   return std::max<double>(0, double(now_millis() - *s->oldest_created_at) / 1000.0);
-}
-
-double OutboxRelay::pending() {
-  auto s = stats(0);
-  return s ? double(s->pending) : -1.0;
 }
 
 void OutboxRelay::run(Slot& slot) {

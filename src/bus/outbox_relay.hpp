@@ -62,7 +62,6 @@ class OutboxRelay {
 
   // Oldest pending row's age in seconds (0 when none); queries the database.
   double oldest_pending_age_seconds();
-  double pending();  // rows some subscriber still needs; -1 when the database is unreachable
 
  private:
   struct Slot {
@@ -76,6 +75,7 @@ class OutboxRelay {
   Status take_batch(Slot& slot, Batch& batch);
   void release_claims(Slot& slot);
   std::optional<storage::OutboxStats> stats(std::uint32_t bit);
+  std::vector<ops::Metrics::GaugeSample> outbox_gauges();
 
   storage::Database& db_;
   ops::Metrics& metrics_;

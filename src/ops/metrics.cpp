@@ -46,6 +46,11 @@ void Metrics::add_gauge(std::string name, std::string help, std::function<double
   gauges_.push_back({std::move(name), std::move(help), std::move(value), std::move(labels)});
 }
 
+void Metrics::add_gauge_group(std::function<std::vector<GaugeSample>()> samples) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back({{}, {}, {}, {}, std::move(samples)});
+}
+
 void Metrics::describe(const std::string& name, const std::string& type, const std::string& help) {
   std::lock_guard lock(mutex_);
   auto& f = families_[name];
@@ -97,12 +102,19 @@ std::string Metrics::render() const {
   }
   // Gauge callbacks may take other locks: call them outside ours.
   std::string last;
+  auto sample = [&](const std::string& name, const std::string& help, const std::string& labels,
+                    double value) {
+    if (name != last) out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+    last = name;
+    out += labels.empty() ? fmt::format("{} {}\n", name, value)
+                          : fmt::format("{}{{{}}} {}\n", name, labels, value);
+  };
   for (const auto& g : gauges) {
-    if (g.name != last)
-      out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", g.name, g.help, g.name);
-    last = g.name;
-    out += g.labels.empty() ? fmt::format("{} {}\n", g.name, g.value())
-                            : fmt::format("{}{{{}}} {}\n", g.name, g.labels, g.value());
+    if (!g.group) {
+      sample(g.name, g.help, g.labels, g.value());
+      continue;
+    }
+    for (const auto& s : g.group()) sample(s.name, s.help, s.labels, s.value);
   }
   return out;
 }

@@ -36,6 +36,13 @@ class Metrics {
   // Callbacks may query the database: render() is never called on an I/O thread.
   void add_gauge(std::string name, std::string help, std::function<double()> value,
                  std::string labels = {});
+  // Several gauges read by one callback at render time, e.g. one query for all of them.
+  // Samples of one name must come together; the first of each name gives the help.
+  struct GaugeSample {
+    std::string name, help, labels;
+    double value = 0;
+  };
+  void add_gauge_group(std::function<std::vector<GaugeSample>()> samples);
   // Named counters and histograms for modules (events, audit), declared once with help.
   void describe(const std::string& name, const std::string& type, const std::string& help);
   void add(const std::string& name, const std::string& labels, std::uint64_t n);
@@ -51,6 +58,7 @@ class Metrics {
     std::string name, help;
     std::function<double()> value;
     std::string labels;
+    std::function<std::vector<GaugeSample>()> group;  // set instead of the above
   };
   std::vector<Gauge> gauges_;
   struct Family {

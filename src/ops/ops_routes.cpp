@@ -91,13 +91,7 @@ void register_ops_routes(http::Router& router, Services& s) {
                       [&s] { return double(s.db.stats().queued_writes); });
   s.metrics.add_gauge("todo_db_queued_reads", "Read units waiting for a reader.",
                       [&s] { return double(s.db.stats().queued_reads); });
-  if (s.relay) {
-    s.metrics.add_gauge("todo_outbox_oldest_age_seconds",
-                        "Age of the oldest event not yet delivered to every subscriber.",
-                        [&s] { return s.relay->oldest_pending_age_seconds(); });
-    s.metrics.add_gauge("todo_outbox_pending", "Events not yet delivered to every subscriber.",
-                        [&s] { return s.relay->pending(); });
-  }
+  // The outbox gauges (pending, oldest age, backlog per subscriber) come from the relay.
 }
 
 }  // namespace todo

@@ -109,6 +109,12 @@ class Tx {
   // Clears `subscriber_bit` on these rows and deletes the rows no subscriber needs anymore.
   virtual void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) = 0;
   virtual OutboxStats outbox_stats(std::uint32_t subscriber_bit) = 0;  // bit 0 = any
+  // The same for several bits at once (one scan where the backend can).
+  virtual std::vector<OutboxStats> outbox_stats_many(const std::vector<std::uint32_t>& bits) {
+    std::vector<OutboxStats> out;
+    for (auto bit : bits) out.push_back(outbox_stats(bit));
+    return out;
+  }
   // For several processes relaying one outbox (api replicas on PostgreSQL): up to `limit`
   // pending rows, in id order, of users that no other holder has claimed (or whose claim
   // expired); those users are then claimed by `holder` until `lease_until`. So one user's

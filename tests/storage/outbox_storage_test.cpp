@@ -167,6 +167,20 @@ TEST_P(OutboxStorageTest, PendingAckAndStatsPerSubscriberBit) {
     EXPECT_EQ(any.pending, 6);
   }
   EXPECT_EQ(any.oldest_created_at, kAncient + 10);
+  // All at once (one query for the /metrics gauges): the same answers.
+  std::vector<OutboxStats> many;
+  ASSERT_TRUE(ok(read([&](Tx& tx) { many = tx.outbox_stats_many({kBitB, 0, kBitA}); })));
+  ASSERT_EQ(many.size(), 3u);
+  EXPECT_EQ(many[0].pending, b.pending);
+  EXPECT_EQ(many[0].oldest_created_at, b.oldest_created_at);
+  if (is_postgres()) {
+    EXPECT_GE(many[1].pending, 6);
+  } else {
+    EXPECT_EQ(many[1].pending, 6);
+  }
+  EXPECT_EQ(many[1].oldest_created_at, any.oldest_created_at);
+  EXPECT_EQ(many[2].pending, a.pending);
+  EXPECT_EQ(many[2].oldest_created_at, a.oldest_created_at);
 
   // Acknowledging for A: rows only A needed are deleted, the others wait for B.
   ack(kBitA, {for_a[0].id, for_a[1].id, for_a[2].id});  // r0, r1, r2

@@ -178,6 +178,28 @@ OutboxStats PgConnection::outbox_stats(std::uint32_t bit) {
   return stats;
 }
 
+std::vector<OutboxStats> PgConnection::outbox_stats_many(const std::vector<std::uint32_t>& bits) {
+  flush_outbox();
+  // One scan of the pending rows, a COUNT and a MIN per bit (the bits are our own small
+  // integers, written into the statement).
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < bits.size(); ++i) {
+    std::string where = bits[i] == 0 ? "pending_mask <> 0"
+                                     : "(pending_mask & " + std::to_string(bits[i]) + ") <> 0";
+    if (i) sql += ", ";
+    sql += "COUNT(*) FILTER (WHERE " + where + "), MIN(created_at) FILTER (WHERE " + where + ")";
+  }
+  sql += " FROM outbox WHERE pending_mask <> 0";
+  std::vector<OutboxStats> out(bits.size());
+  if (bits.empty()) return out;
+  auto r = db_.exec(sql, Params());
+  for (std::size_t i = 0; i < bits.size() && r.size() > 0; ++i) {
+    out[i].pending = r.int64(0, int(2 * i));
+    out[i].oldest_created_at = r.opt_int64(0, int(2 * i + 1));
+  }
+  return out;
+}
+
 bool PgConnection::insert_audit(const AuditRecord& a) {
   Params p;
   p.add(a.event_id).add(a.event_type).add(a.user_id).add(a.task_id).add(a.event_data);

@@ -43,6 +43,7 @@ class PgConnection final : public Connection, public Tx {
   std::vector<OutboxRow> pending_outbox(std::uint32_t subscriber_bit, int limit) override;
   void ack_outbox(std::uint32_t subscriber_bit, const std::vector<std::int64_t>& ids) override;
   OutboxStats outbox_stats(std::uint32_t subscriber_bit) override;
+  std::vector<OutboxStats> outbox_stats_many(const std::vector<std::uint32_t>& bits) override;
   std::vector<OutboxRow> claim_outbox(std::uint32_t subscriber_bit, std::string_view holder,
                                       int limit, Millis now, Millis lease_until) override;
   void release_outbox_claims(std::uint32_t subscriber_bit, std::string_view holder) override;
