@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { startSidecar } from './client.mjs';
+import { startSidecar, until } from './client.mjs';
 import { bulkStatuses, isBulk, startFakeApp } from './fake_app.mjs';
 import { partitionFor, readTopic } from './lib/log.mjs';
 
@@ -58,14 +58,6 @@ async function publishAll(pub, items) {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(entries),
   });
   assert.equal(res.status, 204, await res.text());
-}
-
-async function until(cond, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 const bulks = (app) => app.deliveries.filter((d) => d.path === ROUTE);

@@ -8,6 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SIDECAR = join(dirname(fileURLToPath(import.meta.url)), 'sidecar.mjs');
+
+// Polls `cond` (may be async) every 20 ms until it holds; throws naming `what` after timeoutMs.
+export async function until(cond, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
 const OUTPUT_KEEP = 64 * 1024;
 
 const live = new Set();

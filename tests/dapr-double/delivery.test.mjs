@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { startSidecar } from './client.mjs';
+import { startSidecar, until } from './client.mjs';
 import { startFakeApp, SUCCESS } from './fake_app.mjs';
 import { readTopic } from './lib/log.mjs';
 
@@ -39,14 +39,6 @@ async function publish(pub, key, id, data = { id }, { type = 'todo.task.created'
     method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' }, body: JSON.stringify(body),
   });
   assert.equal(res.status, 204, await res.text());
-}
-
-async function until(cond, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 const ids = (app) => app.deliveries.map((d) => d.body?.id);
