@@ -5,16 +5,12 @@
 // /dapr/task-events, app ids todo-api and todo-audit. No server is started.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { parseAllDocuments } from 'yaml';
-
 import { PARTITIONS as DOUBLE_PARTITIONS } from '../dapr-double/lib/log.mjs';
+import { finder, loadYamlDocs, ROOT } from './yaml_docs.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIRS = ['dapr-components', 'deploy/kafka'];
 export const DEFAULTS = {
   pubsub: 'kafka-pubsub',
   topic: 'task-events',
@@ -28,37 +24,9 @@ export const DEFAULTS = {
   auditApp: 'todo-audit',
 };
 
-function yamlFiles(dir) {
-  const abs = join(ROOT, dir);
-  const out = [];
-  for (const name of readdirSync(abs)) {
-    const p = join(abs, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(relative(ROOT, p)));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out.sort();
-}
-
 // Every document of every file: {file, doc}. Parse errors and warnings fail here.
-const DOCS = [];
-for (const dir of DIRS) {
-  for (const file of yamlFiles(dir)) {
-    const docs = parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true, uniqueKeys: true });
-    for (const d of docs) {
-      const where = relative(ROOT, file);
-      if (d.errors.length) throw new Error(`${where}: ${d.errors.map((e) => e.message).join('; ')}`);
-      if (d.warnings.length) throw new Error(`${where}: ${d.warnings.map((e) => e.message).join('; ')}`);
-      const doc = d.toJS();
-      if (doc !== null && doc !== undefined) DOCS.push({ file: where, doc });
-    }
-  }
-}
-const find = (kind, name) => DOCS.filter((d) => d.doc.kind === kind && (!name || d.doc.metadata?.name === name));
-const one = (kind, name) => {
-  const found = find(kind, name);
-  assert.equal(found.length, 1, `exactly one ${kind}${name ? ` named ${name}` : ''} (found ${found.map((f) => f.file).join(', ') || 'none'})`);
-  return found[0].doc;
-};
+const DOCS = loadYamlDocs(['dapr-components', 'deploy/kafka']);
+const { find, one } = finder(DOCS, assert);
 
 // Go durations as Dapr reads them ("200ms", "5s", "1h30m").
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;

@@ -1,0 +1,52 @@
+# The backend in a container: one image for every role (`serve --role=all|api|audit`),
+# with the web UI built in (served at /). Not built on our machines (no Docker engine);
+# tests/integration/manifests.test.mjs checks it against the real binary instead.
+#
+#   docker build -t todo .
+#   docker run -p 8080:8080 -v todo-data:/data todo          # single binary, SQLite in /data
+#   docker run -e DATABASE_URL=postgres://… -e TODO_JWT_SECRET=… -e TODO_BUS=dapr \
+#     todo serve --role=api --listen 0.0.0.0:8080             # one role (see deploy/k8s/)
+
+# --- the web UI (Next.js static export: npm ci and next build by the script `make build` runs) ---
+FROM node:20-bookworm-slim AS ui
+WORKDIR /src
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY frontend frontend
+COPY scripts/build-ui.sh scripts/
+RUN UI_OUT_DIR=/out/ui bash scripts/build-ui.sh
+
+# --- the binary (Debian 12's compiler and libraries, as on our machines) ---
+FROM debian:12 AS build
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      g++ cmake ninja-build pkg-config \
+      libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev \
+      libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libspdlog-dev libcli11-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY cmake cmake
+COPY migrations migrations
+COPY openapi openapi
+COPY src src
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
+ && cmake --build /build --target todo \
+ && strip /build/todo
+
+# --- what runs: the binary, its shared libraries, the UI; no compiler, no shell tools ---
+FROM debian:12-slim
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libboost-json1.81.0 libboost-url1.81.0 libfmt9 libical3 libpq5 libsodium23 \
+      libspdlog1.10 libsqlite3-0 libssl3 ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home todo \
+ && mkdir -p /data && chown todo:todo /data
+COPY --from=build /build/todo /app/todo
+COPY --from=ui /out/ui /app/ui
+# SQLite file and generated JWT key of the single-binary shape; the roles keep nothing here.
+VOLUME /data
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/app/todo"]
+CMD ["serve", "--listen", "0.0.0.0:8080", "--data-dir", "/data"]
