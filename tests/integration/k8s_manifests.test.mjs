@@ -1,5 +1,6 @@
 // The Kubernetes manifests (deploy/k8s/) and the backend's Dockerfile, checked statically
-// (no cluster, no Docker engine here): each role's Deployment runs the right role with
+// (no cluster, no Docker engine here): every object validates against the Kubernetes API
+// schemas (kubernetes-models), each role's Deployment runs the right role with
 // the Dapr app id the Dapr resources scope, ports, probes and tokens line up, every secret
 // comes by secretKeyRef from a Secret the example names, every env var is one the binary
 // reads; the Dockerfile's runtime stage installs a package for each library build/todo
@@ -37,6 +38,15 @@ const container = (deployment) => {
   return cs[0];
 };
 const envOf = (c) => new Map((c.env || []).map((e) => [e.name, e]));
+
+test('every document is a valid Kubernetes object of its apiVersion and kind (kubernetes-models schemas)', async () => {
+  for (const { file, doc } of K8S) {
+    const module = await import(`kubernetes-models/${doc.apiVersion}`);  // "v1", "apps/v1", ...
+    const Model = module[doc.kind];
+    assert.ok(Model, `${file}: ${doc.apiVersion} ${doc.kind} is a known kind`);
+    assert.doesNotThrow(() => new Model(doc).validate(), `${file}: ${doc.kind}/${doc.metadata?.name} validates`);
+  }
+});
 
 test('every document parses and names apiVersion, kind and a DNS-1123 name; no kind/name twice', () => {
   assert.ok(K8S.length >= 6, `deploy/k8s holds the manifests (${K8S.length} documents)`);
