@@ -113,3 +113,42 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
     await db.drop();
   }
 });
+
+// A database that refuses an event (here: a CHECK constraint the test adds; in life a
+// value the schema cannot hold) is not a database that is away: retrying would stall the
+// event's partition for good, so that event is dropped (to the dead-letter topic) and the
+// others of its bulk are stored.
+test('an event the database refuses is dropped, alone: the rest of its bulk is stored', { timeout: 120_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  const db = await createDatabase();
+  const audit = new RoleProcess({ role: 'audit', databaseUrl: db.url, env: { TODO_BUS: 'dapr' } });
+  try {
+    await audit.start();
+    await psql(db.url, 'ALTER TABLE audit_log ADD CONSTRAINT test_refuses CHECK (task_id <> 424242)');
+    const rows = async (id) => Number((await psql(db.url, `SELECT count(*) FROM audit_log WHERE event_id = ${sqlString(id)}`)).trim());
+    const good = [delivery('u_refused'), delivery('u_refused')];
+    const refused = delivery('u_refused');
+    refused.event.task_id = 424242;
+    const ce = (d) => ({ ...JSON.parse(d.body), data: d.event });
+    const entries = [good[0], refused, good[1]].map((d, i) => ({ entryId: `e${i}`, event: ce(d), contentType: 'application/cloudevents+json', metadata: {} }));
+    const res = await audit.api('POST', ROUTE, {
+      raw: JSON.stringify({ id: randomUUID(), topic: TOPIC, pubsubname: 'kafka-pubsub', type: 'com.dapr.event.sent.bulk', metadata: {}, entries }),
+      headers: { 'Content-Type': 'application/cloudevents-batch+json' },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json?.statuses?.map((s) => `${s.entryId} ${s.status}`), ['e0 SUCCESS', 'e1 DROP', 'e2 SUCCESS']);
+    assert.equal(await rows(good[0].event.event_id), 1);
+    assert.equal(await rows(good[1].event.event_id), 1);
+    assert.equal(await rows(refused.event.event_id), 0);
+    // a single delivery of it: DROP too, not RETRY
+    const single = await audit.api('POST', ROUTE, { raw: JSON.stringify(ce(refused)), headers: { 'Content-Type': 'application/cloudevents+json' } });
+    assert.equal(single.json?.status, 'DROP', single.text);
+    assert.match((await audit.api('GET', '/metrics')).text, /todo_dapr_deliveries_total\{outcome="dropped"\} 2\n/);
+  } catch (err) {
+    err.message += `\naudit output:\n${audit.output}`;
+    throw err;
+  } finally {
+    await audit.stop();
+    await db.drop();
+  }
+});
