@@ -50,30 +50,42 @@ void count(Services& s, const char* outcome, std::size_t n) {
   if (n) s.metrics.add("todo_dapr_deliveries_total", std::string("outcome=\"") + outcome + "\"", n);
 }
 
-// Stores the records one transaction each: a record the database refuses (not merely
-// cannot reach) is dropped, logged, rather than retried forever with its whole partition
-// waiting behind it.
+void observe_lag(Services& s, Millis event_timestamp) {
+  s.metrics.observe("todo_audit_lag_seconds", "",
+                    std::max<double>(0, double(now_millis() - event_timestamp) / 1000.0));
+}
+
+// Stores one event in its own transaction -> its status: SUCCESS (stored, or there
+// already), RETRY (the database cannot be reached), DROP (the database refuses it: retrying
+// would stall every later event of its partition for good).
+asio::awaitable<const char*> store_one(Services& s, const storage::AuditRecord& record) {
+  auto insert_unit = [&record](storage::Tx& tx) { return Result<bool>(tx.insert_audit(record)); };
+  auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(insert_unit));
+  if (inserted) {
+    count(s, *inserted ? "stored" : "duplicate", 1);
+    if (*inserted) observe_lag(s, record.timestamp);
+    co_return "SUCCESS";
+  }
+  if (inserted.error().kind == ErrorKind::unavailable) {
+    count(s, "retry", 1);
+    co_return "RETRY";
+  }
+  spdlog::error("dropping event {} (to the dead-letter topic): the database refuses it",
+                record.event_id);
+  count(s, "dropped", 1);
+  co_return "DROP";
+}
+
+// A bulk the database refused as a whole: each event on its own, to drop only the one it
+// refuses.
 asio::awaitable<Response> take_one_by_one(Services& s, http::RequestContext& ctx,
                                           std::vector<bus::dapr::BulkStatus> statuses,
                                           std::vector<storage::AuditRecord> records) {
   std::size_t next = 0;
   for (auto& status : statuses) {
     if (status.status) continue;  // dropped as poison already
-    const storage::AuditRecord& record = records[next++];
-    auto insert_unit = [&record](storage::Tx& tx) { return Result<bool>(tx.insert_audit(record)); };
-    auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(insert_unit));
-    if (inserted) {
-      status.status = "SUCCESS";
-      count(s, *inserted ? "stored" : "duplicate", 1);
-    } else if (inserted.error().kind == ErrorKind::unavailable) {
-      status.status = "RETRY";
-      count(s, "retry", 1);
-    } else {
-      spdlog::error("dropping event {} (to the dead-letter topic): the database refuses it",
-                    record.event_id);
-      status.status = "DROP";
-      count(s, "dropped", 1);
-    }
+    const char* stored = co_await store_one(s, records[next++]);
+    status.status = stored;
   }
   co_return http::json_response(http::beast_http::status::ok,
                                 bus::dapr::bulk_statuses_body(statuses), ctx.request);
@@ -118,12 +130,8 @@ asio::awaitable<Response> take_bulk(Services& s, http::RequestContext& ctx,
       count(s, "stored", std::size_t(*inserted));
       count(s, "duplicate", records.size() - std::size_t(*inserted));
       // Which rows were redeliveries is not known: only all-new batches feed the histogram.
-      if (std::size_t(*inserted) == records.size()) {
-        Millis now = now_millis();
-        for (const auto& r : records)
-          s.metrics.observe("todo_audit_lag_seconds", "",
-                            std::max<double>(0, double(now - r.timestamp) / 1000.0));
-      }
+      if (std::size_t(*inserted) == records.size())
+        for (const auto& r : records) observe_lag(s, r.timestamp);
     }
   }
   for (auto& status : statuses)
@@ -134,7 +142,7 @@ asio::awaitable<Response> take_bulk(Services& s, http::RequestContext& ctx,
 
 asio::awaitable<Response> take_delivery(Services& s, http::RequestContext& ctx) {
   if (!s.config.app_api_token.empty() && !token_matches(ctx.request, s.config.app_api_token)) {
-    s.metrics.add("todo_dapr_deliveries_total", "outcome=\"unauthorized\"", 1);
+    count(s, "unauthorized", 1);
     co_return http::problem(
         Error::make(ErrorKind::unauthorized, "missing or wrong dapr-api-token header"), ctx);
   }
@@ -146,31 +154,11 @@ asio::awaitable<Response> take_delivery(Services& s, http::RequestContext& ctx) 
   if (!record) {
     const Error& e = record.error();
     spdlog::warn("dropping a poison event (to the dead-letter topic): {}", e.detail);
-    s.metrics.add("todo_dapr_deliveries_total", "outcome=\"dropped\"", 1);
-    co_return status_reply("DROP", ctx);
-  }
-  Millis timestamp = record->timestamp;
-  std::string event_id = record->event_id;
-  auto insert_unit = [r = std::move(*record)](storage::Tx& tx) {
-    return Result<bool>(tx.insert_audit(r));
-  };
-  auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(insert_unit));
-  if (!inserted && inserted.error().kind == ErrorKind::unavailable) {
-    count(s, "retry", 1);
-    co_return status_reply("RETRY", ctx);
-  }
-  if (!inserted) {  // refused, not unreachable: retrying would block this user's events for good
-    spdlog::error("dropping event {} (to the dead-letter topic): the database refuses it",
-                  event_id);
     count(s, "dropped", 1);
     co_return status_reply("DROP", ctx);
   }
-  s.metrics.add("todo_dapr_deliveries_total",
-                *inserted ? "outcome=\"stored\"" : "outcome=\"duplicate\"", 1);
-  if (*inserted)
-    s.metrics.observe("todo_audit_lag_seconds", "",
-                      std::max<double>(0, double(now_millis() - timestamp) / 1000.0));
-  co_return status_reply("SUCCESS", ctx);
+  const char* status = co_await store_one(s, *record);
+  co_return status_reply(status, ctx);
 }
 
 }  // namespace

@@ -8,6 +8,14 @@
 #include "storage/sync.hpp"
 
 namespace todo::bus {
+namespace {
+
+// Seconds since `created_at` (0 when there is no such row).
+double age_seconds(std::optional<Millis> created_at) {
+  return created_at ? std::max<double>(0, double(now_millis() - *created_at) / 1000.0) : 0;
+}
+
+}  // namespace
 
 OutboxRelay::OutboxRelay(storage::Database& db, ops::Metrics& metrics, RelayOptions options)
     : db_(db), metrics_(metrics), options_(options) {
@@ -52,11 +60,9 @@ std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
     out.push_back({"todo_outbox_backlog", "Events waiting for each subscriber.",
                    "subscriber=\"" + slots_[i]->subscriber->name() + "\"",
                    known ? double(stats[i + 1].pending) : -1.0});
-  double age = 0;
-  if (known && stats[0].oldest_created_at)
-    age = std::max<double>(0, double(now_millis() - *stats[0].oldest_created_at) / 1000.0);
   out.push_back({"todo_outbox_oldest_age_seconds",
-                 "Age of the oldest event not yet delivered to every subscriber.", "", age});
+                 "Age of the oldest event not yet delivered to every subscriber.", "",
+                 known ? age_seconds(stats[0].oldest_created_at) : 0});
   out.push_back({"todo_outbox_pending",
                  "Events not yet delivered to every subscriber (-1: the database is unreachable).",
                  "", known ? double(stats[0].pending) : -1.0});
@@ -82,18 +88,10 @@ void OutboxRelay::stop() {
     if (slot->thread.joinable()) slot->thread.join();
 }
 
-std::optional<storage::OutboxStats> OutboxRelay::stats(std::uint32_t bit) {
-  storage::OutboxStats result;
-  auto status =
-      storage::read_and_wait(db_, [&](storage::Tx& tx) { result = tx.outbox_stats(bit); });
-  if (!status) return std::nullopt;
-  return result;
-}
-
 double OutboxRelay::oldest_pending_age_seconds() {
-  auto s = stats(0);
-  if (!s || !s->oldest_created_at) return 0;
-  return std::max<double>(0, double(now_millis() - *s->oldest_created_at) / 1000.0);
+  storage::OutboxStats all;
+  auto status = storage::read_and_wait(db_, [&](storage::Tx& tx) { all = tx.outbox_stats(0); });
+  return status ? age_seconds(all.oldest_created_at) : 0;
 }
 
 void OutboxRelay::run(Slot& slot) {

@@ -74,7 +74,6 @@ class OutboxRelay {
   bool deliver_once(Slot& slot);  // true: delivered a full batch, more may wait
   Status take_batch(Slot& slot, Batch& batch);
   void release_claims(Slot& slot);
-  std::optional<storage::OutboxStats> stats(std::uint32_t bit);
   std::vector<ops::Metrics::GaugeSample> outbox_gauges();
 
   storage::Database& db_;

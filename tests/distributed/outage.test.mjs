@@ -61,6 +61,7 @@ test(`publisher sidecar 500 then refusing connections for ${OUTAGE_MS / 1000} s 
     const outageEnd = Date.now();
     const ackedDuringOutage = acked - ackedAtStart;
     await sleep(3000);
+    const s3 = await sidecar.stats();
     stop = true;
     const load = await loadDone;
     assert.deepEqual(load.failures.slice(0, 10), [], `${load.failures.length} writes failed during the outage`);
@@ -86,6 +87,11 @@ test(`publisher sidecar 500 then refusing connections for ${OUTAGE_MS / 1000} s 
     const failedRequests = publishRequests(s1, 500) - publishRequests(s0, 500);
     assert.ok(failedRequests >= 1, 'the relay kept trying during the 500s');
     assert.ok(failedRequests < 20 * (OUTAGE_MS / 2000), `publish attempts during the 500s back off (${failedRequests} in ${OUTAGE_MS / 2} ms)`);
+    // The publisher asks the sidecar's health endpoint only after calls that got no answer:
+    // not while it answered 500 (it was up), but once it listens again after refusing.
+    const probes = (st) => st.requests?.other?.[204] || 0;
+    assert.equal(probes(s1) - probes(s0), 0, 'no health probes while the sidecar answered (500)');
+    assert.ok(probes(s3) - probes(s2) >= 1, 'a health probe let publishing resume once the sidecar listened again');
     const pub = publishedEvents(cluster);
     t.diagnostic(`${load.acked.length} operations, ${ackedDuringOutage} acknowledged during the outage; backlog peaked at ${seen.maxPending};` +
       ` audit complete ${rows.reachedAt - outageEnd} ms after the sidecar came back; ${failedRequests} publish requests got 500;` +

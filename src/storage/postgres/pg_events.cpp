@@ -165,20 +165,12 @@ void PgConnection::release_outbox_claims(std::uint32_t bit, std::string_view hol
 }
 
 OutboxStats PgConnection::outbox_stats(std::uint32_t bit) {
-  flush_outbox();
-  auto r = db_.exec(
-      "SELECT COUNT(*), MIN(created_at) FROM outbox "
-      "WHERE ($1::integer = 0 AND pending_mask <> 0) OR (pending_mask & $1::integer) <> 0",
-      Params().add(std::int64_t(bit)));
-  OutboxStats stats;
-  if (r.size() > 0) {
-    stats.pending = r.int64(0, 0);
-    stats.oldest_created_at = r.opt_int64(0, 1);
-  }
-  return stats;
+  return outbox_stats_many({bit}).front();
 }
 
 std::vector<OutboxStats> PgConnection::outbox_stats_many(const std::vector<std::uint32_t>& bits) {
+  std::vector<OutboxStats> out(bits.size());
+  if (bits.empty()) return out;
   flush_outbox();
   // One scan of the pending rows, a COUNT and a MIN per bit (the bits are our own small
   // integers, written into the statement).
@@ -190,8 +182,6 @@ std::vector<OutboxStats> PgConnection::outbox_stats_many(const std::vector<std::
     sql += "COUNT(*) FILTER (WHERE " + where + "), MIN(created_at) FILTER (WHERE " + where + ")";
   }
   sql += " FROM outbox WHERE pending_mask <> 0";
-  std::vector<OutboxStats> out(bits.size());
-  if (bits.empty()) return out;
   auto r = db_.exec(sql, Params());
   for (std::size_t i = 0; i < bits.size() && r.size() > 0; ++i) {
     out[i].pending = r.int64(0, int(2 * i));
