@@ -12,7 +12,7 @@
 #include "audit/dapr_consumer.hpp"
 #include "audit/retention.hpp"
 #include "auth/auth_routes.hpp"
-#include "auth/password.hpp"
+#include "core/random.hpp"
 #include "bus/dapr/dapr_publisher.hpp"
 #include "bus/outbox_relay.hpp"
 #include "http/server.hpp"

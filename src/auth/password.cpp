@@ -5,21 +5,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/random.hpp"
+
 namespace todo {
 namespace {
 
 constexpr std::size_t kMinPasswordChars = 8;
 constexpr std::size_t kMaxPasswordChars = 128;
-
-// libsodium must be initialised once before randombytes/pwhash; sodium_init() is itself
-// thread-safe and idempotent, the static only avoids calling it on every use.
-void ensure_sodium() {
-  static const bool ready = [] {
-    if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
-    return true;
-  }();
-  (void)ready;
-}
 
 // Decodes UTF-8 into code points; nullopt on malformed input (overlong forms,
 // surrogates, truncated sequences).
@@ -105,17 +97,6 @@ std::string random_user_id() {
   std::string id = "u_";
   for (const unsigned char b : bytes) id += kAlphabet[b & 31];
   return id;
-}
-
-std::string random_hex(std::size_t bytes) {
-  if (bytes == 0) return {};  // libsodium's arguments are declared non-null
-  ensure_sodium();
-  std::vector<unsigned char> buf(bytes);
-  randombytes_buf(buf.data(), buf.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), buf.data(), buf.size());
-  hex.resize(bytes * 2);
-  return hex;
 }
 
 }  // namespace todo

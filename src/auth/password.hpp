@@ -14,8 +14,7 @@ bool verify_password(std::string_view password, std::string_view hash);
 // not the e-mail itself.
 std::optional<std::string> weak_password_reason(std::string_view password, std::string_view email);
 
-// Random opaque ids and secrets (libsodium randombytes).
+// A random opaque user id (libsodium randombytes).
 std::string random_user_id();  // "u_" + 20 lowercase base32 characters
-std::string random_hex(std::size_t bytes);
 
 }  // namespace todo

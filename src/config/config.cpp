@@ -8,7 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "auth/password.hpp"
+#include "core/random.hpp"
 
 namespace todo {
 

@@ -1,12 +1,13 @@
 #pragma once
 // RFC 3339 timestamps <-> milliseconds since the epoch (UTC).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "tasks/task.hpp"
-
 namespace todo {
+
+using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
 
 // Accepts "2026-12-01T09:00:00Z", "2026-12-01T09:00:00.123+02:00", lowercase t/z too.
 // Rejects anything else (dates without time, out-of-range fields, Feb 30, ...).

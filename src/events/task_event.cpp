@@ -1,9 +1,8 @@
 #include "events/task_event.hpp"
 
-#include <sodium.h>
-
 #include <charconv>
 
+#include "core/random.hpp"
 #include "core/time.hpp"
 #include "tasks/task_writer.hpp"
 
@@ -29,27 +28,6 @@ bool is_event_type(std::string_view name) {
 
 EventType change_event_type(const Task& before, const Task& after) {
   return !before.completed && after.completed ? EventType::completed : EventType::updated;
-}
-
-std::string time_ordered_uuid(Millis now) {
-  static_cast<void>(sodium_init());  // idempotent, thread-safe
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  // UUID version 7 (RFC 9562): 48-bit Unix milliseconds first, then randomness. Ids made
-  // close in time sort close together, so the unique indexes on event_id append instead
-  // of touching a random page per event (that alone cost a third of the write path).
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(std::uint64_t(now) >> (40 - 8 * i));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 9562 variant
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[b[i] >> 4];
-    out += hex[b[i] & 15];
-  }
-  return out;
 }
 
 storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now) {

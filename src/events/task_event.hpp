@@ -26,7 +26,4 @@ EventType change_event_type(const Task& before, const Task& after);
 //  schema_version, task_version}. For deleted, `task` is the snapshot before deletion.
 storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now);
 
-// A UUID version 7 (time-ordered, RFC 9562) for `now`.
-std::string time_ordered_uuid(Millis now);
-
 }  // namespace todo

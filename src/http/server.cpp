@@ -10,7 +10,7 @@
 #include <list>
 #include <thread>
 
-#include "auth/password.hpp"
+#include "core/random.hpp"
 #include "http/problem.hpp"
 
 namespace todo::http {

@@ -7,9 +7,9 @@
 #include <variant>
 #include <vector>
 
-namespace todo {
+#include "core/time.hpp"
 
-using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
+namespace todo {
 
 enum class Priority { low = 1, medium = 2, high = 3 };
 

@@ -12,6 +12,7 @@
 
 #include "audit/audit_subscriber.hpp"
 #include "bus/outbox_relay.hpp"
+#include "core/random.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "storage/sync.hpp"

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "audit/retention.hpp"
+#include "core/random.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "storage/sync.hpp"

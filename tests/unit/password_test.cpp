@@ -1,4 +1,5 @@
 #include "auth/password.hpp"
+#include "core/random.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "core/random.hpp"
 #include "core/time.hpp"
 #include "tasks/task_json.hpp"
 
