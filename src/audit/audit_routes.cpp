@@ -3,6 +3,7 @@
 #include "audit/audit_query.hpp"
 #include "auth/authenticate.hpp"
 #include "http/problem.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/await.hpp"
 #include "tasks/task_writer.hpp"
 
@@ -20,7 +21,7 @@ asio::awaitable<Response> list_audit(Services& s, http::RequestContext& ctx) {
   auto query = parse_audit_query(ctx.url.params());
   if (!query) co_return problem(query.error(), ctx);
   auto page_unit = [u = *user, q = std::move(*query)](storage::Tx& tx) {
-    return Result<storage::AuditPage>(tx.list_audit(u, q));
+    return Result<storage::AuditPage>(storage::audit_log(tx).list(u, q));
   };
   auto page = co_await storage::db_read<storage::AuditPage>(s.db, s.metrics, std::move(page_unit));
   if (!page) co_return problem(page.error(), ctx);

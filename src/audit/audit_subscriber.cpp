@@ -8,6 +8,7 @@
 
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "storage/audit_store.hpp"
 
 namespace todo::audit {
 
@@ -79,7 +80,7 @@ void AuditSubscriber::record(storage::Tx& tx, const bus::Batch& batch) {
     metrics_.observe("todo_audit_lag_seconds", "",
                      std::max<double>(0, double(now - row.created_at) / 1000.0));
   }
-  tx.insert_audit_many(records);  // duplicates (redeliveries) are skipped by event_id
+  storage::audit_log(tx).insert_many(records);  // duplicates (redeliveries) are skipped by event_id
 }
 
 }  // namespace todo::audit

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bus/subscriber.hpp"
+#include "storage/audit_store.hpp"
 #include "core/error.hpp"
 #include "ops/metrics.hpp"
 

@@ -10,6 +10,7 @@
 #include "bus/dapr/cloud_event.hpp"
 #include "core/time.hpp"
 #include "http/problem.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/await.hpp"
 
 namespace todo::audit {
@@ -59,7 +60,9 @@ void observe_lag(Services& s, Millis event_timestamp) {
 // already), RETRY (the database cannot be reached), DROP (the database refuses it: retrying
 // would stall every later event of its partition for good).
 asio::awaitable<const char*> store_one(Services& s, const storage::AuditRecord& record) {
-  auto insert_unit = [&record](storage::Tx& tx) { return Result<bool>(tx.insert_audit(record)); };
+  auto insert_unit = [&record](storage::Tx& tx) {
+    return Result<bool>(storage::audit_log(tx).insert(record));
+  };
   auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(insert_unit));
   if (inserted) {
     count(s, *inserted ? "stored" : "duplicate", 1);
@@ -116,7 +119,7 @@ asio::awaitable<Response> take_bulk(Services& s, http::RequestContext& ctx,
   const char* outcome = "SUCCESS";
   if (!records.empty()) {
     auto insert_unit = [&records](storage::Tx& tx) {
-      return Result<int>(tx.insert_audit_many(records));
+      return Result<int>(storage::audit_log(tx).insert_many(records));
     };
     auto inserted = co_await storage::db_write<int>(s.db, s.metrics, std::move(insert_unit));
     if (!inserted && inserted.error().kind != ErrorKind::unavailable) {

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/time.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/idempotency_store.hpp"
 #include "storage/sync.hpp"
 
 namespace todo::audit {
@@ -54,15 +56,16 @@ int RetentionJob::run_once() {
   for (;;) {
     int deleted = 0;
     auto status = storage::write_and_wait(
-        db_, [&](storage::Tx& tx) { deleted = tx.purge_audit(cutoff, batch_rows_); });
+        db_, [&](storage::Tx& tx) { deleted = storage::audit_log(tx).purge(cutoff, batch_rows_); });
     if (!status) throw std::runtime_error(status.error().detail);
     total += deleted;
     if (deleted < batch_rows_) break;
     std::lock_guard lock(mutex_);
     if (stopping_) break;
   }
-  storage::write_and_wait(
-      db_, [&](storage::Tx& tx) { tx.purge_idempotency_keys(now_millis() - 24LL * 3600 * 1000); });
+  storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    storage::idempotency_keys(tx).purge(now_millis() - 24LL * 3600 * 1000);
+  });
   if (total > 0) {
     metrics_.add("todo_audit_purged_total", "", total);
     spdlog::info("audit retention removed {} events older than {}", total, format_rfc3339(cutoff));

@@ -13,6 +13,7 @@
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
+#include "storage/user_store.hpp"
 
 namespace todo {
 namespace {
@@ -119,7 +120,7 @@ asio::awaitable<Response> sign_up(Services& s, http::RequestContext& ctx) {
   std::string hash = co_await on_cpu_pool(s, [&] { return hash_password(password); });
   User user{random_user_id(), email, name, now_millis()};
   auto inserted_unit = [user, hash](storage::Tx& tx) {
-    return Result<bool>(tx.insert_user(user, hash));
+    return Result<bool>(storage::users(tx).insert(user, hash));
   };
   auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(inserted_unit));
   if (!inserted) co_return problem(inserted.error(), ctx);
@@ -146,7 +147,7 @@ asio::awaitable<Response> sign_in(Services& s, http::RequestContext& ctx) {
     co_return problem(e, ctx);
   }
   auto found_unit = [email](storage::Tx& tx) {
-    return Result<std::optional<UserCredentials>>(tx.find_user_by_email(email));
+    return Result<std::optional<UserCredentials>>(storage::users(tx).find_by_email(email));
   };
   auto found = co_await storage::db_read<std::optional<UserCredentials>>(s.db, s.metrics,
                                                                          std::move(found_unit));
@@ -171,7 +172,7 @@ asio::awaitable<Response> session(Services& s, http::RequestContext& ctx) {
   auto user_id = authenticate(ctx, s.config.jwt_secret);
   if (!user_id) co_return problem(user_id.error(), ctx);
   auto user_unit = [id = *user_id](storage::Tx& tx) {
-    return Result<std::optional<User>>(tx.find_user_by_id(id));
+    return Result<std::optional<User>>(storage::users(tx).find_by_id(id));
   };
   auto user = co_await storage::db_read<std::optional<User>>(s.db, s.metrics, std::move(user_unit));
   if (!user) co_return problem(user.error(), ctx);

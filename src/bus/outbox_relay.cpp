@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/time.hpp"
+#include "storage/outbox_store.hpp"
 #include "storage/sync.hpp"
 
 namespace todo::bus {
@@ -52,8 +53,8 @@ std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
   std::vector<std::uint32_t> bits{0};
   for (const auto& slot : slots_) bits.push_back(slot->bit);
   std::vector<storage::OutboxStats> stats;
-  auto status =
-      storage::read_and_wait(db_, [&](storage::Tx& tx) { stats = tx.outbox_stats_many(bits); });
+  auto status = storage::read_and_wait(
+      db_, [&](storage::Tx& tx) { stats = storage::outbox(tx).stats_many(bits); });
   bool known = status.ok() && stats.size() == bits.size();
   std::vector<ops::Metrics::GaugeSample> out;
   for (std::size_t i = 0; i < slots_.size(); ++i)
@@ -90,7 +91,8 @@ void OutboxRelay::stop() {
 
 double OutboxRelay::oldest_pending_age_seconds() {
   storage::OutboxStats all;
-  auto status = storage::read_and_wait(db_, [&](storage::Tx& tx) { all = tx.outbox_stats(0); });
+  auto status =
+      storage::read_and_wait(db_, [&](storage::Tx& tx) { all = storage::outbox(tx).stats(0); });
   return status ? age_seconds(all.oldest_created_at) : 0;
 }
 
@@ -138,20 +140,22 @@ void OutboxRelay::run(Slot& slot) {
 
 Status OutboxRelay::take_batch(Slot& slot, Batch& batch) {
   if (options_.claim_holder.empty())
-    return storage::read_and_wait(
-        db_, [&](storage::Tx& tx) { batch = tx.pending_outbox(slot.bit, options_.batch_size); });
+    return storage::read_and_wait(db_, [&](storage::Tx& tx) {
+      batch = storage::outbox(tx).pending(slot.bit, options_.batch_size);
+    });
   Millis now = now_millis();
   return storage::write_and_wait(db_, [&](storage::Tx& tx) {
-    batch = tx.claim_outbox(slot.bit, options_.claim_holder, options_.batch_size, now,
-                            now + options_.claim_lease.count());
+    batch = storage::outbox(tx).claim(slot.bit, options_.claim_holder, options_.batch_size, now,
+                                      now + options_.claim_lease.count());
   });
 }
 
 // Best effort: should it fail too, the claims lapse after the lease.
 void OutboxRelay::release_claims(Slot& slot) {
   if (options_.claim_holder.empty()) return;
-  storage::write_and_wait(
-      db_, [&](storage::Tx& tx) { tx.release_outbox_claims(slot.bit, options_.claim_holder); });
+  storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
+  });
 }
 
 bool OutboxRelay::deliver_once(Slot& slot) {
@@ -177,8 +181,9 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   bool record = outcome == Delivery::done;
   auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
     if (record) slot.subscriber->record(tx, batch);
-    tx.ack_outbox(slot.bit, ids);
-    if (!options_.claim_holder.empty()) tx.release_outbox_claims(slot.bit, options_.claim_holder);
+    storage::outbox(tx).ack(slot.bit, ids);
+    if (!options_.claim_holder.empty())
+      storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
   });
   if (!ack) {
     metrics_.add("todo_events_failed_total", labels, batch.size());

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/tx.hpp"
+#include "storage/outbox_store.hpp"
 
 namespace todo::bus {
 

@@ -10,6 +10,7 @@
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
+#include "storage/task_store.hpp"
 #include "tasks/cursor.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_service.hpp"
@@ -111,7 +112,7 @@ asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
       co_return http::json_response(status::ok, std::move(*cached), ctx.request);
   }
   auto page_unit = [user = t->user_id, q = std::move(*query)](storage::Tx& tx) {
-    return Result<TaskPage>(tx.list_tasks(user, q));
+    return Result<TaskPage>(storage::tasks(tx).list(user, q));
   };
   auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
   if (!page) co_return problem(page.error(), ctx);
@@ -167,7 +168,7 @@ asio::awaitable<Response> get_task(Services& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
   if (!t) co_return problem(t.error(), ctx);
   auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
-    auto found = tx.find_task(t.user_id, t.id);
+    auto found = storage::tasks(tx).find(t.user_id, t.id);
     if (!found)
       return Error::make(ErrorKind::not_found, "task " + std::to_string(t.id) + " does not exist");
     return std::move(*found);

@@ -15,7 +15,11 @@
 #include "core/random.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/outbox_store.hpp"
 #include "storage/sync.hpp"
+#include "storage/task_store.hpp"
+#include "storage/user_store.hpp"
 #include "tasks/task_service.hpp"
 
 namespace todo {
@@ -67,8 +71,8 @@ class Pipeline : public ::testing::Test {
            ("todo-events-" + std::to_string(::getpid()) + "-" + time_ordered_uuid(now_millis()));
     db_ = storage::open_sqlite({(dir_ / "todo.db").string(), 2});
     ASSERT_TRUE(write([](storage::Tx& tx) {
-      tx.insert_user(User{"u_a", "a@example.com", "A", 1}, "hash");
-      tx.insert_user(User{"u_b", "b@example.com", "B", 1}, "hash");
+      storage::users(tx).insert(User{"u_a", "a@example.com", "A", 1}, "hash");
+      storage::users(tx).insert(User{"u_b", "b@example.com", "B", 1}, "hash");
     }));
   }
   void TearDown() override {
@@ -85,20 +89,20 @@ class Pipeline : public ::testing::Test {
       f.title = title;
       auto outcome = create_task(tx, user, f, std::nullopt, now_millis(), mask);
       ASSERT_TRUE(outcome.ok());
-      task = *tx.find_task(user, json::parse(outcome->body).at("id").as_int64());
+      task = *storage::tasks(tx).find(user, json::parse(outcome->body).at("id").as_int64());
     }));
     return task;
   }
   std::vector<storage::OutboxRow> pending(std::uint32_t bit) {
     std::vector<storage::OutboxRow> rows;
-    EXPECT_TRUE(read([&](storage::Tx& tx) { rows = tx.pending_outbox(bit, 10000); }));
+    EXPECT_TRUE(read([&](storage::Tx& tx) { rows = storage::outbox(tx).pending(bit, 10000); }));
     return rows;
   }
   std::vector<storage::AuditRecord> audit(const std::string& user) {
     storage::AuditQuery q;
     q.limit = 200;
     std::vector<storage::AuditRecord> rows;
-    EXPECT_TRUE(read([&](storage::Tx& tx) { rows = tx.list_audit(user, q).items; }));
+    EXPECT_TRUE(read([&](storage::Tx& tx) { rows = storage::audit_log(tx).list(user, q).items; }));
     return rows;
   }
   template <class Pred>
