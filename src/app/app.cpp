@@ -7,14 +7,14 @@
 #include <optional>
 #include <thread>
 
+#include "audit/audit_consumer.hpp"
 #include "audit/audit_routes.hpp"
-#include "audit/audit_subscriber.hpp"
-#include "audit/dapr_consumer.hpp"
 #include "audit/retention.hpp"
 #include "auth/auth_routes.hpp"
-#include "core/random.hpp"
 #include "bus/dapr/dapr_publisher.hpp"
+#include "bus/dapr/subscriptions.hpp"
 #include "bus/outbox_relay.hpp"
+#include "core/random.hpp"
 #include "http/server.hpp"
 #include "ops/ops_routes.hpp"
 #include "storage/database.hpp"
@@ -51,9 +51,11 @@ int serve(const Config& config) {
     list_cache.emplace(std::size_t(config.list_cache_mb) << 20);
   Services services{config, *db, metrics, limiter, cpu_pool, list_cache ? &*list_cache : nullptr};
 
-  // The outbox relay runs where tasks are written (the api role). Its subscriber is the
-  // audit trail in process (embedded bus) or the Dapr sidecar (distributed shape: the
-  // audit role then receives the events from its own sidecar).
+  // The outbox relay runs where tasks are written (the api role). Its targets are the
+  // role's consumers in process (embedded bus) or the Dapr sidecar (distributed shape: the
+  // consumers then receive the events from their own sidecar).
+  bus::OutboxWriter outbox_writer;
+  services.outbox = &outbox_writer;
   bus::RelayOptions relay_options;
   // Short: the publisher's circuit breaker (cool-down up to 4 s, health probes while the
   // sidecar is unreachable) is what spaces out calls to a sidecar that is down, and a 30 s
@@ -61,7 +63,10 @@ int serve(const Config& config) {
   if (config.uses_dapr()) relay_options.max_backoff = std::chrono::milliseconds(500);
   // Several processes (api replicas) may share a PostgreSQL outbox: claim each batch.
   if (config.uses_postgres()) relay_options.claim_holder = process_name();
-  bus::OutboxRelay relay(*db, metrics, relay_options);
+  relay_options.legacy_heir = config.uses_dapr() ? "dapr-publisher" : "audit";
+  bus::OutboxRelay relay(*db, metrics, outbox_writer, relay_options);
+  std::vector<std::shared_ptr<bus::Consumer>> consumers;
+  if (config.runs_audit()) consumers.push_back(std::make_shared<audit::AuditConsumer>(metrics));
   // Woken by its own commits, and through LISTEN when another process releases users
   // whose newer events this one skipped while they were claimed.
   std::unique_ptr<storage::NotificationListener> outbox_listener;
@@ -69,14 +74,20 @@ int serve(const Config& config) {
     if (config.uses_dapr())
       relay.add(std::make_shared<bus::dapr::DaprPublisher>(config, metrics));
     else
-      relay.add(std::make_shared<audit::AuditSubscriber>(metrics));
-    services.outbox_mask = relay.mask();
+      for (auto& c : consumers) relay.add(c);
     services.relay = &relay;
     db->set_commit_listener([&relay] { relay.wake(); });
     if (config.uses_postgres())
       outbox_listener =
           storage::listen_postgres(config.database_url, "todo_outbox", [&relay] { relay.wake(); });
   }
+  std::optional<bus::dapr::DaprSubscriptions> subscriptions;
+  if (config.uses_dapr() && !consumers.empty())
+    subscriptions.emplace(
+        *db, metrics,
+        bus::dapr::SubscriptionOptions{config.pubsub_name, config.dapr_bulk_max_messages,
+                                       config.dapr_bulk_await_ms, config.app_api_token},
+        consumers);
   std::optional<audit::RetentionJob> retention;
   if (config.runs_audit())
     retention.emplace(*db, metrics, std::chrono::seconds(config.audit_retention_seconds()),
@@ -90,10 +101,8 @@ int serve(const Config& config) {
     register_task_routes(router, services);
     web::register_ui_routes(router, services);
   }
-  if (config.runs_audit()) {
-    audit::register_audit_routes(router, services);
-    if (config.uses_dapr()) audit::register_dapr_consumer_routes(router, services);
-  }
+  if (config.runs_audit()) audit::register_audit_routes(router, services);
+  if (subscriptions) subscriptions->add_routes(router);
 
   http::ServerOptions options;
   options.host = config.host();
@@ -102,8 +111,9 @@ int serve(const Config& config) {
                            ? config.io_threads
                            : int(std::max(1u, std::thread::hardware_concurrency()));
   options.max_body_bytes = config.max_body_bytes;
-  if (config.runs_audit() && config.uses_dapr())
-    options.body_limit_rules.push_back({"/dapr/", audit::dapr_delivery_body_limit(config)});
+  if (subscriptions)
+    options.body_limit_rules.push_back(
+        {"/dapr/", subscriptions->body_limit(config.max_body_bytes)});
   options.max_connections = config.max_connections;
   options.header_timeout_seconds = config.header_timeout_seconds;
   options.request_timeout_seconds = config.request_timeout_seconds;
@@ -113,7 +123,7 @@ int serve(const Config& config) {
   unsigned short port = server.bind();
   spdlog::info("listening on http://{}:{} (role {}, {} storage, {} bus)", options.host, port,
                config.role, config.uses_postgres() ? "PostgreSQL" : "SQLite", config.bus);
-  relay.start();
+  if (config.runs_api()) relay.start();
   if (retention) retention->start();
   server.run([&] {
     spdlog::info("connections drained; finishing event deliveries and queued writes");

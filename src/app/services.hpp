@@ -21,8 +21,8 @@ struct Services {
   boost::asio::thread_pool& cpu_pool;
   // Task-list response cache; null when disabled (PostgreSQL: replicas share the data).
   ListCache* list_cache = nullptr;
-  // Outbox mask: one bit per event subscriber (bus/outbox_relay.hpp); set before serving.
-  std::uint32_t outbox_mask = 0;
+  // Addresses events to the relay's targets (bus/outbox_writer.hpp); set before serving.
+  const bus::OutboxWriter* outbox = nullptr;
   // The embedded bus, for health and metrics; null in roles without one.
   bus::OutboxRelay* relay = nullptr;
 };

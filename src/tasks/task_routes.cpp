@@ -7,6 +7,7 @@
 
 #include "auth/authenticate.hpp"
 #include "core/time.hpp"
+#include "events/task_event.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -143,7 +144,7 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
-                       mask = s.outbox_mask](storage::Tx& tx) {
+                       mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return create_task(tx, user, f, i, now_millis(), mask);
   };
   auto outcome =
@@ -210,7 +211,7 @@ asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
   if (!body) co_return problem(body.error(), ctx);
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
-  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox_mask](storage::Tx& tx) {
+  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return replace_task(tx, c.task.user_id, c.task.id, f, c.expected_version, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -223,7 +224,7 @@ asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
   if (!body) co_return problem(body.error(), ctx);
   auto p = parse_task_patch(*body);
   if (!p) co_return problem(p.error(), ctx);
-  auto unit = [c = *c, p = std::move(*p), mask = s.outbox_mask](storage::Tx& tx) {
+  auto unit = [c = *c, p = std::move(*p), mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return patch_task(tx, c.task.user_id, c.task.id, p, c.expected_version, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -247,7 +248,7 @@ asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
   if (!c) co_return problem(c.error(), ctx);
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return problem(completed.error(), ctx);
-  auto unit = [c = *c, completed = *completed, mask = s.outbox_mask](storage::Tx& tx) {
+  auto unit = [c = *c, completed = *completed, mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return complete_task(tx, c.task.user_id, c.task.id, completed, c.expected_version, now_millis(),
                          mask);
   };
@@ -257,7 +258,7 @@ asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
 asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
-  auto unit = [c = *c, mask = s.outbox_mask](storage::Tx& tx) {
+  auto unit = [c = *c, mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));

@@ -36,11 +36,11 @@ bool DaprPublisher::accepting() {
   return true;
 }
 
-Delivery DaprPublisher::deliver(const Batch& batch) {
+Outcome DaprPublisher::publish(const Batch& batch) {
   auto now = CircuitBreaker::Clock::now();
   if (!breaker_.allow(now)) {
     count("circuit_open", batch.size());
-    return Delivery::retry_later;
+    return Outcome::retry_later;
   }
   SidecarResponse res =
       batch.size() == 1
@@ -54,7 +54,7 @@ Delivery DaprPublisher::deliver(const Batch& batch) {
     failed_calls_ = 0;
     breaker_.record_success();
     count("published", batch.size());
-    return Delivery::done;
+    return Outcome::done;
   }
   breaker_.record_failure(now);
   std::string detail = res.body.substr(0, 300);
@@ -72,7 +72,7 @@ Delivery DaprPublisher::deliver(const Batch& batch) {
           "DAPR_API_TOKEN; events stay in the outbox: {}",
           res.status, detail);
   }
-  return Delivery::retry_later;
+  return Outcome::retry_later;
 }
 
 }  // namespace todo::bus::dapr

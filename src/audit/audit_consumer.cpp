@@ -1,4 +1,4 @@
-#include "audit/audit_subscriber.hpp"
+#include "audit/audit_consumer.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -55,32 +55,41 @@ Result<storage::AuditRecord> audit_record_from_event(std::string_view payload) {
   return r;
 }
 
-AuditSubscriber::AuditSubscriber(ops::Metrics& metrics) : metrics_(metrics) {
+AuditConsumer::AuditConsumer(ops::Metrics& metrics) : metrics_(metrics) {
   metrics_.describe("todo_audit_lag_seconds", "histogram",
-                    "Event commit to its audit row being written (single binary: same "
-                    "transaction as the outbox acknowledgement).");
+                    "Event commit to the commit of its audit row.");
   metrics_.describe("todo_audit_rejected_events_total", "counter",
                     "Events that failed schema checks and were not stored.");
   metrics_.add("todo_audit_rejected_events_total", "", 0);
 }
 
-void AuditSubscriber::record(storage::Tx& tx, const bus::Batch& batch) {
-  Millis now = now_millis();
+std::vector<Outcome> AuditConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(events.size());
   std::vector<storage::AuditRecord> records;
-  records.reserve(batch.size());
-  for (const auto& row : batch) {
-    auto record = audit_record_from_event(row.payload);
+  records.reserve(events.size());
+  for (const auto& event : events) {
+    auto record = audit_record_from_event(event.payload);
     if (!record) {
-      // Our own outbox only holds events we built; log loudly, but never block the rest.
-      spdlog::error("audit: event {} rejected: {}", row.event_id, record.error().detail);
-      metrics_.add("todo_audit_rejected_events_total", "", 1);
+      spdlog::error("audit: event {} rejected: {}", event.event_id, record.error().detail);
+      outcomes.push_back(Outcome::give_up);
       continue;
     }
     records.push_back(std::move(*record));
-    metrics_.observe("todo_audit_lag_seconds", "",
-                     std::max<double>(0, double(now - row.created_at) / 1000.0));
+    outcomes.push_back(Outcome::done);
   }
-  storage::audit_log(tx).insert_many(records);  // duplicates (redeliveries) are skipped by event_id
+  storage::audit_log(tx).insert_many(records);
+  return outcomes;
+}
+
+void AuditConsumer::committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,
+                              Millis now) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (outcomes[i] == Outcome::give_up) metrics_.add("todo_audit_rejected_events_total", "", 1);
+    if (outcomes[i] == Outcome::done)
+      metrics_.observe("todo_audit_lag_seconds", "",
+                       std::max<double>(0, double(now - events[i].created_at) / 1000.0));
+  }
 }
 
 }  // namespace todo::audit
