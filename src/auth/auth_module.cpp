@@ -1,13 +1,12 @@
-#include "auth/auth_routes.hpp"
+#include "auth/auth_module.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "app/platform.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
+#include "auth/sign_in_limiter.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "http/json_body.hpp"
@@ -15,7 +14,7 @@
 #include "storage/await.hpp"
 #include "storage/user_store.hpp"
 
-namespace todo {
+namespace todo::auth {
 namespace {
 
 namespace asio = boost::asio;
@@ -25,21 +24,21 @@ using status = http::beast_http::status;
 
 using http::problem;
 
+// What the handlers use.
+struct AuthDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  CpuPool& cpu;
+  const Authenticator& authenticator;
+  AuthOptions options;
+  SignInLimiter sign_in_limiter;
+};
+
 json::object user_json(const User& u) {
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
           {"created_at", format_rfc3339(u.created_at)}};
-}
-
-// Runs fn on the CPU pool and comes back to the caller's executor.
-template <class Fn>
-asio::awaitable<std::invoke_result_t<Fn>> on_cpu_pool(Services& s, Fn&& fn) {
-  auto home = co_await asio::this_coro::executor;
-  co_await asio::post(s.cpu_pool, asio::use_awaitable);
-  auto result = fn();
-  co_await asio::post(home, asio::use_awaitable);
-  co_return result;
 }
 
 std::optional<std::string> email_error(std::string_view email) {
@@ -76,18 +75,15 @@ std::string string_field(const json::object& body, const char* name, Error& erro
   return std::string(v->as_string());
 }
 
-Response auth_response(status st, const User& user, const std::string& token,
-                       const http::RequestContext& ctx, const Config& config) {
+// The answer of a sign-up or sign-in: a new session token, as JSON and as the cookie.
+Response auth_response(status st, const User& user, const http::RequestContext& ctx,
+                       const AuthDeps& s) {
+  std::string token = s.authenticator.issue(user, now_millis());
   auto res = http::json_response(st, json::object{{"token", token}, {"user", user_json(user)}},
                                  ctx.request);
   res.set(http::beast_http::field::set_cookie,
-          session_cookie(token, config.jwt_ttl_seconds, config.cookie_secure));
+          session_cookie(token, s.authenticator.ttl_seconds(), s.options.cookie_secure));
   return res;
-}
-
-std::string issue_token(const User& user, const Config& config) {
-  Millis now = now_millis();
-  return sign_jwt({user.id, now, now + Millis(config.jwt_ttl_seconds) * 1000}, config.jwt_secret);
 }
 
 Error validation_error(Error e) {
@@ -98,7 +94,7 @@ Error validation_error(Error e) {
   return e;
 }
 
-asio::awaitable<Response> sign_up(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   if (!body->is_object())
@@ -117,7 +113,10 @@ asio::awaitable<Response> sign_up(Services& s, http::RequestContext& ctx) {
   }
   if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
 
-  std::string hash = co_await on_cpu_pool(s, [&] { return hash_password(password); });
+  auto hash_unit = [&password] { return hash_password(password); };
+  auto hashed = co_await s.cpu.run(std::move(hash_unit));
+  if (!hashed) co_return problem(hashed.error(), ctx);
+  std::string hash = std::move(*hashed);
   User user{random_user_id(), email, name, now_millis()};
   auto inserted_unit = [user, hash](storage::Tx& tx) {
     return Result<bool>(storage::users(tx).insert(user, hash));
@@ -126,10 +125,10 @@ asio::awaitable<Response> sign_up(Services& s, http::RequestContext& ctx) {
   if (!inserted) co_return problem(inserted.error(), ctx);
   if (!*inserted)
     co_return problem(Error::field(ErrorKind::conflict, "email", "is already registered"), ctx);
-  co_return auth_response(status::created, user, issue_token(user, s.config), ctx, s.config);
+  co_return auth_response(status::created, user, ctx, s);
 }
 
-asio::awaitable<Response> sign_in(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   if (!body->is_object())
@@ -155,21 +154,24 @@ asio::awaitable<Response> sign_in(Services& s, http::RequestContext& ctx) {
   // Verify against a dummy hash when the account does not exist, so that response time
   // does not reveal which e-mails are registered.
   const std::string* hash = *found ? &(*found)->password_hash : nullptr;
-  bool ok = co_await on_cpu_pool(s, [&] {
+  auto verify_unit = [&password, hash] {
     static const std::string dummy_hash = hash_password("not-a-real-password");  // on the pool
     return verify_password(password, hash ? *hash : dummy_hash);
-  });
+  };
+  auto verified = co_await s.cpu.run(std::move(verify_unit));
+  if (!verified) co_return problem(verified.error(), ctx);
+  bool ok = *verified;
   if (!ok || !*found) {
     s.sign_in_limiter.record_failure(email, ctx.remote_address, SignInLimiter::Clock::now());
     co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
   }
   s.sign_in_limiter.record_success(email);
   const User& user = (*found)->user;
-  co_return auth_response(status::ok, user, issue_token(user, s.config), ctx, s.config);
+  co_return auth_response(status::ok, user, ctx, s);
 }
 
-asio::awaitable<Response> session(Services& s, http::RequestContext& ctx) {
-  auto user_id = authenticate(ctx, s.config.jwt_secret);
+asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
+  auto user_id = s.authenticator.authenticate(ctx);
   if (!user_id) co_return problem(user_id.error(), ctx);
   auto user_unit = [id = *user_id](storage::Tx& tx) {
     return Result<std::optional<User>>(storage::users(tx).find_by_id(id));
@@ -181,20 +183,44 @@ asio::awaitable<Response> session(Services& s, http::RequestContext& ctx) {
   co_return http::json_response(status::ok, json::object{{"user", user_json(**user)}}, ctx.request);
 }
 
-asio::awaitable<Response> sign_out(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> sign_out(AuthDeps& s, http::RequestContext& ctx) {
   auto res = http::empty_response(status::no_content, ctx.request);
-  res.set(http::beast_http::field::set_cookie, clear_session_cookie(s.config.cookie_secure));
+  res.set(http::beast_http::field::set_cookie, clear_session_cookie(s.options.cookie_secure));
   co_return res;
 }
 
+class AuthModule final : public app::Module {
+ public:
+  AuthModule(storage::Database& db, ops::Metrics& metrics, CpuPool& cpu,
+             const Authenticator& authenticator, AuthOptions options)
+      : deps_{db, metrics, cpu, authenticator, options, {}} {}
+  std::string_view name() const override { return "auth"; }
+  void add_routes(http::Router& router) override {
+    using http::beast_http::verb;
+    router.add(verb::post, "/api/auth/sign-up/email", http::with(deps_, sign_up));
+    router.add(verb::post, "/api/auth/sign-in/email", http::with(deps_, sign_in));
+    router.add(verb::get, "/api/auth/session", http::with(deps_, session));
+    router.add(verb::post, "/api/auth/sign-out", http::with(deps_, sign_out));
+  }
+
+ private:
+  AuthDeps deps_;
+};
+
 }  // namespace
 
-void register_auth_routes(http::Router& router, Services& s) {
-  using http::beast_http::verb;
-  router.add(verb::post, "/api/auth/sign-up/email", http::with(s, sign_up));
-  router.add(verb::post, "/api/auth/sign-in/email", http::with(s, sign_in));
-  router.add(verb::get, "/api/auth/session", http::with(s, session));
-  router.add(verb::post, "/api/auth/sign-out", http::with(s, sign_out));
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<AuthOptions>>(
+      "auth", "Accounts (auth module)",
+      [](CLI::App& app, AuthOptions& o) {
+        app.add_flag("--cookie-secure", o.cookie_secure,
+                     "Mark the session cookie Secure (behind HTTPS)")
+            ->envname("TODO_COOKIE_SECURE");
+      },
+      nullptr,
+      [](app::Platform& p, const AuthOptions& o) -> std::unique_ptr<app::Module> {
+        return std::make_unique<AuthModule>(p.db, p.metrics, p.cpu, p.authenticator, o);
+      });
 }
 
-}  // namespace todo
+}  // namespace todo::auth

@@ -1,11 +1,11 @@
 // Thin HTTP handlers: authorize, parse, run a unit from task_service.hpp, shape the reply.
-#include "tasks/task_routes.hpp"
+#include "tasks/tasks_module.hpp"
 
 #include <openssl/sha.h>
 
 #include <boost/json.hpp>
 
-#include "auth/authenticate.hpp"
+#include "app/platform.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "http/json_body.hpp"
@@ -13,11 +13,12 @@
 #include "storage/await.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/cursor.hpp"
+#include "tasks/list_cache.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_service.hpp"
 #include "tasks/task_writer.hpp"
 
-namespace todo {
+namespace todo::tasks {
 namespace {
 
 namespace asio = boost::asio;
@@ -26,6 +27,15 @@ using http::Response;
 using status = http::beast_http::status;
 
 using http::problem;
+
+// What the handlers use.
+struct TaskDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+  const bus::OutboxWriter& outbox;
+  ListCache* list_cache;  // null when disabled (PostgreSQL: replicas share the data)
+};
 
 std::string etag(std::int64_t version) {
   return "\"" + std::to_string(version) + "\"";
@@ -77,7 +87,7 @@ Result<std::optional<IdempotencyRequest>> idempotency(const http::RequestContext
 }
 
 // After a write to the user's tasks committed (or failed): cached lists are stale.
-void written(Services& s, const std::string& user_id) {
+void written(TaskDeps& s, const std::string& user_id) {
   if (s.list_cache) s.list_cache->bump(user_id);
 }
 
@@ -87,8 +97,8 @@ struct Target {
   std::int64_t id = 0;
 };
 
-Result<Target> target(Services& s, const http::RequestContext& ctx, bool with_id) {
-  auto user = authorize_path_user(ctx, s.config.jwt_secret);
+Result<Target> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
+  auto user = s.authenticator.authorize_path_user(ctx);
   if (!user) return user.error();
   Target t{*user};
   if (with_id) {
@@ -99,7 +109,7 @@ Result<Target> target(Services& s, const http::RequestContext& ctx, bool with_id
   return t;
 }
 
-asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, false);
   if (!t) co_return problem(t.error(), ctx);
   auto query = parse_task_query(ctx.url.params());
@@ -134,7 +144,7 @@ asio::awaitable<Response> list_tasks(Services& s, http::RequestContext& ctx) {
   co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
-asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, false);
   if (!t) co_return problem(t.error(), ctx);
   auto idem = idempotency(ctx);
@@ -144,7 +154,7 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
-                       mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+                       mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return create_task(tx, user, f, i, now_millis(), mask);
   };
   auto outcome =
@@ -165,7 +175,7 @@ asio::awaitable<Response> create(Services& s, http::RequestContext& ctx) {
   co_return res;
 }
 
-asio::awaitable<Response> get_task(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
   if (!t) co_return problem(t.error(), ctx);
   auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
@@ -185,7 +195,7 @@ struct Change {
   std::optional<std::int64_t> expected_version;
 };
 
-Result<Change> change_of(Services& s, const http::RequestContext& ctx) {
+Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
   if (!t) return t.error();
   auto expected = if_match(ctx);
@@ -196,7 +206,7 @@ Result<Change> change_of(Services& s, const http::RequestContext& ctx) {
 // Commits a change unit and answers with the changed task. `unit` is a named lambda of
 // the caller (see storage/await.hpp on temporaries in co_await expressions).
 template <class UnitFn>
-asio::awaitable<Response> commit_change(Services& s, http::RequestContext& ctx,
+asio::awaitable<Response> commit_change(TaskDeps& s, http::RequestContext& ctx,
                                         const std::string& user_id, UnitFn& unit) {
   auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit));
   written(s, user_id);
@@ -204,27 +214,29 @@ asio::awaitable<Response> commit_change(Services& s, http::RequestContext& ctx,
   co_return task_response(status::ok, *task, ctx);
 }
 
-asio::awaitable<Response> replace(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> replace(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   auto fields = parse_task_fields(*body);
   if (!fields) co_return problem(fields.error(), ctx);
-  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+  auto unit = [c = *c, f = std::move(*fields),
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return replace_task(tx, c.task.user_id, c.task.id, f, c.expected_version, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
-asio::awaitable<Response> patch(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> patch(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return problem(body.error(), ctx);
   auto p = parse_task_patch(*body);
   if (!p) co_return problem(p.error(), ctx);
-  auto unit = [c = *c, p = std::move(*p), mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+  auto unit = [c = *c, p = std::move(*p),
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return patch_task(tx, c.task.user_id, c.task.id, p, c.expected_version, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -243,22 +255,23 @@ Result<std::optional<bool>> completion_wanted(const http::Request& request) {
   return v ? std::optional<bool>(v->as_bool()) : std::optional<bool>();
 }
 
-asio::awaitable<Response> complete(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> complete(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return problem(completed.error(), ctx);
-  auto unit = [c = *c, completed = *completed, mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+  auto unit = [c = *c, completed = *completed,
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return complete_task(tx, c.task.user_id, c.task.id, completed, c.expected_version, now_millis(),
                          mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
-asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
+asio::awaitable<Response> remove(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
-  auto unit = [c = *c, mask = s.outbox->mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+  auto unit = [c = *c, mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
@@ -267,17 +280,50 @@ asio::awaitable<Response> remove(Services& s, http::RequestContext& ctx) {
   co_return http::empty_response(status::no_content, ctx.request);
 }
 
+class TasksModule final : public app::Module {
+ public:
+  TasksModule(storage::Database& db, ops::Metrics& metrics,
+              const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
+              std::size_t list_cache_bytes)
+      : cache_(list_cache_bytes > 0 ? std::make_unique<ListCache>(list_cache_bytes) : nullptr),
+        deps_{db, metrics, authenticator, outbox, cache_.get()} {}
+
+  std::string_view name() const override { return "tasks"; }
+
+  void add_routes(http::Router& router) override {
+    using http::beast_http::verb;
+    router.add(verb::get, "/api/{user_id}/tasks", http::with(deps_, list_tasks));
+    router.add(verb::post, "/api/{user_id}/tasks", http::with(deps_, create));
+    router.add(verb::get, "/api/{user_id}/tasks/{id}", http::with(deps_, get_task));
+    router.add(verb::put, "/api/{user_id}/tasks/{id}", http::with(deps_, replace));
+    router.add(verb::patch, "/api/{user_id}/tasks/{id}", http::with(deps_, patch));
+    router.add(verb::delete_, "/api/{user_id}/tasks/{id}", http::with(deps_, remove));
+    router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", http::with(deps_, complete));
+  }
+
+ private:
+  std::unique_ptr<ListCache> cache_;
+  TaskDeps deps_;
+};
+
 }  // namespace
 
-void register_task_routes(http::Router& router, Services& s) {
-  using http::beast_http::verb;
-  router.add(verb::get, "/api/{user_id}/tasks", http::with(s, list_tasks));
-  router.add(verb::post, "/api/{user_id}/tasks", http::with(s, create));
-  router.add(verb::get, "/api/{user_id}/tasks/{id}", http::with(s, get_task));
-  router.add(verb::put, "/api/{user_id}/tasks/{id}", http::with(s, replace));
-  router.add(verb::patch, "/api/{user_id}/tasks/{id}", http::with(s, patch));
-  router.add(verb::delete_, "/api/{user_id}/tasks/{id}", http::with(s, remove));
-  router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", http::with(s, complete));
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<TaskOptions>>(
+      "tasks", "Tasks (tasks module)",
+      [](CLI::App& app, TaskOptions& o) {
+        app.add_option("--list-cache-mb", o.list_cache_mb,
+                       "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
+            ->envname("TODO_LIST_CACHE_MB")
+            ->check(CLI::Range(0, 4096))
+            ->capture_default_str();
+      },
+      nullptr,
+      [](app::Platform& p, const TaskOptions& o) -> std::unique_ptr<app::Module> {
+        // Only one process writes a SQLite file, so only there can it see every write.
+        std::size_t cache = p.config.uses_postgres() ? 0 : std::size_t(o.list_cache_mb) << 20;
+        return std::make_unique<TasksModule>(p.db, p.metrics, p.authenticator, p.outbox, cache);
+      });
 }
 
-}  // namespace todo
+}  // namespace todo::tasks

@@ -1,4 +1,4 @@
-#include "web/static_files.hpp"
+#include "web/web_module.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,8 +19,8 @@ using http::Response;
 using field = http::beast_http::field;
 using status = http::beast_http::status;
 
-fs::path ui_root(const Config& config) {
-  if (!config.ui_dir.empty()) return config.ui_dir;
+fs::path ui_root(const WebOptions& options) {
+  if (!options.ui_dir.empty()) return options.ui_dir;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return (ec ? fs::current_path(ec) : exe.parent_path()) / "ui";
@@ -106,21 +106,48 @@ Response serve(const StaticSite& site, const http::RequestContext& ctx) {
   return not_found();
 }
 
+class WebModule final : public app::Module {
+ public:
+  explicit WebModule(const WebOptions& options) {
+    fs::path root = ui_root(options);
+    site_ = std::make_shared<const StaticSite>(StaticSite::load(root));
+    if (site_->built())
+      spdlog::info("web UI: {} files ({} KiB) from {}", site_->file_count(),
+                   site_->total_bytes() / 1024, root.string());
+    else
+      spdlog::warn("web UI not built: {} does not exist; / says so (run make build)",
+                   root.string());
+  }
+
+  std::string_view name() const override { return "web"; }
+
+  void add_routes(http::Router& router) override {
+    using http::beast_http::verb;
+    router.set_fallback({verb::get, verb::head}, "ui",
+                        [site = site_](http::RequestContext& ctx) -> asio::awaitable<Response> {
+                          co_return serve(*site, ctx);
+                        });
+  }
+
+ private:
+  std::shared_ptr<const StaticSite> site_;
+};
+
 }  // namespace
 
-void register_ui_routes(http::Router& router, Services& services) {
-  fs::path root = ui_root(services.config);
-  auto site = std::make_shared<const StaticSite>(StaticSite::load(root));
-  if (site->built())
-    spdlog::info("web UI: {} files ({} KiB) from {}", site->file_count(),
-                 site->total_bytes() / 1024, root.string());
-  else
-    spdlog::warn("web UI not built: {} does not exist; / says so (run make build)", root.string());
-  using http::beast_http::verb;
-  router.set_fallback({verb::get, verb::head}, "ui",
-                      [site](http::RequestContext& ctx) -> asio::awaitable<Response> {
-                        co_return serve(*site, ctx);
-                      });
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<WebOptions>>(
+      "web", "Web UI (web module)",
+      [](CLI::App& app, WebOptions& o) {
+        app.add_option("--ui-dir", o.ui_dir,
+                       "Directory of the web UI's static export, served at / (default: ui "
+                       "beside the executable, where make build puts it)")
+            ->envname("TODO_UI_DIR");
+      },
+      nullptr,
+      [](app::Platform&, const WebOptions& o) -> std::unique_ptr<app::Module> {
+        return std::make_unique<WebModule>(o);
+      });
 }
 
 }  // namespace todo::web
