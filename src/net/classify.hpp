@@ -1,7 +1,7 @@
 #pragma once
 // The default classification of a finished transfer into done / retry_later / give_up, and
 // its reason (internal to src/net; pure, unit-tested in tests/net/classify_test.cpp). The
-// table is documented on net::Outcome in http_client.hpp.
+// table is documented on Outcome in http_client.hpp.
 #include <curl/curl.h>
 
 #include <cstddef>

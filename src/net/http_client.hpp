@@ -36,6 +36,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/outcome.hpp"
+
 namespace todo::net {
 
 // What the caller should do about a call. The default classification (see Response):
@@ -46,8 +48,8 @@ namespace todo::net {
 //   give_up     — any other 4xx; a 3xx that was not followed; TLS certificate verification
 //                 failed (a certificate problem is not transient); a response over
 //                 max_response_bytes; a malformed URL, a refused scheme, a bad header.
-enum class Outcome { done, retry_later, give_up };
-const char* to_string(Outcome outcome);  // "done", "retry_later", "give_up"
+// The service's one outcome vocabulary (core/outcome.hpp); outcome_name() spells it.
+using todo::Outcome;
 
 enum class Method { get, post, put, patch, del };  // del: DELETE (`delete` is a keyword)
 const char* to_string(Method method);              // "GET", "POST", ...

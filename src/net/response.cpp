@@ -23,18 +23,6 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-const char* to_string(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::done:
-      return "done";
-    case Outcome::retry_later:
-      return "retry_later";
-    case Outcome::give_up:
-      return "give_up";
-  }
-  return "give_up";
-}
-
 const char* to_string(Method method) {
   switch (method) {
     case Method::get:

@@ -16,12 +16,12 @@
 
 #include "net/http_client.hpp"
 
-namespace todo::net {
+namespace todo {
 // GoogleTest prints outcomes by name in failure messages.
 inline void PrintTo(Outcome outcome, std::ostream* os) {
-  *os << to_string(outcome);
+  *os << outcome_name(outcome);
 }
-}  // namespace todo::net
+}  // namespace todo
 
 namespace todo::net::test {
 

@@ -22,11 +22,14 @@
 // fails publishes (broker down) or refuses them (configuration) is healthy to that probe,
 // so those cases wait the cool-down.
 //
+// Calls go through the service's outbound HTTP client (net/http_client.hpp: keep-alive, a
+// timeout per call, bounded answers), blocking the relay thread, never an I/O thread.
+//
 // Threads: publish() and accepting() run on the relay thread of this publisher only.
 #include "bus/dapr/circuit_breaker.hpp"
-#include "bus/dapr/sidecar_client.hpp"
 #include "bus/publisher.hpp"
 #include "config/config.hpp"
+#include "net/http_client.hpp"
 #include "ops/metrics.hpp"
 
 namespace todo::bus::dapr {
@@ -44,7 +47,13 @@ class DaprPublisher final : public Publisher {
 
   std::string name_ = "dapr-publisher";
   ops::Metrics& metrics_;
-  SidecarClient client_;
+  net::Response call(net::Method method, std::string path, std::string content_type,
+                     std::string body);
+
+  std::string base_url_;  // http://host:port of the sidecar
+  std::chrono::milliseconds timeout_;
+  std::string api_token_;
+  net::HttpClient client_;  // keep-alive to the sidecar; blocking calls from the relay thread
   CircuitBreaker breaker_;
   std::string single_target_;  // without the query string
   std::string bulk_target_;
