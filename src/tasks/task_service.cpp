@@ -4,7 +4,7 @@
 #include "storage/idempotency_store.hpp"
 #include "storage/outbox_store.hpp"
 #include "storage/task_store.hpp"
-#include "tasks/task_json.hpp"
+#include "tasks/task_validation.hpp"
 #include "tasks/task_writer.hpp"
 
 namespace todo {

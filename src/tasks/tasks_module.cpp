@@ -15,7 +15,9 @@
 #include "tasks/cursor.hpp"
 #include "tasks/list_cache.hpp"
 #include "tasks/task_json.hpp"
+#include "tasks/task_query.hpp"
 #include "tasks/task_service.hpp"
+#include "tasks/task_validation.hpp"
 #include "tasks/task_writer.hpp"
 
 namespace todo::tasks {
