@@ -15,7 +15,7 @@ using http::Response;
 using http::problem;
 
 asio::awaitable<Response> list_audit(Services& s, http::RequestContext& ctx) {
-  auto user = authorize_path_user(ctx, s.config.jwt_secret);
+  auto user = authorize_path_user(ctx, s.config.jwt_secret, s.config.jwt);
   if (!user) co_return problem(user.error(), ctx);
   auto query = parse_audit_query(ctx.url.params());
   if (!query) co_return problem(query.error(), ctx);

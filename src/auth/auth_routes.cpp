@@ -85,8 +85,8 @@ Response auth_response(status st, const User& user, const std::string& token,
 }
 
 std::string issue_token(const User& user, const Config& config) {
-  Millis now = now_millis();
-  return sign_jwt({user.id, now, now + Millis(config.jwt_ttl_seconds) * 1000}, config.jwt_secret);
+  JwtClaims claims = new_jwt_claims(user.id, now_millis(), Millis(config.jwt_ttl_seconds) * 1000);
+  return sign_jwt(claims, config.jwt_secret, config.jwt);
 }
 
 Error validation_error(Error e) {
@@ -168,7 +168,7 @@ asio::awaitable<Response> sign_in(Services& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<Response> session(Services& s, http::RequestContext& ctx) {
-  auto user_id = authenticate(ctx, s.config.jwt_secret);
+  auto user_id = authenticate(ctx, s.config.jwt_secret, s.config.jwt);
   if (!user_id) co_return problem(user_id.error(), ctx);
   auto user_unit = [id = *user_id](storage::Tx& tx) {
     return Result<std::optional<User>>(tx.find_user_by_id(id));

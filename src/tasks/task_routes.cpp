@@ -86,7 +86,7 @@ struct Target {
 };
 
 Result<Target> target(Services& s, const http::RequestContext& ctx, bool with_id) {
-  auto user = authorize_path_user(ctx, s.config.jwt_secret);
+  auto user = authorize_path_user(ctx, s.config.jwt_secret, s.config.jwt);
   if (!user) return user.error();
   Target t{*user};
   if (with_id) {
