@@ -84,7 +84,7 @@ void add_server_options(CLI::App& app, Config& c) {
       ->capture_default_str();
   auto not_empty = CLI::Validator(
       [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
-      "TEXT");
+      "");
   app.add_option("--jwt-issuer", c.jwt.issuer, "iss of issued tokens; tokens must carry it")
       ->envname("TODO_JWT_ISSUER")
       ->check(not_empty)
