@@ -148,7 +148,8 @@ asio::awaitable<Response> take_delivery(Services& s, http::RequestContext& ctx) 
   }
   if (auto entries = bus::dapr::bulk_delivery_entries(ctx.request.body()))
     co_return co_await take_bulk(s, ctx, std::move(*entries));
-  auto event = bus::dapr::event_from_delivery(ctx.request.body());
+  auto event = bus::dapr::event_from_delivery(ctx.request.body(),
+                                              ctx.request[http::beast_http::field::content_type]);
   auto record =
       event ? audit_record_from_event(*event) : Result<storage::AuditRecord>(event.error());
   if (!record) {
