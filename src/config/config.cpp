@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "config/redact.hpp"
 #include "core/random.hpp"
 
 namespace todo {
@@ -191,14 +192,10 @@ std::string load_or_create_secret(const std::string& data_dir) {
   return secret;
 }
 
+// Every form of a secret in a connection string: user:password@, ?password=, ?sslpassword=,
+// key=value conninfo (config/redact.hpp).
 std::string mask_url(const std::string& url) {
-  // postgres://user:secret@host/db -> postgres://user:***@host/db
-  auto scheme = url.find("://");
-  auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return redact_connection_string(url);
 }
 
 }  // namespace
