@@ -82,10 +82,11 @@ BENCHMARK(BM_TaskJsonText);
 void BM_VerifyJwt(benchmark::State& state) {
   const std::string secret = "a-32-byte-secret-for-benchmarks!";
   const todo::Millis now = todo::now_millis();
-  const std::string token =
-      todo::sign_jwt({"u_abcdefghijklmnopqrst", now, now + 3'600'000}, secret);
+  const todo::JwtOptions options;
+  const std::string token = todo::sign_jwt(
+      todo::new_jwt_claims("u_abcdefghijklmnopqrst", now, 3'600'000), secret, options);
   for (auto _ : state) {
-    auto claims = todo::verify_jwt(token, secret, now);
+    auto claims = todo::verify_jwt(token, secret, now, options);
     benchmark::DoNotOptimize(claims);
   }
 }

@@ -69,7 +69,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);
-  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds});
+  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds, config.jwt});
   bus::OutboxWriter outbox;
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;

@@ -40,7 +40,8 @@ bool same_origin(const http::Request& req) {
 
 }  // namespace
 
-Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret) {
+Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret,
+                                 const JwtOptions& options) {
   const auto& req = ctx.request;
   std::string_view token;
   bool from_cookie = false;
@@ -56,16 +57,16 @@ Result<std::string> authenticate(const http::RequestContext& ctx, const std::str
   }
   if (token.empty())
     return Error::make(ErrorKind::unauthorized, "sign in first: no bearer token or session cookie");
-  auto claims = verify_jwt(token, secret, now_millis());
+  auto claims = verify_jwt(token, secret, now_millis(), options);
   if (!claims) return claims.error();
   if (from_cookie && !is_safe_method(req.method()) && !same_origin(req))
     return Error::make(ErrorKind::forbidden, "cross-site request refused");
   return claims->subject;
 }
 
-Result<std::string> authorize_path_user(const http::RequestContext& ctx,
-                                        const std::string& secret) {
-  auto user = authenticate(ctx, secret);
+Result<std::string> authorize_path_user(const http::RequestContext& ctx, const std::string& secret,
+                                        const JwtOptions& options) {
+  auto user = authenticate(ctx, secret, options);
   if (!user) return user;
   if (*user != ctx.param("user_id"))
     return Error::make(ErrorKind::forbidden, "this token cannot access another user's resources");

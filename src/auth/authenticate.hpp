@@ -4,6 +4,7 @@
 // (defence against cross-site request forgery on top of SameSite=Lax).
 #include <string>
 
+#include "auth/jwt.hpp"
 #include "core/error.hpp"
 #include "http/types.hpp"
 
@@ -11,11 +12,14 @@ namespace todo {
 
 inline constexpr const char* kSessionCookie = "todo_session";
 
-// The authenticated user id, or 401.
-Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret);
+// The authenticated user id: the subject of a token verify_jwt accepts with `secret` and
+// `options`; else 401 (the detail says why), or 403 for a cross-site cookie request.
+Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret,
+                                 const JwtOptions& options);
 
 // For /api/{user_id}/...: the authenticated user must be {user_id} (401, else 403).
-Result<std::string> authorize_path_user(const http::RequestContext& ctx, const std::string& secret);
+Result<std::string> authorize_path_user(const http::RequestContext& ctx, const std::string& secret,
+                                        const JwtOptions& options);
 
 std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
 std::string clear_session_cookie(bool secure);

@@ -8,6 +8,7 @@
 // (auth/authenticate.hpp). Thread safety: const methods, callable from any thread.
 #include <string>
 
+#include "auth/jwt.hpp"
 #include "auth/user.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
@@ -18,6 +19,7 @@ namespace todo::auth {
 struct TokenOptions {
   std::string secret;  // HS256 key, at least 32 bytes, shared by every role
   int ttl_seconds = 24 * 3600;
+  JwtOptions jwt;  // issuer, audience and leeway, the same in every role
 };
 
 class Authenticator {

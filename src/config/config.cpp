@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "app/roles.hpp"
+#include "config/redact.hpp"
 #include "core/random.hpp"
 
 namespace todo {
@@ -84,6 +85,23 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_JWT_TTL")
       ->check(CLI::Range(60, 90 * 24 * 3600))
       ->capture_default_str();
+  auto not_empty = CLI::Validator(
+      [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
+      "");
+  app.add_option("--jwt-issuer", c.jwt.issuer, "iss of issued tokens; tokens must carry it")
+      ->envname("TODO_JWT_ISSUER")
+      ->check(not_empty)
+      ->capture_default_str();
+  app.add_option("--jwt-audience", c.jwt.audience,
+                 "aud of issued tokens; tokens must name it (the same in every role)")
+      ->envname("TODO_JWT_AUDIENCE")
+      ->check(not_empty)
+      ->capture_default_str();
+  app.add_option("--jwt-leeway", c.jwt.leeway_seconds,
+                 "Clock skew tolerated on token exp, nbf and iat, seconds")
+      ->envname("TODO_JWT_LEEWAY")
+      ->check(CLI::Range(0, 300))
+      ->capture_default_str();
   app.add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body")
       ->envname("TODO_MAX_BODY_BYTES")
       ->check(CLI::Range(std::size_t(1024), std::size_t(64) << 20))
@@ -155,14 +173,10 @@ std::string load_or_create_secret(const std::string& data_dir) {
   return secret;
 }
 
+// Every form of a secret in a connection string: user:password@, ?password=, ?sslpassword=,
+// key=value conninfo (config/redact.hpp).
 std::string mask_url(const std::string& url) {
-  // postgres://user:secret@host/db -> postgres://user:***@host/db
-  auto scheme = url.find("://");
-  auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return redact_connection_string(url);
 }
 
 }  // namespace
@@ -218,7 +232,7 @@ void finish_config(Config& c) {
 }
 
 std::string describe(const Config& c) {
-  return fmt::format(
+  std::string text = fmt::format(
       "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s log_level={} bus={} dapr={}:{} "
@@ -229,6 +243,8 @@ std::string describe(const Config& c) {
       c.shutdown_grace_seconds, c.log_level, c.bus, c.dapr_host, c.dapr_http_port, c.pubsub_name,
       c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
       c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***");
+  return text + fmt::format(" jwt_issuer={} jwt_audience={} jwt_leeway={}s", c.jwt.issuer,
+                            c.jwt.audience, c.jwt.leeway_seconds);
 }
 
 }  // namespace todo

@@ -3,6 +3,9 @@
 #include <libical/ical.h>
 
 #include <mutex>
+#include <variant>
+
+#include "tasks/rrule.hpp"
 
 namespace todo {
 namespace {
@@ -46,6 +49,15 @@ bool has_rrule_prefix(std::string_view rule) {
   return true;
 }
 
+// Names and values of a rule are case-insensitive (RFC 5545 ABNF); libical wants "T" and
+// "Z" of UNTIL in upper case.
+std::string upper(std::string_view rule) {
+  std::string out(rule);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
 // Caller holds libical_mutex(). nullptr when unknown.
 icaltimezone* find_zone_locked(std::string_view name) {
   if (name == "UTC") return icaltimezone_get_utc_timezone();
@@ -83,8 +95,15 @@ std::optional<std::string> rrule_error(std::string_view rule) {
     // which would cut the C string libical sees) is rejected up front.
     if (c <= ' ' || c > '~') return "must contain only printable ASCII characters";
   }
+  // The RFC's rules first (libical would let most of them pass), then whether libical can
+  // iterate what is left.
+  auto parsed = rrule::parse(rule);
+  if (auto* why = std::get_if<std::string>(&parsed)) return std::move(*why);
+  if (!rrule::has_occurrence(std::get<rrule::Rule>(parsed)))
+    return "has no occurrence at all: no date satisfies every BYxxx part (e.g. BYMONTH=2 with "
+           "BYMONTHDAY=30)";
   std::lock_guard lock(libical_mutex());
-  if (!parse_rule_locked(std::string(rule))) return "is not a valid RFC 5545 RRULE";
+  if (!parse_rule_locked(upper(rule))) return "is not supported by the recurrence engine (libical)";
   return std::nullopt;
 }
 
@@ -101,7 +120,7 @@ std::optional<Millis> next_occurrence(std::string_view rule, std::string_view ti
   std::lock_guard lock(libical_mutex());
   icaltimezone* zone = find_zone_locked(timezone);
   if (zone == nullptr) return std::nullopt;
-  const std::optional<icalrecurrencetype> recur = parse_rule_locked(std::string(rule));
+  const std::optional<icalrecurrencetype> recur = parse_rule_locked(upper(rule));
   if (!recur) return std::nullopt;
 
   // libical works in whole seconds on local wall-clock time; the sub-second part of

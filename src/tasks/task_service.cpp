@@ -14,19 +14,12 @@ Error not_found(std::int64_t id) {
   return Error::make(ErrorKind::not_found, "task " + std::to_string(id) + " does not exist");
 }
 
-// Loads the caller's task and checks If-Match.
+// Loads (and locks) the caller's task and checks the preconditions on it.
 Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                             std::optional<std::int64_t> expected_version) {
+                             const ChangeCondition& condition) {
   auto task = storage::tasks(tx).lock(user_id, id);
   if (!task) return not_found(id);
-  if (expected_version && *expected_version != task->version) {
-    Error e = Error::make(ErrorKind::precondition_failed,
-                          "task " + std::to_string(id) + " is at version " +
-                              std::to_string(task->version) + ", not " +
-                              std::to_string(*expected_version) + "; reload it and retry");
-    e.errors.push_back({"If-Match", "does not match the current version"});
-    return e;
-  }
+  if (auto e = precondition_error(*task, condition.http)) return std::move(*e);
   return std::move(*task);
 }
 
@@ -44,6 +37,40 @@ Task save_change(storage::Tx& tx, const Task& before, Task after, Millis now,
 }
 
 }  // namespace
+
+std::string task_etag(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+std::int64_t task_last_modified(Millis updated_at) {
+  return updated_at >= 0 ? updated_at / 1000 : (updated_at - 999) / 1000;
+}
+
+ChangeCondition::ChangeCondition(std::int64_t if_match_version) {
+  http.if_match = http::EntityTagCondition{false, {{task_etag(if_match_version), false}}};
+}
+
+std::optional<Error> precondition_error(const Task& task, const http::Preconditions& p,
+                                        const char** not_modified) {
+  if (p.empty()) return std::nullopt;
+  const http::PreconditionResult r =
+      http::evaluate_preconditions(p, task_etag(task.version), task_last_modified(task.updated_at));
+  if (r.verdict == http::Verdict::proceed) return std::nullopt;
+  if (r.verdict == http::Verdict::not_modified && not_modified) {
+    *not_modified = r.header;
+    return std::nullopt;
+  }
+  return http::precondition_failed(
+      r, "task " + std::to_string(task.id) + " is at version " + std::to_string(task.version));
+}
+
+Status check_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                    const ChangeCondition& condition) {
+  auto task = storage::tasks(tx).find(user_id, id);  // a read: nothing is written after the check
+  if (!task) return not_found(id);
+  if (auto e = precondition_error(*task, condition.http)) return std::move(*e);
+  return Unit{};
+}
 
 Task with_fields(Task task, const TaskFields& f, Millis now) {
   if (f.completed && !task.completed) task.completed_at = now;
@@ -71,12 +98,12 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
       if (previous->request_fingerprint != idem->fingerprint)
         return Error::field(ErrorKind::validation, "Idempotency-Key",
                             "was already used for a different request");
-      return CreateOutcome{previous->status, previous->body, 0, true};
+      return CreateOutcome{previous->status, previous->body, 0, 0, true};
     }
   }
   Task task = storage::tasks(tx).insert(user_id, fields, now);
   publish(tx, EventType::created, task, now, subscribers);
-  CreateOutcome outcome{201, task_json_text(task), task.version, false};
+  CreateOutcome outcome{201, task_json_text(task), task.version, task.updated_at, false};
   if (idem && !storage::idempotency_keys(tx).save(user_id, idem->key,
                                                   {idem->fingerprint, 201, outcome.body}, now)) {
     // Another request with this key committed first: undo ours (the Database re-runs this
@@ -89,27 +116,26 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
 }
 
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                          const TaskFields& fields, std::optional<std::int64_t> expected_version,
-                          Millis now, std::uint32_t subscribers) {
-  auto task = load_for_change(tx, user_id, id, expected_version);
+                          const TaskFields& fields, const ChangeCondition& condition, Millis now,
+                          std::uint32_t subscribers) {
+  auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   return save_change(tx, *task, with_fields(*task, fields, now), now, subscribers);
 }
 
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                        const TaskPatch& patch, std::optional<std::int64_t> expected_version,
-                        Millis now, std::uint32_t subscribers) {
-  auto task = load_for_change(tx, user_id, id, expected_version);
+                        const TaskPatch& patch, const ChangeCondition& condition, Millis now,
+                        std::uint32_t subscribers) {
+  auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
                      subscribers);
 }
 
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                           std::optional<bool> completed,
-                           std::optional<std::int64_t> expected_version, Millis now,
-                           std::uint32_t subscribers) {
-  auto task = load_for_change(tx, user_id, id, expected_version);
+                           std::optional<bool> completed, const ChangeCondition& condition,
+                           Millis now, std::uint32_t subscribers) {
+  auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   TaskPatch patch;
   patch.completed = completed.value_or(!task->completed);
@@ -118,9 +144,8 @@ Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int
 }
 
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   std::optional<std::int64_t> expected_version, Millis now,
-                   std::uint32_t subscribers) {
-  auto task = load_for_change(tx, user_id, id, expected_version);
+                   const ChangeCondition& condition, Millis now, std::uint32_t subscribers) {
+  auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task.error();
   storage::tasks(tx).remove(user_id, id);
   publish(tx, EventType::deleted, *task, now, subscribers);

@@ -1,9 +1,10 @@
 #pragma once
 // Task operations as units of work inside a database transaction (run by Database on a
-// database thread). They hold the rules that span reads and writes: ownership, If-Match
-// versions, completion timestamps, version increments, Idempotency-Key replay, and the
-// outbox: every change writes its event row in the same transaction (transactional
-// outbox), so a change is never committed without its event, nor an event without it.
+// database thread). They hold the rules that span reads and writes: ownership, the
+// conditional-request preconditions (RFC 9110 §13, evaluated on the locked task), completion
+// timestamps, version increments, Idempotency-Key replay, and the outbox: every change writes its
+// event row in the same transaction (transactional outbox), so a change is never committed without
+// its event, nor an event without it.
 //
 // `subscribers` is the outbox mask: one bit per event subscriber that must receive the
 // event (bus/outbox_relay.hpp). 0 writes no event.
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "http/conditional.hpp"
 #include "storage/tx.hpp"
 #include "tasks/task.hpp"
 
@@ -26,6 +28,7 @@ struct CreateOutcome {
   int status = 201;
   std::string body;  // serialized task JSON
   std::int64_t version = 1;
+  Millis updated_at = 0;  // for Last-Modified (0 when replayed: read it from body)
   bool replayed = false;
 };
 
@@ -34,21 +37,45 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const std::optional<IdempotencyRequest>& idempotency, Millis now,
                                   std::uint32_t subscribers);
 
-// expected_version: from If-Match; nullopt = no precondition.
+// A task's validators (RFC 9110 §8.8): the strong ETag "\"<version>\"", and Last-Modified,
+// updated_at in whole seconds.
+std::string task_etag(std::int64_t version);
+std::int64_t task_last_modified(Millis updated_at);
+
+// What a change requires of the task's current state: the request's preconditions; or, for
+// callers in code, none (std::nullopt) or one version as If-Match.
+struct ChangeCondition {
+  ChangeCondition() = default;
+  ChangeCondition(std::nullopt_t) {}
+  ChangeCondition(std::int64_t if_match_version);
+  ChangeCondition(http::Preconditions preconditions) : http(std::move(preconditions)) {}
+  http::Preconditions http;
+};
+
+// The preconditions evaluated on `task` (RFC 9110 §13.2.2): nullopt to go on, else the 412
+// (ErrorKind::precondition_failed naming the header), or for GET/HEAD a not_modified result
+// via `not_modified` (set to the header that answered 304).
+std::optional<Error> precondition_error(const Task& task, const http::Preconditions& p,
+                                        const char** not_modified = nullptr);
+
+// Each change: 404 when the caller has no such task, 412 when `condition` fails on it.
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                          const TaskFields& fields, std::optional<std::int64_t> expected_version,
-                          Millis now, std::uint32_t subscribers);
+                          const TaskFields& fields, const ChangeCondition& condition, Millis now,
+                          std::uint32_t subscribers);
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                        const TaskPatch& patch, std::optional<std::int64_t> expected_version,
-                        Millis now, std::uint32_t subscribers);
+                        const TaskPatch& patch, const ChangeCondition& condition, Millis now,
+                        std::uint32_t subscribers);
 // completed: nullopt toggles.
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                           std::optional<bool> completed,
-                           std::optional<std::int64_t> expected_version, Millis now,
-                           std::uint32_t subscribers);
+                           std::optional<bool> completed, const ChangeCondition& condition,
+                           Millis now, std::uint32_t subscribers);
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   std::optional<std::int64_t> expected_version, Millis now,
-                   std::uint32_t subscribers);
+                   const ChangeCondition& condition, Millis now, std::uint32_t subscribers);
+// Only the check (a read, for db_read), for a change whose content is invalid: the
+// preconditions come first (RFC 9110 §13.2.1), so a failed one answers 412 before the
+// content's 4xx. Unit when the change could go on.
+Status check_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
+                    const ChangeCondition& condition);
 
 // The task with `fields` applied at `now`: completion time follows the completed flag,
 // version + 1. Pure; unit-tested.

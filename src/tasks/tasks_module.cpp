@@ -8,6 +8,7 @@
 #include "app/platform.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "http/conditional.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -39,28 +40,31 @@ struct TaskDeps {
   ListCache* list_cache;  // null when disabled (PostgreSQL: replicas share the data)
 };
 
-std::string etag(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+// Every task response carries the task's validators: ETag and Last-Modified (RFC 9110 §8.8).
+void set_validators(Response& res, std::int64_t version, Millis updated_at) {
+  res.set(http::beast_http::field::etag, task_etag(version));
+  res.set(http::beast_http::field::last_modified,
+          http::format_http_date(task_last_modified(updated_at)));
 }
 
 Response task_response(status st, const Task& task, const http::RequestContext& ctx) {
   auto res = http::json_response(st, task_json_text(task), ctx.request);
-  res.set(http::beast_http::field::etag, etag(task.version));
+  set_validators(res, task.version, task.updated_at);
   return res;
 }
 
-// If-Match: "3", 3 or W/"3" -> 3; "*" -> no precondition. Anything else is a 400.
-Result<std::optional<std::int64_t>> if_match(const http::RequestContext& ctx) {
-  auto it = ctx.request.find(http::beast_http::field::if_match);
-  if (it == ctx.request.end()) return std::optional<std::int64_t>();
-  std::string_view v = it->value();
-  if (v == "*") return std::optional<std::int64_t>();
-  if (v.starts_with("W/")) v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  auto id = parse_task_id(v);  // same rules: a positive integer
-  if (!id)
-    return Error::field(ErrorKind::bad_request, "If-Match", "must be a task version like \"3\"");
-  return std::optional<std::int64_t>(*id);
+// 304 Not Modified: the validators and caching headers a 200 would carry, no content and no
+// Content-Length (RFC 9110 §15.4.5, §8.6).
+Response not_modified(const Task& task, const http::RequestContext& ctx) {
+  Response res{status::not_modified, ctx.request.version()};
+  res.keep_alive(ctx.request.keep_alive());
+  res.set(http::beast_http::field::cache_control, "no-store");
+  set_validators(res, task.version, task.updated_at);
+  return res;
+}
+
+Result<http::Preconditions> preconditions(const http::RequestContext& ctx) {
+  return http::read_preconditions(ctx.request, now_millis() / 1000);
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -166,13 +170,18 @@ asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
   auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
   if (outcome->replayed) {
     res.set("Idempotent-Replayed", "true");
-    // The stored body holds the version at creation time.
+    // The stored body holds the version and update time at creation.
     boost::system::error_code ec;
     auto v = json::parse(outcome->body, ec);
-    if (!ec && v.is_object() && v.as_object().contains("version"))
-      res.set(http::beast_http::field::etag, etag(v.at("version").to_number<std::int64_t>()));
+    const auto* o = ec ? nullptr : v.if_object();
+    const auto* version = o ? o->if_contains("version") : nullptr;
+    const auto* updated = o ? o->if_contains("updated_at") : nullptr;
+    auto updated_at = updated && updated->is_string() ? parse_rfc3339(updated->get_string())
+                                                      : std::optional<Millis>();
+    if (version && version->is_int64() && updated_at)
+      set_validators(res, version->get_int64(), *updated_at);
   } else {
-    res.set(http::beast_http::field::etag, etag(outcome->version));
+    set_validators(res, outcome->version, outcome->updated_at);
   }
   co_return res;
 }
@@ -180,6 +189,8 @@ asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
 asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
   if (!t) co_return problem(t.error(), ctx);
+  auto pre = preconditions(ctx);
+  if (!pre) co_return problem(pre.error(), ctx);
   auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
     auto found = storage::tasks(tx).find(t.user_id, t.id);
     if (!found)
@@ -188,21 +199,40 @@ asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
   };
   auto task = co_await storage::db_read<Task>(s.db, s.metrics, std::move(task_unit));
   if (!task) co_return problem(task.error(), ctx);
+  const char* unchanged = nullptr;
+  if (auto e = precondition_error(*task, *pre, &unchanged)) co_return problem(*e, ctx);
+  if (unchanged) co_return not_modified(*task, ctx);
   co_return task_response(status::ok, *task, ctx);
 }
 
-// What every change to one task starts from: the caller's task and its If-Match.
+// What every change to one task starts from: the caller's task and the request's
+// preconditions (a malformed If-Match or If-None-Match is a 400 before anything else).
 struct Change {
   Target task;
-  std::optional<std::int64_t> expected_version;
+  ChangeCondition condition;
 };
 
 Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
   if (!t) return t.error();
-  auto expected = if_match(ctx);
-  if (!expected) return expected.error();
-  return Change{std::move(*t), *expected};
+  auto pre = preconditions(ctx);
+  if (!pre) return pre.error();
+  return Change{std::move(*t), ChangeCondition(std::move(*pre))};
+}
+
+// The answer to a change whose content is invalid (`content_error`): RFC 9110 §13.2.1 has
+// the preconditions evaluated before the content is processed, so with preconditions the
+// task is read first and a failed one (or a missing task) answers instead.
+asio::awaitable<Response> content_refused(TaskDeps& s, http::RequestContext& ctx, const Change& c,
+                                          const Error& content_error) {
+  if (!c.condition.http.empty()) {
+    auto check_unit = [c](storage::Tx& tx) {
+      return check_change(tx, c.task.user_id, c.task.id, c.condition);
+    };
+    auto checked = co_await storage::db_read<Unit>(s.db, s.metrics, std::move(check_unit));
+    if (!checked) co_return problem(checked.error(), ctx);
+  }
+  co_return problem(content_error, ctx);
 }
 
 // Commits a change unit and answers with the changed task. `unit` is a named lambda of
@@ -220,12 +250,12 @@ asio::awaitable<Response> replace(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
   auto fields = parse_task_fields(*body);
-  if (!fields) co_return problem(fields.error(), ctx);
+  if (!fields) co_return co_await content_refused(s, ctx, *c, fields.error());
   auto unit = [c = *c, f = std::move(*fields),
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
-    return replace_task(tx, c.task.user_id, c.task.id, f, c.expected_version, now_millis(), mask);
+    return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -234,12 +264,12 @@ asio::awaitable<Response> patch(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
   auto p = parse_task_patch(*body);
-  if (!p) co_return problem(p.error(), ctx);
+  if (!p) co_return co_await content_refused(s, ctx, *c, p.error());
   auto unit = [c = *c, p = std::move(*p),
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
-    return patch_task(tx, c.task.user_id, c.task.id, p, c.expected_version, now_millis(), mask);
+    return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -261,11 +291,10 @@ asio::awaitable<Response> complete(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto completed = completion_wanted(ctx.request);
-  if (!completed) co_return problem(completed.error(), ctx);
+  if (!completed) co_return co_await content_refused(s, ctx, *c, completed.error());
   auto unit = [c = *c, completed = *completed,
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
-    return complete_task(tx, c.task.user_id, c.task.id, completed, c.expected_version, now_millis(),
-                         mask);
+    return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -274,7 +303,7 @@ asio::awaitable<Response> remove(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return problem(c.error(), ctx);
   auto unit = [c = *c, mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
-    return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
+    return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
   written(s, c->task.user_id);

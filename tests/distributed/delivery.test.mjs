@@ -170,3 +170,48 @@ test('APP_API_TOKEN: deliveries without the right dapr-api-token get 401 and wri
     assert.equal(tooBig.status, 413, `a client body over 1 MiB -> 413, got ${tooBig.status}`);
   });
 });
+
+test('single deliveries in every CloudEvents form are stored: data, data as a JSON string, data_base64', { timeout: 120_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  // one event per request (no bulk subscribe): the path that DROPped data_base64 as poison
+  await withCluster({ auditEnv: { TODO_DAPR_BULK_MAX_MESSAGES: '0' } }, async (cluster) => {
+    const sidecar = cluster.audit.sidecar;
+    const [u] = await signUpUsers(cluster.api, 1);
+    const event = (taskId) => ({
+      event_id: randomUUID(), event_type: 'created', timestamp: new Date().toISOString(), user_id: u.user.id, task_id: taskId,
+      task_data: { id: taskId, user_id: u.user.id, title: `form ${taskId}`, description: '', completed: false, priority: 'medium', tags: [] },
+      schema_version: 1, task_version: 1,
+    });
+    const ce = (e, fields) => ({ specversion: '1.0', id: e.event_id, source: 'todo-api', type: 'todo.task.created', ...fields });
+    const forms = [
+      ['data as an object', (e) => ce(e, { datacontenttype: 'application/json', data: e })],
+      ['data as a JSON string', (e) => ce(e, { datacontenttype: 'application/json', data: JSON.stringify(e) })],
+      ['data_base64', (e) => ce(e, { datacontenttype: 'application/json', data_base64: Buffer.from(JSON.stringify(e)).toString('base64') })],
+      ['data_base64 with a +json type and parameters', (e) => ce(e, { datacontenttype: 'application/vnd.todo+json; charset=utf-8', data_base64: Buffer.from(JSON.stringify(e)).toString('base64') })],
+      ['no datacontenttype', (e) => ce(e, { data: e })],
+    ];
+    const sent = [];
+    for (const [i, [name, make]] of forms.entries()) {
+      const e = event(777_000 + i);
+      sent.push({ name, event_id: e.event_id });
+      await sidecar.inject({ topic: TOPIC, partitionKey: u.user.id, cloudevent: make(e) });
+    }
+    const ids = sent.map((s) => sqlString(s.event_id)).join(',');
+    const stored = async () => (await psql(cluster.db.url, `SELECT event_id FROM audit_log WHERE event_id IN (${ids})`)).trim().split('\n').filter(Boolean);
+    await waitUntil(async () => (await stored()).length === sent.length, 'every form stored', { timeoutMs: 30_000, pollMs: 100 })
+      .catch(async (err) => {
+        const got = new Set(await stored());
+        err.message += `; missing: ${sent.filter((s) => !got.has(s.event_id)).map((s) => s.name).join(', ')}; dead letters: ${JSON.stringify(readTopic(cluster.logDir, DLQ).map((m) => m.deadLetter))}`;
+        throw err;
+      });
+    await sidecar.waitIdle({ timeoutMs: 30_000 });
+    assert.deepEqual(readTopic(cluster.logDir, DLQ), [], 'nothing dead-lettered');
+    const st = await sidecar.stats();
+    assert.equal(st.topics[TOPIC].bulk_deliveries, 0, 'single deliveries, not bulk');
+    // the audit API shows them to their user
+    const audit = await cluster.audit.server.api('GET', `/api/${u.user.id}/audit?limit=200`, { token: u.token });
+    assert.equal(audit.status, 200, audit.text);
+    const listed = new Set(audit.json.items.map((i) => i.event_id));
+    for (const s of sent) assert.ok(listed.has(s.event_id), `${s.name}: listed in the audit API`);
+  });
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { auditAll, checkEvent, checkEventShape, EVENT_TYPES, expectAudit, instantKey, waitForAudit, withOffset } from './audit_helpers.mjs';
-import { problemOf, signJwt, sleep, startServer } from './harness.mjs';
+import { problemOf, signJwt, sleep, startServer, tokenClaims } from './harness.mjs';
 
 let server;
 let alice;
@@ -105,15 +105,21 @@ describe('auth and isolation', () => {
     const tokens = {
       'no token': undefined,
       garbage: 'garbage',
-      expired: signJwt({ sub: alice.user.id, iat: 1, exp: 2 }),
-      'another key': signJwt({ sub: alice.user.id, exp }, { secret: 'not-the-secret-not-the-secret-123' }),
-      'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: alice.user.id, exp })).toString('base64url')}.`,
+      expired: signJwt(tokenClaims(alice.user.id, { iat: 1, exp: 2 })),
+      'another key': signJwt(tokenClaims(alice.user.id), { secret: 'not-the-secret-not-the-secret-123' }),
+      'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(tokenClaims(alice.user.id))).toString('base64url')}.`,
+      'nbf in the future': signJwt(tokenClaims(alice.user.id, { nbf: exp })),
+      'another audience': signJwt(tokenClaims(alice.user.id, { aud: 'another-service' })),
+      'another issuer': signJwt(tokenClaims(alice.user.id, { iss: 'someone-else' })),
     };
     for (const [name, token] of Object.entries(tokens)) {
       const res = await server.api('GET', auditPath(alice), { token });
       assert.equal(res.status, 401, `${name}: ${res.text}`);
       problemOf(res, 401);
     }
+    // control: a forged token with every claim right is accepted here too
+    const forged = await server.api('GET', auditPath(alice), { token: signJwt(tokenClaims(alice.user.id)) });
+    assert.equal(forged.status, 200, forged.text);
   });
 
   test('the session cookie works like the bearer token', async () => {

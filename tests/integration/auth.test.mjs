@@ -5,7 +5,8 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  JWT_SECRET, PASSWORD, RFC3339_UTC, b64url, decodeJwt, nowSeconds, problemOf, signJwt, startServer, uniqueEmail,
+  JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD, RFC3339_UTC, b64url, decodeJwt, nowSeconds, problemOf, signJwt, startServer,
+  tokenClaims, uniqueEmail,
 } from './harness.mjs';
 
 let server;
@@ -62,6 +63,9 @@ function assertToken(token, userId) {
   assert.ok(payload.exp > payload.iat, 'exp after iat');
   assert.ok(Math.abs(payload.iat - nowSeconds()) < 600, 'iat is now, in seconds');
   assert.ok(payload.exp > nowSeconds(), 'exp in the future, in seconds');
+  assert.equal(payload.iss, JWT_ISSUER);
+  assert.equal(payload.aud, JWT_AUDIENCE);
+  assert.match(payload.jti, /^[0-9a-f]{32}$/, 'jti: 128 random bits');
   const expected = createHmac('sha256', JWT_SECRET).update(signingInput).digest('base64url');
   assert.equal(signature, expected, 'signed with TODO_JWT_SECRET');
 }
@@ -213,43 +217,78 @@ describe('token table on /api/{user_id}/tasks', () => {
     b = await server.signUp();
   });
   const path = () => `/api/${a.user.id}/tasks`;
-  const good = () => signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 });
+  const good = () => signJwt(tokenClaims(a.user.id));
+  const claims = (over) => tokenClaims(a.user.id, over);
+  const forge = (over, opts) => ({ token: signJwt(claims(over), opts) });
+  const segment = (json) => b64url(json);
+  // A token whose header and claims are given as JSON text, signed with the right key.
+  const rawToken = (headerJson, claimsJson) => {
+    const input = `${segment(headerJson)}.${segment(claimsJson)}`;
+    return { token: `${input}.${createHmac('sha256', JWT_SECRET).update(input).digest('base64url')}` };
+  };
 
-  test('control: the issued token, the cookie and a forged token with the right key all work', async () => {
-    for (const opts of [{ token: a.token }, { cookie: a.cookie }, { token: good() }]) {
+  test('control: the issued token, the cookie and forged tokens with every claim right all work', async () => {
+    const now = nowSeconds();
+    for (const opts of [{ token: a.token }, { cookie: a.cookie }, { token: good() },
+      forge({ aud: ['another-service', JWT_AUDIENCE] }), forge({ nbf: now - 60 }), forge({ exp: now - 10 }),
+      forge({}, { header: { alg: 'HS256', typ: 'jwt' } }), forge({}, { header: { alg: 'HS256' } })]) {
       const res = await server.api('GET', path(), opts);
       assert.equal(res.status, 200, `${JSON.stringify(opts)}: ${res.text}`);
       assert.deepEqual(res.json, { items: [], next_cursor: null });
     }
   });
 
+  // name -> [request options, what the 401's detail says]
   const cases = {
-    'no token': () => ({}),
-    'garbage bearer': () => ({ token: 'garbage' }),
-    'three garbage parts': () => ({ token: 'a.b.c' }),
-    'Basic scheme': () => ({ headers: { Authorization: `Basic ${b64url('user:pass')}` } }),
-    'expired (exp in the past)': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 }) }),
-    'signed with another key': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { secret: 'another-secret-another-secret-123' }) }),
+    'no token': () => [{}, /sign in/],
+    'garbage bearer': () => [{ token: 'garbage' }, /malformed/],
+    'three garbage parts': () => [{ token: 'a.b.c' }, /malformed/],
+    'Basic scheme': () => [{ headers: { Authorization: `Basic ${b64url('user:pass')}` } }, /Bearer/],
+    'expired (exp in the past, beyond the leeway)': () => [forge({ iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 }), /expired/],
+    'nbf in the future': () => [forge({ nbf: nowSeconds() + 3600 }), /not valid yet/],
+    'iat in the future': () => [forge({ iat: nowSeconds() + 3600 }), /future/],
+    'exp as a string': () => [forge({ exp: String(nowSeconds() + 3600) }), /not a number/],
+    'no exp': () => [forge({ exp: undefined }), /expiry/],
+    'no iat': () => [forge({ iat: undefined }), /issue time/],
+    'wrong audience': () => [forge({ aud: 'another-service' }), /aud/],
+    'audience list without us': () => [forge({ aud: ['x', 'y'] }), /aud/],
+    'no audience': () => [forge({ aud: undefined }), /aud/],
+    'wrong issuer': () => [forge({ iss: 'https://evil.example' }), /issuer/],
+    'no issuer': () => [forge({ iss: undefined }), /issuer/],
+    'no jti': () => [forge({ jti: undefined }), /jti/],
+    'empty subject': () => [forge({ sub: '' }), /subject/],
+    'signed with another key': () => [forge({}, { secret: 'another-secret-another-secret-123' }), /signature/],
+    'typ JOSE+JSON': () => [forge({}, { header: { alg: 'HS256', typ: 'JOSE+JSON' } }), /typ/],
+    'crit extension': () => [forge({}, { header: { alg: 'HS256', crit: ['exp2'], exp2: 1 } }), /crit/],
+    'b64 false': () => [forge({}, { header: { alg: 'HS256', b64: false } }), /b64/],
+    'duplicate alg in the header': () => [rawToken('{"alg":"none","alg":"HS256"}', JSON.stringify(claims())), /repeats/],
+    'duplicate sub in the claims': () => [rawToken('{"alg":"HS256"}', JSON.stringify(claims()).replace('{', `{"sub":"${b.user.id}",`)), /repeats/],
+    'padded base64': () => {
+      const t = good().split('.');
+      return [{ token: `${t[0]}=.${t[1]}.${t[2]}` }, /malformed/];
+    },
     'alg none, no signature': () => {
       const h = b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
-      const p = b64url(JSON.stringify({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }));
-      return { token: `${h}.${p}.` };
+      return [{ token: `${h}.${b64url(JSON.stringify(claims()))}.` }, /algorithm/];
     },
-    'alg none, HS256 signature kept': () => ({ token: signJwt({ sub: a.user.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }, { header: { alg: 'none', typ: 'JWT' } }) }),
+    'alg none, HS256 signature kept': () => [forge({}, { header: { alg: 'none', typ: 'JWT' } }), /algorithm/],
     'payload swapped after signing': () => {
       const [h, , s] = b.token.split('.');
       const p = b64url(JSON.stringify({ ...decodeJwt(b.token).payload, sub: a.user.id }));
-      return { token: `${h}.${p}.${s}` };
+      return [{ token: `${h}.${p}.${s}` }, /signature/];
     },
-    'garbage cookie': () => ({ cookie: 'todo_session=garbage' }),
-    'expired cookie token': () => ({ cookie: `todo_session=${signJwt({ sub: a.user.id, iat: nowSeconds() - 7200, exp: nowSeconds() - 60 })}` }),
+    'garbage cookie': () => [{ cookie: 'todo_session=garbage' }, /malformed/],
+    'expired cookie token': () => [{ cookie: `todo_session=${signJwt(claims({ iat: nowSeconds() - 7200, exp: nowSeconds() - 60 }))}` }, /expired/],
+    'nbf in the future, as cookie': () => [{ cookie: `todo_session=${signJwt(claims({ nbf: nowSeconds() + 3600 }))}` }, /not valid yet/],
   };
   for (const [name, make] of Object.entries(cases)) {
     test(`${name} -> 401`, async () => {
-      const opts = make();
-      problemOf(await server.api('GET', path(), opts), 401);
-      problemOf(await server.api('POST', path(), { ...opts, body: { title: 'should not exist' } }), 401);
-      problemOf(await server.api('GET', `${path()}/1`, opts), 401);
+      const [opts, why] = make();
+      for (const [method, p, body] of [['GET', path()], ['POST', path(), { title: 'should not exist' }], ['GET', `${path()}/1`],
+        ['GET', '/api/auth/session']]) {
+        const problem = problemOf(await server.api(method, p, { ...opts, body }), 401);
+        assert.match(problem.detail, why, `${method} ${p}`);
+      }
     });
   }
 
@@ -263,5 +302,34 @@ describe('token table on /api/{user_id}/tasks', () => {
     assert.deepEqual(own.json, { items: [], next_cursor: null }, 'nothing was created for B');
     const mine = await server.api('GET', path(), { token: a.token });
     assert.deepEqual(mine.json, { items: [], next_cursor: null }, 'nothing was created for A');
+  });
+});
+
+describe('--jwt-issuer, --jwt-audience and --jwt-leeway', () => {
+  test('a server with its own issuer, audience and no leeway issues and requires them', async () => {
+    const other = await startServer({ env: { TODO_JWT_ISSUER: 'https://todo.example', TODO_JWT_AUDIENCE: 'todo-example-api', TODO_JWT_LEEWAY: '0' } });
+    try {
+      const u = await other.signUp();
+      const { payload } = decodeJwt(u.token);
+      assert.equal(payload.iss, 'https://todo.example');
+      assert.equal(payload.aud, 'todo-example-api');
+      const tasks = `/api/${u.user.id}/tasks`;
+      assert.equal((await other.api('GET', tasks, { token: u.token })).status, 200);
+      const ours = tokenClaims(u.user.id, { iss: 'https://todo.example', aud: 'todo-example-api' });
+      assert.equal((await other.api('GET', tasks, { token: signJwt(ours) })).status, 200, 'control');
+      // the default issuer and audience are not this server's
+      problemOf(await other.api('GET', tasks, { token: signJwt(tokenClaims(u.user.id)) }), 401);
+      // no leeway: 10 s past exp is expired here, while the default 30 s accepts it
+      const late = { ...ours, exp: nowSeconds() - 10 };
+      problemOf(await other.api('GET', tasks, { token: signJwt(late) }), 401);
+      const a = await server.signUp();
+      const lateDefault = await server.api('GET', `/api/${a.user.id}/tasks`, { token: signJwt(tokenClaims(a.user.id, { exp: nowSeconds() - 10 })) });
+      assert.equal(lateDefault.status, 200, lateDefault.text);
+      // tokens of the other server are refused by this one and back
+      problemOf(await server.api('GET', tasks, { token: u.token }), 401);
+      problemOf(await other.api('GET', `/api/${a.user.id}/tasks`, { token: a.token }), 401);
+    } finally {
+      await other.cleanup();
+    }
   });
 });

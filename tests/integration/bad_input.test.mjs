@@ -112,6 +112,53 @@ describe('PATCH /api/{user_id}/tasks/{id}/complete', () => {
   });
 });
 
+// RFC 5545 §3.3.10: each rule the RFC forbids -> 422 naming recurrence, the message saying
+// which rule; on every write route, and nothing changes.
+const RRULE_CASES = [
+  ['FREQ=WEEKLY;BYDAY=1MO', /numbered weekday needs FREQ=MONTHLY or FREQ=YEARLY/],
+  ['FREQ=DAILY;FREQ=WEEKLY', /FREQ must not appear more than once/],
+  ['BYDAY=MO', /FREQ is required/],
+  ['FREQ=WEEKLY;BYDAY=MO;BYDAY=TU', /BYDAY must not appear more than once/],
+  ['FREQ=DAILY;COUNT=3;UNTIL=20300101T000000Z', /COUNT and UNTIL/],
+  ['FREQ=MONTHLY;BYWEEKNO=10', /BYWEEKNO is only allowed with FREQ=YEARLY/],
+  ['FREQ=MONTHLY;BYYEARDAY=100', /BYYEARDAY is not allowed with FREQ=MONTHLY/],
+  ['FREQ=WEEKLY;BYMONTHDAY=1', /BYMONTHDAY is not allowed with FREQ=WEEKLY/],
+  ['FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO', /not allowed with FREQ=YEARLY and BYWEEKNO/],
+  ['FREQ=MONTHLY;BYDAY=6FR', /1 to 5 or -5 to -1/],
+  ['FREQ=MONTHLY;BYSETPOS=1', /BYSETPOS is only allowed together/],
+  ['FREQ=DAILY;BYHOUR=24', /BYHOUR values must be 0 to 23/],
+  ['FREQ=DAILY;INTERVAL=0', /INTERVAL must be/],
+  ['FREQ=WEEKLY;WKST=XX', /WKST must be a weekday/],
+  ['FREQ=DAILY;UNTIL=20301231T235959', /UTC/],
+  ['FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', /no occurrence/],
+  ['FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=31', /no occurrence/],
+  [`FREQ=WEEKLY;BYDAY=${Array(200).fill('MO').join(',')}`, /at most 500 bytes/],
+];
+
+describe('recurrence rules RFC 5545 refuses', () => {
+  for (const [rule, why] of RRULE_CASES) {
+    test(`${rule.slice(0, 60)} -> 422 recurrence on POST, PUT and PATCH`, async () => {
+      for (const [method, path, body] of [['POST', tasks(), { title: 'x', recurrence: rule }],
+        ['PUT', one(), { title: 'x', recurrence: rule }], ['PATCH', one(), { recurrence: rule }]]) {
+        const problem = problemOf(await server.api(method, path, { token: u.token, body }), 422, 'recurrence');
+        const message = problem.errors.find((e) => e.field === 'recurrence').message;
+        assert.match(message, why, `${method}: ${message}`);
+      }
+      await assertNothingChanged();
+    });
+  }
+  test('control: the valid neighbours of those rules are taken', async () => {
+    for (const rule of ['FREQ=MONTHLY;BYDAY=1MO', 'FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO', 'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1',
+      'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29', 'FREQ=DAILY;UNTIL=20301231T235959Z', 'freq=weekly;byday=mo']) {
+      const res = await server.api('POST', tasks(), { token: u.token, body: { title: 'rule', recurrence: rule } });
+      assert.equal(res.status, 201, `${rule}: ${res.text}`);
+      assert.equal(res.json.recurrence, rule, 'stored as sent');
+      assert.equal((await server.api('DELETE', `${tasks()}/${res.json.id}`, { token: u.token })).status, 204);
+    }
+    await assertNothingChanged();
+  });
+});
+
 describe('path and query parameters', () => {
   for (const id of ['abc', '-1']) {
     test(`task id "${id}" -> 400 id on every route`, async () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { auditAll, checkEvent, expectAudit } from './audit_helpers.mjs';
-import { signJwt, startServer } from './harness.mjs';
+import { signJwt, startServer, tokenClaims } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -112,8 +112,8 @@ test('rejected requests (every kind of 4xx) write no event', async () => {
   const id = created.json.id;
   const item = `${base}/${id}`;
   const theirs = (await server.api('POST', `/api/${other.user.id}/tasks`, { token: other.token, body: { title: 'Theirs' } })).json;
-  const expired = signJwt({ sub: u.user.id, iat: 1, exp: 2 });
-  const wrongKey = signJwt({ sub: u.user.id, exp: Math.floor(Date.now() / 1000) + 600 }, { secret: 'not-the-secret-not-the-secret-123' });
+  const expired = signJwt(tokenClaims(u.user.id, { iat: 1, exp: 2 }));
+  const wrongKey = signJwt(tokenClaims(u.user.id), { secret: 'not-the-secret-not-the-secret-123' });
   const text = { raw: 'title=x', headers: { 'Content-Type': 'text/plain' } };
   const huge = { raw: JSON.stringify({ title: 'x', description: 'd'.repeat(1_100_000) }) };
   const attempts = [

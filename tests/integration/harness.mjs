@@ -58,6 +58,20 @@ export function signJwt(payload, { secret = JWT_SECRET, header = { alg: 'HS256',
   return `${head}.${body}.${sig}`;
 }
 
+// The issuer and audience the server issues and requires by default (--jwt-issuer,
+// --jwt-audience).
+export const JWT_ISSUER = 'todo-platform';
+export const JWT_AUDIENCE = 'todo-platform';
+
+// A claims set the server accepts for `sub` (issued now, valid for an hour, a fresh jti);
+// `over` replaces or adds claims, and a claim set to undefined is left out.
+export function tokenClaims(sub, over = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: JWT_ISSUER, sub, aud: JWT_AUDIENCE, iat: now, exp: now + 3600, jti: randomUUID(), ...over };
+  for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
+  return claims;
+}
+
 export function decodeJwt(token) {
   const [h, p, s] = token.split('.');
   return {

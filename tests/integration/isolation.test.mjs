@@ -63,7 +63,7 @@ test('A\'s task ids under B\'s own path -> 404 for every route', async () => {
     problemOf(await server.api('PATCH', `${p}/complete`, { token: b.token, body: { completed: false } }), 404);
     problemOf(await server.api('DELETE', p, { token: b.token }), 404);
     // with a matching If-Match the answer is still 404, not 412 or success
-    const im = { 'If-Match': String(t.version) };
+    const im = { 'If-Match': `"${t.version}"` };
     problemOf(await server.api('PUT', p, { token: b.token, body: { title: 'hijacked' }, headers: im }), 404);
     problemOf(await server.api('PATCH', p, { token: b.token, body: { title: 'hijacked' }, headers: { 'If-Match': '"99"' } }), 404);
     problemOf(await server.api('DELETE', p, { token: b.token, headers: im }), 404);

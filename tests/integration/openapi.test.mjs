@@ -302,6 +302,9 @@ describe('real responses match the document', () => {
 
     const p = `${list}/${t.id}`;
     await call('get', item, p, {}, 200);
+    await call('get', item, p, { headers: { 'If-None-Match': '"1"' } }, 304);
+    await call('get', item, p, { headers: { 'If-Match': '"99"' } }, 412);
+    await call('get', item, p, { headers: { 'If-Match': '1' } }, 400);
     await call('get', item, `${list}/987654321`, {}, 404);
     await call('get', item, `${list}/abc`, {}, 400);
     await call('get', item, p, { token: undefined }, 401);
@@ -312,7 +315,9 @@ describe('real responses match the document', () => {
     await call('put', item, p, { body: { title: 5 } }, 422);
     await call('put', item, `${list}/987654321`, { body: { title: 'x' } }, 404);
     await call('patch', item, p, { body: { description: 'patched', due_at: null } }, 200);
-    await call('patch', item, p, { body: { title: 'x' }, headers: { 'If-Match': '99' } }, 412);
+    await call('patch', item, p, { body: { title: 'x' }, headers: { 'If-Match': '"99"' } }, 412);
+    await call('patch', item, p, { body: { title: 'x' }, headers: { 'If-None-Match': '*' } }, 412);
+    await call('patch', item, p, { body: { title: 'x' }, headers: { 'If-Match': '99' } }, 400);
     await call('patch', item, p, { body: { priority: 'urgent' } }, 422);
     await call('patch', item, p, { raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
 
@@ -324,7 +329,8 @@ describe('real responses match the document', () => {
     await call('patch', tpl, c, { body: { completed: 'yes' } }, 422);
     await call('patch', tpl, `${list}/987654321/complete`, {}, 404);
 
-    await call('delete', item, p, { headers: { 'If-Match': '99' } }, 412);
+    await call('delete', item, p, { headers: { 'If-Match': '"99"' } }, 412);
+    await call('delete', item, p, { headers: { 'If-Unmodified-Since': 'Sun, 06 Nov 1994 08:49:37 GMT' } }, 412);
     await call('delete', item, p, {}, 204);
     await call('delete', item, p, {}, 404);
 

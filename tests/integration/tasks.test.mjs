@@ -1,5 +1,6 @@
 // Tasks: every route; filters, sorts, search and pagination over a known data set;
-// PUT vs PATCH; complete; If-Match; Idempotency-Key.
+// PUT vs PATCH; complete; conditional requests (If-Match, If-None-Match,
+// If-Modified-Since, If-Unmodified-Since); Idempotency-Key.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -510,37 +511,206 @@ describe('delete', () => {
   });
 });
 
-describe('If-Match', () => {
-  test('mismatch -> 412 and nothing changed; match (quoted or not) succeeds', async () => {
-    const u = await server.signUp();
-    const t = (await create(u, { title: 'Guarded', tags: ['x'] })).json;
-    const base = `${tasksPath(u)}/${t.id}`;
-    const stale = { 'If-Match': '"7"' };
-    problemOf(await server.api('PUT', base, { token: u.token, body: { title: 'nope' }, headers: stale }), 412);
-    problemOf(await server.api('PATCH', base, { token: u.token, body: { title: 'nope' }, headers: stale }), 412);
-    problemOf(await server.api('PATCH', `${base}/complete`, { token: u.token, headers: stale }), 412);
-    problemOf(await server.api('PATCH', `${base}/complete`, { token: u.token, body: { completed: true }, headers: { 'If-Match': '5' } }), 412);
-    problemOf(await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '2' } }), 412);
-    assert.deepEqual(await getTask(u, t.id), t, 'nothing changed after the 412s');
+// HTTP-dates in the three formats of RFC 9110 §5.6.7.
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n) => String(n).padStart(2, '0');
+const hms = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+const imfDate = (ms) => new Date(ms).toUTCString();
+const rfc850Date = (ms) => {
+  const d = new Date(ms);
+  return `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${pad(d.getUTCFullYear() % 100)} ${hms(d)} GMT`;
+};
+const asctimeDate = (ms) => {
+  const d = new Date(ms);
+  return `${DAYS[d.getUTCDay()].slice(0, 3)} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms(d)} ${d.getUTCFullYear()}`;
+};
+const seconds = (iso) => Math.floor(Date.parse(iso) / 1000) * 1000;  // updated_at, truncated
 
-    let res = await server.api('PUT', base, { token: u.token, body: { title: 'v2' }, headers: { 'If-Match': '"1"' } });
+describe('conditional requests (RFC 9110 §13)', () => {
+  let u;
+  before(async () => { u = await server.signUp(); });
+  const item = (t) => `${tasksPath(u)}/${t.id}`;
+  // Every route that changes one task: [name, method, path suffix, body]
+  const WRITES = [
+    ['PUT', 'PUT', '', { title: 'changed' }],
+    ['PATCH', 'PATCH', '', { title: 'changed' }],
+    ['PATCH .../complete', 'PATCH', '/complete', undefined],
+    ['DELETE', 'DELETE', '', undefined],
+  ];
+  const write = (t, [, method, suffix, body], headers) => server.api(method, `${item(t)}${suffix}`, { token: u.token, body, headers });
+  const expectUnchanged = async (t) => assert.deepEqual(await getTask(u, t.id), t, 'nothing changed');
+
+  test('If-Match: mismatch -> 412 naming If-Match and nothing changed; the current version succeeds', async () => {
+    const t = (await create(u, { title: 'Guarded', tags: ['x'] })).json;
+    for (const w of WRITES) {
+      const p = problemOf(await write(t, w, { 'If-Match': '"7"' }), 412, 'If-Match');
+      assert.match(p.detail, /version 1/, w[0]);
+    }
+    await expectUnchanged(t);
+    let res = await server.api('PUT', item(t), { token: u.token, body: { title: 'v2' }, headers: { 'If-Match': '"1"' } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.version, 2);
-    res = await server.api('PATCH', base, { token: u.token, body: { title: 'v3' }, headers: { 'If-Match': '2' } });
+    assert.equal(res.headers.get('etag'), '"2"');
+    res = await server.api('PATCH', item(t), { token: u.token, body: { title: 'v3' }, headers: { 'If-Match': '"2"' } });
+    assert.equal(res.json.version, 3, res.text);
+    problemOf(await server.api('PATCH', item(t), { token: u.token, body: { title: 'stale' }, headers: { 'If-Match': '"2"' } }), 412, 'If-Match');
+    res = await server.api('PATCH', `${item(t)}/complete`, { token: u.token, headers: { 'If-Match': '"3"' } });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.version, 3);
-    // the old version is now stale
-    problemOf(await server.api('PATCH', base, { token: u.token, body: { title: 'stale' }, headers: { 'If-Match': '2' } }), 412);
-    res = await server.api('PATCH', `${base}/complete`, { token: u.token, headers: { 'If-Match': '"3"' } });
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.completed, true);
     assert.equal(res.json.version, 4);
     const v4 = res.json;
-    problemOf(await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '3' } }), 412);
-    assert.deepEqual(await getTask(u, t.id), v4);
-    res = await server.api('DELETE', base, { token: u.token, headers: { 'If-Match': '"4"' } });
+    problemOf(await server.api('DELETE', item(t), { token: u.token, headers: { 'If-Match': '"3"' } }), 412, 'If-Match');
+    await expectUnchanged(v4);
+    res = await server.api('DELETE', item(t), { token: u.token, headers: { 'If-Match': '"4"' } });
     assert.equal(res.status, 204, res.text);
-    problemOf(await server.api('GET', base, { token: u.token }), 404);
+    problemOf(await server.api('GET', item(t), { token: u.token }), 404);
+  });
+
+  test('If-Match uses the strong comparison: W/"<current>" never matches, on every write route', async () => {
+    const t = (await create(u, { title: 'Weak' })).json;
+    for (const w of WRITES) problemOf(await write(t, w, { 'If-Match': 'W/"1"' }), 412, 'If-Match');
+    problemOf(await server.api('GET', item(t), { token: u.token, headers: { 'If-Match': 'W/"1"' } }), 412, 'If-Match');
+    await expectUnchanged(t);
+  });
+
+  test('If-Match lists are evaluated: any member matching the current ETag wins; "*" means the task exists', async () => {
+    const t = (await create(u, { title: 'Listed' })).json;
+    for (const value of ['"5", "6"', 'W/"1", "2"', '"2",W/"1"']) {
+      problemOf(await server.api('PATCH', item(t), { token: u.token, body: { title: 'no' }, headers: { 'If-Match': value } }), 412, 'If-Match');
+    }
+    await expectUnchanged(t);
+    let res = await server.api('PATCH', item(t), { token: u.token, body: { title: 'v2' }, headers: { 'If-Match': '"0", "1", "2"' } });
+    assert.equal(res.status, 200, res.text);
+    // the header given twice is one list
+    res = await fetch(`${server.baseUrl}${item(t)}`, {
+      method: 'PATCH', headers: [['Authorization', `Bearer ${u.token}`], ['Content-Type', 'application/json'], ['If-Match', '"9"'], ['If-Match', '"2"']],
+      body: JSON.stringify({ title: 'v3' }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    res = await server.api('PATCH', `${item(t)}/complete`, { token: u.token, headers: { 'If-Match': '*' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.version, 4);
+    res = await server.api('DELETE', item(t), { token: u.token, headers: { 'If-Match': '*' } });
+    assert.equal(res.status, 204, res.text);
+    // "*" on a task that does not exist: the 404 comes first
+    problemOf(await server.api('PUT', item(t), { token: u.token, body: { title: 'x' }, headers: { 'If-Match': '*' } }), 404);
+  });
+
+  test('malformed entity-tags -> 400 naming the header, on every route (an unquoted If-Match: 2 too)', async () => {
+    const t = (await create(u, { title: 'Strict' })).json;
+    for (const header of ['If-Match', 'If-None-Match']) {
+      for (const value of ['1', '2', 'abc', 'W/1', '"1", *', '"unterminated', '"a" "b"', 'w/"1"']) {
+        const headers = { [header]: value };
+        problemOf(await server.api('GET', item(t), { token: u.token, headers }), 400, header);
+        for (const w of WRITES) problemOf(await write(t, w, headers), 400, header);
+      }
+    }
+    await expectUnchanged(t);
+  });
+
+  test('If-None-Match on GET: the current ETag (strong or weak, in a list, or "*") -> 304 with the ETag and no body', async () => {
+    const created = await create(u, { title: 'Cached' });
+    const t = created.json;
+    for (const value of ['"1"', 'W/"1"', '"7", W/"1"', '*']) {
+      const res = await server.api('GET', item(t), { token: u.token, headers: { 'If-None-Match': value } });
+      assert.equal(res.status, 304, `${value}: ${res.status} ${res.text}`);
+      assert.equal(res.text, '', 'no body');
+      assert.equal(res.headers.get('etag'), '"1"');
+      assert.equal(res.headers.get('content-length'), null, 'no Content-Length on a 304');
+      assert.equal(res.headers.get('content-type'), null);
+    }
+    for (const value of ['"2"', 'W/"2", "3"']) {
+      const res = await server.api('GET', item(t), { token: u.token, headers: { 'If-None-Match': value } });
+      assert.equal(res.status, 200, value);
+      assert.deepEqual(res.json, t);
+    }
+    // after a change the old ETag no longer matches
+    await server.api('PATCH', item(t), { token: u.token, body: { title: 'Cached v2' } });
+    const res = await server.api('GET', item(t), { token: u.token, headers: { 'If-None-Match': '"1"' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.json.version, 2);
+  });
+
+  test('If-None-Match on PUT, PATCH, complete and DELETE: a match or "*" -> 412 naming If-None-Match; otherwise the write goes on', async () => {
+    const t = (await create(u, { title: 'No overwrite' })).json;
+    for (const value of ['"1"', 'W/"1"', '*', '"5", "1"']) {
+      for (const w of WRITES) problemOf(await write(t, w, { 'If-None-Match': value }), 412, 'If-None-Match');
+    }
+    await expectUnchanged(t);
+    const res = await server.api('PATCH', item(t), { token: u.token, body: { title: 'went on' }, headers: { 'If-None-Match': '"2"' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.version, 2);
+  });
+
+  test('Last-Modified on every task response: updated_at in whole seconds, as an IMF-fixdate', async () => {
+    const key = randomUUID();
+    const created = await create(u, { title: 'Dated' }, { 'Idempotency-Key': key });
+    const t = created.json;
+    const check = (res, what) => {
+      assert.equal(res.headers.get('last-modified'), imfDate(seconds(res.json.updated_at)), what);
+      assert.equal(res.headers.get('etag'), `"${res.json.version}"`, what);
+    };
+    check(created, 'POST');
+    check(await server.api('POST', tasksPath(u), { token: u.token, body: { title: 'Dated' }, headers: { 'Idempotency-Key': key } }), 'POST replayed');
+    check(await server.api('GET', item(t), { token: u.token }), 'GET');
+    check(await server.api('PUT', item(t), { token: u.token, body: { title: 'Dated 2' } }), 'PUT');
+    check(await server.api('PATCH', item(t), { token: u.token, body: { title: 'Dated 3' } }), 'PATCH');
+    check(await server.api('PATCH', `${item(t)}/complete`, { token: u.token }), 'complete');
+  });
+
+  test('If-Modified-Since on GET: at or after Last-Modified -> 304 (all three date formats); before -> 200; ignored beside If-None-Match or when not a date', async () => {
+    const t = (await create(u, { title: 'Since' })).json;
+    const lm = seconds(t.updated_at);
+    for (const format of [imfDate, rfc850Date, asctimeDate]) {
+      for (const when of [lm, lm + 60_000]) {
+        const res = await server.api('GET', item(t), { token: u.token, headers: { 'If-Modified-Since': format(when) } });
+        assert.equal(res.status, 304, `${format(when)}: ${res.status}`);
+        assert.equal(res.headers.get('etag'), '"1"');
+      }
+      const before = await server.api('GET', item(t), { token: u.token, headers: { 'If-Modified-Since': format(lm - 1000) } });
+      assert.equal(before.status, 200, format(lm - 1000));
+    }
+    for (const headers of [{ 'If-Modified-Since': 'yesterday' }, { 'If-Modified-Since': `${imfDate(lm)}, ${imfDate(lm)}` },
+      { 'If-Modified-Since': imfDate(lm), 'If-None-Match': '"2"' }]) {
+      const res = await server.api('GET', item(t), { token: u.token, headers });
+      assert.equal(res.status, 200, JSON.stringify(headers));
+    }
+    // on a write it means nothing
+    const res = await server.api('PATCH', item(t), { token: u.token, body: { title: 'Since 2' }, headers: { 'If-Modified-Since': imfDate(lm + 60_000) } });
+    assert.equal(res.status, 200, res.text);
+  });
+
+  test('If-Unmodified-Since on writes: modified after the date -> 412 naming it; at or after -> the write goes on; ignored beside If-Match or when not a date', async () => {
+    const t = (await create(u, { title: 'Unmodified' })).json;
+    const lm = seconds(t.updated_at);
+    for (const format of [imfDate, rfc850Date, asctimeDate]) {
+      for (const w of WRITES) problemOf(await write(t, w, { 'If-Unmodified-Since': format(lm - 1000) }), 412, 'If-Unmodified-Since');
+    }
+    problemOf(await server.api('GET', item(t), { token: u.token, headers: { 'If-Unmodified-Since': imfDate(lm - 1000) } }), 412, 'If-Unmodified-Since');
+    await expectUnchanged(t);
+    for (const make of [() => ({ 'If-Unmodified-Since': 'not a date' }), () => ({ 'If-Unmodified-Since': imfDate(lm - 1000), 'If-Match': `"${t.version}"` })]) {
+      const headers = make();
+      const res = await server.api('PATCH', item(t), { token: u.token, body: { title: 'x' }, headers });
+      assert.equal(res.status, 200, `${JSON.stringify(headers)}: ${res.text}`);
+      t.version = res.json.version;
+      t.updated_at = res.json.updated_at;
+    }
+    const now = seconds(t.updated_at);
+    const res = await server.api('DELETE', item(t), { token: u.token, headers: { 'If-Unmodified-Since': rfc850Date(now) } });
+    assert.equal(res.status, 204, res.text);
+  });
+
+  test('preconditions come before the content: a failed one answers 412 even for an invalid body; a passing one lets the 4xx through', async () => {
+    const t = (await create(u, { title: 'Order' })).json;
+    for (const [method, suffix, opts] of [['PUT', '', { body: { title: '' } }], ['PATCH', '', { body: { priority: 'urgent' } }],
+      ['PATCH', '', { raw: '{"title":' }], ['PATCH', '/complete', { body: { completed: 'yes' } }]]) {
+      const path = `${item(t)}${suffix}`;
+      problemOf(await server.api(method, path, { token: u.token, ...opts, headers: { 'If-Match': '"9"' } }), 412, 'If-Match');
+      problemOf(await server.api(method, path, { token: u.token, ...opts, headers: { 'If-None-Match': '*' } }), 412, 'If-None-Match');
+      const res = await server.api(method, path, { token: u.token, ...opts, headers: { 'If-Match': '"1"' } });
+      assert.ok(res.status === 400 || res.status === 422, `${method} ${suffix} with a matching If-Match: ${res.status}`);
+    }
+    await expectUnchanged(t);
   });
 });
 

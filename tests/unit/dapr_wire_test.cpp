@@ -65,37 +65,171 @@ TEST(CloudEvent, PartitionKeyIsUrlEncoded) {
 
 TEST(Delivery, TakesTheEventFromAStructuredCloudEvent) {
   auto row = event_row();
-  auto event = event_from_delivery(cloud_event(row, "todo-api"));
+  auto event = event_from_delivery(cloud_event(row, "todo-api"), "application/cloudevents+json");
   ASSERT_TRUE(event) << event.error().detail;
   EXPECT_EQ(json::parse(*event), json::parse(row.payload));
 }
 
-TEST(Delivery, AcceptsARawEventAndDataAsAJsonString) {
-  auto row = event_row();
-  auto raw = event_from_delivery(row.payload);
-  ASSERT_TRUE(raw);
-  EXPECT_EQ(*raw, row.payload);
-  json::object ce{{"specversion", "1.0"}, {"id", "x"}, {"data", row.payload}};
-  auto inner = event_from_delivery(json::serialize(ce));
-  ASSERT_TRUE(inner);
-  EXPECT_EQ(json::parse(*inner), json::parse(row.payload));
+std::string base64(std::string_view bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned n = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 |
+                 (unsigned char)bytes[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(n >> k) & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    unsigned n = (unsigned char)bytes[i] << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    unsigned n = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
 }
 
-TEST(Delivery, NamesWhatIsWrongWithAPoisonDelivery) {
-  struct Case {
-    const char* body;
-    const char* field;
+// A structured CloudEvent with the required attributes, plus `extra`.
+std::string ce(json::object extra) {
+  json::object o{
+      {"specversion", "1.0"}, {"id", "e-1"}, {"source", "todo-api"}, {"type", "todo.task.created"}};
+  for (auto& [k, v] : extra) o[k] = v;
+  return json::serialize(o);
+}
+
+TEST(Delivery, AcceptsEveryFormTheSpecAndDaprProduce) {
+  const std::string event = event_row().payload;
+  const json::value as_object = json::parse(event);
+  struct Form {
+    const char* name;
+    std::string body;
+    const char* content_type;
   };
-  for (auto c : {Case{"not json", "body"}, Case{"[1,2]", "body"},
-                 Case{R"({"specversion":"1.0","id":"x"})", "data"},
-                 Case{R"({"specversion":"1.0","data":42})", "data"},
-                 Case{R"({"specversion":"1.0","data":"not an object"})", "data"},
-                 Case{R"({"specversion":"1.0","data_base64":"AAAA"})", "data_base64"}}) {
-    auto r = event_from_delivery(c.body);
-    ASSERT_FALSE(r) << c.body;
-    ASSERT_EQ(r.error().errors.size(), 1u) << c.body;
-    EXPECT_EQ(r.error().errors[0].field, c.field) << c.body;
+  const std::vector<Form> forms = {
+      {"data as an object", ce({{"data", as_object}}), "application/cloudevents+json"},
+      {"data as a JSON string holding the event", ce({{"data", event}}),
+       "application/cloudevents+json"},
+      {"data_base64 (RFC 4648, padded)", ce({{"data_base64", base64(event)}}),
+       "application/cloudevents+json"},
+      {"data_base64 whose length needs one '='", ce({{"data_base64", base64(event + " ")}}),
+       "application/cloudevents+json"},
+      {"data_base64 whose length needs two '='", ce({{"data_base64", base64(event + "  ")}}),
+       "application/cloudevents+json"},
+      {"datacontenttype with parameters",
+       ce({{"datacontenttype", "application/json; charset=utf-8"}, {"data", as_object}}),
+       "application/cloudevents+json"},
+      {"datacontenttype in another case",
+       ce({{"datacontenttype", "Application/JSON"}, {"data", as_object}}),
+       "application/cloudevents+json"},
+      {"a +json datacontenttype",
+       ce({{"datacontenttype", "application/vnd.todo.event+json"}, {"data", as_object}}),
+       "application/cloudevents+json"},
+      {"a +json datacontenttype with data_base64",
+       ce({{"datacontenttype", "application/vnd.todo.event+json; charset=utf-8"},
+           {"data_base64", base64(event)}}),
+       "application/cloudevents+json"},
+      {"text/plain data holding JSON (published without a content type)",
+       ce({{"datacontenttype", "text/plain"}, {"data", event}}), "application/cloudevents+json"},
+      {"no datacontenttype (JSON implied)", ce({{"data", as_object}}),
+       "application/cloudevents+json"},
+      {"extension attributes",
+       ce({{"partitionkey", "u_1"},
+           {"traceparent", "00-ab"},
+           {"topic", "task-events"},
+           {"data", as_object}}),
+       "application/cloudevents+json"},
+      {"Content-Type with parameters", ce({{"data", as_object}}),
+       "application/cloudevents+json; charset=utf-8"},
+      {"a CloudEvent sent as application/json", ce({{"data", as_object}}), "application/json"},
+      {"a CloudEvent without a Content-Type", ce({{"data", as_object}}), ""},
+      {"a CloudEvent with data_base64 as application/json", ce({{"data_base64", base64(event)}}),
+       "application/json"},
+      {"the raw event as application/json", event, "application/json"},
+      {"the raw event without a Content-Type", event, ""},
+      {"the raw event as text/plain", event, "text/plain"},
+  };
+  for (const Form& f : forms) {
+    auto r = event_from_delivery(f.body, f.content_type);
+    ASSERT_TRUE(r) << f.name << ": " << r.error().detail;
+    EXPECT_EQ(json::parse(*r), as_object) << f.name;
   }
+  // The raw form keeps the bytes as sent.
+  EXPECT_EQ(*event_from_delivery(event, "application/json"), event);
+}
+
+TEST(Delivery, RefusesWhatIsNotAnEventAndSaysWhy) {
+  const std::string event = event_row().payload;
+  const json::value as_object = json::parse(event);
+  struct Case {
+    const char* name;
+    std::string body;
+    const char* content_type;
+    const char* field;
+    const char* words;
+  };
+  const char* kCe = "application/cloudevents+json";
+  const std::vector<Case> cases = {
+      {"not JSON", "not json", kCe, "body", "not JSON"},
+      {"not JSON, raw", "{\"event_id\": oops", "application/json", "body", "not JSON"},
+      {"an array", "[1,2]", "", "body", "not a JSON object"},
+      {"a CloudEvent content type without specversion", event, kCe, "specversion", "required"},
+      {"specversion 0.3", ce({{"specversion", "0.3"}, {"data", as_object}}), kCe, "specversion",
+       "1.0"},
+      {"specversion a number", ce({{"specversion", 1.0}, {"data", as_object}}), kCe, "specversion",
+       "1.0"},
+      {"no id", R"({"specversion":"1.0","source":"s","type":"t","data":{}})", kCe, "id",
+       "required"},
+      {"no source", R"({"specversion":"1.0","id":"i","type":"t","data":{}})", "", "source",
+       "required"},
+      {"no type", R"({"specversion":"1.0","id":"i","source":"s","data":{}})", "application/json",
+       "type", "required"},
+      {"empty id", ce({{"id", ""}, {"data", as_object}}), kCe, "id", "non-empty"},
+      {"type a number", ce({{"type", 7}, {"data", as_object}}), kCe, "type", "non-empty string"},
+      {"datacontenttype a number", ce({{"datacontenttype", 1}, {"data", as_object}}), kCe,
+       "datacontenttype", "string"},
+      {"both data and data_base64", ce({{"data", as_object}, {"data_base64", base64(event)}}), kCe,
+       "data", "both"},
+      {"no data", ce({}), kCe, "data", "missing"},
+      {"data null", ce({{"data", nullptr}}), kCe, "data", "missing"},
+      {"data a number", ce({{"data", 42}}), kCe, "data", "not a JSON object"},
+      {"data an array", ce({{"data", json::array{as_object}}}), kCe, "data", "not a JSON object"},
+      {"data a string without JSON",
+       ce({{"datacontenttype", "text/plain"}, {"data", "not an object"}}), kCe, "data",
+       "text/plain"},
+      {"data_base64 not base64", ce({{"data_base64", "%%%"}}), kCe, "data_base64", "base64"},
+      {"data_base64 without its padding", ce({{"data_base64", base64(event + " ").substr(0, 10)}}),
+       kCe, "data_base64", "base64"},
+      {"data_base64 in the URL-safe alphabet", ce({{"data_base64", "-_-_"}}), kCe, "data_base64",
+       "base64"},
+      {"data_base64 a number", ce({{"data_base64", 5}}), kCe, "data_base64", "base64 string"},
+      {"data_base64 of binary bytes",
+       ce({{"datacontenttype", "application/octet-stream"}, {"data_base64", "AAAA"}}), kCe,
+       "data_base64", "application/octet-stream"},
+  };
+  for (const Case& c : cases) {
+    auto r = event_from_delivery(c.body, c.content_type);
+    ASSERT_FALSE(r) << c.name;
+    ASSERT_EQ(r.error().errors.size(), 1u) << c.name;
+    EXPECT_EQ(r.error().errors[0].field, c.field) << c.name << ": " << r.error().detail;
+    EXPECT_NE(r.error().detail.find(c.words), std::string::npos)
+        << c.name << ": '" << r.error().detail << "' does not say '" << c.words << "'";
+  }
+}
+
+TEST(Delivery, MediaTypes) {
+  EXPECT_EQ(media_type(" Application/JSON ; charset=utf-8"), "application/json");
+  EXPECT_TRUE(is_json_media_type("application/json"));
+  EXPECT_TRUE(is_json_media_type("application/cloudevents+json; charset=utf-8"));
+  EXPECT_TRUE(is_json_media_type("text/json"));
+  EXPECT_FALSE(is_json_media_type("text/plain"));
+  EXPECT_FALSE(is_json_media_type("+json"));
+  EXPECT_FALSE(is_json_media_type("application/jsonx"));
+  EXPECT_FALSE(is_json_media_type(""));
 }
 
 // What Dapr's sidecar POSTs with bulk subscribe (BulkSubscribeEnvelope).
@@ -119,14 +253,21 @@ TEST(BulkDelivery, TakesEachEntrysEventInOrderAndNamesPoisonOnes) {
   auto row = event_row();
   json::array entries;
   entries.push_back(bulk_entry("e-1", json::parse(cloud_event(row, "todo-api"))));
-  entries.push_back(bulk_entry("e-2", json::object{{"specversion", "1.0"}, {"data", 42}}));
+  entries.push_back(bulk_entry("e-2", json::parse(ce({{"data", 42}}))));
   // rawPayload subscriptions carry the published bytes base64-encoded
-  entries.push_back(bulk_entry("e-3", "eyJhIjoxfQ=="));  // {"a":1}
+  json::object raw = bulk_entry("e-3", "eyJhIjoxfQ==");  // {"a":1}
+  raw["contentType"] = "application/json";
+  entries.push_back(raw);
   entries.push_back(bulk_entry("e-4", "%%% not base64"));
   entries.push_back(json::object{{"event", json::parse(row.payload)}});  // no entryId
+  // the same event as data_base64, and base64 of a whole CloudEvent
+  entries.push_back(bulk_entry("e-5", json::parse(ce({{"data_base64", base64(row.payload)}}))));
+  entries.push_back(bulk_entry("e-6", json::string(base64(cloud_event(row, "todo-api")))));
+  // an entry whose contentType says CloudEvent but whose event lacks the attributes
+  entries.push_back(bulk_entry("e-7", json::parse(row.payload)));
   auto parsed = bulk_delivery_entries(bulk_envelope(entries));
   ASSERT_TRUE(parsed);
-  ASSERT_EQ(parsed->size(), 4u);  // the entry without an id cannot be answered
+  ASSERT_EQ(parsed->size(), 7u);  // the entry without an id cannot be answered
   EXPECT_EQ((*parsed)[0].entry_id, "e-1");
   ASSERT_TRUE((*parsed)[0].event);
   EXPECT_EQ(json::parse(*(*parsed)[0].event), json::parse(row.payload));
@@ -136,6 +277,25 @@ TEST(BulkDelivery, TakesEachEntrysEventInOrderAndNamesPoisonOnes) {
   EXPECT_EQ(json::parse(*(*parsed)[2].event), json::parse(R"({"a":1})"));
   ASSERT_FALSE((*parsed)[3].event);
   EXPECT_EQ((*parsed)[3].event.error().errors.at(0).field, "event");
+  for (std::size_t i : {4u, 5u}) {
+    ASSERT_TRUE((*parsed)[i].event)
+        << (*parsed)[i].entry_id << ": " << (*parsed)[i].event.error().detail;
+    EXPECT_EQ(json::parse(*(*parsed)[i].event), json::parse(row.payload));
+  }
+  ASSERT_FALSE((*parsed)[6].event);
+  EXPECT_EQ((*parsed)[6].event.error().errors.at(0).field, "specversion");
+}
+
+TEST(BulkDelivery, TheSameBytesAreTakenAloneAndInABulk) {
+  // What was poison as a single delivery but stored in a bulk: data_base64.
+  auto row = event_row();
+  const std::string single = ce({{"data_base64", base64(row.payload)}});
+  auto alone = event_from_delivery(single, "application/cloudevents+json");
+  ASSERT_TRUE(alone) << alone.error().detail;
+  auto bulk = bulk_delivery_entries(bulk_envelope({bulk_entry("e-1", json::parse(single))}));
+  ASSERT_TRUE(bulk);
+  ASSERT_TRUE(bulk->at(0).event);
+  EXPECT_EQ(*bulk->at(0).event, *alone);
 }
 
 TEST(BulkDelivery, ASingleDeliveryIsNotABulk) {

@@ -1,7 +1,5 @@
 #include "bus/dapr/bulk_delivery.hpp"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 
 #include "bus/dapr/cloud_event.hpp"
@@ -9,16 +7,21 @@
 namespace todo::bus::dapr {
 namespace {
 
-// A rawPayload subscription's entries carry the published bytes base64-encoded.
-Result<std::string> event_from_raw_entry(const boost::json::string& text) {
-  std::string bytes(text.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0)
-    return Error::field(ErrorKind::validation, "event", "is neither a CloudEvent nor base64");
-  bytes.resize(length);
-  return event_from_delivery(bytes);
+std::string_view string_member(const boost::json::object& o, const char* name) {
+  const auto* v = o.if_contains(name);
+  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+}
+
+// An entry's "event" given as a string: a rawPayload subscription's entries carry the
+// published bytes base64-encoded (RFC 4648); JSON text is taken as such too.
+Result<std::string> event_from_string_entry(const boost::json::string& text,
+                                            std::string_view content_type) {
+  if (auto bytes = decode_base64(text)) return event_from_delivery(*bytes, content_type);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (!ec) return event_from_delivery(value, text, content_type);
+  return Error::field(ErrorKind::validation, "event",
+                      "is neither a CloudEvent, nor base64, nor JSON text");
 }
 
 }  // namespace
@@ -37,11 +40,13 @@ std::optional<std::vector<BulkEntry>> bulk_delivery_entries(std::string_view bod
     const auto* id = entry ? entry->if_contains("entryId") : nullptr;
     if (!id || !id->is_string() || id->as_string().empty()) continue;
     const auto* event = entry->if_contains("event");
+    // Each entry says what its event is (application/cloudevents+json, application/json).
+    const std::string_view content_type = string_member(*entry, "contentType");
     Result<std::string> parsed =
         !event ? Result<std::string>(
                      Error::field(ErrorKind::validation, "event", "is missing from the entry"))
-        : event->is_string() ? event_from_raw_entry(event->as_string())
-                             : event_from_delivery(*event, {});
+        : event->is_string() ? event_from_string_entry(event->as_string(), content_type)
+                             : event_from_delivery(*event, {}, content_type);
     out.push_back({std::string(id->as_string()), std::move(parsed)});
   }
   return out;

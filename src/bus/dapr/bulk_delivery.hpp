@@ -21,8 +21,10 @@ struct BulkEntry {
 };
 
 // The entries of a bulk envelope, in order; nullopt when `body` is not one (a single
-// delivery: structured CloudEvent or raw event). Entries without an entryId cannot be
-// answered and are left out (Dapr then retries them).
+// delivery: structured CloudEvent or raw event). Each entry's event is read as
+// event_from_delivery (cloud_event.hpp) reads a single delivery, its "contentType" standing
+// for the Content-Type; a string event is base64 (RFC 4648) of the payload, or JSON text.
+// Entries without an entryId cannot be answered and are left out (Dapr then retries them).
 std::optional<std::vector<BulkEntry>> bulk_delivery_entries(std::string_view body);
 
 struct BulkStatus {

@@ -173,7 +173,10 @@ struct DaprSubscriptions::Impl {
       co_return http::json_response(http::beast_http::status::ok, bulk_statuses_body(body),
                                     ctx.request);
     }
-    entries.push_back(entry_of({}, event_from_delivery(ctx.request.body()), topic, now));
+    entries.push_back(entry_of(
+        {},
+        event_from_delivery(ctx.request.body(), ctx.request[http::beast_http::field::content_type]),
+        topic, now));
     auto statuses = co_await handle(topic, entries);
     co_return http::json_response(http::beast_http::status::ok,
                                   std::string(R"({"status":")") + statuses[0] + "\"}", ctx.request);

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "config/redact.hpp"
+
 namespace todo::storage::postgres {
 namespace {
 
@@ -99,7 +101,9 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url) {
             or_default(PQhost(conn), "localhost") + ":" + or_default(PQport(conn), "5432") +
             " as \"" + or_default(PQuser(conn), "?") + "\"";
   }
-  return text + ": " + reason;
+  // libpq may split a malformed URL elsewhere than the user meant, and quote a piece of the
+  // password as a host or database name: mask every piece (config/redact.hpp).
+  return mask_secrets(text + ": " + reason, secrets_in_connection_string(url));
 }
 
 std::string encode_int_array(const std::vector<std::int64_t>& items) {
