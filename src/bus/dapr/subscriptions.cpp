@@ -144,7 +144,7 @@ struct DaprSubscriptions::Impl {
     }
     for (const auto& entry : entries)
       if (!entry.event) {
-        spdlog::warn("dropping a poison delivery on {} (to the dead-letter topic): {}", topic,
+        spdlog::warn("dropping a poison event on {} (to the dead-letter topic): {}", topic,
                      entry.poison_reason);
         ++dropped;
       }
