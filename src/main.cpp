@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/cli_options.hpp"
 #include "app/roles.hpp"
 #include "config/config.hpp"
 
@@ -16,9 +17,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* serve = app.add_subcommand("serve", "Run the HTTP service (default role: all)");
   todo::add_server_options(*serve, config);
+  todo::app::add_role_option(*serve, config.role);
   // Every module's own options, each in its section of `serve --help`.
   auto catalog = todo::app::module_catalog();
-  for (auto& spec : catalog) spec->add_options(*serve);
+  for (auto& spec : catalog) todo::app::add_to_cli(*serve, spec->options());
   auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   todo::add_storage_options(*migrate, config);
   migrate->add_option("--log-level", config.log_level, "Log level")

@@ -8,18 +8,18 @@
 //   - only the dependencies it uses, passed to its constructor by its spec's build().
 // A role is a list of modules (app/roles.cpp); `serve` (app/serve.cpp) only composes.
 //
-// Lifecycle (serve): every spec adds its options → the command line is parsed → the specs of
-// the role validate → the platform is built (database, metrics, CPU pool, tokens, outbox
-// writer) → each module is built, in role order → routes are mounted, consumers collected,
+// Lifecycle (serve): every spec declares its options (app/options.hpp) → the command line is parsed
+// → the specs of the role validate → the platform is built (database, metrics, CPU pool, tokens,
+// outbox writer) → each module is built, in role order → routes are mounted, consumers collected,
 // readiness checks registered → workers start in order → the server serves → on SIGTERM the
 // server drains, workers stop in reverse order, the database commits what is queued.
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "app/options.hpp"
 #include "bus/consumer.hpp"
 #include "http/router.hpp"
 
@@ -72,54 +72,45 @@ class ModuleSpec {
  public:
   virtual ~ModuleSpec() = default;
   virtual std::string_view name() const = 0;
-  // Adds the module's options to `app` in a group of their own.
-  virtual void add_options(CLI::App& app) = 0;
+  // The module's options, bound to its own Options (a section of --help of their own).
+  virtual const OptionGroup& options() const = 0;
   // Checks the parsed options; throws std::invalid_argument naming the option.
   virtual void validate() = 0;
-  // "name=value" for each of its options, as parsed (for the start-up log). Modules take no
-  // secrets in options: secrets come only from the environment, into the core configuration.
-  virtual std::string describe() const = 0;
   virtual std::unique_ptr<Module> build(Platform& platform) = 0;
 };
-
-// "name=value" for each option of `group` (null: ""): the value given on the command line or
-// in the environment, else the default.
-std::string describe_options(const CLI::App* group);
 
 // A spec from functions over the module's own Options struct, which the spec owns.
 template <class Options>
 class FunctionSpec final : public ModuleSpec {
  public:
-  using AddOptions = std::function<void(CLI::App& group, Options& options)>;
+  using AddOptions = std::function<void(OptionGroup& group, Options& options)>;
   using Validate = std::function<void(const Options& options)>;
   using Build = std::function<std::unique_ptr<Module>(Platform& platform, const Options& options)>;
 
   FunctionSpec(std::string name, std::string title, AddOptions add, Validate validate, Build build)
       : name_(std::move(name)),
-        title_(std::move(title)),
-        add_(std::move(add)),
+        group_(std::move(title)),
         validate_(std::move(validate)),
-        build_(std::move(build)) {}
+        build_(std::move(build)) {
+    if (add) add(group_, options_);
+  }
+
+  FunctionSpec(const FunctionSpec&) = delete;  // the group points into options_
+  FunctionSpec& operator=(const FunctionSpec&) = delete;
 
   std::string_view name() const override { return name_; }
-  void add_options(CLI::App& app) override {
-    if (!add_) return;
-    group_ = app.add_option_group(title_);
-    add_(*group_, options_);
-  }
+  const OptionGroup& options() const override { return group_; }
   void validate() override {
     if (validate_) validate_(options_);
   }
   std::unique_ptr<Module> build(Platform& platform) override { return build_(platform, options_); }
-  std::string describe() const override { return describe_options(group_); }
 
  private:
-  std::string name_, title_;
-  AddOptions add_;
+  std::string name_;
+  Options options_;  // before group_: the group holds pointers into it
+  OptionGroup group_;
   Validate validate_;
   Build build_;
-  Options options_;
-  CLI::App* group_ = nullptr;
 };
 
 struct NoOptions {};

@@ -62,7 +62,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
 
   std::string settings = describe(config);
   for (auto* spec : specs)
-    if (auto d = spec->describe(); !d.empty()) settings += " " + d;
+    if (auto d = spec->options().describe(); !d.empty()) settings += " " + d;
   spdlog::info("starting todo: {}", settings);
   ops::Metrics metrics;
   auto db = open_database(config);

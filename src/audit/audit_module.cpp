@@ -75,15 +75,11 @@ class AuditModule final : public app::Module {
 std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<AuditOptions>>(
       "audit", "Audit trail (audit module)",
-      [](CLI::App& app, AuditOptions& o) {
-        app.add_option("--audit-retention", o.retention,
-                       "How long audit events are kept (e.g. 7d, 12h, 30m, 90s)")
-            ->envname("TODO_AUDIT_RETENTION")
-            ->capture_default_str();
-        app.add_option("--audit-retention-interval", o.retention_interval,
-                       "How often events past the retention are removed")
-            ->envname("TODO_AUDIT_RETENTION_INTERVAL")
-            ->capture_default_str();
+      [](app::OptionGroup& group, AuditOptions& o) {
+        group.text("--audit-retention", "TODO_AUDIT_RETENTION", o.retention,
+                   "How long audit events are kept (e.g. 7d, 12h, 30m, 90s)");
+        group.text("--audit-retention-interval", "TODO_AUDIT_RETENTION_INTERVAL",
+                   o.retention_interval, "How often events past the retention are removed");
       },
       [](const AuditOptions& o) {
         if (!parse_duration_seconds(o.retention))

@@ -212,10 +212,9 @@ class AuthModule final : public app::Module {
 std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<AuthOptions>>(
       "auth", "Accounts (auth module)",
-      [](CLI::App& app, AuthOptions& o) {
-        app.add_flag("--cookie-secure", o.cookie_secure,
-                     "Mark the session cookie Secure (behind HTTPS)")
-            ->envname("TODO_COOKIE_SECURE");
+      [](app::OptionGroup& group, AuthOptions& o) {
+        group.flag("--cookie-secure", "TODO_COOKIE_SECURE", o.cookie_secure,
+                   "Mark the session cookie Secure (behind HTTPS)");
       },
       nullptr,
       [](app::Platform& p, const AuthOptions& o) -> std::unique_ptr<app::Module> {

@@ -90,13 +90,11 @@ class RelayModule final : public app::Module, public app::Worker {
 std::unique_ptr<app::ModuleSpec> relay_module_spec() {
   return std::make_unique<app::FunctionSpec<RelayModuleOptions>>(
       "relay", "Outbox relay (relay module)",
-      [](CLI::App& app, RelayModuleOptions& o) {
-        app.add_option(
-               "--outbox-ready-max-age", o.ready_max_age_seconds,
-               "/readyz reports degraded (still 200) when an undelivered event is older (seconds)")
-            ->envname("TODO_OUTBOX_READY_MAX_AGE")
-            ->check(CLI::Range(1, 86400))
-            ->capture_default_str();
+      [](app::OptionGroup& group, RelayModuleOptions& o) {
+        group.integer(
+            "--outbox-ready-max-age", "TODO_OUTBOX_READY_MAX_AGE", o.ready_max_age_seconds,
+            "/readyz reports degraded (still 200) when an undelivered event is older (seconds)", 1,
+            86400);
       },
       nullptr,
       [](app::Platform& p, const RelayModuleOptions& o) -> std::unique_ptr<app::Module> {

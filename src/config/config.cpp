@@ -1,7 +1,8 @@
 #include "config/config.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -9,9 +10,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "app/roles.hpp"
-#include "config/redact.hpp"
 #include "core/random.hpp"
+#include "core/redact.hpp"
 
 namespace todo {
 
@@ -36,16 +36,6 @@ void add_server_options(CLI::App& app, Config& c) {
   add_storage_options(app, c);
   app.add_option("--listen", c.listen, "Address and port to listen on")
       ->envname("TODO_LISTEN")
-      ->capture_default_str();
-  std::string roles_help = "Role to run, a list of modules (app/roles.cpp):";
-  std::vector<std::string> role_names;
-  for (const auto& role : app::roles()) {
-    roles_help += " " + role.name + " (" + fmt::format("{}", fmt::join(role.modules, ", ")) + ")";
-    role_names.push_back(role.name);
-  }
-  app.add_option("--role", c.role, roles_help)
-      ->envname("TODO_ROLE")
-      ->check(CLI::IsMember(role_names))
       ->capture_default_str();
   app.add_option("--bus", c.bus,
                  "Event bus: embedded (in process) or dapr (publish and consume through the "
@@ -174,7 +164,7 @@ std::string load_or_create_secret(const std::string& data_dir) {
 }
 
 // Every form of a secret in a connection string: user:password@, ?password=, ?sslpassword=,
-// key=value conninfo (config/redact.hpp).
+// key=value conninfo (core/redact.hpp).
 std::string mask_url(const std::string& url) {
   return redact_connection_string(url);
 }

@@ -3,13 +3,16 @@
 // role, event bus, tokens). Each module has its own options besides (app/module.hpp), in its
 // own section of --help. Loaded once in main from flags and TODO_* environment variables,
 // then passed down by const reference. Secrets come only from the environment.
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/jwt.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace todo {
 

@@ -342,12 +342,10 @@ class TasksModule final : public app::Module {
 std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<TaskOptions>>(
       "tasks", "Tasks (tasks module)",
-      [](CLI::App& app, TaskOptions& o) {
-        app.add_option("--list-cache-mb", o.list_cache_mb,
-                       "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
-            ->envname("TODO_LIST_CACHE_MB")
-            ->check(CLI::Range(0, 4096))
-            ->capture_default_str();
+      [](app::OptionGroup& group, TaskOptions& o) {
+        group.integer("--list-cache-mb", "TODO_LIST_CACHE_MB", o.list_cache_mb,
+                      "Memory for cached task-list responses, MiB (SQLite only; 0 disables)", 0,
+                      4096);
       },
       nullptr,
       [](app::Platform& p, const TaskOptions& o) -> std::unique_ptr<app::Module> {

@@ -138,11 +138,10 @@ class WebModule final : public app::Module {
 std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<WebOptions>>(
       "web", "Web UI (web module)",
-      [](CLI::App& app, WebOptions& o) {
-        app.add_option("--ui-dir", o.ui_dir,
-                       "Directory of the web UI's static export, served at / (default: ui "
-                       "beside the executable, where make build puts it)")
-            ->envname("TODO_UI_DIR");
+      [](app::OptionGroup& group, WebOptions& o) {
+        group.text("--ui-dir", "TODO_UI_DIR", o.ui_dir,
+                   "Directory of the web UI's static export, served at / (default: ui beside "
+                   "the executable, where make build puts it)");
       },
       nullptr,
       [](app::Platform&, const WebOptions& o) -> std::unique_ptr<app::Module> {

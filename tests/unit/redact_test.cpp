@@ -1,5 +1,5 @@
-// Masking secrets in settings (config/redact.hpp): every form a secret can take.
-#include "config/redact.hpp"
+// Masking secrets in settings (core/redact.hpp): every form a secret can take.
+#include "core/redact.hpp"
 
 #include <gtest/gtest.h>
 

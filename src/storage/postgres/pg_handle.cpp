@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "config/redact.hpp"
+#include "core/redact.hpp"
 
 namespace todo::storage::postgres {
 namespace {
@@ -102,7 +102,7 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url) {
             " as \"" + or_default(PQuser(conn), "?") + "\"";
   }
   // libpq may split a malformed URL elsewhere than the user meant, and quote a piece of the
-  // password as a host or database name: mask every piece (config/redact.hpp).
+  // password as a host or database name: mask every piece (core/redact.hpp).
   return mask_secrets(text + ": " + reason, secrets_in_connection_string(url));
 }
 

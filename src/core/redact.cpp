@@ -2,7 +2,7 @@
 // "h1:5432,h2", a '@' or ' ' left unescaped in a password), and the masking must work on
 // exactly those malformed values too; libpq's own PQconninfoParse fails on them as well and
 // does not say where a value sits in the text.
-#include "config/redact.hpp"
+#include "core/redact.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,0 +1,35 @@
+# The compile settings every target of the project shares, and todo_library(), which makes
+# one static library per module (src/<module>) or support library.
+#
+# Every target compiles with identical flags and definitions, so that one precompiled header
+# (src/core/precompiled.hpp: the Boost.Asio, Beast and JSON headers most files include) is
+# built once, by todo_core, and reused by all (TODO_PRECOMPILED_HEADERS, on by default).
+# Boost.Asio and Beast are compiled once too (separate compilation: src/core/asio_impl.cpp)
+# instead of in every file that uses them. Together they bring a cold build of the binary to
+# under five times the compile of one Asio/Beast/JSON file (bench/RESULTS.md).
+option(TODO_PRECOMPILED_HEADERS "Precompile the Boost headers once for every target" ON)
+
+add_library(todo_settings INTERFACE)
+target_compile_features(todo_settings INTERFACE cxx_std_20)
+target_compile_options(todo_settings INTERFACE -Wall -Wextra -Wno-missing-field-initializers)
+target_compile_definitions(todo_settings INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+  BOOST_JSON_NO_LIB BOOST_URL_NO_LIB)
+target_include_directories(todo_settings INTERFACE ${CMAKE_SOURCE_DIR}/src)
+
+# Reuses todo_core's precompiled header in `target` (tests and executables too).
+function(todo_use_precompiled_header target)
+  if(TODO_PRECOMPILED_HEADERS)
+    target_precompile_headers(${target} REUSE_FROM todo_core)
+  endif()
+endfunction()
+
+# todo_library(<name> SOURCES <files...> DEPS <targets...>)
+function(todo_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC todo_settings ${ARG_DEPS})
+  if(NOT name STREQUAL "todo_core")
+    todo_use_precompiled_header(${name})
+  endif()
+endfunction()
