@@ -40,7 +40,7 @@ std::string process_name() {
 }  // namespace
 
 int serve(const Config& config) {
-  spdlog::info("starting todo: {}", describe(config));
+  spdlog::info("starting todo: {}{}", describe(config), describe_connection_limits(config));
   ops::Metrics metrics;
   auto db = open_database(config);
   SignInLimiter limiter;
@@ -109,6 +109,8 @@ int serve(const Config& config) {
   options.request_timeout_seconds = config.request_timeout_seconds;
   options.idle_timeout_seconds = config.idle_timeout_seconds;
   options.shutdown_grace_seconds = config.shutdown_grace_seconds;
+  options.max_connections_per_address = config.max_connections_per_address;
+  options.trusted_proxies = http::TrustedProxies::parse(config.trusted_proxies).value();
   http::Server server(options, router, metrics);
   unsigned short port = server.bind();
   spdlog::info("listening on http://{}:{} (role {}, {} storage, {} bus)", options.host, port,

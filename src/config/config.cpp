@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "http/client_address.hpp"
 
 namespace todo {
 
@@ -122,6 +123,17 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_SHUTDOWN_GRACE")
       ->check(CLI::Range(0, 600))
       ->capture_default_str();
+  app.add_option("--max-connections-per-address", c.max_connections_per_address,
+                 "Open connections one client address may hold (trusted proxies are exempt); "
+                 "past it new connections get 503")
+      ->envname("TODO_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Reverse proxies whose X-Forwarded-For names the client (for logs and "
+                 "per-address limits): comma-separated IPs or CIDR blocks, e.g. "
+                 "10.0.0.0/8,::1 (default: none; the socket peer is the client)")
+      ->envname("TODO_TRUSTED_PROXIES");
   app.add_option("--list-cache-mb", c.list_cache_mb,
                  "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
       ->envname("TODO_LIST_CACHE_MB")
@@ -228,6 +240,8 @@ long long Config::audit_retention_interval_seconds() const {
 }
 
 void finish_config(Config& c) {
+  if (auto proxies = http::TrustedProxies::parse(c.trusted_proxies); !proxies)
+    throw std::invalid_argument("--trusted-proxies: " + proxies.error().errors.at(0).message);
   if (!parse_duration_seconds(c.audit_retention))
     throw std::invalid_argument("--audit-retention must look like 7d, 12h, 30m or 90s, got '" +
                                 c.audit_retention + "'");
@@ -280,6 +294,13 @@ void finish_config(Config& c) {
   } else {
     c.jwt_secret = load_or_create_secret(c.data_dir);
   }
+}
+
+// The HTTP connection limits, apart from the long list below.
+std::string describe_connection_limits(const Config& c) {
+  return fmt::format(" max_connections_per_address={} trusted_proxies={}",
+                     c.max_connections_per_address,
+                     c.trusted_proxies.empty() ? "none" : c.trusted_proxies);
 }
 
 std::string describe(const Config& c) {

@@ -26,6 +26,8 @@ struct Config {
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
+  int max_connections_per_address = 256;  // trusted proxies are exempt
+  std::string trusted_proxies;            // IPs/CIDRs whose X-Forwarded-For we believe
   bool cookie_secure = false;
   int list_cache_mb = 32;                       // SQLite only; 0 disables
   std::string audit_retention = "7d";           // how long audit events are kept
@@ -74,5 +76,6 @@ std::optional<long long> parse_duration_seconds(std::string_view text);
 
 // "key=value" lines for the start-up log, secrets masked.
 std::string describe(const Config& config);
+std::string describe_connection_limits(const Config& config);  // " max_connections_per_address=..."
 
 }  // namespace todo
