@@ -37,8 +37,9 @@ HeaderVerdict check_request_header(const beast_http::request_header<>& header, b
 // bad_request Error.
 Result<boost::urls::url_view> parse_target(std::string_view target);
 
-// For a header section Beast refused as too large: 414 when the request line alone is
-// over the target limit (or not even complete), else 431. `received` is what was read.
-Error header_too_large(std::string_view received);
+// For a header section Beast refused as too large: 414 when the request line was not
+// even complete (`target` empty: Beast had not parsed it) or its target is over
+// kMaxTargetBytes, else 431. `target` is what the parser has (parser.get().target()).
+Error header_too_large(std::string_view target);
 
 }  // namespace todo::http

@@ -29,11 +29,6 @@ bool valid_request_id(std::string_view id) {
   return true;
 }
 
-std::string_view buffered(const beast::flat_buffer& buffer) {
-  auto data = buffer.data();
-  return {static_cast<const char*>(data.data()), data.size()};
-}
-
 // Answers `error` without reading (the rest of) the request, then closes: the framing of
 // what follows is unknown or untrusted (RFC 9112 §6.3, §9.6).
 asio::awaitable<void> refuse(beast::tcp_stream& stream, ops::Metrics& metrics, const Error& error,
@@ -92,7 +87,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
       Error e =
           read_ec == beast_http::error::body_limit ? too_large(largest_body_limit)
           : read_ec == beast_http::error::header_limit
-              ? header_too_large(buffered(buffer))
+              ? header_too_large(parser.get().target())
               : Error::make(ErrorKind::bad_request, "malformed HTTP request: " + read_ec.message());
       co_await refuse(stream, metrics, e, "?");
       co_return;

@@ -74,9 +74,10 @@ TEST_F(RequestRules, UnknownMethodsAre501) {
 TEST_F(RequestRules, LongTargetIs414) {
   std::string target = "/healthz?q=" + std::string(kMaxTargetBytes, 'a');
   EXPECT_EQ(refused("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n"), ErrorKind::uri_too_long);
-  EXPECT_EQ(header_too_large("GET " + target).kind, ErrorKind::uri_too_long);
-  EXPECT_EQ(header_too_large("GET / HTTP/1.1\r\nX: " + std::string(20000, 'a')).kind,
-            ErrorKind::header_too_large);
+  // Beast refused the header section: was the request line complete, and how long?
+  EXPECT_EQ(header_too_large("").kind, ErrorKind::uri_too_long);
+  EXPECT_EQ(header_too_large(target).kind, ErrorKind::uri_too_long);
+  EXPECT_EQ(header_too_large("/healthz").kind, ErrorKind::header_too_large);
 }
 
 TEST_F(RequestRules, Expect) {
