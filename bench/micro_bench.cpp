@@ -8,6 +8,8 @@
 #include "auth/jwt.hpp"
 #include "core/time.hpp"
 #include "tasks/task_json.hpp"
+#include "tasks/task_query.hpp"
+#include "tasks/task_validation.hpp"
 #include "tasks/task_writer.hpp"
 
 namespace {

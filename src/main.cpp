@@ -1,5 +1,5 @@
-// todo: the single binary. Parses the command line, loads the configuration once, and
-// hands it to the command (app/app.hpp).
+// todo: the single binary. Parses the command line (the core options and every module's),
+// loads the configuration once, and hands it to the command (app/app.hpp).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/roles.hpp"
 #include "config/config.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* serve = app.add_subcommand("serve", "Run the HTTP service (default role: all)");
   todo::add_server_options(*serve, config);
+  // Every module's own options, each in its section of `serve --help`.
+  auto catalog = todo::app::module_catalog();
+  for (auto& spec : catalog) spec->add_options(*serve);
   auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   todo::add_storage_options(*migrate, config);
   migrate->add_option("--log-level", config.log_level, "Log level")
@@ -34,7 +38,7 @@ int main(int argc, char** argv) {
 
   try {
     todo::finish_config(config);
-    if (*serve) return todo::serve(config);
+    if (*serve) return todo::serve(config, catalog);
     return todo::migrate(config);
   } catch (const std::invalid_argument& e) {
     std::cerr << "todo: configuration error: " << e.what() << "\n";

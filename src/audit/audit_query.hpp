@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "storage/tx.hpp"
+#include "storage/audit_store.hpp"
 
 namespace todo::audit {
 

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/time.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/idempotency_store.hpp"
+#include "storage/processed_event_store.hpp"
 #include "storage/sync.hpp"
 
 namespace todo::audit {
@@ -48,21 +51,30 @@ void RetentionJob::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-int RetentionJob::run_once() {
-  Millis cutoff = now_millis() - Millis(retention_.count()) * 1000;
+template <class Purge>
+int RetentionJob::purge_in_batches(Purge purge) {
   int total = 0;
   for (;;) {
     int deleted = 0;
-    auto status = storage::write_and_wait(
-        db_, [&](storage::Tx& tx) { deleted = tx.purge_audit(cutoff, batch_rows_); });
+    auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) { deleted = purge(tx); });
     if (!status) throw std::runtime_error(status.error().detail);
     total += deleted;
     if (deleted < batch_rows_) break;
     std::lock_guard lock(mutex_);
     if (stopping_) break;
   }
-  storage::write_and_wait(
-      db_, [&](storage::Tx& tx) { tx.purge_idempotency_keys(now_millis() - 24LL * 3600 * 1000); });
+  return total;
+}
+
+int RetentionJob::run_once() {
+  Millis cutoff = now_millis() - Millis(retention_.count()) * 1000;
+  int total = purge_in_batches(
+      [&](storage::Tx& tx) { return storage::audit_log(tx).purge(cutoff, batch_rows_); });
+  purge_in_batches(
+      [&](storage::Tx& tx) { return storage::processed_events(tx).purge(cutoff, batch_rows_); });
+  storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    storage::idempotency_keys(tx).purge(now_millis() - 24LL * 3600 * 1000);
+  });
   if (total > 0) {
     metrics_.add("todo_audit_purged_total", "", total);
     spdlog::info("audit retention removed {} events older than {}", total, format_rfc3339(cutoff));

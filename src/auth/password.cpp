@@ -6,45 +6,13 @@
 #include <vector>
 
 #include "core/random.hpp"
+#include "core/utf8.hpp"
 
 namespace todo {
 namespace {
 
 constexpr std::size_t kMinPasswordChars = 8;
 constexpr std::size_t kMaxPasswordChars = 128;
-
-// Decodes UTF-8 into code points; nullopt on malformed input (overlong forms,
-// surrogates, truncated sequences).
-std::optional<std::vector<char32_t>> decode_utf8(std::string_view s) {
-  std::vector<char32_t> out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    int extra;
-    char32_t cp, min;
-    if (b0 < 0x80) {
-      extra = 0, cp = b0, min = 0;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      extra = 1, cp = b0 & 0x1F, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      extra = 2, cp = b0 & 0x0F, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      extra = 3, cp = b0 & 0x07, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (i + static_cast<std::size_t>(extra) >= s.size() && extra > 0) return std::nullopt;
-    for (int k = 1; k <= extra; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    out.push_back(cp);
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return out;
-}
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -15,36 +15,61 @@ double age_seconds(std::optional<Millis> created_at) {
   return created_at ? std::max<double>(0, double(now_millis() - *created_at) / 1000.0) : 0;
 }
 
+std::vector<Event> events_of(const Batch& batch) {
+  std::vector<Event> events;
+  events.reserve(batch.size());
+  for (const auto& row : batch)
+    events.push_back({row.event_id, row.user_id, row.topic, row.payload, row.created_at});
+  return events;
+}
+
 }  // namespace
 
-OutboxRelay::OutboxRelay(storage::Database& db, ops::Metrics& metrics, RelayOptions options)
-    : db_(db), metrics_(metrics), options_(options) {
+OutboxRelay::OutboxRelay(storage::Database& db, ops::Metrics& metrics, OutboxWriter& writer,
+                         RelayOptions options)
+    : db_(db), metrics_(metrics), writer_(writer), options_(options), runner_(metrics) {
   metrics_.describe("todo_events_delivered_total", "counter",
-                    "Events acknowledged by each subscriber.");
+                    "Events acknowledged by each relay target (consumer or publisher).");
   metrics_.describe(
       "todo_events_failed_total", "counter",
-      "Event deliveries that failed (retried later) or were given up, per subscriber.");
+      "Event deliveries that failed (retried later) or were given up, per relay target.");
   metrics_.describe("todo_event_delivery_lag_seconds", "histogram",
-                    "Commit of an event to its acknowledgement by a subscriber.");
+                    "Commit of an event to its acknowledgement by a relay target.");
 }
 
 OutboxRelay::~OutboxRelay() {
   stop();
 }
 
-std::uint32_t OutboxRelay::add(std::shared_ptr<Subscriber> subscriber) {
-  if (slots_.size() >= 31) throw std::logic_error("too many outbox subscribers");
-  auto slot = std::make_unique<Slot>();
-  slot->bit = 1u << slots_.size();
-  slot->subscriber = std::move(subscriber);
-  mask_ |= slot->bit;
-  std::uint32_t bit = slot->bit;
-  std::string labels = "subscriber=\"" + slot->subscriber->name() + "\"";
+void OutboxRelay::add_slot(std::unique_ptr<Slot> slot) {
+  if (started_) throw std::logic_error("OutboxRelay::add after start");
+  if (slots_.size() >= 31) throw std::logic_error("too many outbox targets");
+  for (const auto& s : slots_)
+    if (s->name == slot->name) throw std::logic_error("two relay targets named " + slot->name);
+  std::string labels = "subscriber=\"" + slot->name + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
   if (slots_.empty()) metrics_.add_gauge_group([this] { return outbox_gauges(); });
   slots_.push_back(std::move(slot));
-  return bit;
+}
+
+void OutboxRelay::add(std::shared_ptr<Consumer> consumer) {
+  auto slot = std::make_unique<Slot>();
+  slot->name = consumer->name();
+  runner_.describe(*consumer);
+  slot->consumer = std::move(consumer);
+  add_slot(std::move(slot));
+}
+
+void OutboxRelay::add(std::shared_ptr<Publisher> publisher) {
+  auto slot = std::make_unique<Slot>();
+  slot->name = publisher->name();
+  slot->publisher = std::move(publisher);
+  add_slot(std::move(slot));
+}
+
+void OutboxRelay::count(const Slot& slot, const char* family, std::size_t n) {
+  if (n) metrics_.add(family, "subscriber=\"" + slot.name + "\"", n);
 }
 
 // One query per scrape for every outbox gauge (the outbox may hold a large backlog).
@@ -52,24 +77,39 @@ std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
   std::vector<std::uint32_t> bits{0};
   for (const auto& slot : slots_) bits.push_back(slot->bit);
   std::vector<storage::OutboxStats> stats;
-  auto status =
-      storage::read_and_wait(db_, [&](storage::Tx& tx) { stats = tx.outbox_stats_many(bits); });
-  bool known = status.ok() && stats.size() == bits.size();
+  auto status = storage::read_and_wait(
+      db_, [&](storage::Tx& tx) { stats = storage::outbox(tx).stats_many(bits); });
+  bool known = status.ok() && stats.size() == bits.size() && started_;
   std::vector<ops::Metrics::GaugeSample> out;
   for (std::size_t i = 0; i < slots_.size(); ++i)
-    out.push_back({"todo_outbox_backlog", "Events waiting for each subscriber.",
-                   "subscriber=\"" + slots_[i]->subscriber->name() + "\"",
+    out.push_back({"todo_outbox_backlog", "Events waiting for each relay target.",
+                   "subscriber=\"" + slots_[i]->name + "\"",
                    known ? double(stats[i + 1].pending) : -1.0});
   out.push_back({"todo_outbox_oldest_age_seconds",
-                 "Age of the oldest event not yet delivered to every subscriber.", "",
+                 "Age of the oldest event not yet delivered to every target.", "",
                  known ? age_seconds(stats[0].oldest_created_at) : 0});
   out.push_back({"todo_outbox_pending",
-                 "Events not yet delivered to every subscriber (-1: the database is unreachable).",
-                 "", known ? double(stats[0].pending) : -1.0});
+                 "Events not yet delivered to every target (-1: the database is unreachable).", "",
+                 known ? double(stats[0].pending) : -1.0});
   return out;
 }
 
 void OutboxRelay::start() {
+  if (started_) return;
+  // Each target's bit by name; the heir of the legacy bit asks first.
+  std::vector<Slot*> order;
+  for (auto& slot : slots_)
+    if (slot->name == options_.legacy_heir) order.push_back(slot.get());
+  for (auto& slot : slots_)
+    if (slot->name != options_.legacy_heir) order.push_back(slot.get());
+  auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    for (Slot* slot : order)
+      slot->bit = storage::outbox(tx).target_bit(slot->name, slot->name == options_.legacy_heir);
+  });
+  if (!status) throw std::runtime_error("registering the outbox targets: " + status.error().detail);
+  for (auto& slot : slots_)
+    writer_.add_target(slot->bit, slot->consumer ? slot->consumer->topic() : std::string());
+  started_ = true;
   for (auto& slot : slots_) slot->thread = std::thread([this, s = slot.get()] { run(*s); });
 }
 
@@ -90,18 +130,17 @@ void OutboxRelay::stop() {
 
 double OutboxRelay::oldest_pending_age_seconds() {
   storage::OutboxStats all;
-  auto status = storage::read_and_wait(db_, [&](storage::Tx& tx) { all = tx.outbox_stats(0); });
+  auto status =
+      storage::read_and_wait(db_, [&](storage::Tx& tx) { all = storage::outbox(tx).stats(0); });
   return status ? age_seconds(all.oldest_created_at) : 0;
 }
 
 void OutboxRelay::run(Slot& slot) {
-  const std::string& name = slot.subscriber->name();
-  std::string labels = "subscriber=\"" + name + "\"";
   std::mt19937 jitter(std::random_device{}());
   auto backoff = options_.min_backoff;
   int failures = 0;
   while (!stopping_) {
-    if (!slot.subscriber->accepting()) {
+    if (slot.publisher && !slot.publisher->accepting()) {
       std::unique_lock lock(mutex_);
       wakeup_.wait_for(lock, options_.paused_check, [&] { return stopping_.load(); });
       continue;
@@ -110,7 +149,7 @@ void OutboxRelay::run(Slot& slot) {
     try {
       more = deliver_once(slot);
       if (failures > 0)
-        spdlog::info("subscriber {} recovered after {} failed attempts", name, failures);
+        spdlog::info("relay target {} recovered after {} failed attempts", slot.name, failures);
       failures = 0;
       backoff = options_.min_backoff;
     } catch (const std::exception& e) {
@@ -119,8 +158,8 @@ void OutboxRelay::run(Slot& slot) {
       auto wait = std::chrono::milliseconds(
           std::uniform_int_distribution<long>(backoff.count() / 2, backoff.count())(jitter));
       if (failures == 1 || failures % 10 == 0)
-        spdlog::warn("subscriber {} failed ({}), attempt {}; retrying in {} ms", name, e.what(),
-                     failures, wait.count());
+        spdlog::warn("relay target {} failed ({}), attempt {}; retrying in {} ms", slot.name,
+                     e.what(), failures, wait.count());
       backoff = std::min(backoff * 2, options_.max_backoff);
       std::unique_lock lock(mutex_);
       wakeup_.wait_for(lock, wait, [&] { return stopping_.load(); });
@@ -138,20 +177,22 @@ void OutboxRelay::run(Slot& slot) {
 
 Status OutboxRelay::take_batch(Slot& slot, Batch& batch) {
   if (options_.claim_holder.empty())
-    return storage::read_and_wait(
-        db_, [&](storage::Tx& tx) { batch = tx.pending_outbox(slot.bit, options_.batch_size); });
+    return storage::read_and_wait(db_, [&](storage::Tx& tx) {
+      batch = storage::outbox(tx).pending(slot.bit, options_.batch_size);
+    });
   Millis now = now_millis();
   return storage::write_and_wait(db_, [&](storage::Tx& tx) {
-    batch = tx.claim_outbox(slot.bit, options_.claim_holder, options_.batch_size, now,
-                            now + options_.claim_lease.count());
+    batch = storage::outbox(tx).claim(slot.bit, options_.claim_holder, options_.batch_size, now,
+                                      now + options_.claim_lease.count());
   });
 }
 
 // Best effort: should it fail too, the claims lapse after the lease.
 void OutboxRelay::release_claims(Slot& slot) {
   if (options_.claim_holder.empty()) return;
-  storage::write_and_wait(
-      db_, [&](storage::Tx& tx) { tx.release_outbox_claims(slot.bit, options_.claim_holder); });
+  storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
+  });
 }
 
 bool OutboxRelay::deliver_once(Slot& slot) {
@@ -163,40 +204,77 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   auto read = take_batch(slot, batch);
   if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
   if (batch.empty()) return false;
-
-  std::string labels = "subscriber=\"" + slot.subscriber->name() + "\"";
-  Delivery outcome = slot.subscriber->deliver(batch);
-  if (outcome == Delivery::retry_later) {
-    metrics_.add("todo_events_failed_total", labels, batch.size());
-    release_claims(slot);  // another process may be able to deliver them meanwhile
-    throw std::runtime_error("delivery refused; will retry");
-  }
-  std::vector<std::int64_t> ids;
-  ids.reserve(batch.size());
-  for (const auto& row : batch) ids.push_back(row.id);
-  bool record = outcome == Delivery::done;
-  auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
-    if (record) slot.subscriber->record(tx, batch);
-    tx.ack_outbox(slot.bit, ids);
-    if (!options_.claim_holder.empty()) tx.release_outbox_claims(slot.bit, options_.claim_holder);
-  });
-  if (!ack) {
-    metrics_.add("todo_events_failed_total", labels, batch.size());
-    release_claims(slot);
-    throw std::runtime_error("acknowledging the batch: " + ack.error().detail);
-  }
-  if (outcome == Delivery::give_up) {
-    spdlog::error("subscriber {} gave up on {} events (first {})", slot.subscriber->name(),
-                  batch.size(), batch.front().event_id);
-    metrics_.add("todo_events_failed_total", labels, batch.size());
-  } else {
-    metrics_.add("todo_events_delivered_total", labels, batch.size());
-  }
+  if (slot.publisher)
+    publish(slot, batch);
+  else
+    consume(slot, batch);
   Millis now = now_millis();
+  std::string labels = "subscriber=\"" + slot.name + "\"";
   for (const auto& row : batch)
     metrics_.observe("todo_event_delivery_lag_seconds", labels,
                      std::max<double>(0, double(now - row.created_at) / 1000.0));
   return int(batch.size()) == options_.batch_size;
+}
+
+// An external bus: the side effect first, then the acknowledgement (at least once).
+void OutboxRelay::publish(Slot& slot, const Batch& batch) {
+  Outcome outcome = slot.publisher->publish(batch);
+  if (outcome == Outcome::retry_later) {
+    count(slot, "todo_events_failed_total", batch.size());
+    release_claims(slot);  // another process may be able to deliver them meanwhile
+    throw std::runtime_error("publish refused; will retry");
+  }
+  std::vector<std::int64_t> ids;
+  ids.reserve(batch.size());
+  for (const auto& row : batch) ids.push_back(row.id);
+  auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    storage::outbox(tx).ack(slot.bit, ids);
+    if (!options_.claim_holder.empty())
+      storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
+  });
+  if (!ack) {
+    count(slot, "todo_events_failed_total", batch.size());
+    release_claims(slot);
+    throw std::runtime_error("acknowledging the batch: " + ack.error().detail);
+  }
+  if (outcome == Outcome::give_up) {
+    spdlog::error("relay target {} gave up on {} events (first {})", slot.name, batch.size(),
+                  batch.front().event_id);
+    count(slot, "todo_events_failed_total", batch.size());
+  } else {
+    count(slot, "todo_events_delivered_total", batch.size());
+  }
+}
+
+// A local consumer: its effect, its dedupe rows and the acknowledgement in one transaction.
+void OutboxRelay::consume(Slot& slot, const Batch& batch) {
+  std::vector<Event> events = events_of(batch);
+  Handled handled;
+  Millis now = now_millis();
+  auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    handled = runner_.run(*slot.consumer, tx, events, now);
+    std::vector<std::int64_t> ids;
+    ids.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (handled.outcomes[i] != Outcome::retry_later) ids.push_back(batch[i].id);
+    storage::outbox(tx).ack(slot.bit, ids);
+    if (!options_.claim_holder.empty())
+      storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
+  });
+  if (!ack) {
+    count(slot, "todo_events_failed_total", batch.size());
+    release_claims(slot);
+    throw std::runtime_error("handling the batch: " + ack.error().detail);
+  }
+  runner_.record(*slot.consumer, events, handled, now_millis());
+  std::size_t delivered = 0, retry = 0, gave_up = 0;
+  for (auto o : handled.outcomes)
+    (o == Outcome::done ? delivered : o == Outcome::retry_later ? retry : gave_up) += 1;
+  count(slot, "todo_events_delivered_total", delivered);
+  count(slot, "todo_events_failed_total", retry + gave_up);
+  if (gave_up)
+    spdlog::error("consumer {} gave up on {} of {} events", slot.name, gave_up, batch.size());
+  if (retry) throw std::runtime_error(std::to_string(retry) + " events to retry later");
 }
 
 }  // namespace todo::bus

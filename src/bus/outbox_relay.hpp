@@ -1,16 +1,24 @@
 #pragma once
-// OutboxRelay: the embedded event bus of the single-binary shape. It reads outbox rows
-// (storage/tx.hpp) and hands them to each registered Subscriber; a row leaves the outbox
-// once every subscriber acknowledged it (one bit per subscriber in pending_mask).
+// OutboxRelay: reads outbox rows (storage/outbox_store.hpp) in commit order and hands them
+// to its targets: local Consumers (the embedded event bus of the single binary; their effect
+// commits in the same transaction as the acknowledgement, through ConsumerRunner) and
+// Publishers (an external bus: the Dapr sidecar). A row leaves the outbox once every target
+// it was addressed to acknowledged it (one bit per target in pending_mask; bits belong to
+// target names, see OutboxStore::target_bit).
 //
-// Threads: one per subscriber, so a subscriber that keeps failing is retried (exponential
-// backoff with jitter, capped) without holding up the others; its backlog stays in the
-// outbox, visible in /metrics. Threads sleep until a commit wakes them (the Database's
-// commit listener; no busy polling) or their backoff ends; under load each wake-up takes
-// a batch of up to `batch_size` rows.
+// Threads: one per target, so a target that keeps failing is retried (exponential backoff
+// with jitter, capped) without holding up the others; its backlog stays in the outbox,
+// visible in /metrics. Threads sleep until a commit wakes them (the Database's commit
+// listener, or LISTEN on PostgreSQL; no busy polling) or their backoff ends; under load each
+// wake-up takes a batch of up to `batch_size` rows.
 //
-// Lifecycle: add() every subscriber, then start(); stop() finishes the batch in hand and
-// joins. Undelivered rows simply stay in the outbox for the next start: nothing is dropped.
+// A consumer's retry_later for some events of a batch acknowledges the others; those events
+// keep their bit and come first in the next batch after the backoff.
+//
+// Lifecycle: add() every target, then start() (resolves the targets' bits, a write unit, and
+// tells the OutboxWriter which events to address to whom; throws std::runtime_error when the
+// database cannot be reached); stop() finishes the batch in hand and joins. Undelivered rows
+// stay in the outbox for the next start: nothing is dropped.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,7 +30,10 @@
 #include <thread>
 #include <vector>
 
-#include "bus/subscriber.hpp"
+#include "bus/consumer.hpp"
+#include "bus/consumer_runner.hpp"
+#include "bus/outbox_writer.hpp"
+#include "bus/publisher.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
 
@@ -36,54 +47,67 @@ struct RelayOptions {
   // After a wake-up, wait this long so that one read and one acknowledgement carry the
   // events of several commits (under load a commit lands every millisecond or so).
   std::chrono::milliseconds gather{5};
-  // How often a subscriber that is not accepting (Subscriber::accepting) is asked again.
+  // How often a publisher that is not accepting (Publisher::accepting) is asked again.
   std::chrono::milliseconds paused_check{250};
   // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). Each
-  // batch is then claimed (Tx::claim_outbox) under this holder name, so that a user's
+  // batch is then claimed (OutboxStore::claim) under this holder name, so that a user's
   // events go out from one process at a time, in order, and none twice; the claim ends
   // with the acknowledgement, or by itself after `claim_lease` if this process dies.
   std::string claim_holder;
   std::chrono::milliseconds claim_lease{30000};
+  // The target that inherits the outbox bit of rows written before bits had names
+  // (storage::kLegacyOutboxTarget): the only target of that time in this shape.
+  std::string legacy_heir;
 };
 
 class OutboxRelay {
  public:
-  OutboxRelay(storage::Database& db, ops::Metrics& metrics, RelayOptions options = {});
+  OutboxRelay(storage::Database& db, ops::Metrics& metrics, OutboxWriter& writer,
+              RelayOptions options = {});
   ~OutboxRelay();
 
-  // Registers a subscriber and returns its bit. At most 31 subscribers.
-  std::uint32_t add(std::shared_ptr<Subscriber> subscriber);
-  // The outbox mask for new events: every registered subscriber's bit.
-  std::uint32_t mask() const { return mask_; }
+  // Before start(). At most 31 targets.
+  void add(std::shared_ptr<Consumer> consumer);
+  void add(std::shared_ptr<Publisher> publisher);
+  bool empty() const { return slots_.empty(); }
 
   void start();
   void wake();  // called after commits
   void stop();
 
-  // Oldest pending row's age in seconds (0 when none); queries the database.
+  // Oldest pending row's age in seconds (0 when none); queries the database. Not on an I/O
+  // thread.
   double oldest_pending_age_seconds();
 
  private:
   struct Slot {
-    std::shared_ptr<Subscriber> subscriber;
+    std::string name;
+    std::shared_ptr<Consumer> consumer;    // one of these two is set
+    std::shared_ptr<Publisher> publisher;  //
     std::uint32_t bit = 0;
     bool woken = true;  // check the outbox on start
     std::thread thread;
   };
+  void add_slot(std::unique_ptr<Slot> slot);
   void run(Slot& slot);
   bool deliver_once(Slot& slot);  // true: delivered a full batch, more may wait
+  void publish(Slot& slot, const Batch& batch);
+  void consume(Slot& slot, const Batch& batch);
   Status take_batch(Slot& slot, Batch& batch);
   void release_claims(Slot& slot);
   std::vector<ops::Metrics::GaugeSample> outbox_gauges();
+  void count(const Slot& slot, const char* family, std::size_t n);
 
   storage::Database& db_;
   ops::Metrics& metrics_;
+  OutboxWriter& writer_;
   RelayOptions options_;
+  ConsumerRunner runner_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::uint32_t mask_ = 0;
   std::mutex mutex_;
   std::condition_variable wakeup_;
   std::atomic<bool> stopping_{false};
+  bool started_ = false;
 };
 
 }  // namespace todo::bus

@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "app/roles.hpp"
 #include "core/random.hpp"
 #include "http/client_address.hpp"
 
@@ -35,15 +37,15 @@ void add_server_options(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "Address and port to listen on")
       ->envname("TODO_LISTEN")
       ->capture_default_str();
-  app.add_option("--ui-dir", c.ui_dir,
-                 "Directory of the web UI's static export, served at / (default: ui beside "
-                 "the executable, where make build puts it)")
-      ->envname("TODO_UI_DIR");
-  app.add_option("--role", c.role,
-                 "Role to run: all (every module, one process), api (auth, tasks, UI, outbox "
-                 "relay) or audit (event consumer, audit API, retention)")
+  std::string roles_help = "Role to run, a list of modules (app/roles.cpp):";
+  std::vector<std::string> role_names;
+  for (const auto& role : app::roles()) {
+    roles_help += " " + role.name + " (" + fmt::format("{}", fmt::join(role.modules, ", ")) + ")";
+    role_names.push_back(role.name);
+  }
+  app.add_option("--role", c.role, roles_help)
       ->envname("TODO_ROLE")
-      ->check(CLI::IsMember({"all", "api", "audit"}))
+      ->check(CLI::IsMember(role_names))
       ->capture_default_str();
   app.add_option("--bus", c.bus,
                  "Event bus: embedded (in process) or dapr (publish and consume through the "
@@ -134,27 +136,6 @@ void add_server_options(CLI::App& app, Config& c) {
                  "per-address limits): comma-separated IPs or CIDR blocks, e.g. "
                  "10.0.0.0/8,::1 (default: none; the socket peer is the client)")
       ->envname("TODO_TRUSTED_PROXIES");
-  app.add_option("--list-cache-mb", c.list_cache_mb,
-                 "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
-      ->envname("TODO_LIST_CACHE_MB")
-      ->check(CLI::Range(0, 4096))
-      ->capture_default_str();
-  app.add_option("--audit-retention", c.audit_retention,
-                 "How long audit events are kept (e.g. 7d, 12h, 30m, 90s)")
-      ->envname("TODO_AUDIT_RETENTION")
-      ->capture_default_str();
-  app.add_option("--audit-retention-interval", c.audit_retention_interval,
-                 "How often events past the retention are removed")
-      ->envname("TODO_AUDIT_RETENTION_INTERVAL")
-      ->capture_default_str();
-  app.add_option(
-         "--outbox-ready-max-age", c.outbox_ready_max_age_seconds,
-         "/readyz reports degraded (still 200) when an undelivered event is older (seconds)")
-      ->envname("TODO_OUTBOX_READY_MAX_AGE")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  app.add_flag("--cookie-secure", c.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
-      ->envname("TODO_COOKIE_SECURE");
   app.add_option("--log-level", c.log_level, "trace | debug | info | warn | error")
       ->envname("TODO_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -198,56 +179,9 @@ std::string mask_url(const std::string& url) {
 
 }  // namespace
 
-std::optional<long long> parse_duration_seconds(std::string_view text) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  long long unit = 1;
-  switch (text.back()) {
-    case 'd':
-      unit = 86400;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 's':
-      unit = 1;
-      break;
-    default:
-      unit = 0;
-  }
-  if (unit != 0)
-    text.remove_suffix(1);
-  else
-    unit = 1;
-  long long n = 0;
-  if (text.empty()) return std::nullopt;
-  for (char ch : text) {
-    if (ch < '0' || ch > '9') return std::nullopt;
-    n = n * 10 + (ch - '0');
-  }
-  if (n <= 0) return std::nullopt;
-  return n * unit;
-}
-
-long long Config::audit_retention_seconds() const {
-  return parse_duration_seconds(audit_retention).value_or(7 * 86400);
-}
-
-long long Config::audit_retention_interval_seconds() const {
-  return parse_duration_seconds(audit_retention_interval).value_or(3600);
-}
-
 void finish_config(Config& c) {
   if (auto proxies = http::TrustedProxies::parse(c.trusted_proxies); !proxies)
     throw std::invalid_argument("--trusted-proxies: " + proxies.error().errors.at(0).message);
-  if (!parse_duration_seconds(c.audit_retention))
-    throw std::invalid_argument("--audit-retention must look like 7d, 12h, 30m or 90s, got '" +
-                                c.audit_retention + "'");
-  if (!parse_duration_seconds(c.audit_retention_interval))
-    throw std::invalid_argument("--audit-retention-interval must look like 1h, 10m or 30s, got '" +
-                                c.audit_retention_interval + "'");
   auto colon = c.listen.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == c.listen.size())
     throw std::invalid_argument("--listen must be HOST:PORT, got '" + c.listen + "'");
@@ -265,11 +199,12 @@ void finish_config(Config& c) {
     throw std::invalid_argument("--role=" + c.role +
                                 " needs PostgreSQL (DATABASE_URL): separate roles share the "
                                 "database, a SQLite file belongs to one process");
-  // Without Dapr an api process would keep every event in its outbox, unread.
-  if (c.role == "api" && !c.uses_dapr())
-    throw std::invalid_argument(
-        "--role=api needs --bus=dapr (TODO_BUS=dapr): its events go to the audit role through "
-        "the sidecar");
+  // Separate role processes exchange events only through Dapr: on the embedded bus an api
+  // process would keep every event in its outbox, and an audit process would get none.
+  if (c.role != "all" && !c.uses_dapr())
+    throw std::invalid_argument("--role=" + c.role +
+                                " needs --bus=dapr (TODO_BUS=dapr): separate roles exchange "
+                                "events through the Dapr sidecar");
   auto name_ok = [](const std::string& s) {
     return !s.empty() && s.size() <= 100 &&
            s.find_first_not_of(
@@ -307,18 +242,14 @@ std::string describe(const Config& c) {
   return fmt::format(
       "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
-      "request_timeout={}s idle_timeout={}s shutdown_grace={}s list_cache_mb={} audit_retention={} "
-      "audit_retention_interval={} "
-      "outbox_ready_max_age={}s cookie_secure={} log_level={} bus={} dapr={}:{} pubsub={} "
-      "topic={} dapr_bulk={}/{}ms dapr_api_token={} app_api_token={} ui_dir={}",
+      "request_timeout={}s idle_timeout={}s shutdown_grace={}s log_level={} bus={} dapr={}:{} "
+      "pubsub={} topic={} dapr_bulk={}/{}ms dapr_api_token={} app_api_token={}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
-      c.shutdown_grace_seconds, c.list_cache_mb, c.audit_retention, c.audit_retention_interval,
-      c.outbox_ready_max_age_seconds, c.cookie_secure, c.log_level, c.bus, c.dapr_host,
-      c.dapr_http_port, c.pubsub_name, c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
-      c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***",
-      c.ui_dir.empty() ? "<executable dir>/ui" : c.ui_dir);
+      c.shutdown_grace_seconds, c.log_level, c.bus, c.dapr_host, c.dapr_http_port, c.pubsub_name,
+      c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
+      c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***");
 }
 
 }  // namespace todo

@@ -1,6 +1,8 @@
 #pragma once
-// Configuration: loaded once in main from flags and TODO_* environment variables, then
-// passed down by const reference. Secrets come only from the environment.
+// The core configuration: what serve itself needs to build the platform (server, storage,
+// role, event bus, tokens). Each module has its own options besides (app/module.hpp), in its
+// own section of --help. Loaded once in main from flags and TODO_* environment variables,
+// then passed down by const reference. Secrets come only from the environment.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
@@ -14,7 +16,6 @@ struct Config {
   std::string data_dir = "./data";
   std::string database_url;  // empty: SQLite in data_dir
   std::string role = "all";
-  std::string ui_dir;      // the web UI's static export; empty: "ui" beside the executable
   std::string jwt_secret;  // from TODO_JWT_SECRET, or generated and kept in data_dir
   int jwt_ttl_seconds = 24 * 3600;
   std::size_t max_body_bytes = 1024 * 1024;
@@ -28,11 +29,6 @@ struct Config {
   int shutdown_grace_seconds = 10;
   int max_connections_per_address = 256;  // trusted proxies are exempt
   std::string trusted_proxies;            // IPs/CIDRs whose X-Forwarded-For we believe
-  bool cookie_secure = false;
-  int list_cache_mb = 32;                       // SQLite only; 0 disables
-  std::string audit_retention = "7d";           // how long audit events are kept
-  std::string audit_retention_interval = "1h";  // how often old events are removed
-  int outbox_ready_max_age_seconds = 60;        // /readyz fails when an event waits longer
 
   // Event bus: "embedded" (in-process relay to local subscribers) or "dapr" (the relay
   // publishes to the Dapr sidecar; consumers receive deliveries from their own sidecar).
@@ -50,12 +46,8 @@ struct Config {
   std::string dapr_api_token;  // DAPR_API_TOKEN: we send it to the sidecar
   std::string app_api_token;   // APP_API_TOKEN: the sidecar must send it to us
 
-  bool runs_api() const { return role == "all" || role == "api"; }
-  bool runs_audit() const { return role == "all" || role == "audit"; }
   bool uses_dapr() const { return bus == "dapr"; }
 
-  long long audit_retention_seconds() const;
-  long long audit_retention_interval_seconds() const;
   std::string log_level = "info";
 
   std::string host() const;
@@ -70,9 +62,6 @@ void add_storage_options(CLI::App& app, Config& config);
 // Checks values CLI11 cannot (listen address form, secret length, role); throws
 // std::invalid_argument with one clear line. Loads or creates the JWT secret file.
 void finish_config(Config& config);
-
-// "7d", "12h", "30m", "45s" or a plain number of seconds; nullopt when malformed.
-std::optional<long long> parse_duration_seconds(std::string_view text);
 
 // "key=value" lines for the start-up log, secrets masked.
 std::string describe(const Config& config);

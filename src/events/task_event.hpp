@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/tx.hpp"
+#include "storage/outbox_store.hpp"
 #include "tasks/task.hpp"
 
 namespace todo {

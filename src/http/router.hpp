@@ -18,10 +18,11 @@
 
 namespace todo::http {
 
-// Adapts a handler `fn(services, ctx)` that needs the shared services to a Handler.
-template <class Services, class Fn>
-Handler with(Services& services, Fn fn) {
-  return [&services, fn](RequestContext& ctx) { return fn(services, ctx); };
+// Adapts a handler `fn(deps, ctx)` that needs its module's dependencies to a Handler. `deps`
+// must outlive the router (a member of the module).
+template <class Deps, class Fn>
+Handler with(Deps& deps, Fn fn) {
+  return [&deps, fn](RequestContext& ctx) { return fn(deps, ctx); };
 }
 
 class Router {

@@ -16,6 +16,24 @@ constexpr std::array<std::pair<SortField, const char*>, 5> kSortNames = {{
 
 }  // namespace
 
+Task new_task(std::string_view user_id, const TaskFields& f, Millis now) {
+  Task t;
+  t.user_id = std::string(user_id);
+  t.title = f.title;
+  t.description = f.description;
+  t.completed = f.completed;
+  t.priority = f.priority;
+  t.tags = f.tags;
+  t.due_at = f.due_at;
+  t.remind_at = f.remind_at;
+  t.recurrence = f.recurrence;
+  t.timezone = f.timezone;
+  t.created_at = t.updated_at = now;
+  if (f.completed) t.completed_at = now;
+  t.version = 1;
+  return t;
+}
+
 std::variant<std::int64_t, std::string> sort_key(const Task& task, SortField sort) {
   switch (sort) {
     case SortField::created_at:

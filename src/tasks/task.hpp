@@ -90,6 +90,10 @@ struct TaskPage {
   std::optional<Cursor> next;  // set when more items follow
 };
 
+// A new task of `user_id` made of `fields` at `now`: version 1, created_at = updated_at =
+// now, completed_at = now when it is created completed. Its id is 0 until a store assigns one.
+Task new_task(std::string_view user_id, const TaskFields& fields, Millis now);
+
 constexpr std::int64_t kNoDueDateSortKey = INT64_MAX;
 
 // The cursor key of a task under a sort (used to build next cursors).

@@ -1,7 +1,10 @@
 #include "tasks/task_service.hpp"
 
 #include "events/task_event.hpp"
-#include "tasks/task_json.hpp"
+#include "storage/idempotency_store.hpp"
+#include "storage/outbox_store.hpp"
+#include "storage/task_store.hpp"
+#include "tasks/task_validation.hpp"
 #include "tasks/task_writer.hpp"
 
 namespace todo {
@@ -14,7 +17,7 @@ Error not_found(std::int64_t id) {
 // Loads the caller's task and checks If-Match.
 Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                              std::optional<std::int64_t> expected_version) {
-  auto task = tx.lock_task(user_id, id);
+  auto task = storage::tasks(tx).lock(user_id, id);
   if (!task) return not_found(id);
   if (expected_version && *expected_version != task->version) {
     Error e = Error::make(ErrorKind::precondition_failed,
@@ -29,13 +32,13 @@ Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::i
 
 void publish(storage::Tx& tx, EventType type, const Task& task, Millis now,
              std::uint32_t subscribers) {
-  if (subscribers != 0) tx.insert_outbox(make_task_event(type, task, now), subscribers);
+  if (subscribers != 0) storage::outbox(tx).insert(make_task_event(type, task, now), subscribers);
 }
 
 // Writes the changed task and its event.
 Task save_change(storage::Tx& tx, const Task& before, Task after, Millis now,
                  std::uint32_t subscribers) {
-  tx.update_task(after);
+  storage::tasks(tx).update(after);
   publish(tx, change_event_type(before, after), after, now, subscribers);
   return after;
 }
@@ -64,18 +67,18 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const std::optional<IdempotencyRequest>& idem, Millis now,
                                   std::uint32_t subscribers) {
   if (idem) {
-    if (auto previous = tx.find_idempotent(user_id, idem->key)) {
+    if (auto previous = storage::idempotency_keys(tx).find(user_id, idem->key)) {
       if (previous->request_fingerprint != idem->fingerprint)
         return Error::field(ErrorKind::validation, "Idempotency-Key",
                             "was already used for a different request");
       return CreateOutcome{previous->status, previous->body, 0, true};
     }
   }
-  Task task = tx.insert_task(user_id, fields, now);
+  Task task = storage::tasks(tx).insert(user_id, fields, now);
   publish(tx, EventType::created, task, now, subscribers);
   CreateOutcome outcome{201, task_json_text(task), task.version, false};
-  if (idem &&
-      !tx.save_idempotent(user_id, idem->key, {idem->fingerprint, 201, outcome.body}, now)) {
+  if (idem && !storage::idempotency_keys(tx).save(user_id, idem->key,
+                                                  {idem->fingerprint, 201, outcome.body}, now)) {
     // Another request with this key committed first: undo ours (the Database re-runs this
     // unit in a fresh transaction, where the stored response is found and replayed).
     storage::DbError race("Idempotency-Key stored concurrently; retrying to replay it");
@@ -119,7 +122,7 @@ Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                    std::uint32_t subscribers) {
   auto task = load_for_change(tx, user_id, id, expected_version);
   if (!task) return task.error();
-  tx.delete_task(user_id, id);
+  storage::tasks(tx).remove(user_id, id);
   publish(tx, EventType::deleted, *task, now, subscribers);
   return Unit{};
 }

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "storage/tx.hpp"
+#include "tasks/task.hpp"
 
 namespace todo {
 

@@ -9,6 +9,7 @@
 #include "core/random.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/sync.hpp"
 
 namespace todo {
@@ -38,14 +39,17 @@ class Retention : public ::testing::TestWithParam<std::string> {
   void add(Millis timestamp) {
     storage::AuditRecord r{0,        time_ordered_uuid(now_millis()), "created", user_, 1, "{}",
                            timestamp};
-    ASSERT_TRUE(storage::write_and_wait(*db_, [&](storage::Tx& tx) { tx.insert_audit(r); }).ok());
+    ASSERT_TRUE(storage::write_and_wait(*db_, [&](storage::Tx& tx) {
+                  storage::audit_log(tx).insert(r);
+                }).ok());
   }
   std::vector<Millis> remaining() {
     storage::AuditQuery q;
     q.limit = 200;
     std::vector<Millis> out;
     EXPECT_TRUE(storage::read_and_wait(*db_, [&](storage::Tx& tx) {
-                  for (const auto& r : tx.list_audit(user_, q).items) out.push_back(r.timestamp);
+                  for (const auto& r : storage::audit_log(tx).list(user_, q).items)
+                    out.push_back(r.timestamp);
                 }).ok());
     return out;
   }

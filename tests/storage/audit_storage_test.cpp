@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "storage/audit_store.hpp"
 #include "storage_fixture.hpp"
 
 namespace todo::storage {
@@ -31,7 +32,7 @@ class AuditStorageTest : public StorageTest {
   // Inserts them all in one unit; returns each one's id by name.
   std::map<std::string, std::int64_t> insert(const std::vector<AuditRecord>& records) {
     EXPECT_TRUE(ok(write([&](Tx& tx) {
-      for (const auto& r : records) EXPECT_TRUE(tx.insert_audit(r)) << r.event_id;
+      for (const auto& r : records) EXPECT_TRUE(storage::audit_log(tx).insert(r)) << r.event_id;
     })));
     std::map<std::string, std::int64_t> ids;
     std::set<std::string> users;
@@ -45,7 +46,7 @@ class AuditStorageTest : public StorageTest {
   }
   AuditPage page(const std::string& user_id, const AuditQuery& q) {
     AuditPage p;
-    EXPECT_TRUE(ok(read([&](Tx& tx) { p = tx.list_audit(user_id, q); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { p = storage::audit_log(tx).list(user_id, q); })));
     return p;
   }
   // One page big enough for everything: the ids, in the order returned.
@@ -73,8 +74,8 @@ TEST_P(AuditStorageTest, InsertIsIdempotentOnTheEventId) {
   AuditRecord again = record("a", "e1", "updated", 8, 2000);  // same event_id, other content
   again.event_data = "{}";
   bool inserted = false, duplicate = true;
-  ASSERT_TRUE(ok(write([&](Tx& tx) { inserted = tx.insert_audit(first); })));
-  ASSERT_TRUE(ok(write([&](Tx& tx) { duplicate = tx.insert_audit(again); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { inserted = storage::audit_log(tx).insert(first); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { duplicate = storage::audit_log(tx).insert(again); })));
   EXPECT_TRUE(inserted);
   EXPECT_FALSE(duplicate);
 
@@ -94,9 +95,9 @@ TEST_P(AuditStorageTest, InsertIsIdempotentOnTheEventId) {
   // Many at once: duplicates of stored rows and within the list itself count once.
   int added = -1;
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    added = tx.insert_audit_many({record("a", "e2", "created", 1, 1), again,
-                                  record("a", "e3", "created", 1, 2),
-                                  record("a", "e2", "deleted", 1, 3)});
+    added = storage::audit_log(tx).insert_many({record("a", "e2", "created", 1, 1), again,
+                                                record("a", "e3", "created", 1, 2),
+                                                record("a", "e2", "deleted", 1, 3)});
   })));
   EXPECT_EQ(added, 2);
   std::vector<std::string> events;
@@ -209,7 +210,8 @@ TEST_P(AuditStorageTest, KeysetPagesHaveNoGapsOrDuplicates) {
 
 TEST_P(AuditStorageTest, PurgeDeletesOldestFirstInBoundedBatches) {
   // Leftovers of a crashed earlier run in this test's time range (PostgreSQL keeps them).
-  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.purge_audit(kPurgeEpoch + 1000, 1'000'000); })));
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { storage::audit_log(tx).purge(kPurgeEpoch + 1000, 1'000'000); })));
   const Millis cutoff = kPurgeEpoch + 10;
   // Old rows inserted out of timestamp order; one exactly at the cutoff (kept).
   std::vector<AuditRecord> records;
@@ -227,7 +229,7 @@ TEST_P(AuditStorageTest, PurgeDeletesOldestFirstInBoundedBatches) {
   };
   auto purge = [&](int max_rows) {
     int n = -1;
-    EXPECT_TRUE(ok(write([&](Tx& tx) { n = tx.purge_audit(cutoff, max_rows); })));
+    EXPECT_TRUE(ok(write([&](Tx& tx) { n = storage::audit_log(tx).purge(cutoff, max_rows); })));
     return n;
   };
   EXPECT_EQ(purge(2), 2);

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "storage/outbox_store.hpp"
 #include "storage_fixture.hpp"
 
 namespace todo::storage {
@@ -47,7 +48,7 @@ class OutboxStorageTest : public StorageTest {
   // Every row pending for `bit` (in id order) that this test wrote.
   std::vector<OutboxRow> pending(std::uint32_t bit, int limit = 100000) {
     std::vector<OutboxRow> rows;
-    EXPECT_TRUE(ok(read([&](Tx& tx) { rows = tx.pending_outbox(bit, limit); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { rows = storage::outbox(tx).pending(bit, limit); })));
     std::erase_if(rows, [&](const OutboxRow& r) { return !r.user_id.starts_with(prefix_); });
     return rows;
   }
@@ -59,20 +60,20 @@ class OutboxStorageTest : public StorageTest {
   }
   OutboxStats stats(std::uint32_t bit) {
     OutboxStats s;
-    EXPECT_TRUE(ok(read([&](Tx& tx) { s = tx.outbox_stats(bit); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { s = storage::outbox(tx).stats(bit); })));
     return s;
   }
   void ack(std::uint32_t bit, const std::vector<std::int64_t>& ids) {
-    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.ack_outbox(bit, ids); })));
+    EXPECT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).ack(bit, ids); })));
   }
   // Leftovers of a crashed earlier run (PostgreSQL keeps them); a fresh SQLite file has none.
   void drain(std::uint32_t bit) {
     ASSERT_TRUE(ok(write([&](Tx& tx) {
       for (;;) {
         std::vector<std::int64_t> ids;
-        for (const auto& r : tx.pending_outbox(bit, 1000)) ids.push_back(r.id);
+        for (const auto& r : storage::outbox(tx).pending(bit, 1000)) ids.push_back(r.id);
         if (ids.empty()) break;
-        tx.ack_outbox(bit, ids);
+        storage::outbox(tx).ack(bit, ids);
       }
     })));
   }
@@ -127,10 +128,10 @@ TEST_P(OutboxStorageTest, PendingAckAndStatsPerSubscriberBit) {
   std::vector<std::string> seen_inside;
   ASSERT_TRUE(ok(write([&](Tx& tx) {
     for (const auto& [name, mask, created] : rows)
-      tx.insert_outbox(row(name == "r4" ? "b" : "a", name, created), mask);
+      storage::outbox(tx).insert(row(name == "r4" ? "b" : "a", name, created), mask);
     // A transaction sees its own outbox rows (PostgreSQL buffers them until commit).
     seen_inside.clear();
-    for (const auto& r : tx.pending_outbox(kBitB, 100000))
+    for (const auto& r : storage::outbox(tx).pending(kBitB, 100000))
       if (r.user_id.starts_with(prefix_)) seen_inside.push_back(r.event_id.substr(prefix_.size()));
   })));
   EXPECT_EQ(seen_inside, (std::vector<std::string>{"r0", "r2", "r4", "r5"}));
@@ -169,7 +170,7 @@ TEST_P(OutboxStorageTest, PendingAckAndStatsPerSubscriberBit) {
   EXPECT_EQ(any.oldest_created_at, kAncient + 10);
   // All at once (one query for the /metrics gauges): the same answers.
   std::vector<OutboxStats> many;
-  ASSERT_TRUE(ok(read([&](Tx& tx) { many = tx.outbox_stats_many({kBitB, 0, kBitA}); })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { many = storage::outbox(tx).stats_many({kBitB, 0, kBitA}); })));
   ASSERT_EQ(many.size(), 3u);
   EXPECT_EQ(many[0].pending, b.pending);
   EXPECT_EQ(many[0].oldest_created_at, b.oldest_created_at);
@@ -218,7 +219,7 @@ TEST_P(OutboxStorageTest, RolledBackWritesLeaveNoOutboxRow) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitRollback));
   // Alone: the unit fails after its insert (a transient error, so it is even retried).
   Status failed = write([&](Tx& tx) {
-    tx.insert_outbox(row("a", "alone", 1), kBitRollback);
+    storage::outbox(tx).insert(row("a", "alone", 1), kBitRollback);
     throw DbError("injected failure after insert_outbox");
   });
   EXPECT_FALSE(failed.ok());
@@ -234,7 +235,7 @@ TEST_P(OutboxStorageTest, RolledBackWritesLeaveNoOutboxRow) {
   for (std::size_t i = 0; i < units.size(); ++i) {
     db_->write(
         [&, i](Tx& tx) {
-          tx.insert_outbox(row("a", units[i], 2), kBitRollback);
+          storage::outbox(tx).insert(row("a", units[i], 2), kBitRollback);
           if (units[i] == "bad") {
             DbError e("injected failure in a batch");
             e.transient = false;
@@ -263,13 +264,13 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
   // Each awaited write is a batch of its own; its completion comes after the listener.
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(ok(write([&, i](Tx& tx) {
-      tx.insert_outbox(row("a", "seq" + std::to_string(i), 1), kBitListener);
+      storage::outbox(tx).insert(row("a", "seq" + std::to_string(i), 1), kBitListener);
     })));
     EXPECT_EQ(commits.load(), i + 1);
   }
   // Failed writes commit nothing: no call, whether retried (transient) or not.
   EXPECT_FALSE(write([&](Tx& tx) {
-                 tx.insert_outbox(row("a", "failed1", 1), kBitListener);
+                 storage::outbox(tx).insert(row("a", "failed1", 1), kBitListener);
                  throw DbError("transient failure");
                }).ok());
   EXPECT_FALSE(write([&](Tx&) {
@@ -287,7 +288,7 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
   for (int i = 0; i < kBurst; ++i)
     db_->write(
         [&, i](Tx& tx) {
-          tx.insert_outbox(row("a", "burst" + std::to_string(i), 1), kBitListener);
+          storage::outbox(tx).insert(row("a", "burst" + std::to_string(i), 1), kBitListener);
         },
         done.done(i));
   gate.open();
@@ -324,7 +325,8 @@ TEST_P(OutboxStorageTest, OneUsersRowsBecomeVisibleInIdOrder) {
     for (std::size_t u = 0; u < users.size(); ++u) {
       db_->write(
           [&, i, u](Tx& tx) {
-            tx.insert_outbox(row(users[u], users[u] + "-" + std::to_string(i), 1), kBitOrder);
+            storage::outbox(tx).insert(row(users[u], users[u] + "-" + std::to_string(i), 1),
+                                       kBitOrder);
           },
           done.done(i * int(users.size()) + int(u)));
     }
@@ -359,19 +361,19 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   const std::string h1 = prefix_ + "holder-1", h2 = prefix_ + "holder-2";
   auto claim = [&](const std::string& holder, Millis now, Millis until) {
     std::vector<OutboxRow> rows;
-    EXPECT_TRUE(
-        ok(write([&](Tx& tx) { rows = tx.claim_outbox(kBitClaims, holder, 1000, now, until); })));
+    EXPECT_TRUE(ok(write(
+        [&](Tx& tx) { rows = storage::outbox(tx).claim(kBitClaims, holder, 1000, now, until); })));
     std::erase_if(rows, [&](const OutboxRow& r) { return !r.user_id.starts_with(prefix_); });
     return names(rows);
   };
   auto release = [&](const std::string& holder) {
-    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, holder); })));
+    EXPECT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, holder); })));
   };
   using Names = std::vector<std::string>;
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.insert_outbox(row("a", "a1", 1), kBitClaims);
-    tx.insert_outbox(row("b", "b1", 1), kBitClaims);
-    tx.insert_outbox(row("a", "a2", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "a1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("b", "b1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "a2", 1), kBitClaims);
   })));
   const Millis t = 1'000'000;
   EXPECT_EQ(claim(h1, t, t + 30'000), (Names{"a1", "b1", "a2"}));
@@ -379,8 +381,8 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
 
   // A newer event of a held user waits; another user's goes to whoever asks.
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.insert_outbox(row("a", "a3", 1), kBitClaims);
-    tx.insert_outbox(row("c", "c1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "a3", 1), kBitClaims);
+    storage::outbox(tx).insert(row("c", "c1", 1), kBitClaims);
   })));
   EXPECT_EQ(claim(h2, t + 1, t + 30'000), Names{"c1"});
 
@@ -390,8 +392,8 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   for (const auto& r : pending(kBitClaims))
     if (r.user_id != user_id("c") && r.event_id != prefix_ + "a3") h1_ids.push_back(r.id);
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.ack_outbox(kBitClaims, h1_ids);
-    tx.release_outbox_claims(kBitClaims, h1);
+    storage::outbox(tx).ack(kBitClaims, h1_ids);
+    storage::outbox(tx).release_claims(kBitClaims, h1);
   })));
   EXPECT_EQ(claim(h2, t + 2, t + 30'000), (Names{"a3", "c1"}));
 
@@ -410,8 +412,8 @@ TEST_P(OutboxStorageTest, ClaimsOfAGoneSessionEndAtOnce) {
   if (!is_postgres()) GTEST_SKIP() << "one process per SQLite file: no other session";
   ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.insert_outbox(row("a", "ghost-a1", 1), kBitClaims);
-    tx.insert_outbox(row("b", "alive-b1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "ghost-a1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("b", "alive-b1", 1), kBitClaims);
   })));
   std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
                                                      &PQfinish);
@@ -431,23 +433,24 @@ TEST_P(OutboxStorageTest, ClaimsOfAGoneSessionEndAtOnce) {
   ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(r.get());
   std::vector<OutboxRow> rows;
   const std::string me = prefix_ + "me";
-  ASSERT_TRUE(ok(write([&](Tx& tx) { rows = tx.claim_outbox(kBitClaims, me, 100, 1000, 2000); })));
+  ASSERT_TRUE(ok(
+      write([&](Tx& tx) { rows = storage::outbox(tx).claim(kBitClaims, me, 100, 1000, 2000); })));
   std::erase_if(rows, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
   EXPECT_EQ(names(rows), std::vector<std::string>{"ghost-a1"})
       << "the gone session's user is free, the live one's is not";
-  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
   other.reset();  // its session ends: b is free too
   std::vector<OutboxRow> later;
   for (int i = 0; i < 50; ++i) {  // the backend leaves pg_stat_activity shortly after
-    ASSERT_TRUE(
-        ok(write([&](Tx& tx) { later = tx.claim_outbox(kBitClaims, me, 100, 1000, 2000); })));
+    ASSERT_TRUE(ok(write(
+        [&](Tx& tx) { later = storage::outbox(tx).claim(kBitClaims, me, 100, 1000, 2000); })));
     std::erase_if(later, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
     if (names(later).size() == 2) break;
-    ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+    ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(names(later), (std::vector<std::string>{"ghost-a1", "alive-b1"}));
-  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.release_outbox_claims(kBitClaims, me); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
   ack(kBitClaims, ids_of(pending(kBitClaims)));
 }
 

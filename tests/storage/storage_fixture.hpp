@@ -1,5 +1,6 @@
 #pragma once
-// What the storage suites share (storage_test.cpp, events_storage_test.cpp): the backends
+// What the storage suites share (storage_test.cpp, outbox_storage_test.cpp,
+// audit_storage_test.cpp, processed_events_storage_test.cpp): the backends
 // to run on, the StorageTest fixture (a fresh Database per test, user ids with a prefix of
 // the test's own), and helpers to await units and to force group-committed batches.
 //
@@ -27,6 +28,8 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/task_store.hpp"
+#include "storage/user_store.hpp"
 
 namespace todo::storage::fixture {
 
@@ -174,7 +177,8 @@ class StorageTest : public testing::TestWithParam<Backend> {
   void create_user(std::string_view name) {
     bool inserted = false;
     ASSERT_TRUE(ok(write([&](Tx& tx) {
-      inserted = tx.insert_user(User{user_id(name), email(name), std::string(name), 1}, "hash");
+      inserted =
+          storage::users(tx).insert(User{user_id(name), email(name), std::string(name), 1}, "hash");
     })));
     ASSERT_TRUE(inserted);
   }
@@ -186,14 +190,14 @@ class StorageTest : public testing::TestWithParam<Backend> {
     EXPECT_TRUE(ok(write([&](Tx& tx) {
       ids.clear();  // a unit may be re-run
       for (std::size_t i = 0; i < tasks.size(); ++i)
-        ids.push_back(tx.insert_task(user_id(user), tasks[i], created[i]).id);
+        ids.push_back(storage::tasks(tx).insert(user_id(user), tasks[i], created[i]).id);
     })));
     return ids;
   }
 
   TaskPage list(std::string_view user, const TaskQuery& q) {
     TaskPage page;
-    EXPECT_TRUE(ok(read([&](Tx& tx) { page = tx.list_tasks(user_id(user), q); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { page = storage::tasks(tx).list(user_id(user), q); })));
     return page;
   }
   std::vector<std::int64_t> list_ids(std::string_view user, TaskQuery q) {
@@ -207,7 +211,7 @@ class StorageTest : public testing::TestWithParam<Backend> {
     EXPECT_TRUE(ok(read([&](Tx& tx) {
       TaskQuery q;
       q.limit = 100000;
-      for (const auto& t : tx.list_tasks(user_id(user), q).items) ids.push_back(t.id);
+      for (const auto& t : storage::tasks(tx).list(user_id(user), q).items) ids.push_back(t.id);
     })));
     return ids;
   }

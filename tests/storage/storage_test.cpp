@@ -24,6 +24,9 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/idempotency_store.hpp"
+#include "storage/task_store.hpp"
+#include "storage/user_store.hpp"
 #include "storage_fixture.hpp"
 
 namespace todo::storage {
@@ -82,9 +85,10 @@ TEST_P(StorageTest, Users) {
   bool first = false, duplicate = true;
   User alice{user_id("alice"), email("alice"), "Alice", 1000};
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    first = tx.insert_user(alice, "hash-alice");
+    first = storage::users(tx).insert(alice, "hash-alice");
     // Same e-mail, other id: refused without an error.
-    duplicate = tx.insert_user(User{user_id("bob"), email("alice"), "Bob", 2000}, "hash-bob");
+    duplicate =
+        storage::users(tx).insert(User{user_id("bob"), email("alice"), "Bob", 2000}, "hash-bob");
   })));
   EXPECT_TRUE(first);
   EXPECT_FALSE(duplicate);
@@ -92,11 +96,11 @@ TEST_P(StorageTest, Users) {
   std::optional<UserCredentials> by_email, unknown_email;
   std::optional<User> by_id, bob, unknown_id;
   ASSERT_TRUE(ok(read([&](Tx& tx) {
-    by_email = tx.find_user_by_email(email("alice"));
-    unknown_email = tx.find_user_by_email(email("nobody"));
-    by_id = tx.find_user_by_id(user_id("alice"));
-    bob = tx.find_user_by_id(user_id("bob"));
-    unknown_id = tx.find_user_by_id(user_id("nobody"));
+    by_email = storage::users(tx).find_by_email(email("alice"));
+    unknown_email = storage::users(tx).find_by_email(email("nobody"));
+    by_id = storage::users(tx).find_by_id(user_id("alice"));
+    bob = storage::users(tx).find_by_id(user_id("bob"));
+    unknown_id = storage::users(tx).find_by_id(user_id("nobody"));
   })));
   ASSERT_TRUE(by_email);
   EXPECT_EQ(by_email->user.id, alice.id);
@@ -128,7 +132,8 @@ TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
       .timezone = "Europe/Lisbon",
   };
   Task created;
-  ASSERT_TRUE(ok(write([&](Tx& tx) { created = tx.insert_task(user_id("a"), fields, 5000); })));
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { created = storage::tasks(tx).insert(user_id("a"), fields, 5000); })));
   EXPECT_GT(created.id, 0);
   EXPECT_EQ(created.version, 1);
   EXPECT_EQ(created.created_at, 5000);
@@ -137,8 +142,8 @@ TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
 
   std::optional<Task> found, foreign;
   ASSERT_TRUE(ok(read([&](Tx& tx) {
-    found = tx.find_task(user_id("a"), created.id);
-    foreign = tx.find_task(user_id("b"), created.id);
+    found = storage::tasks(tx).find(user_id("a"), created.id);
+    foreign = storage::tasks(tx).find(user_id("b"), created.id);
   })));
   ASSERT_TRUE(found);
   expect_same(*found, created);
@@ -161,26 +166,26 @@ TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
   hijack.user_id = user_id("b");
   hijack.title = "hijacked";
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.update_task(changed);
-    tx.update_task(hijack);  // matches no row: another user's id
+    storage::tasks(tx).update(changed);
+    storage::tasks(tx).update(hijack);  // matches no row: another user's id
   })));
-  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), created.id); })));
   ASSERT_TRUE(found);
   expect_same(*found, changed);
 
   bool foreign_delete = true, own_delete = false, second_delete = true;
-  ASSERT_TRUE(
-      ok(write([&](Tx& tx) { foreign_delete = tx.delete_task(user_id("b"), created.id); })));
+  ASSERT_TRUE(ok(write(
+      [&](Tx& tx) { foreign_delete = storage::tasks(tx).remove(user_id("b"), created.id); })));
   EXPECT_FALSE(foreign_delete);
-  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), created.id); })));
   EXPECT_TRUE(found);
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    own_delete = tx.delete_task(user_id("a"), created.id);
-    second_delete = tx.delete_task(user_id("a"), created.id);
+    own_delete = storage::tasks(tx).remove(user_id("a"), created.id);
+    second_delete = storage::tasks(tx).remove(user_id("a"), created.id);
   })));
   EXPECT_TRUE(own_delete);
   EXPECT_FALSE(second_delete);
-  ASSERT_TRUE(ok(read([&](Tx& tx) { found = tx.find_task(user_id("a"), created.id); })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), created.id); })));
   EXPECT_FALSE(found);
 }
 
@@ -297,10 +302,10 @@ TEST_P(StorageTest, SearchMatchesWordPrefixesInTitleAndDescription) {
 
   // The index follows updates.
   std::optional<Task> boat;
-  ASSERT_TRUE(ok(read([&](Tx& tx) { boat = tx.find_task(user_id("a"), ids[4]); })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { boat = storage::tasks(tx).find(user_id("a"), ids[4]); })));
   ASSERT_TRUE(boat);
   boat->title = "Boat ride";
-  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.update_task(*boat); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::tasks(tx).update(*boat); })));
   EXPECT_EQ(search({"trip"}), pick(ids, {3}));
   EXPECT_EQ(search({"rid"}), pick(ids, {4}));
 }
@@ -323,10 +328,10 @@ std::vector<Task> insert_sort_fixture(Tx& tx, const std::string& user) {
   };
   std::vector<Task> out;
   for (const auto& r : rows) {
-    Task t = tx.insert_task(user, {.title = r.title, .priority = r.priority, .due_at = r.due},
-                            r.created);
+    Task t = storage::tasks(tx).insert(
+        user, {.title = r.title, .priority = r.priority, .due_at = r.due}, r.created);
     t.updated_at = r.updated;
-    tx.update_task(t);
+    storage::tasks(tx).update(t);
     out.push_back(t);
   }
   return out;
@@ -362,7 +367,7 @@ TEST_P(StorageTest, KeysetPaginationWalksAllPages) {
     tasks = insert_sort_fixture(tx, user_id("a"));
     auto more = insert_sort_fixture(tx, user_id("a"));  // duplicates every key
     tasks.insert(tasks.end(), more.begin(), more.end());
-    tasks.push_back(tx.insert_task(user_id("a"), {.title = "odd one"}, 650));
+    tasks.push_back(storage::tasks(tx).insert(user_id("a"), {.title = "odd one"}, 650));
   })));
   ASSERT_EQ(tasks.size(), 21u);
   for (SortField sort : kAllSorts) {
@@ -419,15 +424,16 @@ TEST_P(StorageTest, IdempotencyKeys) {
   IdempotentResponse first{"fp-1", 201, R"({"id":1,"title":"é \"q\""})"};
   IdempotentResponse second{"fp-2", 200, ""};
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    EXPECT_TRUE(tx.save_idempotent(user_id("a"), "key-1", first, 1000));  // long expired
-    EXPECT_TRUE(tx.save_idempotent(user_id("a"), "key-2", second, now));
-    EXPECT_FALSE(tx.save_idempotent(user_id("a"), "key-2", first, now));  // taken
+    EXPECT_TRUE(
+        storage::idempotency_keys(tx).save(user_id("a"), "key-1", first, 1000));  // long expired
+    EXPECT_TRUE(storage::idempotency_keys(tx).save(user_id("a"), "key-2", second, now));
+    EXPECT_FALSE(storage::idempotency_keys(tx).save(user_id("a"), "key-2", first, now));  // taken
   })));
   std::optional<IdempotentResponse> found, other_user, other_key;
   ASSERT_TRUE(ok(read([&](Tx& tx) {
-    found = tx.find_idempotent(user_id("a"), "key-1");
-    other_user = tx.find_idempotent(user_id("b"), "key-1");
-    other_key = tx.find_idempotent(user_id("a"), "key-3");
+    found = storage::idempotency_keys(tx).find(user_id("a"), "key-1");
+    other_user = storage::idempotency_keys(tx).find(user_id("b"), "key-1");
+    other_key = storage::idempotency_keys(tx).find(user_id("a"), "key-3");
   })));
   ASSERT_TRUE(found);
   EXPECT_EQ(found->request_fingerprint, "fp-1");
@@ -436,11 +442,11 @@ TEST_P(StorageTest, IdempotencyKeys) {
   EXPECT_FALSE(other_user);
   EXPECT_FALSE(other_key);
 
-  ASSERT_TRUE(ok(write([&](Tx& tx) { tx.purge_idempotency_keys(now - 3'600'000); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::idempotency_keys(tx).purge(now - 3'600'000); })));
   std::optional<IdempotentResponse> purged, kept;
   ASSERT_TRUE(ok(read([&](Tx& tx) {
-    purged = tx.find_idempotent(user_id("a"), "key-1");
-    kept = tx.find_idempotent(user_id("a"), "key-2");
+    purged = storage::idempotency_keys(tx).find(user_id("a"), "key-1");
+    kept = storage::idempotency_keys(tx).find(user_id("a"), "key-2");
   })));
   EXPECT_FALSE(purged);
   ASSERT_TRUE(kept);
@@ -464,7 +470,8 @@ TEST_P(StorageTest, GroupCommitIsolatesAFailingUnit) {
         db_->write(
             [&, i](Tx& tx) {
               ++runs[i];
-              tx.insert_task(user_id("a"), {.title = "gc-" + std::to_string(i)}, 1000 + i);
+              storage::tasks(tx).insert(user_id("a"), {.title = "gc-" + std::to_string(i)},
+                                        1000 + i);
               if (i == kFaulty) {
                 DbError e("injected failure after a partial write");
                 e.transient = false;
@@ -496,7 +503,7 @@ TEST_P(StorageTest, GroupCommitIsolatesAFailingUnit) {
   ASSERT_TRUE(ok(read([&](Tx& tx) {
     TaskQuery q;
     q.limit = 1000;
-    auto page = tx.list_tasks(user_id("a"), q);
+    auto page = storage::tasks(tx).list(user_id("a"), q);
     count = page.items.size();
     titles.clear();
     for (const auto& t : page.items) titles.insert(t.title);
@@ -513,8 +520,9 @@ TEST_P(StorageTest, StopCompletesQueuedWrites) {
   ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
   Completions done(kWrites);
   for (int i = 0; i < kWrites; ++i) {
-    db_->write([&, i](Tx& tx) { tx.insert_task(user_id("a"), {.title = "queued"}, 1000 + i); },
-               done.done(i));
+    db_->write(
+        [&, i](Tx& tx) { storage::tasks(tx).insert(user_id("a"), {.title = "queued"}, 1000 + i); },
+        done.done(i));
   }
   std::thread stopper([&] { db_->stop(); });
   // Wait until stop() refuses new work (its completion runs synchronously), so the
@@ -557,7 +565,8 @@ TEST_P(StorageTest, GroupCommitThroughputReport) {
     ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
     Completions done(kBatch);
     for (int i = 0; i < kBatch; ++i)
-      db_->write([&](Tx& tx) { tx.insert_task(user_id("a"), {.title = "perf"}, 1); }, done.done(i));
+      db_->write([&](Tx& tx) { storage::tasks(tx).insert(user_id("a"), {.title = "perf"}, 1); },
+                 done.done(i));
     auto start = clock();
     gate.open();
     ASSERT_TRUE(done.wait(60s));
@@ -566,7 +575,8 @@ TEST_P(StorageTest, GroupCommitThroughputReport) {
   constexpr int kSingles = 50;
   auto start = clock();
   for (int i = 0; i < kSingles; ++i)
-    ASSERT_TRUE(ok(write([&](Tx& tx) { tx.insert_task(user_id("a"), {.title = "perf"}, 1); })));
+    ASSERT_TRUE(
+        ok(write([&](Tx& tx) { storage::tasks(tx).insert(user_id("a"), {.title = "perf"}, 1); })));
   std::chrono::duration<double> singles = clock() - start;
   std::printf(
       "[   PERF   ] %s: %.0f inserts/s in group-committed batches of %d; %.0f/s with one "
@@ -637,9 +647,10 @@ TEST_F(PostgresOnly, ReconnectsAfterTheServerEndsItsSessions) {
   auto write = [&](Work w) { return await([&](Done d) { db->write(std::move(w), d); }); };
   auto read = [&](Work w) { return await([&](Done d) { db->read(std::move(w), d); }); };
   ASSERT_TRUE(ok(write([&](Tx& tx) {
-    tx.insert_user({user, user + "@example.com", "A", 1}, "h");
+    storage::users(tx).insert({user, user + "@example.com", "A", 1}, "h");
   })));
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(ok(read([&](Tx& tx) { tx.find_user_by_id(user); })));
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(ok(read([&](Tx& tx) { storage::users(tx).find_by_id(user); })));
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> admin(PQconnectdb(url_.c_str()), &PQfinish);
   ASSERT_EQ(PQstatus(admin.get()), CONNECTION_OK) << PQerrorMessage(admin.get());
@@ -660,8 +671,8 @@ TEST_F(PostgresOnly, ReconnectsAfterTheServerEndsItsSessions) {
 
   for (int i = 0; i < 4; ++i) {
     std::optional<User> found;
-    EXPECT_TRUE(ok(write([&](Tx& tx) { tx.insert_task(user, {.title = "after"}, 1); })));
-    EXPECT_TRUE(ok(read([&](Tx& tx) { found = tx.find_user_by_id(user); })));
+    EXPECT_TRUE(ok(write([&](Tx& tx) { storage::tasks(tx).insert(user, {.title = "after"}, 1); })));
+    EXPECT_TRUE(ok(read([&](Tx& tx) { found = storage::users(tx).find_by_id(user); })));
     EXPECT_TRUE(found);
   }
   EXPECT_TRUE(db->ping());

@@ -5,7 +5,7 @@
 
 #include "core/time.hpp"
 #include "tasks/cursor.hpp"
-#include "tasks/task_json.hpp"
+#include "tasks/task_query.hpp"
 
 namespace todo {
 namespace {

@@ -1,10 +1,12 @@
 #include "tasks/task_json.hpp"
+#include "tasks/task_validation.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/field_errors.hpp"
 #include "core/time.hpp"
 
 namespace todo {
@@ -444,6 +446,58 @@ TEST(TaskToJson, RoundTripsThroughParse) {
   EXPECT_EQ(r->remind_at, task.remind_at);
   EXPECT_EQ(r->timezone, task.timezone);
   EXPECT_EQ(r->priority, Priority::low);
+}
+
+}  // namespace
+}  // namespace todo
+
+namespace todo {
+namespace {
+
+// Issue 14 item 3: the work and the answer stay bounded, whatever the input.
+TEST(TaskValidationLimits, AHugeTagsArrayIsRefusedAsAWholeWithOneError) {
+  std::string body = R"({"title":"x","tags":[)";
+  for (int i = 0; i < 500'000; ++i) body += i ? ",1" : "1";
+  body += "]}";
+  auto r = parse_task_fields(boost::json::parse(body));
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().errors.size(), 1u);
+  EXPECT_EQ(r.error().errors[0].field, "tags");
+  EXPECT_LT(r.error().detail.size(), 200u);
+}
+
+TEST(TaskValidationLimits, ManyBadElementsGiveABoundedErrorList) {
+  std::string body = R"({"title":"x","tags":[)";
+  for (int i = 0; i < 900; ++i) body += i ? ",1" : "1";  // under the whole-array limit
+  body += "]}";
+  auto r = parse_task_fields(boost::json::parse(body));
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().errors.size(), kMaxFieldErrors + 1);
+  EXPECT_EQ(r.error().errors.front().field, "tags[0]");
+  EXPECT_EQ(r.error().errors.back().field, "...");
+  EXPECT_NE(r.error().errors.back().message.find("more errors"), std::string::npos)
+      << r.error().errors.back().message;
+}
+
+TEST(TaskValidationLimits, DistinctTagsAreCountedAfterDuplicatesWithoutQuadraticWork) {
+  // 1 000 copies of 20 distinct tags: accepted, de-duplicated, order kept.
+  std::string body = R"({"title":"x","tags":[)";
+  for (int i = 0; i < 1000; ++i)
+    body += std::string(i ? "," : "") + "\"t" + std::to_string(i % 20) + "\"";
+  body += "]}";
+  auto r = parse_task_fields(boost::json::parse(body));
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  ASSERT_EQ(r->tags.size(), 20u);
+  EXPECT_EQ(r->tags.front(), "t0");
+  EXPECT_EQ(r->tags.back(), "t19");
+  // 40 000 distinct tags: refused at once (the size check comes first).
+  std::string many = R"({"title":"x","tags":[)";
+  for (int i = 0; i < 40'000; ++i)
+    many += std::string(i ? "," : "") + "\"t" + std::to_string(i) + "\"";
+  many += "]}";
+  auto refused = parse_task_fields(boost::json::parse(many));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().errors.size(), 1u);
 }
 
 }  // namespace

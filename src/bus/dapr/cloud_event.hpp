@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "storage/tx.hpp"
+#include "storage/outbox_store.hpp"
 
 namespace todo::bus::dapr {
 

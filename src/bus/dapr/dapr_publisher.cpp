@@ -8,8 +8,15 @@ namespace todo::bus::dapr {
 
 DaprPublisher::DaprPublisher(const Config& config, ops::Metrics& metrics)
     : metrics_(metrics),
-      client_(config.dapr_host, config.dapr_http_port,
-              std::chrono::milliseconds(config.dapr_timeout_ms), config.dapr_api_token),
+      base_url_("http://" + config.dapr_host + ":" + std::to_string(config.dapr_http_port)),
+      timeout_(config.dapr_timeout_ms),
+      api_token_(config.dapr_api_token),
+      client_(net::HttpClientOptions{.max_queue = 16,
+                                     .max_connections_per_host = 2,
+                                     .max_total_connections = 2,
+                                     .connect_timeout = timeout_,
+                                     .timeout = timeout_,
+                                     .user_agent = "todo-api"}),
       breaker_(5, std::chrono::milliseconds(500), std::chrono::milliseconds(4000)),
       single_target_("/v1.0/publish/" + config.pubsub_name + "/" + config.topic),
       bulk_target_("/v1.0-alpha1/publish/bulk/" + config.pubsub_name + "/" + config.topic) {
@@ -28,25 +35,38 @@ void DaprPublisher::count(const char* outcome, std::size_t n) {
   metrics_.add("todo_dapr_publish_total", std::string("outcome=\"") + outcome + "\"", n);
 }
 
+net::Response DaprPublisher::call(net::Method method, std::string path, std::string content_type,
+                                  std::string body) {
+  net::Request request;
+  request.method = method;
+  request.url = base_url_ + path;
+  if (!content_type.empty()) request.headers.push_back({"Content-Type", std::move(content_type)});
+  if (!api_token_.empty()) request.headers.push_back({"dapr-api-token", api_token_});
+  request.body = std::move(body);
+  return client_.send_and_wait(std::move(request));
+}
+
 bool DaprPublisher::accepting() {
   if (breaker_.allow(CircuitBreaker::Clock::now())) return true;
-  if (!unreachable_ || client_.get("/v1.0/healthz/outbound").status != 204) return false;
+  if (!unreachable_ || call(net::Method::get, "/v1.0/healthz/outbound", {}, {}).status != 204)
+    return false;
   spdlog::info("dapr sidecar answers its health check again: trying to publish");
   breaker_.probe_succeeded();
   return true;
 }
 
-Delivery DaprPublisher::deliver(const Batch& batch) {
+Outcome DaprPublisher::publish(const Batch& batch) {
   auto now = CircuitBreaker::Clock::now();
   if (!breaker_.allow(now)) {
     count("circuit_open", batch.size());
-    return Delivery::retry_later;
+    return Outcome::retry_later;
   }
-  SidecarResponse res =
+  net::Response res =
       batch.size() == 1
-          ? client_.post(single_target_ + "?" + publish_query(batch.front().user_id),
-                         "application/cloudevents+json", cloud_event(batch.front(), source_))
-          : client_.post(bulk_target_, "application/json", bulk_publish_body(batch, source_));
+          ? call(net::Method::post, single_target_ + "?" + publish_query(batch.front().user_id),
+                 "application/cloudevents+json", cloud_event(batch.front(), source_))
+          : call(net::Method::post, bulk_target_, "application/json",
+                 bulk_publish_body(batch, source_));
   unreachable_ = res.status == 0;
   if (res.status == 204) {
     if (failed_calls_ > 0)
@@ -54,10 +74,10 @@ Delivery DaprPublisher::deliver(const Batch& batch) {
     failed_calls_ = 0;
     breaker_.record_success();
     count("published", batch.size());
-    return Delivery::done;
+    return Outcome::done;
   }
   breaker_.record_failure(now);
-  std::string detail = res.body.substr(0, 300);
+  std::string detail = res.status ? res.body.substr(0, 300) : res.reason;
   bool log = failed_calls_++ % 20 == 0;
   if (res.status == 0 || res.status >= 500 || res.status == 429) {
     count("broker_error", batch.size());
@@ -72,7 +92,7 @@ Delivery DaprPublisher::deliver(const Batch& batch) {
           "DAPR_API_TOKEN; events stay in the outbox: {}",
           res.status, detail);
   }
-  return Delivery::retry_later;
+  return Outcome::retry_later;
 }
 
 }  // namespace todo::bus::dapr

@@ -1,7 +1,8 @@
 #pragma once
-// DaprPublisher: the outbox subscriber of the distributed shape. Each batch the relay
-// hands it goes to the Dapr sidecar: one event → POST /v1.0/publish/{pubsub}/{topic};
-// several → the bulk endpoint. Only 204 acknowledges the batch (and so deletes the rows).
+// DaprPublisher: the outbox relay's publisher in the distributed shape (bus/publisher.hpp). Each
+// batch the relay hands it goes to the Dapr sidecar: one event → POST
+// /v1.0/publish/{pubsub}/{topic}; several → the bulk endpoint. Only 204 acknowledges the batch (and
+// so deletes the rows).
 //
 // Outcomes (ARCHITECTURE.md §4): 204 → done. No answer, a timeout, 5xx or 429 → broker
 // trouble: retry later, and after repeated failures the circuit breaker stops calling for
@@ -21,21 +22,24 @@
 // fails publishes (broker down) or refuses them (configuration) is healthy to that probe,
 // so those cases wait the cool-down.
 //
-// Threads: deliver() and accepting() run on the relay thread of this subscriber only.
+// Calls go through the service's outbound HTTP client (net/http_client.hpp: keep-alive, a
+// timeout per call, bounded answers), blocking the relay thread, never an I/O thread.
+//
+// Threads: publish() and accepting() run on the relay thread of this publisher only.
 #include "bus/dapr/circuit_breaker.hpp"
-#include "bus/dapr/sidecar_client.hpp"
-#include "bus/subscriber.hpp"
+#include "bus/publisher.hpp"
 #include "config/config.hpp"
+#include "net/http_client.hpp"
 #include "ops/metrics.hpp"
 
 namespace todo::bus::dapr {
 
-class DaprPublisher final : public Subscriber {
+class DaprPublisher final : public Publisher {
  public:
   DaprPublisher(const Config& config, ops::Metrics& metrics);
 
   const std::string& name() const override { return name_; }
-  Delivery deliver(const Batch& batch) override;
+  Outcome publish(const Batch& batch) override;
   bool accepting() override;
 
  private:
@@ -43,7 +47,13 @@ class DaprPublisher final : public Subscriber {
 
   std::string name_ = "dapr-publisher";
   ops::Metrics& metrics_;
-  SidecarClient client_;
+  net::Response call(net::Method method, std::string path, std::string content_type,
+                     std::string body);
+
+  std::string base_url_;  // http://host:port of the sidecar
+  std::chrono::milliseconds timeout_;
+  std::string api_token_;
+  net::HttpClient client_;  // keep-alive to the sidecar; blocking calls from the relay thread
   CircuitBreaker breaker_;
   std::string single_target_;  // without the query string
   std::string bulk_target_;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "storage/migrations.hpp"
-#include "storage/postgres/pg_tx.hpp"
+#include "storage/postgres/pg_connection.hpp"
 
 namespace todo::storage {
 namespace {

@@ -102,6 +102,15 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url) {
   return text + ": " + reason;
 }
 
+std::string encode_int_array(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
+  }
+  return out + "}";
+}
+
 std::string encode_text_array(const std::vector<std::string>& items) {
   std::string out = "{";
   for (const auto& item : items) {

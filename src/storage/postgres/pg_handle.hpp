@@ -125,6 +125,9 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url);
 
 // A text[] literal with every element double-quoted ("a\"b" for a"b), whatever it holds.
 std::string encode_text_array(const std::vector<std::string>& items);
+// A bigint[] literal: id lists travel as one parameter, so the statement text (and its
+// prepared statement) does not depend on how many ids there are.
+std::string encode_int_array(const std::vector<std::int64_t>& items);
 // Parses the text output of a one-dimensional text[] (quoted or bare elements; NULL skipped).
 std::vector<std::string> decode_text_array(std::string_view text);
 

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "storage/migrations.hpp"
-#include "storage/sqlite/sqlite_tx.hpp"
+#include "storage/sqlite/sqlite_connection.hpp"
 
 namespace todo::storage {
 namespace {

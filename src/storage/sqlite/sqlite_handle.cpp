@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_handle.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 
 namespace todo::storage::sqlite {
@@ -112,6 +114,20 @@ void Handle::exec(const char* sql) {
     e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
     throw e;
   }
+}
+
+std::string json_array(const std::vector<std::int64_t>& values) {
+  boost::json::array a;
+  a.reserve(values.size());
+  for (auto v : values) a.emplace_back(v);
+  return boost::json::serialize(a);
+}
+
+std::string json_array(const std::vector<std::string>& values) {
+  boost::json::array a;
+  a.reserve(values.size());
+  for (const auto& v : values) a.emplace_back(v);
+  return boost::json::serialize(a);
 }
 
 }  // namespace todo::storage::sqlite

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "storage/tx.hpp"
 
@@ -69,6 +70,11 @@ class Handle {
   };
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, Finalize>> cache_;
 };
+
+// A JSON array text for a json_each() parameter: id and string lists travel as one
+// parameter, so the statement text (and its cache entry) does not depend on their length.
+std::string json_array(const std::vector<std::int64_t>& values);
+std::string json_array(const std::vector<std::string>& values);
 
 // Throws DbError for a failed call; SQLITE_BUSY/LOCKED count as transient.
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view what);

@@ -1,0 +1,40 @@
+#include "app/roles.hpp"
+
+#include "audit/audit_module.hpp"
+#include "auth/auth_module.hpp"
+#include "bus/relay_module.hpp"
+#include "ops/ops_module.hpp"
+#include "tasks/tasks_module.hpp"
+#include "web/web_module.hpp"
+
+namespace todo::app {
+
+const std::vector<Role>& roles() {
+  static const std::vector<Role> kRoles = {
+      {"all", "every module in one process", {"ops", "auth", "tasks", "web", "audit", "relay"}},
+      {"api",
+       "accounts, tasks, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "web", "relay"}},
+      {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
+  };
+  return kRoles;
+}
+
+const Role* find_role(const std::string& name) {
+  for (const auto& role : roles())
+    if (role.name == name) return &role;
+  return nullptr;
+}
+
+std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
+  std::vector<std::unique_ptr<ModuleSpec>> specs;
+  specs.push_back(ops::module_spec());
+  specs.push_back(auth::module_spec());
+  specs.push_back(tasks::module_spec());
+  specs.push_back(web::module_spec());
+  specs.push_back(audit::module_spec());
+  specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
+  return specs;
+}
+
+}  // namespace todo::app

@@ -1,0 +1,128 @@
+// `todo serve` and `todo migrate`: composition only. Which modules run is the role's list
+// (app/roles.cpp); how each is built is its spec's business (app/module.hpp).
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <thread>
+
+#include "app/app.hpp"
+#include "app/platform.hpp"
+#include "app/roles.hpp"
+#include "bus/dapr/subscriptions.hpp"
+#include "http/server.hpp"
+
+namespace todo {
+namespace {
+
+std::unique_ptr<storage::Database> open_database(const Config& config) {
+  if (config.uses_postgres())
+    return storage::open_postgres({config.database_url, config.db_readers, config.db_writers});
+  return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
+}
+
+http::ServerOptions server_options(const Config& config) {
+  http::ServerOptions options;
+  options.host = config.host();
+  options.port = config.port();
+  options.io_threads = config.io_threads > 0
+                           ? config.io_threads
+                           : int(std::max(1u, std::thread::hardware_concurrency()));
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_connections = config.max_connections;
+  options.header_timeout_seconds = config.header_timeout_seconds;
+  options.request_timeout_seconds = config.request_timeout_seconds;
+  options.idle_timeout_seconds = config.idle_timeout_seconds;
+  options.shutdown_grace_seconds = config.shutdown_grace_seconds;
+  options.max_connections_per_address = config.max_connections_per_address;
+  options.trusted_proxies = http::TrustedProxies::parse(config.trusted_proxies).value();
+  return options;
+}
+
+// Starts workers in order; if one fails, stops those already started (in reverse) and
+// rethrows.
+void start_workers(const std::vector<app::Worker*>& workers) {
+  std::size_t started = 0;
+  try {
+    for (; started < workers.size(); ++started) workers[started]->start();
+  } catch (...) {
+    while (started > 0) workers[--started]->stop();
+    throw;
+  }
+}
+
+}  // namespace
+
+int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& catalog) {
+  const app::Role* role = app::find_role(config.role);
+  if (!role) throw std::invalid_argument("unknown role " + config.role);
+  std::vector<app::ModuleSpec*> specs;
+  for (auto& spec : catalog)
+    if (std::find(role->modules.begin(), role->modules.end(), spec->name()) != role->modules.end())
+      specs.push_back(spec.get());
+  for (auto* spec : specs) spec->validate();
+
+  std::string settings = describe(config) + describe_connection_limits(config);
+  for (auto* spec : specs)
+    if (auto d = spec->describe(); !d.empty()) settings += " " + d;
+  spdlog::info("starting todo: {}", settings);
+  ops::Metrics metrics;
+  auto db = open_database(config);
+  // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
+  // memory Argon2 may take at once, its queue how much such work may wait.
+  CpuPool cpu(2, 256);
+  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds});
+  bus::OutboxWriter outbox;
+  app::ConsumerDirectory consumers;
+  app::ReadinessRegistry readiness;
+  app::Platform platform{config, *db, metrics, cpu, authenticator, outbox, consumers, readiness};
+
+  std::vector<std::unique_ptr<app::Module>> modules;
+  for (auto* spec : specs) modules.push_back(spec->build(platform));
+  http::Router router;
+  std::vector<app::Worker*> workers;
+  for (auto& module : modules) {
+    module->add_routes(router);
+    for (auto& consumer : module->consumers()) consumers.add(consumer);
+    for (auto& check : module->readiness_checks()) readiness.add(std::move(check));
+    for (auto* worker : module->workers()) workers.push_back(worker);
+  }
+  // Distributed shape: the role's consumers take their events from the Dapr sidecar through
+  // one generic endpoint (in the embedded shape the relay hands them the outbox rows).
+  auto server_opts = server_options(config);
+  std::optional<bus::dapr::DaprSubscriptions> subscriptions;
+  if (config.uses_dapr() && !consumers.all().empty()) {
+    subscriptions.emplace(
+        *db, metrics,
+        bus::dapr::SubscriptionOptions{config.pubsub_name, config.dapr_bulk_max_messages,
+                                       config.dapr_bulk_await_ms, config.app_api_token},
+        consumers.all());
+    subscriptions->add_routes(router);
+    server_opts.body_limit_rules.push_back(
+        {"/dapr/", subscriptions->body_limit(config.max_body_bytes)});
+  }
+
+  http::Server server(server_opts, router, metrics);
+  unsigned short port = server.bind();
+  start_workers(workers);
+  spdlog::info("listening on http://{}:{} (role {}: {}; {} storage, {} bus)", server_opts.host,
+               port, role->name, fmt::join(role->modules, ", "),
+               config.uses_postgres() ? "PostgreSQL" : "SQLite", config.bus);
+  server.run([&] {
+    spdlog::info("connections drained; stopping workers and committing queued writes");
+    for (auto it = workers.rbegin(); it != workers.rend(); ++it) (*it)->stop();
+    db->stop();
+    cpu.stop();
+  });
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int migrate(const Config& config) {
+  int version = config.uses_postgres() ? storage::migrate_postgres(config.database_url)
+                                       : storage::migrate_sqlite(config.data_dir + "/todo.db");
+  spdlog::info("schema is at version {}", version);
+  return 0;
+}
+
+}  // namespace todo

@@ -1,0 +1,105 @@
+#include "audit/audit_module.hpp"
+
+#include "app/platform.hpp"
+#include "audit/audit_consumer.hpp"
+#include "audit/audit_query.hpp"
+#include "audit/retention.hpp"
+#include "config/duration.hpp"
+#include "http/problem.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/await.hpp"
+#include "tasks/task_writer.hpp"
+
+namespace todo::audit {
+namespace {
+
+namespace asio = boost::asio;
+using http::problem;
+using http::Response;
+
+struct AuditDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+};
+
+asio::awaitable<Response> list_audit(AuditDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return problem(user.error(), ctx);
+  auto query = parse_audit_query(ctx.url.params());
+  if (!query) co_return problem(query.error(), ctx);
+  auto page_unit = [u = *user, q = std::move(*query)](storage::Tx& tx) {
+    return Result<storage::AuditPage>(storage::audit_log(tx).list(u, q));
+  };
+  auto page = co_await storage::db_read<storage::AuditPage>(s.db, s.metrics, std::move(page_unit));
+  if (!page) co_return problem(page.error(), ctx);
+  // Items are the stored events, spliced in as stored (they are our own JSON).
+  std::string body = "{\"items\":[";
+  for (std::size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body += ',';
+    body += page->items[i].event_data;
+  }
+  body += "],\"next_cursor\":";
+  if (page->next_before_id)
+    append_json_string(body, encode_audit_cursor(*page->next_before_id));
+  else
+    body += "null";
+  body += '}';
+  co_return http::json_response(http::beast_http::status::ok, std::move(body), ctx.request);
+}
+
+class AuditModule final : public app::Module {
+ public:
+  AuditModule(storage::Database& db, ops::Metrics& metrics,
+              const auth::Authenticator& authenticator, std::chrono::seconds retention,
+              std::chrono::seconds interval)
+      : deps_{db, metrics, authenticator},
+        consumer_(std::make_shared<AuditConsumer>(metrics)),
+        retention_(db, metrics, retention, interval) {}
+
+  std::string_view name() const override { return "audit"; }
+  void add_routes(http::Router& router) override {
+    router.add(http::beast_http::verb::get, "/api/{user_id}/audit", http::with(deps_, list_audit));
+  }
+  std::vector<std::shared_ptr<bus::Consumer>> consumers() override { return {consumer_}; }
+  std::vector<app::Worker*> workers() override { return {&retention_}; }
+
+ private:
+  AuditDeps deps_;
+  std::shared_ptr<AuditConsumer> consumer_;
+  RetentionJob retention_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<AuditOptions>>(
+      "audit", "Audit trail (audit module)",
+      [](CLI::App& app, AuditOptions& o) {
+        app.add_option("--audit-retention", o.retention,
+                       "How long audit events are kept (e.g. 7d, 12h, 30m, 90s)")
+            ->envname("TODO_AUDIT_RETENTION")
+            ->capture_default_str();
+        app.add_option("--audit-retention-interval", o.retention_interval,
+                       "How often events past the retention are removed")
+            ->envname("TODO_AUDIT_RETENTION_INTERVAL")
+            ->capture_default_str();
+      },
+      [](const AuditOptions& o) {
+        if (!parse_duration_seconds(o.retention))
+          throw std::invalid_argument(
+              "--audit-retention must look like 7d, 12h, 30m or 90s, got '" + o.retention + "'");
+        if (!parse_duration_seconds(o.retention_interval))
+          throw std::invalid_argument(
+              "--audit-retention-interval must look like 1h, 10m or 30s, got '" +
+              o.retention_interval + "'");
+      },
+      [](app::Platform& p, const AuditOptions& o) -> std::unique_ptr<app::Module> {
+        return std::make_unique<AuditModule>(
+            p.db, p.metrics, p.authenticator,
+            std::chrono::seconds(*parse_duration_seconds(o.retention)),
+            std::chrono::seconds(*parse_duration_seconds(o.retention_interval)));
+      });
+}
+
+}  // namespace todo::audit

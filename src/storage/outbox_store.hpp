@@ -1,0 +1,85 @@
+#pragma once
+// The transactional outbox (tables `outbox`, `outbox_claims`, `outbox_consumers`).
+// SQL: storage/sqlite/sqlite_outbox.cpp, storage/postgres/pg_outbox.cpp.
+//
+// Each row carries a pending_mask: one bit per relay target (a local consumer, or the Dapr
+// publisher) that must still receive it. Bits belong to target NAMES, recorded in
+// `outbox_consumers`, never to registration order: a target keeps its bit across restarts
+// and across changes to the list of targets.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "storage/tx.hpp"
+
+namespace todo::storage {
+
+// One row of the outbox: an event written in the same transaction as the change it
+// describes.
+struct OutboxRow {
+  std::int64_t id = 0;  // commit order per user (see database.hpp)
+  std::string event_id;
+  std::string user_id;
+  std::string topic;
+  std::string payload;  // the event JSON (ARCHITECTURE.md §4)
+  Millis created_at = 0;
+};
+
+struct OutboxStats {
+  std::int64_t pending = 0;                 // rows some target still needs
+  std::optional<Millis> oldest_created_at;  // of those rows
+};
+
+// The name under which migration 004 recorded bit 1 of rows written before bits had names
+// (the only target of that time: the audit trail, or the Dapr publisher).
+inline constexpr std::string_view kLegacyOutboxTarget = "legacy:first-subscriber";
+
+class OutboxStore : public Store {
+ public:
+  static std::unique_ptr<OutboxStore> make(Tx& tx);
+
+  // The bit of the target `name`, allocated on first use (at most 31 targets ever). A write
+  // unit. When `legacy_heir` is true and the legacy target still exists, `name` takes its bit
+  // over (the rows written before bits had names were meant for it).
+  virtual std::uint32_t target_bit(std::string_view name, bool legacy_heir) = 0;
+
+  // Runs in the change's transaction.
+  virtual void insert(const OutboxRow& row, std::uint32_t pending_mask) = 0;
+  // Up to `limit` rows whose mask has `bit`, in id order.
+  virtual std::vector<OutboxRow> pending(std::uint32_t bit, int limit) = 0;
+  // Clears `bit` on these rows and deletes the rows no target needs anymore.
+  virtual void ack(std::uint32_t bit, const std::vector<std::int64_t>& ids) = 0;
+  virtual OutboxStats stats(std::uint32_t bit) = 0;  // bit 0 = any
+  // The same for several bits at once (one scan where the backend can).
+  virtual std::vector<OutboxStats> stats_many(const std::vector<std::uint32_t>& bits) = 0;
+  // For several processes relaying one outbox (api replicas on PostgreSQL): up to `limit`
+  // pending rows, in id order, of users that no other holder has claimed (or whose claim
+  // expired); those users are then claimed by `holder` until `lease_until`. So one user's
+  // events are relayed by one process at a time, in order. `holder`'s earlier claims end
+  // first. A write unit.
+  virtual std::vector<OutboxRow> claim(std::uint32_t bit, std::string_view holder, int limit,
+                                       Millis now, Millis lease_until) = 0;
+  // Ends `holder`'s claims and tells the other processes (PostgreSQL NOTIFY todo_outbox).
+  virtual void release_claims(std::uint32_t bit, std::string_view holder) = 0;
+};
+
+namespace sqlite {
+std::unique_ptr<OutboxStore> make_outbox_store(Handle& handle);
+}
+namespace postgres {
+std::unique_ptr<OutboxStore> make_outbox_store(Handle& handle);
+}
+inline std::unique_ptr<OutboxStore> OutboxStore::make(Tx& tx) {
+  return tx.sqlite() ? sqlite::make_outbox_store(*tx.sqlite())
+                     : postgres::make_outbox_store(*tx.postgres());
+}
+
+inline OutboxStore& outbox(Tx& tx) {
+  return tx.get<OutboxStore>();
+}
+
+}  // namespace todo::storage

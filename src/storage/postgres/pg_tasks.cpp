@@ -1,0 +1,177 @@
+// PostgreSQL: tasks (storage/task_store.hpp). Same semantics as sqlite_tasks.cpp; tags live
+// in a text[] column (GIN-indexed) and search in a generated tsvector column.
+#include "storage/postgres/pg_handle.hpp"
+#include "storage/task_store.hpp"
+
+namespace todo::storage::postgres {
+namespace {
+
+constexpr const char* kTaskColumns =
+    "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.tags, t.due_at, "
+    "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
+    "t.version";
+
+Task read_task(const Rows& r, int row) {
+  Task t;
+  t.id = r.int64(row, 0);
+  t.user_id = r.text(row, 1);
+  t.title = r.text(row, 2);
+  t.description = r.text(row, 3);
+  t.completed = r.boolean(row, 4);
+  t.priority = static_cast<Priority>(r.int64(row, 5));
+  t.tags = decode_text_array(r.view(row, 6));
+  t.due_at = r.opt_int64(row, 7);
+  t.remind_at = r.opt_int64(row, 8);
+  t.recurrence = r.opt_text(row, 9);
+  t.timezone = r.text(row, 10);
+  t.created_at = r.int64(row, 11);
+  t.updated_at = r.int64(row, 12);
+  t.completed_at = r.opt_int64(row, 13);
+  t.version = r.int64(row, 14);
+  return t;
+}
+
+// Each expression matches an index of migrations/postgres/001_init.sql. Titles compare
+// with COLLATE "C" (byte order) so that both backends page through titles identically,
+// whatever the database's default collation.
+const char* sort_expression(SortField sort) {
+  switch (sort) {
+    case SortField::created_at:
+      return "t.created_at";
+    case SortField::updated_at:
+      return "t.updated_at";
+    case SortField::due_at:
+      return "COALESCE(t.due_at, 9223372036854775807)";
+    case SortField::priority:
+      return "t.priority";
+    case SortField::title:
+      return "t.title COLLATE \"C\"";
+  }
+  return "t.created_at";
+}
+
+// to_tsquery text: every term a quoted prefix ('term':*), AND-ed. Terms are validated
+// words (tasks/task_json.cpp), but quoting and escaping keep tsquery operators in a term
+// from ever being read as syntax.
+std::string ts_query(const std::vector<std::string>& terms) {
+  std::string q;
+  for (const auto& term : terms) {
+    if (!q.empty()) q += " & ";
+    q += '\'';
+    for (char c : term) {
+      if (c == '\'' || c == '\\') q += '\\';
+      q += c;
+    }
+    q += "':*";
+  }
+  return q;
+}
+
+class PgTasks final : public TaskStore {
+ public:
+  explicit PgTasks(Handle& db) : db_(db) {}
+
+  Task insert(std::string_view user_id, const TaskFields& f, Millis now) override {
+    Task t = new_task(user_id, f, now);
+    Params p;
+    p.add(user_id).add(t.title).add(t.description).add_bool(t.completed);
+    p.add(std::int64_t(t.priority)).add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at);
+    p.add(t.recurrence).add(t.timezone).add(t.created_at).add(t.updated_at).add(t.completed_at);
+    p.add(t.version);
+    auto r = db_.exec(
+        "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
+        "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11, $12, $13, $14) "
+        "RETURNING id",
+        p);
+    t.id = r.int64(0, 0);
+    return t;
+  }
+
+  std::optional<Task> find(std::string_view user_id, std::int64_t id) override {
+    auto r = db_.exec(
+        std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = $1 AND t.id = $2",
+        Params().add(user_id).add(id));
+    if (r.empty()) return std::nullopt;
+    return read_task(r, 0);
+  }
+
+  std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
+    auto r = db_.exec(std::string("SELECT ") + kTaskColumns +
+                          " FROM tasks t WHERE t.user_id = $1 AND t.id = $2 FOR UPDATE",
+                      Params().add(user_id).add(id));
+    if (r.empty()) return std::nullopt;
+    return read_task(r, 0);
+  }
+
+  void update(const Task& t) override {
+    Params p;
+    p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
+    p.add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at).add(t.recurrence);
+    p.add(t.timezone).add(t.updated_at).add(t.completed_at).add(t.version).add(t.user_id);
+    p.add(t.id);
+    db_.exec(
+        "UPDATE tasks SET title = $1, description = $2, completed = $3, priority = $4, "
+        "tags = $5::text[], due_at = $6, remind_at = $7, recurrence = $8, timezone = $9, "
+        "updated_at = $10, completed_at = $11, version = $12 WHERE user_id = $13 AND id = $14",
+        p);
+  }
+
+  bool remove(std::string_view user_id, std::int64_t id) override {
+    return db_.exec("DELETE FROM tasks WHERE user_id = $1 AND id = $2",
+                    Params().add(user_id).add(id))
+               .affected() == 1;
+  }
+
+  TaskPage list(std::string_view user_id, const TaskQuery& q) override;
+
+ private:
+  Handle& db_;
+};
+
+TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
+  // The SQL text depends only on which filters are present (so the per-connection
+  // statement cache holds a bounded set of variants); every value is a parameter.
+  Params p;
+  auto param = [&p](const auto& value) {
+    p.add(value);
+    return "$" + std::to_string(p.size());
+  };
+  const std::string key = sort_expression(q.sort);
+  const char* dir = q.ascending ? "ASC" : "DESC";
+  std::string sql =
+      std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = " + param(user_id);
+  if (q.status == StatusFilter::pending) sql += " AND NOT t.completed";
+  if (q.status == StatusFilter::completed) sql += " AND t.completed";
+  if (q.priority) sql += " AND t.priority = " + param(std::int64_t(*q.priority));
+  if (!q.tags.empty()) sql += " AND t.tags @> " + param(encode_text_array(q.tags)) + "::text[]";
+  if (q.due_before) sql += " AND t.due_at < " + param(*q.due_before);
+  if (q.due_after) sql += " AND t.due_at > " + param(*q.due_after);
+  if (!q.search_terms.empty())
+    sql += " AND t.search @@ to_tsquery('simple', " + param(ts_query(q.search_terms)) + ")";
+  if (q.after) {
+    std::string after_key = std::visit([&](const auto& k) { return param(k); }, q.after->key);
+    sql += " AND (" + key + ", t.id) " + (q.ascending ? ">" : "<") + " (" + after_key + ", " +
+           param(q.after->id) + ")";
+  }
+  sql += " ORDER BY " + key + " " + dir + ", t.id " + dir;
+  sql += " LIMIT " + param(std::int64_t(q.limit) + 1);  // one more: is there a next page?
+
+  auto r = db_.exec(sql, p);
+  TaskPage page;
+  for (int row = 0; row < r.size(); ++row) page.items.push_back(read_task(r, row));
+  if (page.items.size() > std::size_t(q.limit)) {
+    page.items.pop_back();
+    const Task& last = page.items.back();
+    page.next = Cursor{q.sort, q.ascending, sort_key(last, q.sort), last.id};
+  }
+  return page;
+}
+
+}  // namespace
+
+std::unique_ptr<TaskStore> make_task_store(Handle& handle) {
+  return std::make_unique<PgTasks>(handle);
+}
+
+}  // namespace todo::storage::postgres

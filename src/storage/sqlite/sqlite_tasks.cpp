@@ -1,0 +1,192 @@
+// SQLite: tasks, their tags and full-text index (storage/task_store.hpp).
+#include <boost/json.hpp>
+
+#include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/task_store.hpp"
+
+namespace todo::storage::sqlite {
+namespace {
+
+constexpr const char* kTaskColumns =
+    "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.tags, t.due_at, "
+    "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
+    "t.version";
+constexpr const char* kInsert =
+    "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
+    "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kUpdate =
+    "UPDATE tasks SET title = ?, description = ?, completed = ?, priority = ?, tags = ?, "
+    "due_at = ?, remind_at = ?, recurrence = ?, timezone = ?, updated_at = ?, "
+    "completed_at = ?, version = ? WHERE user_id = ? AND id = ?";
+constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
+constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ?";
+constexpr const char* kInsertTag =
+    "INSERT OR IGNORE INTO task_tags (task_id, user_id, tag) VALUES (?, ?, ?)";
+
+std::vector<std::string> tags_from_json(const std::string& text) {
+  std::vector<std::string> tags;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return tags;
+  for (const auto& t : v.as_array())
+    if (t.is_string()) tags.emplace_back(t.as_string());
+  return tags;
+}
+
+Task read_task(const Statement& s) {
+  Task t;
+  t.id = s.int64(0);
+  t.user_id = s.text(1);
+  t.title = s.text(2);
+  t.description = s.text(3);
+  t.completed = s.int64(4) != 0;
+  t.priority = static_cast<Priority>(s.int64(5));
+  t.tags = tags_from_json(s.text(6));
+  t.due_at = s.opt_int64(7);
+  t.remind_at = s.opt_int64(8);
+  t.recurrence = s.opt_text(9);
+  t.timezone = s.text(10);
+  t.created_at = s.int64(11);
+  t.updated_at = s.int64(12);
+  t.completed_at = s.opt_int64(13);
+  t.version = s.int64(14);
+  return t;
+}
+
+const char* sort_expression(SortField sort) {
+  switch (sort) {
+    case SortField::created_at:
+      return "t.created_at";
+    case SortField::updated_at:
+      return "t.updated_at";
+    case SortField::due_at:
+      return "COALESCE(t.due_at, 9223372036854775807)";
+    case SortField::priority:
+      return "t.priority";
+    case SortField::title:
+      return "t.title";
+  }
+  return "t.created_at";
+}
+
+// FTS5 query: every term as a quoted prefix ("term"*), implicitly AND-ed. Terms hold only
+// letters and digits (tasks/task_json.cpp), so quoting cannot be broken out of.
+std::string fts_query(const std::vector<std::string>& terms) {
+  std::string q;
+  for (const auto& term : terms) {
+    if (!q.empty()) q += ' ';
+    q += '"' + term + "\"*";
+  }
+  return q;
+}
+
+class SqliteTasks final : public TaskStore {
+ public:
+  explicit SqliteTasks(Handle& db) : db_(db) {}
+
+  Task insert(std::string_view user_id, const TaskFields& f, Millis now) override {
+    Task t = new_task(user_id, f, now);
+    auto s = db_.prepare(kInsert);
+    s.bind(1, user_id).bind(2, t.title).bind(3, t.description).bind(4, std::int64_t(t.completed));
+    s.bind(5, std::int64_t(t.priority)).bind(6, json_array(t.tags)).bind(7, t.due_at);
+    s.bind(8, t.remind_at).bind(9, t.recurrence).bind(10, t.timezone).bind(11, t.created_at);
+    s.bind(12, t.updated_at).bind(13, t.completed_at).bind(14, t.version).run();
+    t.id = db_.last_insert_rowid();
+    if (!t.tags.empty()) replace_tags(t.id, user_id, t.tags);
+    return t;
+  }
+
+  std::optional<Task> find(std::string_view user_id, std::int64_t id) override {
+    auto s = db_.prepare(std::string("SELECT ") + kTaskColumns +
+                         " FROM tasks t WHERE t.user_id = ? AND t.id = ?");
+    s.bind(1, user_id).bind(2, id);
+    if (!s.step()) return std::nullopt;
+    return read_task(s);
+  }
+
+  // SQLite has one writer: the write transaction already excludes every other writer.
+  std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
+    return find(user_id, id);
+  }
+
+  void update(const Task& t) override {
+    auto s = db_.prepare(kUpdate);
+    s.bind(1, t.title).bind(2, t.description).bind(3, std::int64_t(t.completed));
+    s.bind(4, std::int64_t(t.priority)).bind(5, json_array(t.tags)).bind(6, t.due_at);
+    s.bind(7, t.remind_at).bind(8, t.recurrence).bind(9, t.timezone).bind(10, t.updated_at);
+    s.bind(11, t.completed_at).bind(12, t.version).bind(13, t.user_id).bind(14, t.id).run();
+    replace_tags(t.id, t.user_id, t.tags);
+  }
+
+  bool remove(std::string_view user_id, std::int64_t id) override {
+    db_.prepare(kDelete).bind(1, user_id).bind(2, id).run();
+    return db_.changes() == 1;
+  }
+
+  TaskPage list(std::string_view user_id, const TaskQuery& q) override;
+
+ private:
+  void replace_tags(std::int64_t task_id, std::string_view user_id,
+                    const std::vector<std::string>& tags) {
+    db_.prepare(kDeleteTags).bind(1, task_id).run();
+    for (const auto& tag : tags)
+      db_.prepare(kInsertTag).bind(1, task_id).bind(2, user_id).bind(3, tag).run();
+  }
+
+  Handle& db_;
+};
+
+TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
+  // The SQL text depends only on which filters are present, so the statement cache holds
+  // a handful of variants; values are always bound.
+  const char* key = sort_expression(q.sort);
+  const char* dir = q.ascending ? "ASC" : "DESC";
+  std::string sql = std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = ?";
+  if (q.status == StatusFilter::pending) sql += " AND t.completed = 0";
+  if (q.status == StatusFilter::completed) sql += " AND t.completed = 1";
+  if (q.priority) sql += " AND t.priority = ?";
+  for (std::size_t i = 0; i < q.tags.size(); ++i)
+    sql += " AND EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = t.id AND g.tag = ?)";
+  if (q.due_before) sql += " AND t.due_at < ?";
+  if (q.due_after) sql += " AND t.due_at > ?";
+  if (!q.search_terms.empty())
+    sql += " AND t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
+  if (q.after)
+    sql += std::string(" AND (") + key + ", t.id) " + (q.ascending ? ">" : "<") + " (?, ?)";
+  sql += std::string(" ORDER BY ") + key + " " + dir + ", t.id " + dir + " LIMIT ?";
+
+  auto s = db_.prepare(sql);
+  int i = 1;
+  s.bind(i++, user_id);
+  if (q.priority) s.bind(i++, std::int64_t(*q.priority));
+  for (const auto& tag : q.tags) s.bind(i++, tag);
+  if (q.due_before) s.bind(i++, *q.due_before);
+  if (q.due_after) s.bind(i++, *q.due_after);
+  if (!q.search_terms.empty()) s.bind(i++, fts_query(q.search_terms));
+  if (q.after) {
+    if (auto* n = std::get_if<std::int64_t>(&q.after->key))
+      s.bind(i++, *n);
+    else
+      s.bind(i++, std::get<std::string>(q.after->key));
+    s.bind(i++, q.after->id);
+  }
+  s.bind(i++, std::int64_t(q.limit) + 1);  // one more tells whether a next page exists
+
+  TaskPage page;
+  while (s.step()) page.items.push_back(read_task(s));
+  if (page.items.size() > std::size_t(q.limit)) {
+    page.items.pop_back();
+    const Task& last = page.items.back();
+    page.next = Cursor{q.sort, q.ascending, sort_key(last, q.sort), last.id};
+  }
+  return page;
+}
+
+}  // namespace
+
+std::unique_ptr<TaskStore> make_task_store(Handle& handle) {
+  return std::make_unique<SqliteTasks>(handle);
+}
+
+}  // namespace todo::storage::sqlite

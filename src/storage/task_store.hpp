@@ -1,0 +1,47 @@
+#pragma once
+// Tasks, their tags and their full-text index (tables `tasks`, `task_tags`, `tasks_fts` on
+// SQLite; `tasks` with a text[] and a tsvector column on PostgreSQL). Every method filters
+// by user_id. SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "storage/tx.hpp"
+#include "tasks/task.hpp"
+
+namespace todo::storage {
+
+class TaskStore : public Store {
+ public:
+  static std::unique_ptr<TaskStore> make(Tx& tx);
+  // Stores a new task (version 1, created_at = updated_at = now) and returns it with its id.
+  virtual Task insert(std::string_view user_id, const TaskFields& fields, Millis now) = 0;
+  virtual std::optional<Task> find(std::string_view user_id, std::int64_t id) = 0;
+  // find() for a read-modify-write: the row stays locked until the transaction ends, so
+  // concurrent writers (PostgreSQL has several) cannot lose each other's updates.
+  virtual std::optional<Task> lock(std::string_view user_id, std::int64_t id) = 0;
+  // Writes every field of `task` (matched on user_id and id); the caller has set
+  // updated_at, completed_at and the incremented version.
+  virtual void update(const Task& task) = 0;
+  // False when there was no such task.
+  virtual bool remove(std::string_view user_id, std::int64_t id) = 0;
+  virtual TaskPage list(std::string_view user_id, const TaskQuery& query) = 0;
+};
+
+namespace sqlite {
+std::unique_ptr<TaskStore> make_task_store(Handle& handle);
+}
+namespace postgres {
+std::unique_ptr<TaskStore> make_task_store(Handle& handle);
+}
+inline std::unique_ptr<TaskStore> TaskStore::make(Tx& tx) {
+  return tx.sqlite() ? sqlite::make_task_store(*tx.sqlite())
+                     : postgres::make_task_store(*tx.postgres());
+}
+
+inline TaskStore& tasks(Tx& tx) {
+  return tx.get<TaskStore>();
+}
+
+}  // namespace todo::storage

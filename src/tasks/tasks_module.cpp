@@ -1,0 +1,331 @@
+// Thin HTTP handlers: authorize, parse, run a unit from task_service.hpp, shape the reply.
+#include "tasks/tasks_module.hpp"
+
+#include <openssl/sha.h>
+
+#include <boost/json.hpp>
+
+#include "app/platform.hpp"
+#include "core/time.hpp"
+#include "events/task_event.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "storage/await.hpp"
+#include "storage/task_store.hpp"
+#include "tasks/cursor.hpp"
+#include "tasks/list_cache.hpp"
+#include "tasks/task_json.hpp"
+#include "tasks/task_query.hpp"
+#include "tasks/task_service.hpp"
+#include "tasks/task_validation.hpp"
+#include "tasks/task_writer.hpp"
+
+namespace todo::tasks {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using http::Response;
+using status = http::beast_http::status;
+
+using http::problem;
+
+// What the handlers use.
+struct TaskDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+  const bus::OutboxWriter& outbox;
+  ListCache* list_cache;  // null when disabled (PostgreSQL: replicas share the data)
+};
+
+std::string etag(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+Response task_response(status st, const Task& task, const http::RequestContext& ctx) {
+  auto res = http::json_response(st, task_json_text(task), ctx.request);
+  res.set(http::beast_http::field::etag, etag(task.version));
+  return res;
+}
+
+// If-Match: "3", 3 or W/"3" -> 3; "*" -> no precondition. Anything else is a 400.
+Result<std::optional<std::int64_t>> if_match(const http::RequestContext& ctx) {
+  auto it = ctx.request.find(http::beast_http::field::if_match);
+  if (it == ctx.request.end()) return std::optional<std::int64_t>();
+  std::string_view v = it->value();
+  if (v == "*") return std::optional<std::int64_t>();
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  auto id = parse_task_id(v);  // same rules: a positive integer
+  if (!id)
+    return Error::field(ErrorKind::bad_request, "If-Match", "must be a task version like \"3\"");
+  return std::optional<std::int64_t>(*id);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+Result<std::optional<IdempotencyRequest>> idempotency(const http::RequestContext& ctx) {
+  auto it = ctx.request.find("Idempotency-Key");
+  if (it == ctx.request.end()) return std::optional<IdempotencyRequest>();
+  std::string_view key = it->value();
+  if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
+    key = key.substr(1, key.size() - 2);
+  if (key.empty() || key.size() > 255)
+    return Error::field(ErrorKind::bad_request, "Idempotency-Key", "must be 1 to 255 characters");
+  std::string fingerprint = sha256_hex(std::string(ctx.request.method_string()) + " " +
+                                       std::string(ctx.url.path()) + "\n" + ctx.request.body());
+  return std::optional<IdempotencyRequest>(IdempotencyRequest{std::string(key), fingerprint});
+}
+
+// After a write to the user's tasks committed (or failed): cached lists are stale.
+void written(TaskDeps& s, const std::string& user_id) {
+  if (s.list_cache) s.list_cache->bump(user_id);
+}
+
+// Common preamble: the path's user must be the caller, and {id} a valid task id.
+struct Target {
+  std::string user_id;
+  std::int64_t id = 0;
+};
+
+Result<Target> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) return user.error();
+  Target t{*user};
+  if (with_id) {
+    auto id = parse_task_id(ctx.param("id"));
+    if (!id) return id.error();
+    t.id = *id;
+  }
+  return t;
+}
+
+asio::awaitable<Response> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, false);
+  if (!t) co_return problem(t.error(), ctx);
+  auto query = parse_task_query(ctx.url.params());
+  if (!query) co_return problem(query.error(), ctx);
+  std::string cache_key;
+  std::uint64_t generation = 0;
+  if (s.list_cache) {
+    cache_key = ctx.url.encoded_query();
+    generation = s.list_cache->generation(t->user_id);
+    if (auto cached = s.list_cache->find(t->user_id, cache_key, generation))
+      co_return http::json_response(status::ok, std::move(*cached), ctx.request);
+  }
+  auto page_unit = [user = t->user_id, q = std::move(*query)](storage::Tx& tx) {
+    return Result<TaskPage>(storage::tasks(tx).list(user, q));
+  };
+  auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
+  if (!page) co_return problem(page.error(), ctx);
+  std::string body;
+  body.reserve(64 + page->items.size() * 420);
+  body += "{\"items\":[";
+  for (std::size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body += ',';
+    append_task_json(body, page->items[i]);
+  }
+  body += "],\"next_cursor\":";
+  if (page->next)
+    append_json_string(body, encode_cursor(*page->next));
+  else
+    body += "null";
+  body += '}';
+  if (s.list_cache) s.list_cache->store(t->user_id, cache_key, generation, body);
+  co_return http::json_response(status::ok, std::move(body), ctx.request);
+}
+
+asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, false);
+  if (!t) co_return problem(t.error(), ctx);
+  auto idem = idempotency(ctx);
+  if (!idem) co_return problem(idem.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto fields = parse_task_fields(*body);
+  if (!fields) co_return problem(fields.error(), ctx);
+  auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
+                       mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+    return create_task(tx, user, f, i, now_millis(), mask);
+  };
+  auto outcome =
+      co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
+  written(s, t->user_id);
+  if (!outcome) co_return problem(outcome.error(), ctx);
+  auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
+  if (outcome->replayed) {
+    res.set("Idempotent-Replayed", "true");
+    // The stored body holds the version at creation time.
+    boost::system::error_code ec;
+    auto v = json::parse(outcome->body, ec);
+    if (!ec && v.is_object() && v.as_object().contains("version"))
+      res.set(http::beast_http::field::etag, etag(v.at("version").to_number<std::int64_t>()));
+  } else {
+    res.set(http::beast_http::field::etag, etag(outcome->version));
+  }
+  co_return res;
+}
+
+asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) co_return problem(t.error(), ctx);
+  auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
+    auto found = storage::tasks(tx).find(t.user_id, t.id);
+    if (!found)
+      return Error::make(ErrorKind::not_found, "task " + std::to_string(t.id) + " does not exist");
+    return std::move(*found);
+  };
+  auto task = co_await storage::db_read<Task>(s.db, s.metrics, std::move(task_unit));
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+// What every change to one task starts from: the caller's task and its If-Match.
+struct Change {
+  Target task;
+  std::optional<std::int64_t> expected_version;
+};
+
+Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
+  auto t = target(s, ctx, true);
+  if (!t) return t.error();
+  auto expected = if_match(ctx);
+  if (!expected) return expected.error();
+  return Change{std::move(*t), *expected};
+}
+
+// Commits a change unit and answers with the changed task. `unit` is a named lambda of
+// the caller (see storage/await.hpp on temporaries in co_await expressions).
+template <class UnitFn>
+asio::awaitable<Response> commit_change(TaskDeps& s, http::RequestContext& ctx,
+                                        const std::string& user_id, UnitFn& unit) {
+  auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit));
+  written(s, user_id);
+  if (!task) co_return problem(task.error(), ctx);
+  co_return task_response(status::ok, *task, ctx);
+}
+
+asio::awaitable<Response> replace(TaskDeps& s, http::RequestContext& ctx) {
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto fields = parse_task_fields(*body);
+  if (!fields) co_return problem(fields.error(), ctx);
+  auto unit = [c = *c, f = std::move(*fields),
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+    return replace_task(tx, c.task.user_id, c.task.id, f, c.expected_version, now_millis(), mask);
+  };
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
+}
+
+asio::awaitable<Response> patch(TaskDeps& s, http::RequestContext& ctx) {
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) co_return problem(body.error(), ctx);
+  auto p = parse_task_patch(*body);
+  if (!p) co_return problem(p.error(), ctx);
+  auto unit = [c = *c, p = std::move(*p),
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+    return patch_task(tx, c.task.user_id, c.task.id, p, c.expected_version, now_millis(), mask);
+  };
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
+}
+
+// No body toggles; {"completed": bool} sets.
+Result<std::optional<bool>> completion_wanted(const http::Request& request) {
+  if (request.body().empty()) return std::optional<bool>();
+  auto body = http::parse_json_body(request);
+  if (!body) return body.error();
+  const json::value* v = body->is_object() ? body->as_object().if_contains("completed") : nullptr;
+  bool only_completed = body->is_object() && body->as_object().size() == (v ? 1u : 0u);
+  if (!body->is_object() || !only_completed || (v && !v->is_bool()))
+    return Error::field(ErrorKind::validation, "completed",
+                        "send {\"completed\": true|false}, or no body to toggle");
+  return v ? std::optional<bool>(v->as_bool()) : std::optional<bool>();
+}
+
+asio::awaitable<Response> complete(TaskDeps& s, http::RequestContext& ctx) {
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto completed = completion_wanted(ctx.request);
+  if (!completed) co_return problem(completed.error(), ctx);
+  auto unit = [c = *c, completed = *completed,
+               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+    return complete_task(tx, c.task.user_id, c.task.id, completed, c.expected_version, now_millis(),
+                         mask);
+  };
+  co_return co_await commit_change(s, ctx, c->task.user_id, unit);
+}
+
+asio::awaitable<Response> remove(TaskDeps& s, http::RequestContext& ctx) {
+  auto c = change_of(s, ctx);
+  if (!c) co_return problem(c.error(), ctx);
+  auto unit = [c = *c, mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+    return delete_task(tx, c.task.user_id, c.task.id, c.expected_version, now_millis(), mask);
+  };
+  auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
+  written(s, c->task.user_id);
+  if (!done) co_return problem(done.error(), ctx);
+  co_return http::empty_response(status::no_content, ctx.request);
+}
+
+class TasksModule final : public app::Module {
+ public:
+  TasksModule(storage::Database& db, ops::Metrics& metrics,
+              const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
+              std::size_t list_cache_bytes)
+      : cache_(list_cache_bytes > 0 ? std::make_unique<ListCache>(list_cache_bytes) : nullptr),
+        deps_{db, metrics, authenticator, outbox, cache_.get()} {}
+
+  std::string_view name() const override { return "tasks"; }
+
+  void add_routes(http::Router& router) override {
+    using http::beast_http::verb;
+    router.add(verb::get, "/api/{user_id}/tasks", http::with(deps_, list_tasks));
+    router.add(verb::post, "/api/{user_id}/tasks", http::with(deps_, create));
+    router.add(verb::get, "/api/{user_id}/tasks/{id}", http::with(deps_, get_task));
+    router.add(verb::put, "/api/{user_id}/tasks/{id}", http::with(deps_, replace));
+    router.add(verb::patch, "/api/{user_id}/tasks/{id}", http::with(deps_, patch));
+    router.add(verb::delete_, "/api/{user_id}/tasks/{id}", http::with(deps_, remove));
+    router.add(verb::patch, "/api/{user_id}/tasks/{id}/complete", http::with(deps_, complete));
+  }
+
+ private:
+  std::unique_ptr<ListCache> cache_;
+  TaskDeps deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<TaskOptions>>(
+      "tasks", "Tasks (tasks module)",
+      [](CLI::App& app, TaskOptions& o) {
+        app.add_option("--list-cache-mb", o.list_cache_mb,
+                       "Memory for cached task-list responses, MiB (SQLite only; 0 disables)")
+            ->envname("TODO_LIST_CACHE_MB")
+            ->check(CLI::Range(0, 4096))
+            ->capture_default_str();
+      },
+      nullptr,
+      [](app::Platform& p, const TaskOptions& o) -> std::unique_ptr<app::Module> {
+        // Only one process writes a SQLite file, so only there can it see every write.
+        std::size_t cache = p.config.uses_postgres() ? 0 : std::size_t(o.list_cache_mb) << 20;
+        return std::make_unique<TasksModule>(p.db, p.metrics, p.authenticator, p.outbox, cache);
+      });
+}
+
+}  // namespace todo::tasks
