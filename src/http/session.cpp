@@ -65,6 +65,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
     }
   } unregister{slot.sessions, slot.sessions.begin(), state};
 
+  // X-Forwarded-For is read only on connections from a trusted proxy.
+  const bool behind_proxy = options.trusted_proxies.contains(peer);
+  const std::string peer_text = peer.to_string();
   beast::flat_buffer buffer;
   bool first = true;
   while (!stopping) {
@@ -130,10 +133,13 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
       co_return;
     }
     Request req = parser.release();
-    std::vector<std::string_view> forwarded;
-    for (const auto& f : req)
-      if (beast::iequals(f.name_string(), "X-Forwarded-For")) forwarded.push_back(f.value());
-    std::string remote = client_address(peer, forwarded, options.trusted_proxies);
+    std::string remote = peer_text;
+    if (behind_proxy) {
+      std::vector<std::string_view> forwarded;
+      for (const auto& f : req)
+        if (beast::iequals(f.name_string(), "X-Forwarded-For")) forwarded.push_back(f.value());
+      remote = client_address(peer, forwarded, options.trusted_proxies);
+    }
     Response res = co_await dispatch(req, remote, request_id, state);
     if (auto opened = std::exchange(state.stream_opened, nullptr)) {
       if (!opened->ended()) {
