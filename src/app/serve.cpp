@@ -34,6 +34,8 @@ http::ServerOptions server_options(const Config& config) {
   options.request_timeout_seconds = config.request_timeout_seconds;
   options.idle_timeout_seconds = config.idle_timeout_seconds;
   options.shutdown_grace_seconds = config.shutdown_grace_seconds;
+  options.max_connections_per_address = config.max_connections_per_address;
+  options.trusted_proxies = http::TrustedProxies::parse(config.trusted_proxies).value();
   return options;
 }
 
@@ -60,7 +62,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
       specs.push_back(spec.get());
   for (auto* spec : specs) spec->validate();
 
-  std::string settings = describe(config);
+  std::string settings = describe(config) + describe_connection_limits(config);
   for (auto* spec : specs)
     if (auto d = spec->options().describe(); !d.empty()) settings += " " + d;
   spdlog::info("starting todo: {}", settings);

@@ -12,6 +12,7 @@
 
 #include "core/random.hpp"
 #include "core/redact.hpp"
+#include "http/client_address.hpp"
 
 namespace todo {
 
@@ -132,6 +133,17 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_SHUTDOWN_GRACE")
       ->check(CLI::Range(0, 600))
       ->capture_default_str();
+  app.add_option("--max-connections-per-address", c.max_connections_per_address,
+                 "Open connections one client address may hold (trusted proxies are exempt); "
+                 "past it new connections get 503")
+      ->envname("TODO_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Reverse proxies whose X-Forwarded-For names the client (for logs and "
+                 "per-address limits): comma-separated IPs or CIDR blocks, e.g. "
+                 "10.0.0.0/8,::1 (default: none; the socket peer is the client)")
+      ->envname("TODO_TRUSTED_PROXIES");
   app.add_option("--log-level", c.log_level, "trace | debug | info | warn | error")
       ->envname("TODO_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -172,6 +184,8 @@ std::string mask_url(const std::string& url) {
 }  // namespace
 
 void finish_config(Config& c) {
+  if (auto proxies = http::TrustedProxies::parse(c.trusted_proxies); !proxies)
+    throw std::invalid_argument("--trusted-proxies: " + proxies.error().errors.at(0).message);
   auto colon = c.listen.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == c.listen.size())
     throw std::invalid_argument("--listen must be HOST:PORT, got '" + c.listen + "'");
@@ -219,6 +233,13 @@ void finish_config(Config& c) {
   } else {
     c.jwt_secret = load_or_create_secret(c.data_dir);
   }
+}
+
+// The HTTP connection limits, apart from the long list below.
+std::string describe_connection_limits(const Config& c) {
+  return fmt::format(" max_connections_per_address={} trusted_proxies={}",
+                     c.max_connections_per_address,
+                     c.trusted_proxies.empty() ? "none" : c.trusted_proxies);
 }
 
 std::string describe(const Config& c) {

@@ -33,6 +33,8 @@ struct Config {
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
+  int max_connections_per_address = 256;  // trusted proxies are exempt
+  std::string trusted_proxies;            // IPs/CIDRs whose X-Forwarded-For we believe
 
   // Event bus: "embedded" (in-process relay to local subscribers) or "dapr" (the relay
   // publishes to the Dapr sidecar; consumers receive deliveries from their own sidecar).
@@ -69,5 +71,6 @@ void finish_config(Config& config);
 
 // "key=value" lines for the start-up log, secrets masked.
 std::string describe(const Config& config);
+std::string describe_connection_limits(const Config& config);  // " max_connections_per_address=..."
 
 }  // namespace todo

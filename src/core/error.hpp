@@ -18,10 +18,14 @@ enum class ErrorKind {
   conflict,                // 409: e.g. e-mail already taken, idempotency key reused
   precondition_failed,     // 412: If-Match version mismatch
   payload_too_large,       // 413
+  uri_too_long,            // 414: request target over the limit (RFC 9112 §3)
   unsupported_media_type,  // 415
+  expectation_failed,      // 417: an Expect the server cannot meet (RFC 9110 §10.1.1)
   validation,              // 422: well-formed but invalid fields
   too_many_requests,       // 429
+  header_too_large,        // 431: header section over the limit (RFC 6585 §5)
   unavailable,             // 503: retry later (overload, shutting down, DB down)
+  not_implemented,         // 501: a method or transfer coding no resource supports
   internal,                // 500: a bug; never for bad input
 };
 

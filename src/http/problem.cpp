@@ -31,12 +31,20 @@ KindInfo info(ErrorKind kind) {
       return {413, "payload-too-large", "Payload too large"};
     case ErrorKind::unsupported_media_type:
       return {415, "unsupported-media-type", "Unsupported media type"};
+    case ErrorKind::expectation_failed:
+      return {417, "expectation-failed", "Expectation failed"};
+    case ErrorKind::uri_too_long:
+      return {414, "uri-too-long", "URI too long"};
+    case ErrorKind::header_too_large:
+      return {431, "header-too-large", "Request header fields too large"};
     case ErrorKind::validation:
       return {422, "validation", "Validation failed"};
     case ErrorKind::too_many_requests:
       return {429, "too-many-requests", "Too many requests"};
     case ErrorKind::unavailable:
       return {503, "unavailable", "Service unavailable"};
+    case ErrorKind::not_implemented:
+      return {501, "not-implemented", "Not implemented"};
     case ErrorKind::internal:
       return {500, "internal", "Internal server error"};
   }

@@ -58,19 +58,26 @@ std::optional<Router::Match> Router::match(beast_http::verb method, std::string_
   auto segments = split_path(path);
   const Route* best = nullptr;
   int best_score = -1;
-  std::string allowed;
+  std::vector<beast_http::verb> allowed;
+  auto allow = [&](beast_http::verb v) {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) allowed.push_back(v);
+  };
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
     bool ok = true;
     for (std::size_t i = 0; i < segments.size() && ok; ++i)
       ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
     if (!ok) continue;
-    int score = literal_count(r.segments);
-    if (r.method != method) {
-      if (!allowed.empty()) allowed += ", ";
-      allowed += std::string(beast_http::to_string(r.method));
+    // HEAD is GET without the body (RFC 9110 §9.3.2): a GET route answers HEAD unless the
+    // path has its own HEAD route, and every 405 for a GET resource allows HEAD too.
+    bool exact = r.method == method;
+    bool head_as_get = method == beast_http::verb::head && r.method == beast_http::verb::get;
+    if (!exact && !head_as_get) {
+      allow(r.method);
+      if (r.method == beast_http::verb::get) allow(beast_http::verb::head);
       continue;
     }
+    int score = literal_count(r.segments) * 2 + (exact ? 1 : 0);
     if (score > best_score) {
       best = &r;
       best_score = score;
@@ -78,7 +85,10 @@ std::optional<Router::Match> Router::match(beast_http::verb method, std::string_
   }
   if (!best && allowed.empty()) return fallback_match(method);
   Match m;
-  m.allowed = allowed;
+  for (auto v : allowed) {
+    if (!m.allowed.empty()) m.allowed += ", ";
+    m.allowed += std::string(beast_http::to_string(v));
+  }
   if (!best) return m;
   m.handler = &best->handler;
   m.route = best->pattern;
@@ -86,6 +96,17 @@ std::optional<Router::Match> Router::match(beast_http::verb method, std::string_
     if (is_param(best->segments[i]))
       m.params[best->segments[i].substr(1, best->segments[i].size() - 2)] = segments[i];
   return m;
+}
+
+bool Router::implements(beast_http::verb method) const {
+  auto has = [&](beast_http::verb v) {
+    for (const auto& r : routes_)
+      if (r.method == v) return true;
+    return fallback_ && std::find(fallback_->methods.begin(), fallback_->methods.end(), v) !=
+                            fallback_->methods.end();
+  };
+  if (method == beast_http::verb::unknown) return false;
+  return has(method) || (method == beast_http::verb::head && has(beast_http::verb::get));
 }
 
 std::vector<std::pair<std::string, std::string>> Router::routes() const {

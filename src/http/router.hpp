@@ -3,6 +3,9 @@
 // segments; a literal segment wins over a "{param}" one. No regular expressions on the
 // hot path. Built once at start-up, then read-only (safe to share across I/O threads).
 //
+// HEAD is answered by the GET route of a path that has no HEAD route of its own (the
+// server then sends the GET headers without the body, RFC 9110 §9.3.2).
+//
 // A fallback (set_fallback) answers the requests of its methods whose path no route has:
 // the web UI serves its static files that way without the router knowing their names.
 #include <algorithm>
@@ -38,6 +41,10 @@ class Router {
   };
   // nullopt: no route has this path (404).
   std::optional<Match> match(beast_http::verb method, std::string_view path) const;
+
+  // True when some route (or the fallback) takes `method`, HEAD whenever GET is taken.
+  // A method no resource implements is a 501, not a 405 (RFC 9110 §9.1, §15.6.2).
+  bool implements(beast_http::verb method) const;
 
   // Every (method, pattern) registered, for the OpenAPI coverage test and docs.
   std::vector<std::pair<std::string, std::string>> routes() const;

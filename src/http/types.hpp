@@ -5,7 +5,10 @@
 #include <boost/url/url_view.hpp>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+
+#include "http/stream.hpp"
 
 namespace todo::http {
 
@@ -18,10 +21,25 @@ struct RequestContext {
   boost::urls::url_view url;                       // parsed target (path + query)
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
   std::string request_id;
+  // The client: the socket peer, or what a trusted proxy forwarded for
+  // (X-Forwarded-For, http/client_address.hpp). For logs and per-address limits.
   std::string remote_address;
   std::string route;  // the matched pattern, for metrics and logs
+  // Set by the server; open_stream() asks it for a stream. Unset (a context built outside
+  // a server), open_stream() gives a stream that is already ended (StreamEnd::refused).
+  std::function<std::shared_ptr<Stream>(StreamOptions)> stream_opener = {};
 
   const std::string& param(const std::string& name) const { return path_params.at(name); }
+
+  // Turns this response into a stream (stream.hpp): the handler then returns the head
+  // (a 2xx status and headers, e.g. Content-Type: text/event-stream and Cache-Control:
+  // no-store) and pushes the body through the returned Stream, from any thread, for as
+  // long as it likes. One stream per request (a second call gives a refused stream).
+  // When the server's stream cap (ServerOptions::max_streams) is reached, the returned
+  // stream has already ended with StreamEnd::refused (its on_close callbacks run at once)
+  // and the server answers 503 problem+json with Retry-After instead of the head. A head
+  // that is not 2xx is sent as an ordinary response and the stream ends as refused.
+  std::shared_ptr<Stream> open_stream(StreamOptions options = {});
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;

@@ -119,22 +119,6 @@ bool is_compressible(std::string_view file_name) {
          type == "application/manifest+json" || type == "application/xml";
 }
 
-bool accepts_gzip(std::string_view accept_encoding) {
-  bool ok = false;
-  for_each_item(accept_encoding, [&](std::string_view item) {
-    auto semi = item.find(';');
-    std::string coding = lower(trim(item.substr(0, semi)));
-    if (coding != "gzip" && coding != "x-gzip") return;
-    ok = true;
-    if (semi == std::string_view::npos) return;
-    std::string params = lower(item.substr(semi + 1));
-    params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
-    if (auto q = params.find("q="); q != std::string::npos)
-      ok = std::strtod(params.c_str() + q + 2, nullptr) > 0;  // "q=0": not acceptable
-  });
-  return ok;
-}
-
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   auto opaque = [](std::string_view t) {
     if (t.starts_with("W/")) t.remove_prefix(2);

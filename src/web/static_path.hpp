@@ -1,7 +1,8 @@
 #pragma once
 // The pure rules of serving the web UI's static export: which file a URL path names,
-// its Content-Type and Cache-Control, conditional and gzip negotiation, and the
-// Content-Security-Policy an HTML page needs. No I/O; unit-tested in tests/unit.
+// its Content-Type and Cache-Control, conditional requests, and the
+// Content-Security-Policy an HTML page needs (gzip negotiation: http/content_coding.hpp).
+// No I/O; unit-tested in tests/unit.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,9 +26,6 @@ std::string_view cache_control_for(std::string_view file_name);
 
 // Compressible text types that are worth a precompressed .gz variant.
 bool is_compressible(std::string_view file_name);
-
-// Accept-Encoding allows gzip (present and not "q=0").
-bool accepts_gzip(std::string_view accept_encoding);
 
 // If-None-Match names `etag` (weak comparison, lists, "*").
 bool etag_matches(std::string_view if_none_match, std::string_view etag);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "http/content_coding.hpp"
 #include "http/problem.hpp"
 #include "web/static_path.hpp"
 #include "web/static_site.hpp"
@@ -55,7 +56,7 @@ Response file_response(const StaticFile& file, status st, const Request& req) {
       return res;  // no body, no Content-Length (RFC 9110 §15.4.5)
     }
   }
-  bool gzip = !file.gzip_body.empty() && accepts_gzip(header(req, field::accept_encoding));
+  bool gzip = !file.gzip_body.empty() && http::accepts_gzip(header(req, field::accept_encoding));
   if (gzip) res.set(field::content_encoding, "gzip");
   const std::string& body = gzip ? file.gzip_body : file.body;
   if (req.method() == http::beast_http::verb::head) {

@@ -45,7 +45,30 @@ TEST_F(RouterTest, KnownPathOtherMethodIs405) {
   auto m = router.match(verb::delete_, "/api/u_1/tasks");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->handler, nullptr);
-  EXPECT_EQ(m->allowed, "GET, POST");
+  EXPECT_EQ(m->allowed, "GET, HEAD, POST");
+}
+
+// RFC 9110 §9.3.2: HEAD is GET without the body; a path's own HEAD route wins.
+TEST_F(RouterTest, HeadUsesTheGetRoute) {
+  auto m = router.match(verb::head, "/api/u_1/tasks/42");
+  ASSERT_TRUE(m && m->handler);
+  EXPECT_EQ(m->route, "/api/{user_id}/tasks/{id}");
+  EXPECT_EQ(m->params.at("id"), "42");
+  router.add(verb::post, "/only-post", noop());
+  auto post_only = router.match(verb::head, "/only-post");
+  ASSERT_TRUE(post_only);
+  EXPECT_EQ(post_only->handler, nullptr);
+  EXPECT_EQ(post_only->allowed, "POST");
+}
+
+// RFC 9110 §9.1: a method no resource has is 501; one that some resource has is 405.
+TEST_F(RouterTest, ImplementedMethods) {
+  EXPECT_TRUE(router.implements(verb::get));
+  EXPECT_TRUE(router.implements(verb::head));
+  EXPECT_TRUE(router.implements(verb::post));
+  EXPECT_FALSE(router.implements(verb::delete_));
+  EXPECT_FALSE(router.implements(verb::propfind));
+  EXPECT_FALSE(router.implements(verb::unknown));
 }
 
 TEST_F(RouterTest, FallbackTakesUnknownPathsForItsMethodsOnly) {

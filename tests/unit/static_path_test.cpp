@@ -60,16 +60,6 @@ TEST(CacheControl, HashedAssetsAreImmutablePagesRevalidate) {
   EXPECT_EQ(cache_control_for("favicon.ico"), "no-cache");
 }
 
-TEST(Negotiation, Gzip) {
-  EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
-  EXPECT_TRUE(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
-  EXPECT_TRUE(accepts_gzip("gzip;q=0.001"));
-  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
-  EXPECT_FALSE(accepts_gzip("gzip; q=0.000"));
-  EXPECT_FALSE(accepts_gzip("br, deflate"));
-  EXPECT_FALSE(accepts_gzip(""));
-}
-
 TEST(Negotiation, IfNoneMatch) {
   EXPECT_TRUE(etag_matches("\"abc\"", "\"abc\""));
   EXPECT_TRUE(etag_matches("W/\"abc\"", "\"abc\""));
