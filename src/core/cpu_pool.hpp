@@ -12,10 +12,9 @@
 // Lifecycle: threads start in the constructor; stop() (and the destructor) refuses new work
 // and joins after the queued jobs ran. Thread safety: run() from any thread.
 #include <atomic>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -34,34 +33,21 @@ class CpuPool {
 
   // fn() -> R, run on a pool thread; Result<R> back on the caller's executor. Pass a NAMED
   // callable (see storage/await.hpp on temporaries in co_await expressions under g++ 12).
+  // ErrorKind::unavailable (retry after 1 s) when the queue is full or the pool stopping;
+  // ErrorKind::internal when fn throws.
   template <class Fn, class R = std::invoke_result_t<Fn&>>
   boost::asio::awaitable<Result<R>> run(Fn fn) {
+    auto slot = std::make_shared<std::optional<Result<R>>>();
     auto job = std::make_shared<Fn>(std::move(fn));
-    auto initiation = [this](auto handler, std::shared_ptr<Fn> job) {
-      auto executor = boost::asio::get_associated_executor(handler);
-      auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-      if (queued_.fetch_add(1) >= max_queued_ || stopping_) {
-        --queued_;
-        Error e = Error::make(ErrorKind::unavailable, "the server is busy; retry shortly");
-        e.retry_after_seconds = 1;
-        boost::asio::post(executor, [shared, e]() mutable { (*shared)(Result<R>(std::move(e))); });
-        return;
-      }
-      boost::asio::post(pool_, [this, shared, job, executor]() mutable {
-        std::optional<Result<R>> out;
-        try {
-          out.emplace((*job)());
-        } catch (const std::exception& ex) {
-          out.emplace(Error::make(ErrorKind::internal, ex.what()));
-        }
-        --queued_;
-        boost::asio::post(executor,
-                          [shared, out = std::move(out)]() mutable { (*shared)(std::move(*out)); });
-      });
-    };
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result<R>)>(
-        std::move(initiation), boost::asio::use_awaitable, std::move(job));
+    std::function<void()> work = [slot, job] { slot->emplace((*job)()); };
+    Status status = co_await run_job(work);
+    if (!status.ok()) co_return status.error();
+    co_return std::move(**slot);
   }
+
+  // The non-template half of run() (cpu_pool.cpp): runs `work` (moved from at once) on a pool
+  // thread and resumes on the caller's executor.
+  boost::asio::awaitable<Status> run_job(std::function<void()>& work);
 
   // Jobs waiting or running now.
   std::size_t queued() const { return queued_; }
