@@ -14,7 +14,6 @@ namespace todo::audit {
 namespace {
 
 namespace asio = boost::asio;
-using http::problem;
 using http::Response;
 
 struct AuditDeps {
@@ -23,16 +22,16 @@ struct AuditDeps {
   const auth::Authenticator& authenticator;
 };
 
-asio::awaitable<Response> list_audit(AuditDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> list_audit(AuditDeps& s, http::RequestContext& ctx) {
   auto user = s.authenticator.authorize_path_user(ctx);
-  if (!user) co_return problem(user.error(), ctx);
+  if (!user) co_return user.error();
   auto query = parse_audit_query(ctx.url.params());
-  if (!query) co_return problem(query.error(), ctx);
+  if (!query) co_return query.error();
   auto page_unit = [u = *user, q = std::move(*query)](storage::Tx& tx) {
     return Result<storage::AuditPage>(storage::audit_log(tx).list(u, q));
   };
   auto page = co_await storage::db_read<storage::AuditPage>(s.db, s.metrics, std::move(page_unit));
-  if (!page) co_return problem(page.error(), ctx);
+  if (!page) co_return page.error();
   // Items are the stored events, spliced in as stored (they are our own JSON).
   std::string body = "{\"items\":[";
   for (std::size_t i = 0; i < page->items.size(); ++i) {

@@ -12,17 +12,34 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "core/error.hpp"
+#include "http/problem.hpp"
 #include "http/types.hpp"
 
 namespace todo::http {
 
 // Adapts a handler `fn(deps, ctx)` that needs its module's dependencies to a Handler. `deps`
 // must outlive the router (a member of the module).
+//
+// `fn` returns awaitable<Response>, or awaitable<Reply> = awaitable<Result<Response>>: then an
+// expected failure is simply `co_return error;` (validation, not found, conflict, ...) and
+// this adapter turns it into the problem document, in one place (http/problem.hpp).
+using Reply = Result<Response>;
+
 template <class Deps, class Fn>
 Handler with(Deps& deps, Fn fn) {
-  return [&deps, fn](RequestContext& ctx) { return fn(deps, ctx); };
+  using Returned = std::invoke_result_t<Fn&, Deps&, RequestContext&>;
+  if constexpr (std::is_same_v<Returned, boost::asio::awaitable<Reply>>) {
+    return [&deps, fn](RequestContext& ctx) -> boost::asio::awaitable<Response> {
+      Reply reply = co_await fn(deps, ctx);
+      co_return reply ? std::move(*reply) : problem(reply.error(), ctx);
+    };
+  } else {
+    return [&deps, fn](RequestContext& ctx) { return fn(deps, ctx); };
+  }
 }
 
 class Router {

@@ -29,8 +29,6 @@ namespace json = boost::json;
 using http::Response;
 using status = http::beast_http::status;
 
-using http::problem;
-
 // What the handlers use.
 struct TaskDeps {
   storage::Database& db;
@@ -115,11 +113,11 @@ Result<Target> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id
   return t;
 }
 
-asio::awaitable<Response> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, false);
-  if (!t) co_return problem(t.error(), ctx);
+  if (!t) co_return t.error();
   auto query = parse_task_query(ctx.url.params());
-  if (!query) co_return problem(query.error(), ctx);
+  if (!query) co_return query.error();
   std::string cache_key;
   std::uint64_t generation = 0;
   if (s.list_cache) {
@@ -132,7 +130,7 @@ asio::awaitable<Response> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
     return Result<TaskPage>(storage::tasks(tx).list(user, q));
   };
   auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
-  if (!page) co_return problem(page.error(), ctx);
+  if (!page) co_return page.error();
   std::string body;
   body.reserve(64 + page->items.size() * 420);
   body += "{\"items\":[";
@@ -150,15 +148,15 @@ asio::awaitable<Response> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
   co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
-asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, false);
-  if (!t) co_return problem(t.error(), ctx);
+  if (!t) co_return t.error();
   auto idem = idempotency(ctx);
-  if (!idem) co_return problem(idem.error(), ctx);
+  if (!idem) co_return idem.error();
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return body.error();
   auto fields = parse_task_fields(*body);
-  if (!fields) co_return problem(fields.error(), ctx);
+  if (!fields) co_return fields.error();
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
                        mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return create_task(tx, user, f, i, now_millis(), mask);
@@ -166,7 +164,7 @@ asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
   auto outcome =
       co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
   written(s, t->user_id);
-  if (!outcome) co_return problem(outcome.error(), ctx);
+  if (!outcome) co_return outcome.error();
   auto res = http::json_response(static_cast<status>(outcome->status), outcome->body, ctx.request);
   if (outcome->replayed) {
     res.set("Idempotent-Replayed", "true");
@@ -186,11 +184,11 @@ asio::awaitable<Response> create(TaskDeps& s, http::RequestContext& ctx) {
   co_return res;
 }
 
-asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> get_task(TaskDeps& s, http::RequestContext& ctx) {
   auto t = target(s, ctx, true);
-  if (!t) co_return problem(t.error(), ctx);
+  if (!t) co_return t.error();
   auto pre = preconditions(ctx);
-  if (!pre) co_return problem(pre.error(), ctx);
+  if (!pre) co_return pre.error();
   auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
     auto found = storage::tasks(tx).find(t.user_id, t.id);
     if (!found)
@@ -198,9 +196,9 @@ asio::awaitable<Response> get_task(TaskDeps& s, http::RequestContext& ctx) {
     return std::move(*found);
   };
   auto task = co_await storage::db_read<Task>(s.db, s.metrics, std::move(task_unit));
-  if (!task) co_return problem(task.error(), ctx);
+  if (!task) co_return task.error();
   const char* unchanged = nullptr;
-  if (auto e = precondition_error(*task, *pre, &unchanged)) co_return problem(*e, ctx);
+  if (auto e = precondition_error(*task, *pre, &unchanged)) co_return *e;
   if (unchanged) co_return not_modified(*task, ctx);
   co_return task_response(status::ok, *task, ctx);
 }
@@ -223,32 +221,32 @@ Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
 // The answer to a change whose content is invalid (`content_error`): RFC 9110 §13.2.1 has
 // the preconditions evaluated before the content is processed, so with preconditions the
 // task is read first and a failed one (or a missing task) answers instead.
-asio::awaitable<Response> content_refused(TaskDeps& s, http::RequestContext& ctx, const Change& c,
-                                          const Error& content_error) {
+asio::awaitable<http::Reply> content_refused(TaskDeps& s, http::RequestContext& ctx,
+                                             const Change& c, const Error& content_error) {
   if (!c.condition.http.empty()) {
     auto check_unit = [c](storage::Tx& tx) {
       return check_change(tx, c.task.user_id, c.task.id, c.condition);
     };
     auto checked = co_await storage::db_read<Unit>(s.db, s.metrics, std::move(check_unit));
-    if (!checked) co_return problem(checked.error(), ctx);
+    if (!checked) co_return checked.error();
   }
-  co_return problem(content_error, ctx);
+  co_return content_error;
 }
 
 // Commits a change unit and answers with the changed task. `unit` is a named lambda of
 // the caller (see storage/await.hpp on temporaries in co_await expressions).
 template <class UnitFn>
-asio::awaitable<Response> commit_change(TaskDeps& s, http::RequestContext& ctx,
-                                        const std::string& user_id, UnitFn& unit) {
+asio::awaitable<http::Reply> commit_change(TaskDeps& s, http::RequestContext& ctx,
+                                           const std::string& user_id, UnitFn& unit) {
   auto task = co_await storage::db_write<Task>(s.db, s.metrics, std::move(unit));
   written(s, user_id);
-  if (!task) co_return problem(task.error(), ctx);
+  if (!task) co_return task.error();
   co_return task_response(status::ok, *task, ctx);
 }
 
-asio::awaitable<Response> replace(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
-  if (!c) co_return problem(c.error(), ctx);
+  if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
   auto fields = parse_task_fields(*body);
@@ -260,9 +258,9 @@ asio::awaitable<Response> replace(TaskDeps& s, http::RequestContext& ctx) {
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
-asio::awaitable<Response> patch(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
-  if (!c) co_return problem(c.error(), ctx);
+  if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
   auto p = parse_task_patch(*body);
@@ -287,9 +285,9 @@ Result<std::optional<bool>> completion_wanted(const http::Request& request) {
   return v ? std::optional<bool>(v->as_bool()) : std::optional<bool>();
 }
 
-asio::awaitable<Response> complete(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
-  if (!c) co_return problem(c.error(), ctx);
+  if (!c) co_return c.error();
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return co_await content_refused(s, ctx, *c, completed.error());
   auto unit = [c = *c, completed = *completed,
@@ -299,15 +297,15 @@ asio::awaitable<Response> complete(TaskDeps& s, http::RequestContext& ctx) {
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
-asio::awaitable<Response> remove(TaskDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> remove(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
-  if (!c) co_return problem(c.error(), ctx);
+  if (!c) co_return c.error();
   auto unit = [c = *c, mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
   written(s, c->task.user_id);
-  if (!done) co_return problem(done.error(), ctx);
+  if (!done) co_return done.error();
   co_return http::empty_response(status::no_content, ctx.request);
 }
 
