@@ -66,6 +66,10 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   for (auto* spec : specs)
     if (auto d = spec->options().describe(); !d.empty()) settings += " " + d;
   spdlog::info("starting todo: {}", settings);
+  if (config.uses_dapr() && config.app_api_token.empty())
+    spdlog::warn(
+        "INSECURE: --insecure-no-app-token: deliveries and callbacks from the Dapr sidecar are "
+        "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
   auto db = open_database(config);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the

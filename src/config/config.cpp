@@ -57,6 +57,10 @@ void add_server_options(CLI::App& app, Config& c) {
   app.add_option("--topic", c.topic, "Topic of task events (its dead letters: <topic>-dlq)")
       ->envname("TODO_TOPIC")
       ->capture_default_str();
+  app.add_flag("--insecure-no-app-token", c.insecure_no_app_token,
+               "With --bus=dapr: accept deliveries and callbacks from anyone who reaches the port "
+               "when APP_API_TOKEN is unset (insecure; warned about at every start)")
+      ->envname("TODO_INSECURE_NO_APP_TOKEN");
   app.add_option("--dapr-timeout-ms", c.dapr_timeout_ms, "Timeout of one call to the sidecar")
       ->envname("TODO_DAPR_TIMEOUT_MS")
       ->check(CLI::Range(100, 120000))
@@ -223,6 +227,14 @@ void finish_config(Config& c) {
                                 "'");
   if (const char* s = std::getenv("DAPR_API_TOKEN")) c.dapr_api_token = s;
   if (const char* s = std::getenv("APP_API_TOKEN")) c.app_api_token = s;
+  // Every inbound surface is authenticated unless insecurity is asked for (issue: anyone who
+  // reached the port could post forged events into any user's audit trail).
+  if (c.uses_dapr() && c.app_api_token.empty() && !c.insecure_no_app_token)
+    throw std::invalid_argument(
+        "--bus=dapr needs APP_API_TOKEN: the token the Dapr sidecar sends (dapr-api-token) with "
+        "every delivery and callback, so that nobody else can post events here. Set the same "
+        "value as the sidecar's APP_API_TOKEN, or pass --insecure-no-app-token to run without "
+        "it (not for production)");
   if (const char* s = std::getenv("TODO_JWT_SECRET"); s && *s) {
     c.jwt_secret = s;
     if (c.jwt_secret.size() < 32)
@@ -247,13 +259,14 @@ std::string describe(const Config& c) {
       "listen={} role={} storage={} data_dir={} jwt_secret=*** jwt_ttl={}s max_body_bytes={} "
       "max_connections={} io_threads={} db_readers={} db_writers={} header_timeout={}s "
       "request_timeout={}s idle_timeout={}s shutdown_grace={}s log_level={} bus={} dapr={}:{} "
-      "pubsub={} topic={} dapr_bulk={}/{}ms dapr_api_token={} app_api_token={}",
+      "pubsub={} topic={} dapr_bulk={}/{}ms dapr_api_token={} app_api_token={}{}",
       c.listen, c.role, c.uses_postgres() ? mask_url(c.database_url) : "sqlite", c.data_dir,
       c.jwt_ttl_seconds, c.max_body_bytes, c.max_connections, c.io_threads, c.db_readers,
       c.db_writers, c.header_timeout_seconds, c.request_timeout_seconds, c.idle_timeout_seconds,
       c.shutdown_grace_seconds, c.log_level, c.bus, c.dapr_host, c.dapr_http_port, c.pubsub_name,
       c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
-      c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***");
+      c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***",
+      c.insecure_no_app_token ? " insecure_no_app_token=true" : "");
   return text + fmt::format(" jwt_issuer={} jwt_audience={} jwt_leeway={}s", c.jwt.issuer,
                             c.jwt.audience, c.jwt.leeway_seconds);
 }

@@ -51,6 +51,9 @@ struct Config {
   int dapr_bulk_await_ms = 50;
   std::string dapr_api_token;  // DAPR_API_TOKEN: we send it to the sidecar
   std::string app_api_token;   // APP_API_TOKEN: the sidecar must send it to us
+  // Explicitly accept inbound calls from the sidecar without a token (tests, a sidecar that
+  // cannot send one): refused otherwise, and warned about at every start.
+  bool insecure_no_app_token = false;
 
   bool uses_dapr() const { return bus == "dapr"; }
 

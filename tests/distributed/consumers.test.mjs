@@ -19,7 +19,7 @@ import { freePort, SidecarProcess } from '../dapr-double/client.mjs';
 import { readTopic } from '../dapr-double/lib/log.mjs';
 import { REPO_ROOT } from '../integration/harness.mjs';
 import {
-  auditRows, clusterOutput, psqlRows, runWorkload, signUpUsers, skipUnlessDapr, sqlString, startCluster,
+  DEFAULT_APP_TOKEN, auditRows, clusterOutput, psqlRows, runWorkload, signUpUsers, skipUnlessDapr, sqlString, startCluster,
   waitForAuditRows, waitUntil,
 } from './harness.mjs';
 
@@ -60,9 +60,9 @@ class ConsumerApp {
 async function withConsumers(appEnv, fn) {
   const cluster = await startCluster({});
   const port = await freePort();
-  const app = new ConsumerApp({ databaseUrl: cluster.db.url, port, env: appEnv });
+  const app = new ConsumerApp({ databaseUrl: cluster.db.url, port, env: { APP_API_TOKEN: DEFAULT_APP_TOKEN, ...appEnv } });
   const sidecar = new SidecarProcess({
-    appId: 'todo-contract', logDir: cluster.logDir, appPort: port,
+    appId: 'todo-contract', logDir: cluster.logDir, appPort: port, appApiToken: DEFAULT_APP_TOKEN,
     args: ['--quiet', '--retry-initial-ms', '50', '--retry-max-ms', '1000'],
   });
   try {
@@ -125,7 +125,7 @@ async function assertEachOnce(cluster, { ids, all, poison }) {
 test('two consumers in one role: one subscription, each gets every event once, poison for one only', { timeout: 300_000 }, async (t) => {
   if (skipUnlessDapr(t)) return;
   await withConsumers({}, async ({ cluster, app, sidecar }) => {
-    const subs = await (await fetch(`${app.baseUrl}/dapr/subscribe`)).json();
+    const subs = await (await fetch(`${app.baseUrl}/dapr/subscribe`, { headers: { 'dapr-api-token': DEFAULT_APP_TOKEN } })).json();
     assert.deepEqual(subs, [{
       pubsubname: 'kafka-pubsub', topic: 'task-events', route: '/dapr/task-events', deadLetterTopic: 'task-events-dlq',
       bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 },

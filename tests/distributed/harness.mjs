@@ -48,6 +48,7 @@ export const DLQ = 'task-events-dlq';
 export const ROUTE = '/dapr/task-events';
 export const API_APP_ID = 'todo-api';
 export const AUDIT_APP_ID = 'todo-audit';
+export const DEFAULT_APP_TOKEN = 'distributed-test-app-token-2b7e1c';
 
 const envInt = (name, dflt) => {
   const v = process.env[name];
@@ -162,7 +163,9 @@ export class RoleProcess extends TodoServer {
 // ---- a whole distributed deployment ----
 // options: {apiReplicas, appApiToken, daprApiToken, apiEnv, auditEnv, auditDoubleArgs, apiDoubleArgs}
 export async function startCluster(options = {}) {
-  const { apiReplicas = 1, appApiToken = null, daprApiToken = null, apiEnv = {}, auditEnv = {},
+  // Every role with --bus=dapr needs APP_API_TOKEN (or --insecure-no-app-token): the cluster
+  // has one unless a test brings its own.
+  const { apiReplicas = 1, appApiToken = DEFAULT_APP_TOKEN, daprApiToken = null, apiEnv = {}, auditEnv = {},
     auditDoubleArgs = [], apiDoubleArgs = [] } = options;
   const db = await createDatabase();
   const logDir = mkdtempSync(join(tmpdir(), 'todo-dist-log-'));
@@ -176,7 +179,7 @@ export async function startCluster(options = {}) {
       await sidecar.start();
       cluster.started.push(sidecar);
       const env = DAPR
-        ? { TODO_BUS: 'dapr', DAPR_HTTP_PORT: String(sidecar.daprPort), ...(daprApiToken ? { DAPR_API_TOKEN: daprApiToken } : {}), ...apiEnv }
+        ? { TODO_BUS: 'dapr', DAPR_HTTP_PORT: String(sidecar.daprPort), APP_API_TOKEN: appApiToken, ...(daprApiToken ? { DAPR_API_TOKEN: daprApiToken } : {}), ...apiEnv }
         : { ...apiEnv };
       // one at a time: the first one applies the migrations
       const server = new RoleProcess({ role: DAPR ? 'api' : 'all', databaseUrl: db.url, env, name: `api-${i}` });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { checkEvent } from '../integration/audit_helpers.mjs';
 import {
-  BASE_URL, clusterOutput, DAPR, DLQ, psql, publishedEvents, PUBSUB, ROUTE, skipUnlessDapr, sleep, startCluster,
+  BASE_URL, clusterOutput, DEFAULT_APP_TOKEN, DAPR, DLQ, psql, publishedEvents, PUBSUB, ROUTE, skipUnlessDapr, sleep, startCluster,
   TOPIC, walkPages,
 } from './harness.mjs';
 
@@ -44,7 +44,9 @@ describe('contract', () => {
 
   test('GET /dapr/subscribe on the audit role: task-events -> /dapr/task-events in bulk, dead letters to task-events-dlq', async (t) => {
     if (skipUnlessDapr(t)) return;
-    const res = await cluster.audit.server.api('GET', '/dapr/subscribe');
+    const anonymous = await cluster.audit.server.api('GET', '/dapr/subscribe');
+    assert.equal(anonymous.status, 401, 'the subscription list is the sidecar\'s, asked with its token');
+    const res = await cluster.audit.server.api('GET', '/dapr/subscribe', { headers: { 'dapr-api-token': DEFAULT_APP_TOKEN } });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(JSON.parse(res.text), [{ pubsubname: PUBSUB, topic: TOPIC, route: ROUTE, deadLetterTopic: DLQ,
       bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 } }]);

@@ -183,6 +183,9 @@ struct DaprSubscriptions::Impl {
   }
 
   asio::awaitable<Response> subscriptions(http::RequestContext& ctx) {
+    if (!options.app_api_token.empty() && !token_matches(ctx.request, options.app_api_token))
+      co_return http::problem(
+          Error::make(ErrorKind::unauthorized, "missing or wrong dapr-api-token header"), ctx);
     boost::json::array list;
     for (const auto& [topic, consumers] : by_topic) {
       boost::json::object sub{{"pubsubname", options.pubsub_name},

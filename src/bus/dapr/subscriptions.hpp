@@ -18,8 +18,9 @@
 // merely unreachable) is re-run event by event, and the event it refuses is given up, so one
 // bad event never stalls its partition. A bulk is answered with a status per entry.
 //
-// Inbound authentication: with an app token set (APP_API_TOKEN), a delivery without the
-// matching `dapr-api-token` header gets 401 and changes nothing. Metrics:
+// Inbound authentication: with an app token set (APP_API_TOKEN, required unless
+// --insecure-no-app-token), a call without the matching `dapr-api-token` header — a delivery
+// or the subscription list — gets 401 and changes nothing. Metrics:
 // todo_dapr_deliveries_total{outcome=stored|duplicate|retry|dropped|unauthorized}.
 //
 // Threads: handlers run on I/O threads and await database units (storage/await.hpp).
