@@ -10,10 +10,6 @@
 
 #include "auth/jwt.hpp"
 
-namespace CLI {
-class App;
-}
-
 namespace todo {
 
 struct Config {
@@ -63,10 +59,6 @@ struct Config {
   unsigned short port() const;
   bool uses_postgres() const { return !database_url.empty(); }
 };
-
-// Adds the serve/migrate options with their environment variables and defaults.
-void add_server_options(CLI::App& app, Config& config);
-void add_storage_options(CLI::App& app, Config& config);
 
 // Checks values CLI11 cannot (listen address form, secret length, role); throws
 // std::invalid_argument with one clear line. Loads or creates the JWT secret file.
