@@ -8,7 +8,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 
 import { freePort } from '../dapr-double/client.mjs';
-import { BASE_URL, createDatabase, psql, RoleProcess, ROUTE, skipUnlessDapr, sleep, sqlString, TOPIC } from './harness.mjs';
+import { BASE_URL, createDatabase, DEFAULT_APP_TOKEN, psql, RoleProcess, ROUTE, skipUnlessDapr, sleep, sqlString, TOPIC } from './harness.mjs';
 
 // A TCP proxy to PostgreSQL that can be cut and restored on the same port.
 class CuttableProxy {
@@ -54,10 +54,10 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
   const viaProxy = new URL(db.url);
   viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(proxy.port);
-  const audit = new RoleProcess({ role: 'audit', databaseUrl: viaProxy.href, env: { TODO_BUS: 'dapr' } });
+  const audit = new RoleProcess({ role: 'audit', databaseUrl: viaProxy.href, env: { TODO_BUS: 'dapr', APP_API_TOKEN: DEFAULT_APP_TOKEN } });
   try {
     await audit.start();
-    const deliver = (body) => audit.api('POST', ROUTE, { raw: body, headers: { 'Content-Type': 'application/cloudevents+json' } });
+    const deliver = (body) => audit.api('POST', ROUTE, { raw: body, headers: { 'Content-Type': 'application/cloudevents+json', 'dapr-api-token': DEFAULT_APP_TOKEN } });
     const rows = async (id) => Number((await psql(db.url, `SELECT count(*) FROM audit_log WHERE event_id = ${sqlString(id)}`)).trim());
 
     const before = delivery('u_db_outage');
@@ -78,7 +78,7 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
     const bulkBody = JSON.stringify({ id: randomUUID(), topic: TOPIC, pubsubname: 'kafka-pubsub', type: 'com.dapr.event.sent.bulk', metadata: {},
       entries: [...bulkEvents.map((d, i) => ({ entryId: `e${i}`, event: JSON.parse(d.body), contentType: 'application/cloudevents+json', metadata: {} })),
         { entryId: 'poison', event: { specversion: '1.0', id: 'p', data: 42 }, contentType: 'application/cloudevents+json', metadata: {} }] });
-    const bulk = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json' } });
+    const bulk = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json', 'dapr-api-token': DEFAULT_APP_TOKEN } });
     assert.equal(bulk.status, 200, bulk.text);
     assert.deepEqual(bulk.json, { statuses: [{ entryId: 'e0', status: 'RETRY' }, { entryId: 'e1', status: 'RETRY' }, { entryId: 'poison', status: 'DROP' }] });
     const ready = await audit.api('GET', '/readyz');
@@ -99,7 +99,7 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
     assert.equal((await deliver(during.body)).json?.status, 'SUCCESS');
     assert.equal(await rows(during.event.event_id), 1);
     assert.equal(await rows(before.event.event_id), 1);
-    const bulkAgain = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json' } });
+    const bulkAgain = await audit.api('POST', ROUTE, { raw: bulkBody, headers: { 'Content-Type': 'application/cloudevents-batch+json', 'dapr-api-token': DEFAULT_APP_TOKEN } });
     assert.deepEqual(bulkAgain.json?.statuses?.map((s) => s.status), ['SUCCESS', 'SUCCESS', 'DROP'], bulkAgain.text);
     for (const d of bulkEvents) assert.equal(await rows(d.event.event_id), 1);
     const metrics = (await audit.api('GET', '/metrics')).text;
@@ -121,7 +121,7 @@ test('audit role with its database down: RETRY, not ready; stored exactly once w
 test('an event the database refuses is dropped, alone: the rest of its bulk is stored', { timeout: 120_000 }, async (t) => {
   if (skipUnlessDapr(t)) return;
   const db = await createDatabase();
-  const audit = new RoleProcess({ role: 'audit', databaseUrl: db.url, env: { TODO_BUS: 'dapr' } });
+  const audit = new RoleProcess({ role: 'audit', databaseUrl: db.url, env: { TODO_BUS: 'dapr', APP_API_TOKEN: DEFAULT_APP_TOKEN } });
   try {
     await audit.start();
     await psql(db.url, 'ALTER TABLE audit_log ADD CONSTRAINT test_refuses CHECK (task_id <> 424242)');
@@ -133,7 +133,7 @@ test('an event the database refuses is dropped, alone: the rest of its bulk is s
     const entries = [good[0], refused, good[1]].map((d, i) => ({ entryId: `e${i}`, event: ce(d), contentType: 'application/cloudevents+json', metadata: {} }));
     const res = await audit.api('POST', ROUTE, {
       raw: JSON.stringify({ id: randomUUID(), topic: TOPIC, pubsubname: 'kafka-pubsub', type: 'com.dapr.event.sent.bulk', metadata: {}, entries }),
-      headers: { 'Content-Type': 'application/cloudevents-batch+json' },
+      headers: { 'Content-Type': 'application/cloudevents-batch+json', 'dapr-api-token': DEFAULT_APP_TOKEN },
     });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json?.statuses?.map((s) => `${s.entryId} ${s.status}`), ['e0 SUCCESS', 'e1 DROP', 'e2 SUCCESS']);
@@ -141,7 +141,7 @@ test('an event the database refuses is dropped, alone: the rest of its bulk is s
     assert.equal(await rows(good[1].event.event_id), 1);
     assert.equal(await rows(refused.event.event_id), 0);
     // a single delivery of it: DROP too, not RETRY
-    const single = await audit.api('POST', ROUTE, { raw: JSON.stringify(ce(refused)), headers: { 'Content-Type': 'application/cloudevents+json' } });
+    const single = await audit.api('POST', ROUTE, { raw: JSON.stringify(ce(refused)), headers: { 'Content-Type': 'application/cloudevents+json', 'dapr-api-token': DEFAULT_APP_TOKEN } });
     assert.equal(single.json?.status, 'DROP', single.text);
     assert.match((await audit.api('GET', '/metrics')).text, /todo_dapr_deliveries_total\{outcome="dropped"\} 2\n/);
   } catch (err) {
