@@ -8,6 +8,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/task_store.hpp"
 
 namespace todo::storage {
 namespace {
@@ -27,6 +28,7 @@ int apply_migrations(sqlite::Handle& db) {
     db.exec("BEGIN IMMEDIATE");
     try {
       db.exec(std::string(m.sql).c_str());
+      if (m.version == kTaskKeysMigration) sqlite::fill_task_keys(db);
       db.prepare(
             "INSERT INTO schema_migrations (version, name, applied_at) "
             "VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER) * 1000)")
