@@ -3,28 +3,13 @@
 DROP INDEX tasks_user_title;
 CREATE INDEX tasks_user_title_key ON tasks(user_id, title_key, id);
 
--- The word index (unicode61: prefixes of whole words only, no accent folding in 3.40, no
--- words inside unspaced scripts) gives way to a trigram index of search_text: any substring
--- of 3 or more characters. case_sensitive 1: search_text is folded already, and matching
--- its bytes exactly keeps SQLite's results identical to PostgreSQL's LIKE.
+-- The word index goes: unicode61 matched only prefixes of whole words, folded no accents
+-- (SQLite 3.40) and found no word inside a run of Han, kana or Thai. Search is now a
+-- substring test of search_text on the user's own rows, walked in the order of the sort's
+-- index and stopped at the page's end (storage/sqlite/sqlite_tasks.cpp). A trigram index
+-- (FTS5 trigram) was measured instead: it halved the create throughput (bench/RESULTS.md,
+-- issue 14) and made a term every task has slower, not faster.
 DROP TRIGGER tasks_fts_insert;
 DROP TRIGGER tasks_fts_delete;
 DROP TRIGGER tasks_fts_update;
 DROP TABLE tasks_fts;
-CREATE VIRTUAL TABLE tasks_search USING fts5(
-  search_text, content='tasks', content_rowid='id', tokenize='trigram case_sensitive 1');
-INSERT INTO tasks_search(tasks_search) VALUES ('rebuild');
-CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks BEGIN
-  INSERT INTO tasks_search(rowid, search_text) VALUES (new.id, new.search_text);
-END;
-CREATE TRIGGER tasks_search_delete AFTER DELETE ON tasks BEGIN
-  INSERT INTO tasks_search(tasks_search, rowid, search_text)
-    VALUES ('delete', old.id, old.search_text);
-END;
--- Only when the text changed: completing or re-tagging a task leaves the index alone.
-CREATE TRIGGER tasks_search_update AFTER UPDATE OF search_text ON tasks
-  WHEN old.search_text IS NOT new.search_text BEGIN
-  INSERT INTO tasks_search(tasks_search, rowid, search_text)
-    VALUES ('delete', old.id, old.search_text);
-  INSERT INTO tasks_search(rowid, search_text) VALUES (new.id, new.search_text);
-END;

@@ -1,7 +1,6 @@
 #pragma once
-// Tasks, their tags and their search index (tables `tasks`, `task_tags` and the FTS5 trigram
-// table `tasks_search` on SQLite; `tasks` with a text[] column and a pg_trgm GIN index on
-// PostgreSQL). Every method filters by user_id. Each task row also holds `title_key` (the
+// Tasks and their tags (tables `tasks` and `task_tags` on SQLite; `tasks` with a text[] column
+// on PostgreSQL, and a pg_trgm GIN index on search_text there). Every method filters by user_id. Each task row also holds `title_key` (the
 // order of sort=title) and `search_text` (what `q` searches), computed in C++ by
 // tasks/task_search.hpp so that both backends order and match identically.
 // SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.

@@ -43,8 +43,4 @@ std::vector<std::string> search_needles(std::string_view q);
 // spaced script (see the rule above).
 std::string search_needle(std::string_view folded_word);
 
-// Needles of at least this many code points can use a trigram index (SQLite FTS5 trigram,
-// PostgreSQL pg_trgm); shorter ones are checked on the user's rows only.
-constexpr std::size_t kIndexedNeedleChars = 3;
-
 }  // namespace todo

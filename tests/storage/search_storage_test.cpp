@@ -2,7 +2,8 @@
 // same table of scripts and queries must give the same hits and misses on SQLite and on
 // PostgreSQL, and titles the same order, page after page. The rule itself is
 // tasks/task_search.hpp; these tests check that both backends apply it to stored rows
-// (trigram index, short terms, updates, deletes, rows written before the keys existed).
+// (the stored document, short terms, updates, deletes, other users' rows; rows written
+// before the keys existed: keys_migration_storage_test.cpp).
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>

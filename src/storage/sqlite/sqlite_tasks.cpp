@@ -1,7 +1,6 @@
 // SQLite: tasks, their tags and search index (storage/task_store.hpp).
 #include <boost/json.hpp>
 
-#include "core/text_fold.hpp"
 #include "storage/sqlite/sqlite_handle.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/task_search.hpp"
@@ -14,7 +13,7 @@ constexpr const char* kTaskColumns =
     "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
     "t.version";
 // title_key and search_text are computed here (tasks/task_search.hpp), never by SQL, so that
-// both backends hold the same bytes; the triggers of migrations/sqlite/006 index search_text.
+// both backends hold the same bytes.
 constexpr const char* kInsert =
     "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
     "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version, "
@@ -76,25 +75,6 @@ const char* sort_expression(SortField sort) {
       return "t.title_key";  // BINARY collation: byte order, as COLLATE "C" on PostgreSQL
   }
   return "t.created_at";
-}
-
-bool indexed(const std::string& needle) {
-  return code_points(needle) >= kIndexedNeedleChars;
-}
-
-// FTS5 query over the trigram index: every needle of at least 3 characters as a quoted
-// string (a phrase of its trigrams, i.e. a substring), implicitly AND-ed. Needles are folded
-// words with at most a leading space; doubling '"' keeps any other text a string too.
-std::string fts_query(const std::vector<std::string>& needles) {
-  std::string q;
-  for (const auto& needle : needles) {
-    if (!indexed(needle)) continue;
-    if (!q.empty()) q += ' ';
-    q += '"';
-    for (char c : needle) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    q += '"';
-  }
-  return q;
 }
 
 class SqliteTasks final : public TaskStore {
@@ -168,12 +148,10 @@ TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
     sql += " AND EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = t.id AND g.tag = ?)";
   if (q.due_before) sql += " AND t.due_at < ?";
   if (q.due_after) sql += " AND t.due_at > ?";
-  // Needles of 3+ characters through the trigram index, shorter ones on the user's rows.
-  const std::string match = fts_query(q.search_terms);
-  if (!match.empty())
-    sql += " AND t.id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?)";
-  for (const auto& needle : q.search_terms)
-    if (!indexed(needle)) sql += " AND instr(t.search_text, ?) > 0";
+  // Each needle a substring of search_text (instr: exact bytes, as PostgreSQL's LIKE), tested
+  // on the user's rows as the sort's index yields them: a common term fills the page at
+  // once, a rare one costs a pass over the user's tasks (migrations/sqlite/006 says why).
+  for (std::size_t n = 0; n < q.search_terms.size(); ++n) sql += " AND instr(t.search_text, ?) > 0";
   if (q.after)
     sql += std::string(" AND (") + key + ", t.id) " + (q.ascending ? ">" : "<") + " (?, ?)";
   sql += std::string(" ORDER BY ") + key + " " + dir + ", t.id " + dir + " LIMIT ?";
@@ -185,9 +163,7 @@ TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
   for (const auto& tag : q.tags) s.bind(i++, tag);
   if (q.due_before) s.bind(i++, *q.due_before);
   if (q.due_after) s.bind(i++, *q.due_after);
-  if (!match.empty()) s.bind(i++, match);
-  for (const auto& needle : q.search_terms)
-    if (!indexed(needle)) s.bind(i++, needle);
+  for (const auto& needle : q.search_terms) s.bind(i++, needle);
   if (q.after) {
     if (auto* n = std::get_if<std::int64_t>(&q.after->key))
       s.bind(i++, *n);
