@@ -1,9 +1,9 @@
 #pragma once
 // Tasks and their tags (tables `tasks` and `task_tags` on SQLite; `tasks` with a text[] column
-// on PostgreSQL, and a pg_trgm GIN index on search_text there). Every method filters by user_id. Each task row also holds `title_key` (the
-// order of sort=title) and `search_text` (what `q` searches), computed in C++ by
-// tasks/task_search.hpp so that both backends order and match identically.
-// SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.
+// on PostgreSQL, and a pg_trgm GIN index on search_text there). Every method filters by user_id.
+// Each task row also holds `title_key` (the order of sort=title) and `search_text` (what `q`
+// searches), computed in C++ by tasks/task_search.hpp so that both backends order and match
+// identically. SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.
 #include <cstdint>
 #include <memory>
 #include <optional>
