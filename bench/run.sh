@@ -3,10 +3,12 @@
 # fresh SQLite data directory and, when TODO_BENCH_POSTGRES=1, on a throwaway PostgreSQL.
 #   bench/run.sh                 SQLite: creates, then list-50
 #   TODO_BENCH_POSTGRES=1 bench/run.sh   the same on PostgreSQL (via scripts/with-postgres.sh)
+#   TODO_BIN=/path/to/todo bench/run.sh  another binary (e.g. a baseline build, for before/after)
 # Usage: make bench. Prints wrk's summary and p50/p99; copy figures into bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
+BIN=${TODO_BIN:-./build/todo}
 CONNECTIONS=${CONNECTIONS:-64}
 
 if [ "${TODO_BENCH_POSTGRES:-0}" = 1 ] && [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
@@ -18,7 +20,7 @@ data=$(mktemp -d /tmp/todo-bench.XXXXXX)
 export TODO_JWT_SECRET=bench-secret-bench-secret-bench-secret
 env_args=()
 if [ "${TODO_BENCH_POSTGRES:-0}" = 1 ]; then env_args=(DATABASE_URL="$TODO_TEST_DATABASE_URL"); fi
-env "${env_args[@]}" TODO_LOG_LEVEL=warn ./build/todo serve --listen 127.0.0.1:$port --data-dir "$data" &
+env "${env_args[@]}" TODO_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:$port --data-dir "$data" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 base=http://127.0.0.1:$port
@@ -43,6 +45,8 @@ echo "== POST /api/{user}/tasks over 8 users, $CONNECTIONS connections, $DURATIO
 TODO_USERS="${users%,}" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/create_many_users.lua "$base"
 echo "== GET /api/{user}/tasks?limit=50, $CONNECTIONS connections, $DURATION"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
+echo "== GET /api/{user}/tasks?limit=50&q=… (bench/search.lua), $CONNECTIONS connections, $DURATION"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/search.lua "$base"
 echo "== audit lag (commit -> audit row) at full create load: todo_audit_lag_seconds"
 curl -s $base/metrics | grep -E '^todo_audit_lag_seconds_(bucket\{le="(0.005|0.01|0.025|0.05|0.1|0.25|\+Inf)"|count)'
 echo "== audit lag at 1 000 operations/s for 10 s (bench/audit_lag.mjs)"
@@ -52,9 +56,11 @@ echo "== idle resident memory after the runs: $(ps -o rss= -p $server | awk '{pr
 if [ "${TODO_BENCH_POSTGRES:-0}" != 1 ]; then
   # The same list with the response cache off: what the database path alone sustains.
   kill $server; wait $server 2>/dev/null || true
-  TODO_LIST_CACHE_MB=0 TODO_LOG_LEVEL=warn ./build/todo serve --listen 127.0.0.1:$port --data-dir "$data" &
+  TODO_LIST_CACHE_MB=0 TODO_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:$port --data-dir "$data" &
   server=$!
   for _ in $(seq 100); do curl -sf $base/readyz >/dev/null && break; sleep 0.1; done
   echo "== GET /api/{user}/tasks?limit=50 with TODO_LIST_CACHE_MB=0, $CONNECTIONS connections, $DURATION"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/list.lua "$base"
+  echo "== GET /api/{user}/tasks?limit=50&q=… with TODO_LIST_CACHE_MB=0, $CONNECTIONS connections, $DURATION"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/search.lua "$base"
 fi

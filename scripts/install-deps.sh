@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libcurl4-openssl-dev
+  libicu-dev  # Unicode case folding and normalization for search and title order
   openssl  # tests/net make a self-signed certificate with the openssl command line
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 wrk nodejs npm tzdata

@@ -39,6 +39,11 @@ struct Error {
   std::string detail;
   std::vector<FieldError> errors;
   int retry_after_seconds = 0;  // for too_many_requests / unavailable
+  // A finer problem type within `kind`, for a condition clients or operators act on
+  // differently (e.g. "storage-full" within unavailable): the problem document's type is
+  // /problems/<subtype> and its title `title`. Empty: the kind's own.
+  std::string subtype;
+  std::string title;
 
   static Error make(ErrorKind kind, std::string detail) { return Error{kind, std::move(detail)}; }
   static Error field(ErrorKind kind, std::string field, std::string message) {

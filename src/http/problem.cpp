@@ -59,8 +59,9 @@ int status_for(ErrorKind kind) {
 
 Response problem_response(const Error& error, unsigned http_version, bool keep_alive) {
   KindInfo k = info(error.kind);
-  boost::json::object body{{"type", std::string("/problems/") + k.slug},
-                           {"title", k.title},
+  const bool sub = !error.subtype.empty();
+  boost::json::object body{{"type", std::string("/problems/") + (sub ? error.subtype : k.slug)},
+                           {"title", sub && !error.title.empty() ? error.title : k.title},
                            {"status", k.status},
                            {"detail", error.detail.empty() ? k.title : error.detail}};
   if (!error.errors.empty()) {

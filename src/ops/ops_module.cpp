@@ -52,9 +52,13 @@ class OpsModule final : public app::Module {
     auto expected = storage::migrations_for(stats.backend);
     int latest = expected.empty() ? 0 : expected.back().version;
     bool migrated = stats.schema_version >= latest;
-    ready = reachable && migrated;
+    // Reads may work while writes cannot (disk full, read-only storage): not ready either.
+    const storage::StorageFault storage =
+        reachable ? db_.check_storage() : storage::StorageFault::none;
+    ready = reachable && migrated && storage == storage::StorageFault::none;
     degraded = false;
     json::object checks{{"database", reachable ? "ok" : "unreachable"},
+                        {"storage", reachable ? storage_fault_name(storage) : "unknown"},
                         {"migrations", migrated ? "ok" : "pending"},
                         {"backend", stats.backend},
                         {"schema_version", stats.schema_version},

@@ -24,7 +24,10 @@
 namespace todo::storage {
 
 using Work = std::function<void(Tx&)>;
-using Done = std::function<void(Status)>;  // ok, or ErrorKind::unavailable
+// ok, or ErrorKind::unavailable: overload, shutdown, the database unreachable, or a storage
+// fault (problem subtype "storage-full", "storage-read-only" or "storage-error", with
+// Retry-After); ErrorKind::internal for a bug.
+using Done = std::function<void(Status)>;
 
 struct DatabaseStats {
   std::string backend;  // "sqlite" | "postgres"
@@ -45,6 +48,13 @@ class Database {
   virtual void read(Work work, Done done) = 0;
   // Runs a trivial query on a reader connection; false when the database is unreachable.
   virtual bool ping() = 0;
+  // Whether storage refuses writes (StorageFault, storage/tx.hpp): the fault of the last
+  // write that failed for one, or none once a write has committed since. While a fault is
+  // set, each call first runs a small probe write (Tx::probe_write, waiting at most 2 s), so
+  // that /readyz sees space return, or the storage become writable, without any traffic.
+  // SQLite also reports full while its file system has less than 4 MiB free (a small probe
+  // may still fit where a batch of creates does not). Blocks: call it off the I/O threads.
+  virtual StorageFault check_storage() = 0;
   virtual DatabaseStats stats() const = 0;
   // Called on the writer thread after every successful commit (wakes the outbox relay).
   // Set once, before the first write.

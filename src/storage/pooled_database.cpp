@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "core/time.hpp"
+
 namespace todo::storage {
 namespace {
 
@@ -9,6 +13,42 @@ Error unavailable(std::string detail) {
   Error e = Error::make(ErrorKind::unavailable, std::move(detail));
   e.retry_after_seconds = 1;
   return e;
+}
+
+// Storage faults last until an operator acts (frees space, remounts read-write): clients
+// are asked to come back in half a minute rather than every second.
+constexpr int kStorageRetryAfterSeconds = 30;
+
+Error storage_error(StorageFault fault) {
+  Error e = Error::make(ErrorKind::unavailable, "");
+  e.retry_after_seconds = kStorageRetryAfterSeconds;
+  switch (fault) {
+    case StorageFault::full:
+      e.subtype = "storage-full";
+      e.title = "Storage full";
+      e.detail = "the database storage is full: nothing was written; retry once space is freed";
+      break;
+    case StorageFault::read_only:
+      e.subtype = "storage-read-only";
+      e.title = "Storage read-only";
+      e.detail =
+          "the database refuses writes (read-only storage or database): nothing was "
+          "written; retry later";
+      break;
+    case StorageFault::io_error:
+    case StorageFault::none:
+      e.subtype = "storage-error";
+      e.title = "Storage error";
+      e.detail = "the database storage failed: nothing was written; retry later";
+      break;
+  }
+  return e;
+}
+
+Millis now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Marks a connection busy for the metrics while a unit runs.
@@ -94,7 +134,20 @@ void PooledDatabase::run_batch(Connection& conn, std::vector<Job>& batch) {
     conn.begin();
     for (auto& job : batch) job.work(conn.tx());
     conn.commit();
-    if (commit_listener_) commit_listener_();
+    committed();
+  } catch (const DbError& e) {
+    conn.rollback();
+    if (e.fault != StorageFault::none) {
+      // Storage refuses every write alike: re-running the units one by one would only
+      // hammer it. None of them was committed, and none is acknowledged.
+      const Error error = failure(e, "write batch");
+      for (auto& job : batch) job.done(error);
+      return;
+    }
+    spdlog::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
+                  e.what());
+    for (auto& job : batch) run_alone(conn, job);
+    return;
   } catch (const std::exception& e) {
     // One unit failed (or the commit did): nothing of the batch is kept; re-run each unit
     // on its own so that only the faulty one fails.
@@ -113,15 +166,13 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
       conn.begin();
       job.work(conn.tx());
       conn.commit();
-      if (commit_listener_) commit_listener_();
+      committed();
       job.done(Status(Unit{}));
       return;
     } catch (const DbError& e) {
       conn.rollback();
       if (e.transient && attempt < 2 && conn.reconnect()) continue;
-      spdlog::error("database write failed: {}", e.what());
-      job.done(e.transient ? unavailable("the database is unavailable; retry shortly")
-                           : Error::make(ErrorKind::internal, "database error"));
+      job.done(failure(e, "write"));
       return;
     } catch (const std::exception& e) {
       conn.rollback();
@@ -150,9 +201,7 @@ void PooledDatabase::reader_loop(Connection& conn) {
         break;
       } catch (const DbError& e) {
         if (e.transient && attempt < 2 && conn.reconnect()) continue;
-        spdlog::error("database read failed: {}", e.what());
-        job.done(e.transient ? unavailable("the database is unavailable; retry shortly")
-                             : Error::make(ErrorKind::internal, "database error"));
+        job.done(failure(e, "read"));
         break;
       } catch (const std::exception& e) {
         spdlog::error("read unit failed: {}", e.what());
@@ -161,6 +210,40 @@ void PooledDatabase::reader_loop(Connection& conn) {
       }
     }
   }
+}
+
+Error PooledDatabase::failure(const DbError& e, const char* what) {
+  if (e.fault == StorageFault::none) {
+    spdlog::error("database {} failed: {}", what, e.what());
+    return e.transient ? unavailable("the database is unavailable; retry shortly")
+                       : Error::make(ErrorKind::internal, "database error");
+  }
+  // Remembered for /readyz (reads that fail this way say the same about the storage). Logged
+  // at error level once per episode: a full disk fails every write until space is freed.
+  if (storage_fault_.exchange(e.fault) != e.fault)
+    spdlog::error("database {} failed, storage {}: {}", what, storage_fault_name(e.fault),
+                  e.what());
+  else
+    spdlog::debug("database {} failed: {}", what, e.what());
+  return storage_error(e.fault);
+}
+
+void PooledDatabase::committed() {
+  if (storage_fault_.load(std::memory_order_relaxed) != StorageFault::none &&
+      storage_fault_.exchange(StorageFault::none) != StorageFault::none) {
+    spdlog::warn("database writes succeed again");
+  }
+  if (commit_listener_) commit_listener_();
+}
+
+StorageFault PooledDatabase::check_storage() {
+  if (storage_fault_.load() == StorageFault::none) return StorageFault::none;
+  // A probe through the write queue: when it commits, committed() clears the fault.
+  auto result = std::make_shared<std::promise<void>>();
+  auto future = result->get_future();
+  write([](Tx& tx) { tx.probe_write(now_ms()); }, [result](Status) { result->set_value(); });
+  future.wait_for(std::chrono::seconds(2));
+  return storage_fault_.load();
 }
 
 bool PooledDatabase::ping() {

@@ -48,6 +48,7 @@ class PooledDatabase final : public Database {
   void write(Work work, Done done) override;
   void read(Work work, Done done) override;
   bool ping() override;
+  StorageFault check_storage() override;
   DatabaseStats stats() const override;
   void set_commit_listener(std::function<void()> listener) override {
     commit_listener_ = std::move(listener);
@@ -70,6 +71,9 @@ class PooledDatabase final : public Database {
   void reader_loop(Connection& conn);
   void run_batch(Connection& conn, std::vector<Job>& batch);
   void run_alone(Connection& conn, Job& job);
+  // A unit failed with `e`: the Error its request gets (storage faults remembered).
+  Error failure(const DbError& e, const char* what);
+  void committed();  // after every successful COMMIT
 
   PoolOptions options_;
   std::vector<std::unique_ptr<Connection>> writers_;
@@ -79,6 +83,7 @@ class PooledDatabase final : public Database {
   Queue read_queue_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> busy_{0};
+  std::atomic<StorageFault> storage_fault_{StorageFault::none};
   std::vector<std::thread> threads_;
 };
 

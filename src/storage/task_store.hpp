@@ -1,7 +1,9 @@
 #pragma once
-// Tasks, their tags and their full-text index (tables `tasks`, `task_tags`, `tasks_fts` on
-// SQLite; `tasks` with a text[] and a tsvector column on PostgreSQL). Every method filters
-// by user_id. SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.
+// Tasks and their tags (tables `tasks` and `task_tags` on SQLite; `tasks` with a text[] column
+// on PostgreSQL, and a pg_trgm GIN index on search_text there). Every method filters by user_id.
+// Each task row also holds `title_key` (the order of sort=title) and `search_text` (what `q`
+// searches), computed in C++ by tasks/task_search.hpp so that both backends order and match
+// identically. SQL: storage/sqlite/sqlite_tasks.cpp, storage/postgres/pg_tasks.cpp.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,15 +28,22 @@ class TaskStore : public Store {
   virtual void update(const Task& task) = 0;
   // False when there was no such task.
   virtual bool remove(std::string_view user_id, std::int64_t id) = 0;
+  // A page of the user's tasks: filters, then `query.search_terms` (each a substring of
+  // search_text), ordered by (sort key, id) in the query's direction, after `query.after`.
   virtual TaskPage list(std::string_view user_id, const TaskQuery& query) = 0;
 };
 
+// make_task_store: the backend's store. fill_task_keys: the C++ step of migration
+// kTaskKeysMigration (storage/migrations.hpp): computes title_key and search_text of every
+// task, in the caller's transaction. Both throw DbError.
 namespace sqlite {
 std::unique_ptr<TaskStore> make_task_store(Handle& handle);
-}
+void fill_task_keys(Handle& handle);
+}  // namespace sqlite
 namespace postgres {
 std::unique_ptr<TaskStore> make_task_store(Handle& handle);
-}
+void fill_task_keys(Handle& handle);
+}  // namespace postgres
 inline std::unique_ptr<TaskStore> TaskStore::make(Tx& tx) {
   return tx.sqlite() ? sqlite::make_task_store(*tx.sqlite())
                      : postgres::make_task_store(*tx.postgres());

@@ -12,6 +12,36 @@ void Tx::probe() {
     postgres_->exec_script("SELECT 1");
 }
 
+void Tx::probe_write(long long now_ms) {
+  if (sqlite_) {
+    sqlite_
+        ->prepare(
+            "INSERT OR REPLACE INTO write_probe (id, probed_at, pad) VALUES (1, ?, "
+            "zeroblob(16384))")
+        .bind(1, std::int64_t(now_ms))
+        .run();
+  } else {
+    postgres_->exec(
+        "INSERT INTO write_probe (id, probed_at) VALUES (1, $1) "
+        "ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at",
+        postgres::Params().add(std::int64_t(now_ms)));
+  }
+}
+
+const char* storage_fault_name(StorageFault fault) {
+  switch (fault) {
+    case StorageFault::none:
+      return "ok";
+    case StorageFault::full:
+      return "full";
+    case StorageFault::read_only:
+      return "read_only";
+    case StorageFault::io_error:
+      return "io_error";
+  }
+  return "ok";
+}
+
 void Tx::notify_begin() {
   for (auto& entry : stores_) entry.second->on_begin();
 }

@@ -28,9 +28,23 @@ namespace postgres {
 class Handle;
 }
 
+// Storage that refuses writes for a reason an operator (or time) must fix, not a bug: the
+// request is answered 503 with a problem type of its own and Retry-After, and /readyz says
+// not ready until a write succeeds again (Database::check_storage, storage/database.hpp).
+//   full       no space left (SQLITE_FULL, PostgreSQL 53100 disk_full)
+//   read_only  read-only storage or database (SQLITE_READONLY*, e.g. the file deleted or
+//              replaced under the server; PostgreSQL 25006, e.g. default_transaction_read_only)
+//   io_error   the storage failed an operation (SQLITE_IOERR*, CANTOPEN, CORRUPT, NOTADB;
+//              PostgreSQL 58030)
+enum class StorageFault { none, full, read_only, io_error };
+
+// "full", "read_only", "io_error" ("ok" for none): the word /readyz reports.
+const char* storage_fault_name(StorageFault fault);
+
 struct DbError : std::runtime_error {
   using std::runtime_error::runtime_error;
   bool transient = true;  // connection lost, busy, serialization failure: worth a retry
+  StorageFault fault = StorageFault::none;  // set: not transient, answered 503 (see above)
 };
 
 // Base of every feature store. The hooks let a store keep per-transaction state (the
@@ -71,6 +85,10 @@ class Tx {
 
   // A trivial query (SELECT 1); throws DbError when the connection is unusable.
   void probe();
+  // A small real write (the one row of table write_probe, with a 16 KiB blob on SQLite so
+  // that it needs room in the WAL like a task does), inside the current write transaction;
+  // throws DbError when storage refuses it.
+  void probe_write(long long now_ms);
 
   // Called by the backend's Connection around each transaction.
   void notify_begin();

@@ -6,11 +6,14 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "tasks/task_search.hpp"
+
 namespace todo {
 namespace {
 
-// A title key is at most 500 code points (<= 2000 bytes, a little more once escaped);
-// anything much longer than that cannot be a cursor we issued.
+// A title key is at most kMaxTitleKeyBytes today; cursors issued before title keys were
+// folded carry the raw title (<= 500 code points, <= 2000 bytes, a little more once
+// escaped). Anything much longer than that cannot be a cursor we issued.
 constexpr std::size_t kMaxCursorChars = 4096;
 
 Error cursor_error(std::string message) {
@@ -63,7 +66,7 @@ std::string encode_cursor(const Cursor& cursor) {
   return base64url_encode(boost::json::serialize(doc));
 }
 
-Result<Cursor> decode_cursor(std::string_view text, SortField sort, bool ascending) {
+Result<Cursor> decode_cursor(std::string_view text, SortField sort, std::optional<bool> ascending) {
   if (text.empty() || text.size() > kMaxCursorChars) return cursor_error("is not a valid cursor");
   const std::optional<std::string> raw = base64url_decode(text);
   if (!raw) return cursor_error("is not a valid cursor");
@@ -84,14 +87,14 @@ Result<Cursor> decode_cursor(std::string_view text, SortField sort, bool ascendi
   const std::optional<SortField> cursor_sort = parse_sort_field(s->get_string());
   const std::string_view order = o->get_string();
   if (!cursor_sort || (order != "a" && order != "d")) return cursor_error("is not a valid cursor");
-  if (*cursor_sort != sort || (order == "a") != ascending) {
+  if (*cursor_sort != sort || (ascending && (order == "a") != *ascending)) {
     return cursor_error("was issued for a different sort or order");
   }
 
-  Cursor cursor{sort, ascending, std::int64_t{0}, *id};
+  Cursor cursor{sort, order == "a", std::int64_t{0}, *id};
   if (sort == SortField::title) {
     if (!k->is_string()) return cursor_error("is not a valid cursor");
-    cursor.key = std::string(k->get_string());
+    cursor.key = title_sort_key(std::string_view(k->get_string()));
   } else {
     const std::optional<std::int64_t> key = as_int64(k);
     if (!key) return cursor_error("is not a valid cursor");

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "tasks/task_search.hpp"
+
 namespace todo {
 namespace {
 
@@ -45,9 +47,13 @@ std::variant<std::int64_t, std::string> sort_key(const Task& task, SortField sor
     case SortField::priority:
       return static_cast<std::int64_t>(task.priority);
     case SortField::title:
-      return task.title;
+      return title_sort_key(task.title);
   }
   return task.created_at;  // unreachable: every enumerator is handled above
+}
+
+bool default_ascending(SortField sort) {
+  return sort == SortField::title || sort == SortField::due_at;
 }
 
 const char* sort_field_name(SortField sort) {

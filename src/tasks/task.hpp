@@ -62,8 +62,10 @@ enum class StatusFilter { all, pending, completed };
 enum class SortField { created_at, updated_at, due_at, priority, title };
 
 // Keyset pagination position: the sort key and id of the last item of the previous page.
-// The key is an integer for every sort but title. For due_at, a task without a due date
-// sorts as if due at the largest Millis value (after every dated task when ascending).
+// The key is an integer for every sort but title, where it is the title's folded sort key
+// (tasks/task_search.hpp title_sort_key: the same key the ORDER BY uses on both backends).
+// For due_at, a task without a due date sorts as if due at the largest Millis value (after
+// every dated task when ascending).
 struct Cursor {
   SortField sort = SortField::created_at;
   bool ascending = false;
@@ -77,8 +79,8 @@ struct TaskQuery {
   std::vector<std::string> tags;     // a task must carry every one of them
   std::optional<Millis> due_before;  // due_at < due_before (tasks without due date excluded)
   std::optional<Millis> due_after;   // due_at > due_after (tasks without due date excluded)
-  std::vector<std::string>
-      search_terms;  // from q: each must prefix-match a word of title or description
+  // From q: needles (tasks/task_search.hpp) that a task's search document must each contain.
+  std::vector<std::string> search_terms;
   SortField sort = SortField::created_at;
   bool ascending = false;
   int limit = 50;
@@ -95,6 +97,11 @@ struct TaskPage {
 Task new_task(std::string_view user_id, const TaskFields& fields, Millis now);
 
 constexpr std::int64_t kNoDueDateSortKey = INT64_MAX;
+
+// The direction of a sort when the request gives no `order`: the one people expect — titles
+// A to Z and due dates soonest first (ascending); priority highest first, created and
+// updated newest first (descending).
+bool default_ascending(SortField sort);
 
 // The cursor key of a task under a sort (used to build next cursors).
 std::variant<std::int64_t, std::string> sort_key(const Task& task, SortField sort);

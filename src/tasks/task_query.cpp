@@ -5,9 +5,12 @@
 #include <set>
 
 #include "core/field_errors.hpp"
+#include "core/text_fold.hpp"
 #include "core/time.hpp"
+#include "core/utf8.hpp"
 #include "tasks/cursor.hpp"
 #include "tasks/task_json.hpp"
+#include "tasks/task_search.hpp"
 #include "tasks/task_validation.hpp"
 
 namespace todo {
@@ -15,36 +18,22 @@ namespace {
 
 constexpr std::size_t kMaxQueryBytes = 200;
 constexpr std::size_t kMaxSearchTerms = 10;
-constexpr std::size_t kMaxSearchTermBytes = 50;
+constexpr std::size_t kMaxSearchTermChars = 50;
 constexpr int kMaxLimit = 200;
 
-// `q` -> lower-cased words. Bytes >= 0x80 count as word characters so that non-ASCII
-// letters stay inside words (ASCII punctuation and spaces separate them).
+// `q` -> the needles of tasks/task_search.hpp (folded words; the matching rule is there).
+// Sizes are checked on the raw text first, so folding never runs on more than 200 bytes.
 void read_search_terms(std::string_view q, TaskQuery& query, FieldErrors& errors) {
   if (q.size() > kMaxQueryBytes) return errors.add("q", "must be at most 200 bytes");
-  std::vector<std::string> terms;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty() && std::find(terms.begin(), terms.end(), word) == terms.end()) {
-      terms.push_back(word);
-    }
-    word.clear();
-  };
-  for (const char ch : q) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 'A' && c <= 'Z')
-      word += static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
-      word += ch;
-    else
-      flush();
+  if (!decode_utf8(q)) return errors.add("q", "must be valid UTF-8");
+  std::vector<std::string> needles = search_needles(q);
+  if (needles.size() > kMaxSearchTerms) return errors.add("q", "must have at most 10 words");
+  for (const std::string& needle : needles) {
+    // A needle is a folded word, with a leading space when it must start a word.
+    if (code_points(needle) > kMaxSearchTermChars + (needle.front() == ' ' ? 1 : 0))
+      return errors.add("q", "words must be at most 50 characters");
   }
-  flush();
-  if (terms.size() > kMaxSearchTerms) return errors.add("q", "must have at most 10 words");
-  for (const std::string& term : terms) {
-    if (term.size() > kMaxSearchTermBytes) return errors.add("q", "words must be at most 50 bytes");
-  }
-  query.search_terms = std::move(terms);
+  query.search_terms = std::move(needles);
 }
 
 // Digits only (no sign, no spaces); stops accumulating once clearly out of range.
@@ -67,7 +56,8 @@ std::optional<Millis> parse_query_time(std::string value) {
 }
 
 void read_query_param(std::string_view key, const std::string& value, TaskQuery& query,
-                      std::optional<std::string>& cursor, FieldErrors& errors) {
+                      std::optional<bool>& ascending, std::optional<std::string>& cursor,
+                      FieldErrors& errors) {
   if (key == "status") {
     if (value == "all")
       query.status = StatusFilter::all;
@@ -92,7 +82,7 @@ void read_query_param(std::string_view key, const std::string& value, TaskQuery&
     query.sort = sort.value_or(SortField::created_at);
   } else if (key == "order") {
     if (value != "asc" && value != "desc") errors.add("order", "must be asc or desc");
-    query.ascending = value == "asc";
+    ascending = value == "asc";
   } else if (key == "limit") {
     const std::optional<int> limit = parse_limit(value);
     if (!limit) errors.add("limit", "must be an integer between 1 and 200");
@@ -110,6 +100,7 @@ Result<TaskQuery> parse_task_query(const boost::urls::params_view& params) {
   TaskQuery query;
   FieldErrors errors;
   std::optional<std::string> cursor;
+  std::optional<bool> ascending;  // from `order`; absent: the cursor's, else the sort's default
   std::set<std::string> seen;
   std::string tag_error;
   for (const boost::urls::param& p : params) {
@@ -129,7 +120,7 @@ Result<TaskQuery> parse_task_query(const boost::urls::params_view& params) {
       errors.add(echoed_name(p.key), "must be given at most once");
       continue;
     }
-    read_query_param(p.key, p.value, query, cursor, errors);
+    read_query_param(p.key, p.value, query, ascending, cursor, errors);
   }
   if (!tag_error.empty()) {
     errors.add("tag", tag_error);
@@ -137,10 +128,14 @@ Result<TaskQuery> parse_task_query(const boost::urls::params_view& params) {
     errors.add("tag", "must be given at most 20 times");
   }
   // A cursor is checked against the final sort and order, so last, and only when those
-  // are themselves valid (else every cursor would look "for another sort").
+  // are themselves valid (else every cursor would look "for another sort"). Without `order`
+  // the cursor's own order continues, so cursors issued before the per-sort default
+  // directions (when every sort defaulted to desc) still walk on.
+  query.ascending = ascending.value_or(default_ascending(query.sort));
   if (cursor && !errors.has("sort") && !errors.has("order")) {
-    Result<Cursor> decoded = decode_cursor(*cursor, query.sort, query.ascending);
+    Result<Cursor> decoded = decode_cursor(*cursor, query.sort, ascending);
     if (decoded) {
+      query.ascending = decoded->ascending;
       query.after = std::move(*decoded);
     } else {
       for (FieldError& e : decoded.error().errors) errors.add(e.field, e.message);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { RFC3339_UTC, problemOf, sleep, startServer } from './harness.mjs';
+import { RFC3339_UTC, problemOf, sleep, startServer, walkPages } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -76,7 +76,22 @@ const PATCHES = [
 ];
 
 const PRIORITY_RANK = { low: 1, medium: 2, high: 3 };
-const words = (s) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+// The matching rule and title order of the contract (openapi.json listTasks, README), in JS.
+// fold approximates the server's (ICU NFKC_Casefold, accents removed in Latin, Greek,
+// Cyrillic…; src/core/text_fold.hpp) well enough for the scripts used here.
+const fold = (s) => s.normalize('NFKC').toLowerCase().normalize('NFD')
+  .replace(/(\p{Script=Latin}|\p{Script=Greek}|\p{Script=Cyrillic})\p{Mn}+/gu, '$1').normalize('NFC').replaceAll('ς', 'σ').replaceAll('ß', 'ss');
+const words = (s) => fold(s).split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean);
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+// A task matches when its document (" " + folded words of title and description) contains
+// every needle: a term of 3+ characters (or in an unspaced script) anywhere, a shorter one
+// at the start of a word.
+const needles = (q) => [...new Set(words(q).map((w) => ([...w].length >= 3 || UNSPACED.test(w) ? w : ` ${w}`)))];
+const documentOf = (t) => [...words(t.title), ...words(t.description)].map((w) => ` ${w}`).join('');
+export const searchMatches = (q, t) => needles(q).every((n) => documentOf(t).includes(n));
+// Without `order`: titles A to Z and due dates soonest first; the other sorts newest or
+// highest first.
+const DEFAULT_ASC = { created_at: false, updated_at: false, due_at: true, priority: false, title: true };
 
 // The reference: the contract's list semantics over the local model.
 function expectedIds(model, params) {
@@ -89,22 +104,16 @@ function expectedIds(model, params) {
   for (const tag of p.getAll('tag')) rows = rows.filter((t) => t.task.tags.includes(tag));
   if (p.get('due_before')) rows = rows.filter((t) => t.task.due_at && Date.parse(t.task.due_at) < Date.parse(p.get('due_before')));
   if (p.get('due_after')) rows = rows.filter((t) => t.task.due_at && Date.parse(t.task.due_at) > Date.parse(p.get('due_after')));
-  if (p.get('q')) {
-    const qw = words(p.get('q'));
-    rows = rows.filter((t) => {
-      const tw = [...words(t.task.title), ...words(t.task.description)];
-      return qw.every((w) => tw.some((x) => x.startsWith(w)));
-    });
-  }
+  if (p.get('q')) rows = rows.filter((t) => searchMatches(p.get('q'), t.task));
   const sort = p.get('sort') || 'created_at';
-  const asc = (p.get('order') || 'desc') === 'asc';
+  const asc = p.get('order') ? p.get('order') === 'asc' : DEFAULT_ASC[sort];
   const key = (t) => {
     switch (sort) {
       case 'created_at': return t.createdSeq;
       case 'updated_at': return t.updatedSeq;
       case 'due_at': return t.task.due_at ? Date.parse(t.task.due_at) : Infinity;
       case 'priority': return PRIORITY_RANK[t.task.priority];
-      case 'title': return Buffer.from(t.task.title, 'utf8');
+      case 'title': return Buffer.from(fold(t.task.title), 'utf8');
       default: throw new Error(sort);
     }
   };
@@ -189,7 +198,11 @@ describe('list: filters, sorts, search and pagination over a known data set', ()
       'sort=priority&order=desc': byIdx(11, 8, 4, 0, 10, 7, 5, 2, 9, 6, 3, 1),
       'sort=due_at&order=asc': byIdx(11, 1, 4, 7, 0, 10, 6, 3, 8, 2, 5, 9),
       'sort=due_at&order=desc': byIdx(9, 5, 2, 8, 3, 6, 10, 0, 7, 4, 1, 11),
-      'sort=title&order=asc': byIdx(11, 2, 0, 8, 10, 7, 4, 6, 9, 5, 1, 3),
+      'sort=title&order=asc': byIdx(9, 5, 11, 1, 2, 3, 0, 8, 10, 7, 4, 6),  // case and accents do not count
+      'sort=title': byIdx(9, 5, 11, 1, 2, 3, 0, 8, 10, 7, 4, 6),  // A to Z by default
+      'sort=due_at': byIdx(11, 1, 4, 7, 0, 10, 6, 3, 8, 2, 5, 9),  // soonest first by default
+      'sort=priority': byIdx(11, 8, 4, 0, 10, 7, 5, 2, 9, 6, 3, 1),  // highest first by default
+      'sort=updated_at': byIdx(0, 5, 2, 11, 10, 9, 8, 7, 6, 4, 3, 1),  // newest first by default
       'sort=updated_at&order=asc': byIdx(1, 3, 4, 6, 7, 8, 9, 10, 11, 2, 5, 0),
       'sort=created_at&order=asc': byIdx(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
       'status=completed': byIdx(7, 5, 1),
@@ -199,6 +212,9 @@ describe('list: filters, sorts, search and pagination over a known data set', ()
       'q=rent': byIdx(8, 0),
       'q=pa': byIdx(10, 6, 3, 0),
       'q=the': byIdx(6, 3, 2, 0),
+      'q=port': byIdx(10, 7, 4),  // 3+ characters: inside words ("passport", "Report", "report")
+      'q=ECLAIR': byIdx(3),  // accents and case do not count
+      'q=ca': byIdx(8, 2),  // 1-2 characters: at a word start ("car", "Call"), not "Éclair"
     };
     for (const [qs, want] of Object.entries(cases)) {
       assert.deepEqual(expectedIds(model, qs), want, `reference model for ${qs}`);
@@ -215,6 +231,7 @@ describe('list: filters, sorts, search and pagination over a known data set', ()
     'due_after=2030-01-03T15:30:00Z&due_before=2030-01-07T08:00:00Z',
     'due_before=2030-01-01T08:00:00.251Z', 'due_before=2030-01-01T08:00:00.250Z', 'due_after=2030-02-01T00:00:00Z',
     'q=rent', 'q=rep', 'q=REPORT%20bug', 'q=bu', 'q=the', 'q=pa', 'q=home', 'q=zzz', 'q=Pay%20RENT%20flat', 'q=milk%20bread',
+    'q=port', 'q=%C3%A9clair', 'q=ECLAIR', 'q=ca', 'q=ort', 'q=r', 'q=e%20r', 'q=rt',
     'status=pending&priority=high&tag=work', 'status=pending&priority=high', 'status=completed&tag=work',
     'q=pa&priority=low', 'q=rep&status=pending', 'tag=home&due_before=2030-01-06T00:00:00Z',
   ];
@@ -241,8 +258,9 @@ describe('list: filters, sorts, search and pagination over a known data set', ()
           assert.deepEqual((await list(qs)).items.map((t) => t.id), expectedIds(model, qs), `?${qs}`);
         }
       }
-      // order defaults to desc
-      assert.deepEqual((await list(`sort=${sort}`)).items.map((t) => t.id), expectedIds(model, `sort=${sort}&order=desc`), `?sort=${sort}`);
+      // without order: the direction people expect of each sort
+      const want = expectedIds(model, `sort=${sort}&order=${DEFAULT_ASC[sort] ? 'asc' : 'desc'}`);
+      assert.deepEqual((await list(`sort=${sort}`)).items.map((t) => t.id), want, `?sort=${sort}`);
     }
     assert.deepEqual((await list('order=asc')).items.map((t) => t.id), ids, 'sort defaults to created_at');
   });
@@ -761,5 +779,113 @@ describe('Idempotency-Key', () => {
       made.unshift(ok[0].json.id);
     }
     assert.deepEqual((await server.listAll(u)).map((t) => t.id), made, 'one task per key');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Search in every script (issue 14 item 11) and sort=title as people read (item 15), through
+// the API. The same table as tests/storage/search_storage_test.cpp, smaller.
+describe('search in every script, titles as people read them', () => {
+  let u;
+  const byTitle = {};
+  const SCRIPTS = [
+    { title: '中文测试任务', description: '检查搜索' },
+    { title: '日本語のテストを書く', description: '' },
+    { title: 'ทดสอบภาษาไทย', description: '' },
+    { title: '한국어 공부', description: '' },
+    { title: 'Ärger im Büro', description: 'Straße sperren' },
+    { title: 'ÉCOLE primaire', description: '' },
+    { title: 'Σοφία', description: 'ΟΔΟΣ Αθηνάς' },
+    { title: 'Ёлка', description: 'купить игрушки' },
+    { title: 'Banana', description: '' },
+    { title: 'apple', description: '' },
+    { title: 'Éclair', description: '' },
+    { title: 'eclair', description: '' },
+    { title: 'Zebra', description: '' },
+  ];
+  const ids = (titles) => titles.map((t) => byTitle[t]);
+  const search = async (q, extra = '') => {
+    const res = await server.api('GET', `${tasksPath(u)}?q=${encodeURIComponent(q)}&sort=created_at&order=asc${extra}`, { token: u.token });
+    assert.equal(res.status, 200, `q=${q}: ${res.text}`);
+    return res.json.items.map((t) => t.id);
+  };
+
+  before(async () => {
+    u = await server.signUp();
+    const other = await server.signUp();
+    for (const body of SCRIPTS) {
+      byTitle[body.title] = (await create(u, body)).json.id;
+      await create(other, body);  // another user's twins are never found
+    }
+  });
+
+  test('words are found in scripts written without spaces, case and accents folded in every script', async () => {
+    const cases = [
+      ['测试', ['中文测试任务']],  // the issue's example
+      ['任务', ['中文测试任务']],
+      ['搜索', ['中文测试任务']],
+      ['测验', []],
+      ['テスト', ['日本語のテストを書く']],
+      ['本語', ['日本語のテストを書く']],
+      ['ภาษา', ['ทดสอบภาษาไทย']],
+      ['공부', ['한국어 공부']],
+      ['arger', ['Ärger im Büro']],
+      ['ÄRGER büro', ['Ärger im Büro']],
+      ['strasse', ['Ärger im Büro']],
+      ['ecole', ['ÉCOLE primaire']],
+      ['σοφια', ['Σοφία']],
+      ['ΣΟΦΙΑ', ['Σοφία']],
+      ['οδός', ['Σοφία']],
+      ['елка', ['Ёлка']],
+      ['ЁЛКА', ['Ёлка']],
+      ['игрушк', ['Ёлка']],
+      ['ECLAIR', ['Éclair', 'eclair']],
+      ['ppl', ['apple']],  // 3+ characters: inside a word
+      ['pp', []],  // shorter: only at a word start
+      ['ap', ['apple']],
+    ];
+    for (const [q, titles] of cases) {
+      assert.deepEqual(await search(q), ids(titles), `q=${q}`);
+      for (const t of SCRIPTS) {
+        assert.equal(searchMatches(q, t), titles.includes(t.title), `reference model: q=${q} on ${t.title}`);
+      }
+    }
+  });
+
+  test('q that is not UTF-8 is a 400 naming q', async () => {
+    const res = await server.api('GET', `${tasksPath(u)}?q=caf%E9`, { token: u.token });
+    problemOf(res, 400, 'q');
+  });
+
+  test('sort=title: A to Z by default, case and accents ignored, every script after Latin; pages of 2 agree', async () => {
+    // Folded keys compare by code point: Latin, Greek, Cyrillic, Thai, Han (U+4E2D, U+65E5),
+    // Hangul (U+D55C). The same folded title ("eclair") goes by id.
+    const want = ['apple', 'Ärger im Büro', 'Banana', 'Éclair', 'eclair', 'ÉCOLE primaire', 'Zebra',
+      'Σοφία', 'Ёлка', 'ทดสอบภาษาไทย', '中文测试任务', '日本語のテストを書く', '한국어 공부'];
+    const all = (await server.api('GET', `${tasksPath(u)}?sort=title&limit=200`, { token: u.token })).json;
+    assert.deepEqual(all.items.map((t) => t.title), want);
+    // Walk with limit=2 and no order: every cursor continues A to Z.
+    const walked = [];
+    let cursor = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const res = await server.api('GET', `${tasksPath(u)}?sort=title&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: u.token });
+      assert.equal(res.status, 200, res.text);
+      walked.push(...res.json.items.map((t) => t.title));
+      cursor = res.json.next_cursor;
+      if (!cursor) break;
+    }
+    assert.deepEqual(walked, want, 'pages of 2');
+    const desc = await walkPages(server, u, tasksPath(u), 'sort=title&order=desc');
+    assert.deepEqual(desc.map((t) => t.title), [...want].reverse(), 'Z to A, ties by id descending');
+  });
+
+  test('a cursor issued before titles were folded (raw title, order desc) still walks on', async () => {
+    // What the previous release returned for ?sort=title (desc by default then) after "Zebra".
+    const old = Buffer.from(JSON.stringify({ s: 'title', o: 'd', k: 'Zebra', i: byTitle.Zebra })).toString('base64url');
+    const res = await server.api('GET', `${tasksPath(u)}?sort=title&cursor=${old}`, { token: u.token });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.items.map((t) => t.title), ['ÉCOLE primaire', 'eclair', 'Éclair', 'Banana', 'Ärger im Büro', 'apple']);
+    // An explicit order that contradicts the cursor is still refused.
+    problemOf(await server.api('GET', `${tasksPath(u)}?sort=title&order=asc&cursor=${old}`, { token: u.token }), 400, 'cursor');
   });
 });

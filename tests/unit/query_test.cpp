@@ -105,13 +105,15 @@ TEST(ParseTaskQuery, SearchTerms) {
   auto r = query("q=Pay%20the%20RENT,%20now!%20rent");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->search_terms, (std::vector<std::string>{"pay", "the", "rent", "now"}));
-  // Non-ASCII letters stay inside words (and are not case-folded).
+  // Folded in every script (tasks/task_search.hpp): case, accents, compatibility forms.
   EXPECT_EQ(query("q=Stra%C3%9Fe-M%C3%BCller")->search_terms,
-            (std::vector<std::string>{"stra\xc3\x9f"
-                                      "e",
-                                      "m\xc3\xbcller"}));
+            (std::vector<std::string>{"strasse", "muller"}));
+  // Short terms must start a word, except in scripts written without spaces.
+  EXPECT_EQ(query("q=Pa%20%E6%B5%8B%E8%AF%95")->search_terms,
+            (std::vector<std::string>{" pa", "\xe6\xb5\x8b\xe8\xaf\x95"}));  // "pa 测试"
   EXPECT_TRUE(query("q=")->search_terms.empty());
   EXPECT_TRUE(query("q=%20-%20")->search_terms.empty());
+  expect_bad("q=caf%E9", {"q"});  // Latin-1, not UTF-8
 }
 
 TEST(ParseTaskQuery, SearchLimits) {
@@ -119,6 +121,8 @@ TEST(ParseTaskQuery, SearchLimits) {
   expect_bad("q=a%20b%20c%20d%20e%20f%20g%20h%20i%20j%20k", {"q"});
   EXPECT_TRUE(query("q=" + repeat("w", 50)).ok());
   expect_bad("q=" + repeat("w", 51), {"q"});
+  EXPECT_TRUE(query("q=" + repeat("%E4%B8%AD", 50)).ok());  // 50 Han characters, 150 bytes
+  expect_bad("q=" + repeat("%E4%B8%AD", 51), {"q"});
   EXPECT_TRUE(query("q=" + repeat("ab%20", 40)).ok());  // 120 bytes, 1 distinct term
   EXPECT_TRUE(query("q=" + repeat("a%20", 100)).ok());  // exactly 200 bytes
   expect_bad("q=" + repeat("a%20", 100) + "a", {"q"});  // 201 bytes
@@ -132,6 +136,15 @@ TEST(ParseTaskQuery, SortAndOrder) {
   EXPECT_EQ(query("sort=title")->sort, SortField::title);
   EXPECT_TRUE(query("order=asc")->ascending);
   EXPECT_FALSE(query("order=desc")->ascending);
+  // Without order, the direction people expect of each sort.
+  EXPECT_FALSE(query("")->ascending);  // created_at: newest first
+  EXPECT_FALSE(query("sort=created_at")->ascending);
+  EXPECT_FALSE(query("sort=updated_at")->ascending);
+  EXPECT_TRUE(query("sort=due_at")->ascending);     // soonest first
+  EXPECT_FALSE(query("sort=priority")->ascending);  // highest first
+  EXPECT_TRUE(query("sort=title")->ascending);      // A to Z
+  EXPECT_FALSE(query("sort=title&order=desc")->ascending);
+  EXPECT_TRUE(query("sort=priority&order=asc")->ascending);
   expect_bad("sort=name", {"sort"});
   expect_bad("order=up", {"order"});
 }
@@ -173,7 +186,24 @@ TEST(ParseTaskQuery, CursorForAnotherSortOrOrder) {
   const std::string by_title = encode_cursor({SortField::title, false, std::string("a"), 3});
   expect_bad("cursor=" + by_title, {"cursor"});  // request sorts by created_at
   expect_bad("sort=title&order=asc&cursor=" + by_title, {"cursor"});
-  EXPECT_TRUE(query("sort=title&cursor=" + by_title).ok());
+  EXPECT_TRUE(query("sort=title&order=desc&cursor=" + by_title).ok());
+}
+
+TEST(ParseTaskQuery, WithoutOrderACursorKeepsItsOwn) {
+  // Cursors issued when every sort defaulted to desc walk on in that direction, although
+  // sort=title now defaults to A to Z; their raw title key continues at its folded place.
+  const std::string old_title = encode_cursor({SortField::title, false, std::string("Ébène"), 3});
+  auto r = query("sort=title&cursor=" + old_title);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ascending);
+  ASSERT_TRUE(r->after);
+  EXPECT_FALSE(r->after->ascending);
+  EXPECT_EQ(std::get<std::string>(r->after->key), "ebene");
+  const std::string due_desc = encode_cursor({SortField::due_at, false, std::int64_t{5}, 4});
+  EXPECT_FALSE(query("sort=due_at&cursor=" + due_desc)->ascending);
+  EXPECT_TRUE(
+      query("sort=due_at&cursor=" + encode_cursor({SortField::due_at, true, std::int64_t{5}, 4}))
+          ->ascending);
 }
 
 TEST(ParseTaskQuery, UnknownParametersAreNamed) {

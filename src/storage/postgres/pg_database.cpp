@@ -6,6 +6,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/postgres/pg_connection.hpp"
+#include "storage/task_store.hpp"
 
 namespace todo::storage {
 namespace {
@@ -33,6 +34,7 @@ int apply_migrations(postgres::Handle& db) {
     db.exec_script("BEGIN");
     try {
       db.exec_script(std::string(m.sql).c_str());
+      if (m.version == kTaskKeysMigration) postgres::fill_task_keys(db);
       db.exec(
           "INSERT INTO schema_migrations (version, name, applied_at) "
           "VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)",

@@ -71,8 +71,16 @@ std::string or_default(const char* value, const char* fallback) {
 
 }  // namespace
 
+StorageFault storage_fault_of(std::string_view sqlstate) {
+  if (sqlstate == "53100") return StorageFault::full;       // disk_full
+  if (sqlstate == "25006") return StorageFault::read_only;  // read_only_sql_transaction
+  if (sqlstate == "58030") return StorageFault::io_error;   // io_error
+  return StorageFault::none;
+}
+
 bool is_transient(std::string_view sqlstate, bool connection_ok) {
   if (!connection_ok) return true;
+  if (storage_fault_of(sqlstate) != StorageFault::none) return false;  // retrying cannot help
   return sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate == "40001" ||
          sqlstate == "40P01" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
@@ -88,7 +96,9 @@ void throw_error(PGconn* conn, const PGresult* result, std::string_view what) {
   std::string text = std::string(what) + ": " + one_line(message);
   if (sqlstate) text += std::string(" (SQLSTATE ") + sqlstate + ")";
   DbError e(text);
-  e.transient = is_transient(sqlstate ? sqlstate : "", PQstatus(conn) == CONNECTION_OK);
+  const bool connection_ok = PQstatus(conn) == CONNECTION_OK;
+  e.transient = is_transient(sqlstate ? sqlstate : "", connection_ok);
+  if (connection_ok) e.fault = storage_fault_of(sqlstate ? sqlstate : "");
   throw e;
 }
 

@@ -110,14 +110,20 @@ class Handle {
   int next_statement_ = 0;
 };
 
-// Throws DbError for a failed call (result may be null); see is_transient.
+// Throws DbError for a failed call (result may be null); see is_transient and
+// storage_fault_of.
 [[noreturn]] void throw_error(PGconn* conn, const PGresult* result, std::string_view what);
 
 // Whether an error with this SQLSTATE (empty when libpq raised it itself) is worth a retry:
 // connection failures (class 08, or the connection is no longer OK), serialization
 // failures and deadlocks (40001, 40P01), server shutdown (57P01-57P03), insufficient
-// resources (class 53).
+// resources (class 53) except disk_full, which is a storage fault.
 bool is_transient(std::string_view sqlstate, bool connection_ok);
+
+// The StorageFault (storage/tx.hpp) of a SQLSTATE (PostgreSQL Appendix A): 53100 disk_full
+// -> full, 25006 read_only_sql_transaction -> read_only (a standby, or
+// default_transaction_read_only), 58030 io_error -> io_error; none for every other.
+StorageFault storage_fault_of(std::string_view sqlstate);
 
 // One-line description of why a connection failed, naming host/port/database/user of
 // `url` but with any password in it replaced.

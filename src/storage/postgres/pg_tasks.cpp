@@ -1,7 +1,8 @@
 // PostgreSQL: tasks (storage/task_store.hpp). Same semantics as sqlite_tasks.cpp; tags live
-// in a text[] column (GIN-indexed) and search in a generated tsvector column.
+// in a text[] column (GIN-indexed), search in search_text (pg_trgm GIN index).
 #include "storage/postgres/pg_handle.hpp"
 #include "storage/task_store.hpp"
+#include "tasks/task_search.hpp"
 
 namespace todo::storage::postgres {
 namespace {
@@ -31,9 +32,9 @@ Task read_task(const Rows& r, int row) {
   return t;
 }
 
-// Each expression matches an index of migrations/postgres/001_init.sql. Titles compare
-// with COLLATE "C" (byte order) so that both backends page through titles identically,
-// whatever the database's default collation.
+// Each expression matches an index of migrations/postgres/001_init.sql or 006. Title keys
+// compare with COLLATE "C" (byte order, as SQLite's BINARY) so that both backends page
+// through titles identically, whatever the database's default collation.
 const char* sort_expression(SortField sort) {
   switch (sort) {
     case SortField::created_at:
@@ -45,27 +46,27 @@ const char* sort_expression(SortField sort) {
     case SortField::priority:
       return "t.priority";
     case SortField::title:
-      return "t.title COLLATE \"C\"";
+      return "t.title_key COLLATE \"C\"";
   }
   return "t.created_at";
 }
 
-// to_tsquery text: every term a quoted prefix ('term':*), AND-ed. Terms are validated
-// words (tasks/task_json.cpp), but quoting and escaping keep tsquery operators in a term
-// from ever being read as syntax.
-std::string ts_query(const std::vector<std::string>& terms) {
-  std::string q;
-  for (const auto& term : terms) {
-    if (!q.empty()) q += " & ";
-    q += '\'';
-    for (char c : term) {
-      if (c == '\'' || c == '\\') q += '\\';
-      q += c;
-    }
-    q += "':*";
+// A LIKE pattern matching `needle` anywhere: a substring test, exact (LIKE compares
+// characters, case included), which the pg_trgm GIN index on search_text can serve.
+std::string like_pattern(std::string_view needle) {
+  std::string pattern = "%";
+  for (char c : needle) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
   }
-  return q;
+  return pattern + "%";
 }
+
+constexpr const char* kSelectKeysToFill =
+    "SELECT id, title, description FROM tasks WHERE id > $1 ORDER BY id LIMIT 500";
+constexpr const char* kFillKeys =
+    "UPDATE tasks SET title_key = k.key, search_text = k.doc FROM "
+    "unnest($1::bigint[], $2::text[], $3::text[]) AS k(id, key, doc) WHERE tasks.id = k.id";
 
 class PgTasks final : public TaskStore {
  public:
@@ -77,12 +78,12 @@ class PgTasks final : public TaskStore {
     p.add(user_id).add(t.title).add(t.description).add_bool(t.completed);
     p.add(std::int64_t(t.priority)).add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at);
     p.add(t.recurrence).add(t.timezone).add(t.created_at).add(t.updated_at).add(t.completed_at);
-    p.add(t.version);
+    p.add(t.version).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
     auto r = db_.exec(
         "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
-        "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version) "
-        "VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11, $12, $13, $14) "
-        "RETURNING id",
+        "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version, "
+        "title_key, search_text) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11, "
+        "$12, $13, $14, $15, $16) RETURNING id",
         p);
     t.id = r.int64(0, 0);
     return t;
@@ -109,11 +110,12 @@ class PgTasks final : public TaskStore {
     p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
     p.add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at).add(t.recurrence);
     p.add(t.timezone).add(t.updated_at).add(t.completed_at).add(t.version).add(t.user_id);
-    p.add(t.id);
+    p.add(t.id).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
     db_.exec(
         "UPDATE tasks SET title = $1, description = $2, completed = $3, priority = $4, "
         "tags = $5::text[], due_at = $6, remind_at = $7, recurrence = $8, timezone = $9, "
-        "updated_at = $10, completed_at = $11, version = $12 WHERE user_id = $13 AND id = $14",
+        "updated_at = $10, completed_at = $11, version = $12, title_key = $15, "
+        "search_text = $16 WHERE user_id = $13 AND id = $14",
         p);
   }
 
@@ -147,8 +149,8 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   if (!q.tags.empty()) sql += " AND t.tags @> " + param(encode_text_array(q.tags)) + "::text[]";
   if (q.due_before) sql += " AND t.due_at < " + param(*q.due_before);
   if (q.due_after) sql += " AND t.due_at > " + param(*q.due_after);
-  if (!q.search_terms.empty())
-    sql += " AND t.search @@ to_tsquery('simple', " + param(ts_query(q.search_terms)) + ")";
+  for (const auto& needle : q.search_terms)
+    sql += " AND t.search_text LIKE " + param(like_pattern(needle));
   if (q.after) {
     std::string after_key = std::visit([&](const auto& k) { return param(k); }, q.after->key);
     sql += " AND (" + key + ", t.id) " + (q.ascending ? ">" : "<") + " (" + after_key + ", " +
@@ -172,6 +174,27 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
 
 std::unique_ptr<TaskStore> make_task_store(Handle& handle) {
   return std::make_unique<PgTasks>(handle);
+}
+
+void fill_task_keys(Handle& db) {
+  std::int64_t after = 0;
+  for (;;) {
+    auto rows = db.exec(kSelectKeysToFill, Params().add(after));
+    if (rows.empty()) return;
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> keys, documents;
+    for (int row = 0; row < rows.size(); ++row) {
+      const std::string title = rows.text(row, 1);
+      ids.push_back(rows.int64(row, 0));
+      keys.push_back(title_sort_key(title));
+      documents.push_back(search_document(title, rows.text(row, 2)));
+    }
+    db.exec(kFillKeys, Params()
+                           .add(encode_int_array(ids))
+                           .add(encode_text_array(keys))
+                           .add(encode_text_array(documents)));
+    after = ids.back();
+  }
 }
 
 }  // namespace todo::storage::postgres

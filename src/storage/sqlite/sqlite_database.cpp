@@ -1,13 +1,19 @@
 // open_sqlite / migrate_sqlite: the SQLite shape of Database (one writer thread doing
 // group commit, a few reader threads, WAL).
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/task_store.hpp"
 
 namespace todo::storage {
 namespace {
@@ -27,6 +33,7 @@ int apply_migrations(sqlite::Handle& db) {
     db.exec("BEGIN IMMEDIATE");
     try {
       db.exec(std::string(m.sql).c_str());
+      if (m.version == kTaskKeysMigration) sqlite::fill_task_keys(db);
       db.prepare(
             "INSERT INTO schema_migrations (version, name, applied_at) "
             "VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER) * 1000)")
@@ -82,15 +89,50 @@ class Checkpointer {
   std::thread thread_;
 };
 
+// Below this much free space on the database's file system, storage counts as full for
+// /readyz even when a small write (the probe) still fits: the WAL takes a batch of creates
+// with their index pages, several hundred KiB, and a server that fails most writes is not
+// ready. Measured with statvfs, as an unprivileged writer sees it (f_bavail).
+constexpr unsigned long long kFreeSpaceReserve = 4ull << 20;
+
+// The identity of the database file at `path` (device and inode), to notice it being deleted
+// or replaced under the running server.
+std::optional<std::pair<dev_t, ino_t>> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return std::make_pair(st.st_dev, st.st_ino);
+}
+
+std::optional<unsigned long long> free_bytes(const std::string& db_path) {
+  struct statvfs fs {};
+  std::string dir = std::filesystem::path(db_path).parent_path().string();
+  if (statvfs(dir.empty() ? "." : dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+}
+
 // The SQLite Database: the shared pool plus the checkpointer, stopped in that order.
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<PooledDatabase> pool, const std::string& path)
-      : pool_(std::move(pool)), checkpointer_(std::make_unique<Checkpointer>(path)) {}
+      : pool_(std::move(pool)),
+        checkpointer_(std::make_unique<Checkpointer>(path)),
+        path_(path),
+        identity_(file_identity(path)) {}
   ~SqliteDatabase() override { stop(); }
   void write(Work work, Done done) override { pool_->write(std::move(work), std::move(done)); }
   void read(Work work, Done done) override { pool_->read(std::move(work), std::move(done)); }
   bool ping() override { return pool_->ping(); }
+  // read_only when the file is no longer the one we opened (every commit would fail:
+  // SqliteConnection::commit); else the pool's fault (probed), or full while the file system
+  // has less than the reserve.
+  StorageFault check_storage() override {
+    if (file_identity(path_) != identity_) return StorageFault::read_only;
+    const StorageFault fault = pool_->check_storage();
+    if (fault != StorageFault::none && fault != StorageFault::full) return fault;
+    const std::optional<unsigned long long> free = free_bytes(path_);
+    if (free && *free < kFreeSpaceReserve) return StorageFault::full;
+    return fault;
+  }
   DatabaseStats stats() const override { return pool_->stats(); }
   void set_commit_listener(std::function<void()> listener) override {
     pool_->set_commit_listener(std::move(listener));
@@ -103,6 +145,8 @@ class SqliteDatabase final : public Database {
  private:
   std::unique_ptr<PooledDatabase> pool_;
   std::unique_ptr<Checkpointer> checkpointer_;
+  std::string path_;
+  std::optional<std::pair<dev_t, ino_t>> identity_;
 };
 
 }  // namespace

@@ -6,12 +6,43 @@
 
 namespace todo::storage::sqlite {
 
+StorageFault storage_fault_of(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return StorageFault::full;
+    case SQLITE_READONLY:  // incl. READONLY_DBMOVED: the file was deleted or replaced
+      return StorageFault::read_only;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:  // e.g. the -wal or -shm file cannot be created any more
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return StorageFault::io_error;
+    default:
+      return StorageFault::none;
+  }
+}
+
+namespace {
+
+// `rc` is the extended result code (sqlite3_extended_errcode), kept in the message for logs.
+DbError make_error(int rc, std::string message) {
+  message += " (SQLite code " + std::to_string(rc) + ")";
+  if (rc == SQLITE_READONLY_DBMOVED)
+    message += ": the database file was deleted or replaced while the server ran; restart it";
+  DbError e(std::move(message));
+  const int primary = rc & 0xff;
+  e.fault = storage_fault_of(rc);
+  e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+  return e;
+}
+
+}  // namespace
+
 void throw_error(sqlite3* db, int rc, std::string_view what) {
-  DbError e(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-  int primary = rc & 0xff;
-  e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR ||
-                primary == SQLITE_FULL;
-  throw e;
+  int extended = db ? sqlite3_extended_errcode(db) : rc;
+  if ((extended & 0xff) != (rc & 0xff)) extended = rc;  // the connection's last error is another
+  throw make_error(extended,
+                   std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 Statement& Statement::bind(int i, std::int64_t v) {
@@ -73,15 +104,35 @@ Handle::Handle(const std::string& path) {
     db_ = nullptr;
     throw DbError("cannot open SQLite database " + path + ": " + msg);
   }
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    // SQLite falls back to read-only when the file or its file system is: the service
+    // could answer no write, so it does not start on such storage.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    DbError e("cannot open SQLite database " + path +
+              " for writing: the file or its file system is read-only");
+    e.fault = StorageFault::read_only;
+    throw e;
+  }
   sqlite3_busy_timeout(db_, 5000);
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk (fsync of
   // the WAL) before it returns, so an answered write survives a power cut; group commit
   // keeps that affordable.
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=FULL");
-  exec("PRAGMA foreign_keys=ON");
-  exec("PRAGMA temp_store=MEMORY");
-  exec("PRAGMA cache_size=-16000");  // 16 MiB per connection
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA temp_store=MEMORY");
+    exec("PRAGMA cache_size=-16000");  // 16 MiB per connection
+  } catch (const DbError& e) {
+    // No destructor runs for a constructor that throws: close here, and name the file.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    DbError named("cannot open SQLite database " + path + ": " + e.what());
+    named.transient = e.transient;
+    named.fault = e.fault;
+    throw named;
+  }
 }
 
 Handle::~Handle() {
@@ -109,10 +160,9 @@ void Handle::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    DbError e(std::string("SQL failed: ") + msg);
-    int primary = rc & 0xff;
-    e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-    throw e;
+    int extended = sqlite3_extended_errcode(db_);
+    if ((extended & 0xff) != (rc & 0xff)) extended = rc;
+    throw make_error(extended, std::string("SQL failed: ") + msg);
   }
 }
 

@@ -76,7 +76,12 @@ class Handle {
 std::string json_array(const std::vector<std::int64_t>& values);
 std::string json_array(const std::vector<std::string>& values);
 
-// Throws DbError for a failed call; SQLITE_BUSY/LOCKED count as transient.
+// Throws DbError for a failed call: SQLITE_BUSY/LOCKED count as transient, and the result
+// codes of storage_fault_of carry their StorageFault (storage/tx.hpp).
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view what);
+
+// The StorageFault of a (primary or extended) SQLite result code: FULL -> full,
+// READONLY* -> read_only, IOERR*, CANTOPEN, CORRUPT, NOTADB -> io_error, others none.
+StorageFault storage_fault_of(int rc);
 
 }  // namespace todo::storage::sqlite

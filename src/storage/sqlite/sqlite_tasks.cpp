@@ -1,8 +1,9 @@
-// SQLite: tasks, their tags and full-text index (storage/task_store.hpp).
+// SQLite: tasks, their tags and search index (storage/task_store.hpp).
 #include <boost/json.hpp>
 
 #include "storage/sqlite/sqlite_handle.hpp"
 #include "storage/task_store.hpp"
+#include "tasks/task_search.hpp"
 
 namespace todo::storage::sqlite {
 namespace {
@@ -11,14 +12,20 @@ constexpr const char* kTaskColumns =
     "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.tags, t.due_at, "
     "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
     "t.version";
+// title_key and search_text are computed here (tasks/task_search.hpp), never by SQL, so that
+// both backends hold the same bytes.
 constexpr const char* kInsert =
     "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
-    "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version, "
+    "title_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kUpdate =
     "UPDATE tasks SET title = ?, description = ?, completed = ?, priority = ?, tags = ?, "
     "due_at = ?, remind_at = ?, recurrence = ?, timezone = ?, updated_at = ?, "
-    "completed_at = ?, version = ? WHERE user_id = ? AND id = ?";
+    "completed_at = ?, version = ?, title_key = ?, search_text = ? WHERE user_id = ? AND id = ?";
+constexpr const char* kSelectKeysToFill =
+    "SELECT id, title, description FROM tasks WHERE id > ? "
+    "ORDER BY id LIMIT 500";
+constexpr const char* kFillKeys = "UPDATE tasks SET title_key = ?, search_text = ? WHERE id = ?";
 constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
 constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ?";
 constexpr const char* kInsertTag =
@@ -65,20 +72,9 @@ const char* sort_expression(SortField sort) {
     case SortField::priority:
       return "t.priority";
     case SortField::title:
-      return "t.title";
+      return "t.title_key";  // BINARY collation: byte order, as COLLATE "C" on PostgreSQL
   }
   return "t.created_at";
-}
-
-// FTS5 query: every term as a quoted prefix ("term"*), implicitly AND-ed. Terms hold only
-// letters and digits (tasks/task_json.cpp), so quoting cannot be broken out of.
-std::string fts_query(const std::vector<std::string>& terms) {
-  std::string q;
-  for (const auto& term : terms) {
-    if (!q.empty()) q += ' ';
-    q += '"' + term + "\"*";
-  }
-  return q;
 }
 
 class SqliteTasks final : public TaskStore {
@@ -91,7 +87,8 @@ class SqliteTasks final : public TaskStore {
     s.bind(1, user_id).bind(2, t.title).bind(3, t.description).bind(4, std::int64_t(t.completed));
     s.bind(5, std::int64_t(t.priority)).bind(6, json_array(t.tags)).bind(7, t.due_at);
     s.bind(8, t.remind_at).bind(9, t.recurrence).bind(10, t.timezone).bind(11, t.created_at);
-    s.bind(12, t.updated_at).bind(13, t.completed_at).bind(14, t.version).run();
+    s.bind(12, t.updated_at).bind(13, t.completed_at).bind(14, t.version);
+    s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description)).run();
     t.id = db_.last_insert_rowid();
     if (!t.tags.empty()) replace_tags(t.id, user_id, t.tags);
     return t;
@@ -115,7 +112,8 @@ class SqliteTasks final : public TaskStore {
     s.bind(1, t.title).bind(2, t.description).bind(3, std::int64_t(t.completed));
     s.bind(4, std::int64_t(t.priority)).bind(5, json_array(t.tags)).bind(6, t.due_at);
     s.bind(7, t.remind_at).bind(8, t.recurrence).bind(9, t.timezone).bind(10, t.updated_at);
-    s.bind(11, t.completed_at).bind(12, t.version).bind(13, t.user_id).bind(14, t.id).run();
+    s.bind(11, t.completed_at).bind(12, t.version).bind(13, title_sort_key(t.title));
+    s.bind(14, search_document(t.title, t.description)).bind(15, t.user_id).bind(16, t.id).run();
     replace_tags(t.id, t.user_id, t.tags);
   }
 
@@ -150,8 +148,10 @@ TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
     sql += " AND EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = t.id AND g.tag = ?)";
   if (q.due_before) sql += " AND t.due_at < ?";
   if (q.due_after) sql += " AND t.due_at > ?";
-  if (!q.search_terms.empty())
-    sql += " AND t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)";
+  // Each needle a substring of search_text (instr: exact bytes, as PostgreSQL's LIKE), tested
+  // on the user's rows as the sort's index yields them: a common term fills the page at
+  // once, a rare one costs a pass over the user's tasks (migrations/sqlite/006 says why).
+  for (std::size_t n = 0; n < q.search_terms.size(); ++n) sql += " AND instr(t.search_text, ?) > 0";
   if (q.after)
     sql += std::string(" AND (") + key + ", t.id) " + (q.ascending ? ">" : "<") + " (?, ?)";
   sql += std::string(" ORDER BY ") + key + " " + dir + ", t.id " + dir + " LIMIT ?";
@@ -163,7 +163,7 @@ TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
   for (const auto& tag : q.tags) s.bind(i++, tag);
   if (q.due_before) s.bind(i++, *q.due_before);
   if (q.due_after) s.bind(i++, *q.due_after);
-  if (!q.search_terms.empty()) s.bind(i++, fts_query(q.search_terms));
+  for (const auto& needle : q.search_terms) s.bind(i++, needle);
   if (q.after) {
     if (auto* n = std::get_if<std::int64_t>(&q.after->key))
       s.bind(i++, *n);
@@ -187,6 +187,28 @@ TaskPage SqliteTasks::list(std::string_view user_id, const TaskQuery& q) {
 
 std::unique_ptr<TaskStore> make_task_store(Handle& handle) {
   return std::make_unique<SqliteTasks>(handle);
+}
+
+void fill_task_keys(Handle& db) {
+  std::int64_t after = 0;
+  for (;;) {
+    struct Row {
+      std::int64_t id;
+      std::string key, document;
+    };
+    std::vector<Row> rows;
+    {
+      auto s = db.prepare(kSelectKeysToFill);
+      s.bind(1, after);
+      while (s.step())
+        rows.push_back(
+            {s.int64(0), title_sort_key(s.text(1)), search_document(s.text(1), s.text(2))});
+    }
+    if (rows.empty()) return;
+    for (const Row& r : rows)
+      db.prepare(kFillKeys).bind(1, r.key).bind(2, r.document).bind(3, r.id).run();
+    after = rows.back().id;
+  }
 }
 
 }  // namespace todo::storage::sqlite

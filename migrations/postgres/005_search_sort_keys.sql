@@ -1,0 +1,14 @@
+-- Search in every script and titles sorted as people read (issue 14, items 11 and 15).
+-- Same columns as migrations/sqlite/005_search_sort_keys.sql:
+--   title_key    the title folded (case, accents and compatibility forms removed:
+--                core/text_fold.hpp), at most 512 bytes: the key of sort=title, compared
+--                with COLLATE "C" (bytes), with the id as tie-breaker.
+--   search_text  title and description folded and cut into words, " word word …": what
+--                `q` searches (the rule: tasks/task_search.hpp).
+-- Both are computed by the service (ICU), never by SQL (lower() and unaccent depend on the
+-- server's locale and dictionary), so that SQLite and PostgreSQL hold the same bytes.
+-- Existing rows are filled by this migration's C++ step (storage::postgres::fill_task_keys,
+-- same transaction) before 006 indexes them.
+ALTER TABLE tasks
+  ADD COLUMN title_key TEXT NOT NULL DEFAULT '',
+  ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
