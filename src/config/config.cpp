@@ -85,6 +85,12 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_JWT_TTL")
       ->check(CLI::Range(60, 90 * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--session-resync", c.session_resync_seconds,
+                 "Re-read ended sessions from the database every so many seconds (a safety "
+                 "net: on PostgreSQL, LISTEN/NOTIFY tells every role at once)")
+      ->envname("TODO_SESSION_RESYNC")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   auto not_empty = CLI::Validator(
       [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
       "");
@@ -243,6 +249,7 @@ std::string describe(const Config& c) {
       c.shutdown_grace_seconds, c.log_level, c.bus, c.dapr_host, c.dapr_http_port, c.pubsub_name,
       c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
       c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***");
+  text += fmt::format(" session_resync={}s", c.session_resync_seconds);
   return text + fmt::format(" jwt_issuer={} jwt_audience={} jwt_leeway={}s", c.jwt.issuer,
                             c.jwt.audience, c.jwt.leeway_seconds);
 }

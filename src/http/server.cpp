@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/random.hpp"
+#include "http/body_stream.hpp"
 #include "http/problem.hpp"
 
 namespace todo::http {
@@ -101,7 +102,8 @@ struct Server::Impl {
   asio::awaitable<void> reject(tcp::socket socket);
   asio::awaitable<void> session(tcp::socket socket, Slot& slot);
   asio::awaitable<Response> dispatch(const Request& req, const std::string& remote,
-                                     const std::string& request_id);
+                                     const std::string& request_id,
+                                     std::shared_ptr<BodySource>& body_source);
   void begin_stop();
 };
 
@@ -219,9 +221,15 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
       co_return;
     }
     Request req = parser.release();
-    Response res = co_await dispatch(req, remote, request_id);
+    std::shared_ptr<BodySource> body_source;
+    Response res = co_await dispatch(req, remote, request_id, body_source);
     if (stopping) res.keep_alive(false);
     bool keep_alive = res.keep_alive();
+    if (body_source) {  // a streamed answer (the account export)
+      if (!co_await write_streamed(stream, res, *body_source, options.request_timeout_seconds))
+        break;
+      continue;
+    }
     auto [write_ec, w] = co_await beast_http::async_write(stream, res, kAwait);
     if (write_ec || !keep_alive) break;
   }
@@ -229,7 +237,8 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot) {
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::string& remote,
-                                                 const std::string& request_id) {
+                                                 const std::string& request_id,
+                                                 std::shared_ptr<BodySource>& body_source) {
   auto start = std::chrono::steady_clock::now();
   std::string route = "unmatched";
   std::optional<Response> res;
@@ -252,6 +261,7 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::
       route = match->route;
       RequestContext ctx{req, *url, std::move(match->params), request_id, remote, route};
       res = co_await (*match->handler)(ctx);
+      body_source = std::move(ctx.body_source);
     }
   } catch (const std::exception& e) {
     spdlog::error("[{}] {} {} failed: {}", request_id, std::string(req.method_string()),

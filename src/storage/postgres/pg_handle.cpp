@@ -89,6 +89,7 @@ void throw_error(PGconn* conn, const PGresult* result, std::string_view what) {
   if (sqlstate) text += std::string(" (SQLSTATE ") + sqlstate + ")";
   DbError e(text);
   e.transient = is_transient(sqlstate ? sqlstate : "", PQstatus(conn) == CONNECTION_OK);
+  e.missing_reference = sqlstate && std::string_view(sqlstate) == "23503";
   throw e;
 }
 

@@ -11,6 +11,7 @@ void throw_error(sqlite3* db, int rc, std::string_view what) {
   int primary = rc & 0xff;
   e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR ||
                 primary == SQLITE_FULL;
+  e.missing_reference = db && sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY;
   throw e;
 }
 

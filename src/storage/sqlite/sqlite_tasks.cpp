@@ -20,6 +20,8 @@ constexpr const char* kUpdate =
     "due_at = ?, remind_at = ?, recurrence = ?, timezone = ?, updated_at = ?, "
     "completed_at = ?, version = ? WHERE user_id = ? AND id = ?";
 constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
+// task_tags go by ON DELETE CASCADE, tasks_fts by its trigger.
+constexpr const char* kDeleteAll = "DELETE FROM tasks WHERE user_id = ?";
 constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ?";
 constexpr const char* kInsertTag =
     "INSERT OR IGNORE INTO task_tags (task_id, user_id, tag) VALUES (?, ?, ?)";
@@ -122,6 +124,11 @@ class SqliteTasks final : public TaskStore {
   bool remove(std::string_view user_id, std::int64_t id) override {
     db_.prepare(kDelete).bind(1, user_id).bind(2, id).run();
     return db_.changes() == 1;
+  }
+
+  std::int64_t remove_all(std::string_view user_id) override {
+    db_.prepare(kDeleteAll).bind(1, user_id).run();
+    return db_.changes();
   }
 
   TaskPage list(std::string_view user_id, const TaskQuery& q) override;
