@@ -78,7 +78,8 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   auth::RevocationService revocation_service(
       *db, revocations,
       {config.uses_postgres() ? config.database_url : std::string(),
-       std::chrono::seconds(config.session_resync_seconds)});
+       std::chrono::seconds(config.session_resync_seconds)},
+      &metrics);
   revocation_service.load();
   bus::OutboxWriter outbox;
   app::ConsumerDirectory consumers;

@@ -43,10 +43,6 @@ IssuedToken Authenticator::issue_token(const std::string& user_id, Millis now) c
   return {std::move(token), std::move(claims)};
 }
 
-std::string Authenticator::issue(const User& user, Millis now) const {
-  return issue_token(user.id, now).token;
-}
-
 TokenRevocation Authenticator::revocation_of(const JwtClaims& claims) const {
   const Millis leeway = Millis(options_.jwt.leeway_seconds) * 1000;
   return {claims.token_id, claims.subject, claims.expires_at + leeway + 1000};

@@ -53,8 +53,9 @@ class Authenticator {
   // errors as authenticate().
   Result<JwtClaims> session(const http::RequestContext& ctx) const;
 
-  // A new session token for `user`, valid from `now` for ttl_seconds.
-  std::string issue(const User& user, Millis now) const;
+  // A new session token for `user_id`, valid from `now` for ttl_seconds. The caller records
+  // its session (storage/session_store.hpp) in the transaction that grants it, so that
+  // sign-out-all can end it by its jti.
   IssuedToken issue_token(const std::string& user_id, Millis now) const;
   int ttl_seconds() const { return options_.ttl_seconds; }
 

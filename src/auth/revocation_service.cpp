@@ -14,8 +14,14 @@ constexpr int kPurgeBatch = 1000;  // rows per table and resync: the writer is n
 }  // namespace
 
 RevocationService::RevocationService(storage::Database& db, RevocationState& state,
-                                     RevocationServiceOptions options)
-    : db_(db), state_(state), options_(std::move(options)) {}
+                                     RevocationServiceOptions options, ops::Metrics* metrics)
+    : db_(db), state_(state), options_(std::move(options)) {
+  if (metrics)
+    metrics->add_gauge("todo_session_revocations",
+                       "Ended sessions and per-account cutoffs this process refuses (in memory; "
+                       "each goes once no token it concerns can be valid).",
+                       [&state] { return double(state.size()); });
+}
 
 RevocationService::~RevocationService() {
   stop();

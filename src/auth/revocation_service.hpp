@@ -26,6 +26,7 @@
 
 #include "app/module.hpp"
 #include "auth/revocations.hpp"
+#include "ops/metrics.hpp"
 #include "storage/database.hpp"
 
 namespace todo::auth {
@@ -37,8 +38,9 @@ struct RevocationServiceOptions {
 
 class RevocationService final : public app::Worker {
  public:
-  RevocationService(storage::Database& db, RevocationState& state,
-                    RevocationServiceOptions options);
+  // Registers the gauge todo_session_revocations on `metrics` (null: none).
+  RevocationService(storage::Database& db, RevocationState& state, RevocationServiceOptions options,
+                    ops::Metrics* metrics = nullptr);
   ~RevocationService() override;
 
   std::string_view name() const override { return "session-revocations"; }
