@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { PASSWORD, uniqueEmail } from '../integration/harness.mjs';
 
-import { launch, watchedPage } from './browser.mjs';
+import { launch, screenshotPath, watchedPage } from './browser.mjs';
 import { startUiServer } from './server.mjs';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -98,7 +98,22 @@ describe('settings', () => {
     there.assertClean('signed out by the password change');
   });
 
+  test('readable at 375 px: nothing wider than the screen', async () => {
+    await here.page.getByRole('link', { name: 'Settings' }).click();
+    await here.page.getByRole('button', { name: 'Delete account…' }).click();
+    await here.page.setViewportSize({ width: 375, height: 812 });
+    await here.page.screenshot({ path: screenshotPath('settings-375.png'), fullPage: true });
+    const overflow = await here.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const wide = await here.page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+      .map((e) => `${e.tagName}.${e.className}`).slice(0, 5).join(', '));
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than a 375px screen: ${wide}`);
+    await here.page.setViewportSize({ width: 1280, height: 900 });
+    here.assertClean('settings at 375 px');
+  });
+
   test('download my data: the file holds the task and its audit trail', async () => {
+    await here.page.getByRole('link', { name: 'Tasks' }).click();
     await here.page.getByRole('link', { name: 'Settings' }).click();
     const [download] = await Promise.all([
       here.page.waitForEvent('download'),

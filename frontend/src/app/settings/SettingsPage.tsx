@@ -7,7 +7,7 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
-      <p className="page-intro">{user ? `Signed in as ${user.email}.` : '\u00a0'}</p>
+      <p className="page-intro settings-email">{user ? `Signed in as ${user.email}.` : '\u00a0'}</p>
       {user && (
         <div className="settings">
           <ChangePassword />
