@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/jwt.hpp"
+#include "auth/revocations.hpp"
 #include "core/time.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_query.hpp"
@@ -91,6 +92,24 @@ void BM_VerifyJwt(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VerifyJwt);
+
+// What every authenticated request adds to the JWT check (auth/revocations.hpp): nothing
+// revoked (one atomic load), or state.range(0) ended sessions and cutoffs of other users
+// (a shared lock and two hash lookups).
+void BM_RevocationCheck(benchmark::State& state) {
+  todo::auth::RevocationState revocations;
+  const todo::Millis now = todo::now_millis();
+  for (int i = 0; i < state.range(0); ++i) {
+    revocations.add(todo::TokenRevocation{"jti-" + std::to_string(i), "u_other", now + 3'600'000});
+    revocations.add(todo::UserCutoff{"u_other" + std::to_string(i), now, now + 3'600'000});
+  }
+  const todo::JwtClaims claims = todo::new_jwt_claims("u_abcdefghijklmnopqrst", now, 3'600'000);
+  for (auto _ : state) {
+    auto refused = revocations.check(claims);
+    benchmark::DoNotOptimize(refused);
+  }
+}
+BENCHMARK(BM_RevocationCheck)->Arg(0)->Arg(10'000);
 
 }  // namespace
 

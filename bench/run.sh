@@ -4,6 +4,7 @@
 #   bench/run.sh                 SQLite: creates, then list-50
 #   TODO_BENCH_POSTGRES=1 bench/run.sh   the same on PostgreSQL (via scripts/with-postgres.sh)
 #   TODO_BIN=/path/to/todo bench/run.sh  another binary (e.g. a baseline build, for before/after)
+#   TODO_BENCH_REVOKED=1 bench/run.sh    with an ended session in the revocation state
 # Usage: make bench. Prints wrk's summary and p50/p99; copy figures into bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,16 @@ signup=$(curl -sf $base/api/auth/sign-up/email -H 'Content-Type: application/jso
   -d "{\"email\":\"bench$RANDOM@example.com\",\"password\":\"bench-password\",\"name\":\"Bench\"}")
 export TODO_TOKEN=$(echo "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 export TODO_USER=$(echo "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])')
+if [ "${TODO_BENCH_REVOKED:-0}" = 1 ]; then
+  # An ended session in the server's revocation state: every request's check then takes the
+  # state's lock and looks up its jti and user instead of one atomic load.
+  email=$(echo "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["email"])')
+  other=$(curl -sf $base/api/auth/sign-in/email -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench-password\"}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  curl -sf -X POST $base/api/auth/sign-out -H "Authorization: Bearer $other" >/dev/null
+  echo "== one ended session in the revocation state (TODO_BENCH_REVOKED=1)"
+fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== backend: $([ "${TODO_BENCH_POSTGRES:-0}" = 1 ] && echo PostgreSQL || echo SQLite)"

@@ -8,6 +8,7 @@ packages=(
   zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libcurl4-openssl-dev
   libicu-dev  # Unicode case folding and normalization for search and title order
   openssl  # tests/net make a self-signed certificate with the openssl command line
+  sqlite3  # tests/integration/accounts.test.mjs reads the SQLite file to check what deletion left
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 wrk nodejs npm tzdata
   chromium  # the web UI's browser tests (tests/e2e) drive /usr/bin/chromium headless

@@ -74,6 +74,12 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_JWT_TTL")
       ->check(CLI::Range(60, 90 * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--session-resync", c.session_resync_seconds,
+                 "Re-read ended sessions from the database every so many seconds (a safety "
+                 "net: on PostgreSQL, LISTEN/NOTIFY tells every role at once)")
+      ->envname("TODO_SESSION_RESYNC")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   auto not_empty = CLI::Validator(
       [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
       "");

@@ -9,6 +9,7 @@
 #include "app/app.hpp"
 #include "app/platform.hpp"
 #include "app/roles.hpp"
+#include "auth/revocation_service.hpp"
 #include "bus/dapr/subscriptions.hpp"
 #include "http/server.hpp"
 
@@ -75,7 +76,17 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);
-  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds, config.jwt});
+  // Ended sessions, refused by this role's Authenticator from memory; the service loads them
+  // now and keeps them current (LISTEN/NOTIFY on PostgreSQL, periodic resync).
+  auth::RevocationState revocations;
+  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds, config.jwt},
+                                    &revocations);
+  auth::RevocationService revocation_service(
+      *db, revocations,
+      {config.uses_postgres() ? config.database_url : std::string(),
+       std::chrono::seconds(config.session_resync_seconds)},
+      &metrics);
+  revocation_service.load();
   bus::OutboxWriter outbox;
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
@@ -84,7 +95,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   std::vector<std::unique_ptr<app::Module>> modules;
   for (auto* spec : specs) modules.push_back(spec->build(platform));
   http::Router router;
-  std::vector<app::Worker*> workers;
+  std::vector<app::Worker*> workers{&revocation_service};
   for (auto& module : modules) {
     module->add_routes(router);
     for (auto& consumer : module->consumers()) consumers.add(consumer);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "app/platform.hpp"
+#include "auth/auth_deps.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
@@ -12,6 +13,7 @@
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
+#include "storage/session_store.hpp"
 #include "storage/user_store.hpp"
 
 namespace todo::auth {
@@ -23,23 +25,6 @@ using http::Response;
 using status = http::beast_http::status;
 
 using http::problem;
-
-// What the handlers use.
-struct AuthDeps {
-  storage::Database& db;
-  ops::Metrics& metrics;
-  CpuPool& cpu;
-  const Authenticator& authenticator;
-  AuthOptions options;
-  SignInLimiter sign_in_limiter;
-};
-
-json::object user_json(const User& u) {
-  return {{"id", u.id},
-          {"email", u.email},
-          {"name", u.name},
-          {"created_at", format_rfc3339(u.created_at)}};
-}
 
 std::optional<std::string> email_error(std::string_view email) {
   if (email.empty()) return "is required";
@@ -59,39 +44,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// Reads a string member; records a field error when it is missing or not a string.
-std::string string_field(const json::object& body, const char* name, Error& errors) {
-  auto* v = body.if_contains(name);
-  if (!v || v->is_null()) {
-    errors.errors.push_back({name, "is required"});
-    return {};
-  }
-  if (!v->is_string()) {
-    errors.errors.push_back({name, "must be a string"});
-    return {};
-  }
-  return std::string(v->as_string());
-}
-
-// The answer of a sign-up or sign-in: a new session token, as JSON and as the cookie.
-Response auth_response(status st, const User& user, const http::RequestContext& ctx,
-                       const AuthDeps& s) {
-  std::string token = s.authenticator.issue(user, now_millis());
-  auto res = http::json_response(st, json::object{{"token", token}, {"user", user_json(user)}},
-                                 ctx.request);
-  res.set(http::beast_http::field::set_cookie,
-          session_cookie(token, s.authenticator.ttl_seconds(), s.options.cookie_secure));
-  return res;
-}
-
-Error validation_error(Error e) {
-  e.kind = ErrorKind::validation;
-  std::string detail;
-  for (const auto& f : e.errors) detail += (detail.empty() ? "" : "; ") + f.field + " " + f.message;
-  e.detail = detail;
-  return e;
 }
 
 asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
@@ -118,14 +70,18 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
   if (!hashed) co_return problem(hashed.error(), ctx);
   std::string hash = std::move(*hashed);
   User user{random_user_id(), email, name, now_millis()};
-  auto inserted_unit = [user, hash](storage::Tx& tx) {
-    return Result<bool>(storage::users(tx).insert(user, hash));
+  IssuedToken issued = s.authenticator.issue_token(user.id, user.created_at);
+  // The account and its first session in one transaction.
+  auto inserted_unit = [user, hash, session = issued.session()](storage::Tx& tx) {
+    if (!storage::users(tx).insert(user, hash)) return Result<bool>(false);
+    storage::sessions(tx).insert(session);
+    return Result<bool>(true);
   };
   auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(inserted_unit));
   if (!inserted) co_return problem(inserted.error(), ctx);
   if (!*inserted)
     co_return problem(Error::field(ErrorKind::conflict, "email", "is already registered"), ctx);
-  co_return auth_response(status::created, user, ctx, s);
+  co_return auth_response(status::created, user, issued, ctx, s);
 }
 
 asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
@@ -167,7 +123,23 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   }
   s.sign_in_limiter.record_success(email);
   const User& user = (*found)->user;
-  co_return auth_response(status::ok, user, ctx, s);
+  IssuedToken issued = s.authenticator.issue_token(user.id, now_millis());
+  // Record the session, but only if the password we verified is still the account's: a
+  // password change (or a deletion) committed meanwhile must not be outrun by a sign-in with
+  // the old password. The row lock makes a concurrent change wait for this commit, and the
+  // change then ends this session too.
+  auto session_unit = [id = user.id, verified_hash = (*found)->password_hash,
+                       session = issued.session()](storage::Tx& tx) {
+    auto current = storage::users(tx).lock_password_hash(id);
+    if (!current || *current != verified_hash) return Result<bool>(false);
+    storage::sessions(tx).insert(session);
+    return Result<bool>(true);
+  };
+  auto recorded = co_await storage::db_write<bool>(s.db, s.metrics, std::move(session_unit));
+  if (!recorded) co_return problem(recorded.error(), ctx);
+  if (!*recorded)
+    co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
+  co_return auth_response(status::ok, user, issued, ctx, s);
 }
 
 asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
@@ -183,10 +155,24 @@ asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
   co_return http::json_response(status::ok, json::object{{"user", user_json(**user)}}, ctx.request);
 }
 
+// Ends the caller's session for every transport and every role: its jti is stored as revoked
+// (other processes learn it from the database) and refused here from the answer on. Without
+// a valid session there is nothing to end: 204 all the same (and the cookie is cleared).
 asio::awaitable<Response> sign_out(AuthDeps& s, http::RequestContext& ctx) {
-  auto res = http::empty_response(status::no_content, ctx.request);
-  res.set(http::beast_http::field::set_cookie, clear_session_cookie(s.options.cookie_secure));
-  co_return res;
+  auto claims = s.authenticator.session(ctx);
+  if (!claims) {
+    if (claims.error().kind == ErrorKind::forbidden) co_return problem(claims.error(), ctx);
+    co_return signed_out_response(ctx, s);
+  }
+  TokenRevocation revocation = s.authenticator.revocation_of(*claims);
+  auto revoke_unit = [revocation](storage::Tx& tx) {
+    storage::sessions(tx).revoke(revocation);
+    return Result<bool>(true);
+  };
+  auto revoked = co_await storage::db_write<bool>(s.db, s.metrics, std::move(revoke_unit));
+  if (!revoked) co_return problem(revoked.error(), ctx);
+  s.authenticator.revoked(revocation);
+  co_return signed_out_response(ctx, s);
 }
 
 class AuthModule final : public app::Module {
@@ -201,6 +187,8 @@ class AuthModule final : public app::Module {
     router.add(verb::post, "/api/auth/sign-in/email", http::with(deps_, sign_in));
     router.add(verb::get, "/api/auth/session", http::with(deps_, session));
     router.add(verb::post, "/api/auth/sign-out", http::with(deps_, sign_out));
+    add_account_routes(router, deps_);
+    add_export_routes(router, deps_);
   }
 
  private:
@@ -208,6 +196,49 @@ class AuthModule final : public app::Module {
 };
 
 }  // namespace
+
+json::object user_json(const User& u) {
+  return {{"id", u.id},
+          {"email", u.email},
+          {"name", u.name},
+          {"created_at", format_rfc3339(u.created_at)}};
+}
+
+std::string string_field(const json::object& body, const char* name, Error& errors) {
+  auto* v = body.if_contains(name);
+  if (!v || v->is_null()) {
+    errors.errors.push_back({name, "is required"});
+    return {};
+  }
+  if (!v->is_string()) {
+    errors.errors.push_back({name, "must be a string"});
+    return {};
+  }
+  return std::string(v->as_string());
+}
+
+Error validation_error(Error e) {
+  e.kind = ErrorKind::validation;
+  std::string detail;
+  for (const auto& f : e.errors) detail += (detail.empty() ? "" : "; ") + f.field + " " + f.message;
+  e.detail = detail;
+  return e;
+}
+
+Response auth_response(status st, const User& user, const IssuedToken& issued,
+                       const http::RequestContext& ctx, const AuthDeps& s) {
+  auto res = http::json_response(
+      st, json::object{{"token", issued.token}, {"user", user_json(user)}}, ctx.request);
+  res.set(http::beast_http::field::set_cookie,
+          session_cookie(issued.token, s.authenticator.ttl_seconds(), s.options.cookie_secure));
+  return res;
+}
+
+Response signed_out_response(const http::RequestContext& ctx, const AuthDeps& s) {
+  auto res = http::empty_response(status::no_content, ctx.request);
+  res.set(http::beast_http::field::set_cookie, clear_session_cookie(s.options.cookie_secure));
+  return res;
+}
 
 std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<AuthOptions>>(

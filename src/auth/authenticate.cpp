@@ -40,8 +40,8 @@ bool same_origin(const http::Request& req) {
 
 }  // namespace
 
-Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret,
-                                 const JwtOptions& options) {
+Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
+                                      const JwtOptions& options) {
   const auto& req = ctx.request;
   std::string_view token;
   bool from_cookie = false;
@@ -61,16 +61,7 @@ Result<std::string> authenticate(const http::RequestContext& ctx, const std::str
   if (!claims) return claims.error();
   if (from_cookie && !is_safe_method(req.method()) && !same_origin(req))
     return Error::make(ErrorKind::forbidden, "cross-site request refused");
-  return claims->subject;
-}
-
-Result<std::string> authorize_path_user(const http::RequestContext& ctx, const std::string& secret,
-                                        const JwtOptions& options) {
-  auto user = authenticate(ctx, secret, options);
-  if (!user) return user;
-  if (*user != ctx.param("user_id"))
-    return Error::make(ErrorKind::forbidden, "this token cannot access another user's resources");
-  return user;
+  return claims;
 }
 
 std::string session_cookie(const std::string& token, int max_age_seconds, bool secure) {

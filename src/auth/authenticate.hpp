@@ -12,14 +12,12 @@ namespace todo {
 
 inline constexpr const char* kSessionCookie = "todo_session";
 
-// The authenticated user id: the subject of a token verify_jwt accepts with `secret` and
-// `options`; else 401 (the detail says why), or 403 for a cross-site cookie request.
-Result<std::string> authenticate(const http::RequestContext& ctx, const std::string& secret,
-                                 const JwtOptions& options);
-
-// For /api/{user_id}/...: the authenticated user must be {user_id} (401, else 403).
-Result<std::string> authorize_path_user(const http::RequestContext& ctx, const std::string& secret,
-                                        const JwtOptions& options);
+// The claims of the caller's token: the bearer token, else the session cookie, verified by
+// verify_jwt with `secret` and `options`; else 401 (the detail says why), or 403 for a
+// cross-site cookie request. Whether the session was revoked since is the Authenticator's
+// question (auth/authenticator.hpp): routes ask it, not this.
+Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
+                                      const JwtOptions& options);
 
 std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
 std::string clear_session_cookie(bool secure);

@@ -132,6 +132,7 @@ std::string describe(const Config& c) {
       c.topic, c.dapr_bulk_max_messages, c.dapr_bulk_await_ms,
       c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***",
       c.insecure_no_app_token ? " insecure_no_app_token=true" : "");
+  text += fmt::format(" session_resync={}s", c.session_resync_seconds);
   return text + fmt::format(" jwt_issuer={} jwt_audience={} jwt_leeway={}s", c.jwt.issuer,
                             c.jwt.audience, c.jwt.leeway_seconds);
 }

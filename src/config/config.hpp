@@ -19,7 +19,8 @@ struct Config {
   std::string role = "all";
   std::string jwt_secret;  // from TODO_JWT_SECRET, or generated and kept in data_dir
   int jwt_ttl_seconds = 24 * 3600;
-  JwtOptions jwt;  // iss and aud we issue and require, clock-skew leeway
+  JwtOptions jwt;                   // iss and aud we issue and require, clock-skew leeway
+  int session_resync_seconds = 30;  // re-read the session revocations (auth/revocation_service)
   std::size_t max_body_bytes = 1024 * 1024;
   int max_connections = 10000;
   int io_threads = 0;  // 0: one per core

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/random.hpp"
+#include "http/body_stream.hpp"
 #include "http/problem.hpp"
 #include "http/response_rules.hpp"
 #include "http/server_impl.hpp"

@@ -29,6 +29,9 @@ struct SessionState {
   // The stream the current request opened, from open_stream() until the request ends.
   std::shared_ptr<Stream> stream_opened;
   bool stream_over_cap = false;  // open_stream() was refused by max_streams: answer 503
+  // The body source of the current request's answer (RequestContext::body_source): a large
+  // finite body the server pulls piece by piece (http/body_stream.hpp).
+  std::shared_ptr<BodySource> body_source;
 };
 
 struct Slot {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 
+#include "http/body_stream.hpp"
 #include "http/client_address.hpp"
 #include "http/problem.hpp"
 #include "http/request_rules.hpp"
@@ -151,6 +152,12 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
         co_return;
       }
     }
+    if (auto source = std::exchange(state.body_source, nullptr)) {  // e.g. the account export
+      add_common_headers(res);
+      if (stopping) res.keep_alive(false);
+      if (!co_await write_streamed(stream, res, *source, options.request_timeout_seconds)) break;
+      continue;
+    }
     finish_response(req, res);
     if (stopping) res.keep_alive(false);
     bool keep_alive = res.keep_alive();
@@ -214,6 +221,7 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::
         return open_stream(std::move(o), state);
       };
       res = co_await (*match->handler)(ctx);
+      if (ctx.body_source && res->result_int() / 100 == 2) state.body_source = ctx.body_source;
     }
   } catch (const std::exception& e) {
     spdlog::error("[{}] {} {} failed: {}", request_id, std::string(req.method_string()),

@@ -15,6 +15,7 @@
 // Thread safety: submit from any thread; completions run on a database thread.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -90,6 +91,12 @@ class NotificationListener {
 };
 std::unique_ptr<NotificationListener> listen_postgres(const std::string& url, std::string channel,
                                                       std::function<void()> on_notify);
+// The same, one call per notification with its payload; and `on_notify(std::nullopt)` after
+// every connect, the first one included (LISTEN is in place from then on: whatever was sent
+// before may have been missed, so read the whole state then).
+std::unique_ptr<NotificationListener> listen_postgres_payloads(
+    const std::string& url, std::string channel,
+    std::function<void(const std::optional<std::string>& payload)> on_notify);
 
 // Applies pending migrations and returns the schema version (for `todo migrate`).
 int migrate_sqlite(const std::string& path);

@@ -29,6 +29,8 @@ class IdempotencyStore : public Store {
                     const IdempotentResponse& response, Millis now) = 0;
   // Removes up to 1 000 keys stored before `older_than` (bounded: the writer is not held).
   virtual void purge(Millis older_than) = 0;
+  // Forgets every key of the user (account deletion).
+  virtual void remove_all(std::string_view user_id) = 0;
 };
 
 namespace sqlite {

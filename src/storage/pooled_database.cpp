@@ -171,6 +171,11 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
       return;
     } catch (const DbError& e) {
       conn.rollback();
+      if (e.answer) {  // a state the request itself met (e.g. its account is gone): not a fault
+        spdlog::debug("write unit refused: {}", e.what());
+        job.done(*e.answer);
+        return;
+      }
       if (e.transient && attempt < 2 && conn.reconnect()) continue;
       job.done(failure(e, "write"));
       return;
@@ -200,6 +205,10 @@ void PooledDatabase::reader_loop(Connection& conn) {
         job.done(Status(Unit{}));
         break;
       } catch (const DbError& e) {
+        if (e.answer) {
+          job.done(*e.answer);
+          break;
+        }
         if (e.transient && attempt < 2 && conn.reconnect()) continue;
         job.done(failure(e, "read"));
         break;

@@ -28,6 +28,9 @@ class TaskStore : public Store {
   virtual void update(const Task& task) = 0;
   // False when there was no such task.
   virtual bool remove(std::string_view user_id, std::int64_t id) = 0;
+  // Deletes every task of the user (account deletion; no events: the account is gone);
+  // returns how many.
+  virtual std::int64_t remove_all(std::string_view user_id) = 0;
   // A page of the user's tasks: filters, then `query.search_terms` (each a substring of
   // search_text), ordered by (sort key, id) in the query's direction, after `query.after`.
   virtual TaskPage list(std::string_view user_id, const TaskQuery& query) = 0;

@@ -13,11 +13,14 @@
 // (database.hpp) opened; store methods are synchronous. Expected outcomes are return values;
 // database failures throw storage::DbError, which makes the Database roll back.
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <typeindex>
 #include <utility>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace todo::storage {
 
@@ -45,6 +48,12 @@ struct DbError : std::runtime_error {
   using std::runtime_error::runtime_error;
   bool transient = true;  // connection lost, busy, serialization failure: worth a retry
   StorageFault fault = StorageFault::none;  // set: not transient, answered 503 (see above)
+  // A foreign key names a row that is not there (PostgreSQL SQLSTATE 23503, SQLite
+  // SQLITE_CONSTRAINT_FOREIGNKEY): e.g. a task written for an account deleted meanwhile.
+  bool missing_reference = false;
+  // Set by a store that knows what the failure means for the request (a deleted account is a
+  // 401, not a 500): the Database completes the unit with this error instead of a 500.
+  std::optional<Error> answer;
 };
 
 // Base of every feature store. The hooks let a store keep per-transaction state (the

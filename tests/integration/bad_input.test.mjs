@@ -193,7 +193,11 @@ describe('path and query parameters', () => {
 
   test('unknown routes -> 404 problem+json', async () => {
     problemOf(await server.api('GET', '/nope'), 404);
-    problemOf(await server.api('GET', '/api/nope'), 404);
+    problemOf(await server.api('GET', '/api/nope/nope'), 404);
+    // One segment under /api names an account (DELETE /api/{user_id}): other methods are a 405.
+    const account = await server.api('GET', '/api/nope');
+    problemOf(account, 405);
+    assert.equal(account.headers.get('allow'), 'DELETE');
     problemOf(await server.api('GET', `${one()}/unknown`, { token: u.token }), 404);
     problemOf(await server.api('POST', `/api/${u.user.id}/things`, { token: u.token, body: { title: 'x' } }), 404);
     await assertNothingChanged();

@@ -23,6 +23,7 @@ const SERVED = [
   ['get', '/api/{user_id}/tasks/{id}'], ['put', '/api/{user_id}/tasks/{id}'], ['patch', '/api/{user_id}/tasks/{id}'], ['delete', '/api/{user_id}/tasks/{id}'],
   ['patch', '/api/{user_id}/tasks/{id}/complete'],
   ['get', '/api/{user_id}/audit'],
+  ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
 
@@ -359,6 +360,48 @@ describe('real responses match the document', () => {
     await call('get', atpl, `/api/${other.user.id}/audit`, {}, 403);
     // last, so that a failure here hides nothing above
     await call('post', '/api/{user_id}/tasks', list, { raw: JSON.stringify({ title: 'x', description: 'd'.repeat(1_100_000) }) }, 413);
+  });
+
+  test('account routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+    await call('post', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: u.token, body: { title: 'exported' } }, 201);
+    const exp = '/api/{user_id}/export';
+    const exported = await call('get', exp, `/api/${u.user.id}/export`, { token: u.token }, 200);
+    assert.equal(JSON.parse(exported.text).tasks.length, 1);
+    await call('get', exp, `/api/${u.user.id}/export`, {}, 401);
+    await call('get', exp, `/api/${other.user.id}/export`, { token: u.token }, 403);
+
+    const cp = '/api/auth/change-password';
+    const NEW = 'another passphrase 77';
+    await call('post', cp, cp, { body: { current_password: u.password, new_password: NEW } }, 401);
+    await call('post', cp, cp, { token: u.token, body: { current_password: 'wrong password!', new_password: NEW } }, 403);
+    await call('post', cp, cp, { token: u.token, body: { current_password: u.password, new_password: 'short' } }, 422);
+    await call('post', cp, cp, { token: u.token, raw: '{' }, 400);
+    await call('post', cp, cp, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    const changed = await call('post', cp, cp, { token: u.token, body: { current_password: u.password, new_password: NEW } }, 200);
+    const token = changed.json.token;
+
+    const del = '/api/{user_id}';
+    await call('delete', del, `/api/${u.user.id}`, { token, body: { password: u.password } }, 403);
+    await call('delete', del, `/api/${u.user.id}`, { token, body: {} }, 422);
+    await call('delete', del, `/api/${u.user.id}`, { token, raw: '{' }, 400);
+    await call('delete', del, `/api/${other.user.id}`, { token, body: { password: NEW } }, 403);
+    await call('delete', del, `/api/${u.user.id}`, { body: { password: NEW } }, 401);
+
+    const soa = '/api/auth/sign-out-all';
+    await call('post', soa, soa, {}, 401);
+    await call('post', soa, soa, { token }, 204);
+    await call('post', soa, soa, { token }, 401);
+    const again = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: NEW } });
+    await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 204);
+    await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 401);
   });
 
   test('ops routes and unknown routes', async () => {

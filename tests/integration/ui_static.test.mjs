@@ -123,11 +123,15 @@ describe('web UI static files', () => {
     const machine = await get('/no/such/page', { Accept: '*/*' });
     assert.equal(machine.status, 404);
     assert.equal(machine.headers['content-type'], 'application/problem+json');
-    for (const path of ['/api/nope', '/api', '/api/auth/nope']) {
+    for (const path of ['/api/nope/nope', '/api', '/api/auth/nope']) {
       const api = await get(path, { Accept: 'text/html' });
       assert.equal(api.status, 404, path);
       assert.equal(api.headers['content-type'], 'application/problem+json', path);
     }
+    // One segment under /api names an account (only DELETE /api/{user_id}): a 405, not a page.
+    const account = await get('/api/nope', { Accept: 'text/html' });
+    assert.equal(account.status, 405);
+    assert.equal(account.headers['content-type'], 'application/problem+json');
     // Only GET and HEAD reach the files.
     assert.equal((await raw(server.port, 'POST', '/tasks')).status, 404);
     assert.equal((await raw(server.port, 'DELETE', '/')).status, 404);

@@ -10,6 +10,7 @@ import { useSession } from '@/lib/session';
 const LINKS = [
   { href: '/tasks', label: 'Tasks' },
   { href: '/audit', label: 'Audit trail' },
+  { href: '/settings', label: 'Settings' },
 ];
 
 export function Header() {

@@ -15,6 +15,8 @@ const FIELD_NAMES: Record<string, string> = {
   completed: 'Completed',
   email: 'E-mail',
   password: 'Password',
+  current_password: 'Current password',
+  new_password: 'New password',
   name: 'Name',
   q: 'Search',
   tag: 'Tag filter',

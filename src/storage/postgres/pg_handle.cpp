@@ -99,6 +99,7 @@ void throw_error(PGconn* conn, const PGresult* result, std::string_view what) {
   const bool connection_ok = PQstatus(conn) == CONNECTION_OK;
   e.transient = is_transient(sqlstate ? sqlstate : "", connection_ok);
   if (connection_ok) e.fault = storage_fault_of(sqlstate ? sqlstate : "");
+  e.missing_reference = sqlstate && std::string_view(sqlstate) == "23503";
   throw e;
 }
 

@@ -16,6 +16,8 @@ constexpr const char* kPurge =
     "DELETE FROM idempotency_keys WHERE (user_id, key) IN (SELECT user_id, key "
     "FROM idempotency_keys WHERE created_at < $1 LIMIT 1000)";
 
+constexpr const char* kRemoveAll = "DELETE FROM idempotency_keys WHERE user_id = $1";
+
 class PgIdempotency final : public IdempotencyStore {
  public:
   explicit PgIdempotency(Handle& db) : db_(db) {}
@@ -35,6 +37,10 @@ class PgIdempotency final : public IdempotencyStore {
   }
 
   void purge(Millis older_than) override { db_.exec(kPurge, Params().add(older_than)); }
+
+  void remove_all(std::string_view user_id) override {
+    db_.exec(kRemoveAll, Params().add(user_id));
+  }
 
  private:
   Handle& db_;

@@ -12,10 +12,17 @@
 namespace todo::storage {
 namespace {
 
+// Either callback form: `on_notify_` once per batch of notifications (and after a
+// reconnect), or `on_payload_` once per notification (and with nullopt after every connect).
 class PgListener final : public NotificationListener {
  public:
   PgListener(std::string url, std::string channel, std::function<void()> on_notify)
       : url_(std::move(url)), channel_(std::move(channel)), on_notify_(std::move(on_notify)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  PgListener(std::string url, std::string channel,
+             std::function<void(const std::optional<std::string>&)> on_payload)
+      : url_(std::move(url)), channel_(std::move(channel)), on_payload_(std::move(on_payload)) {
     thread_ = std::thread([this] { run(); });
   }
   ~PgListener() override {
@@ -32,7 +39,10 @@ class PgListener final : public NotificationListener {
         postgres::Handle db(url_);
         std::string sql = "LISTEN " + channel_;
         db.exec_script(sql.c_str());
-        if (!first) on_notify_();  // what was sent while we were away
+        if (on_payload_)
+          on_payload_(std::nullopt);  // LISTEN is in place: read what may have been missed
+        else if (!first)
+          on_notify_();  // what was sent while we were away
         first = false;
         backoff = std::chrono::milliseconds(100);
         listen(db);
@@ -62,14 +72,17 @@ class PgListener final : public NotificationListener {
       bool notified = false;
       while (PGnotify* n = PQnotifies(conn)) {
         notified = true;
+        std::optional<std::string> payload(n->extra ? n->extra : "");
         PQfreemem(n);
+        if (on_payload_) on_payload_(payload);
       }
-      if (notified) on_notify_();
+      if (notified && on_notify_) on_notify_();
     }
   }
 
   std::string url_, channel_;
   std::function<void()> on_notify_;
+  std::function<void(const std::optional<std::string>&)> on_payload_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
@@ -78,6 +91,12 @@ class PgListener final : public NotificationListener {
 
 std::unique_ptr<NotificationListener> listen_postgres(const std::string& url, std::string channel,
                                                       std::function<void()> on_notify) {
+  return std::make_unique<PgListener>(url, std::move(channel), std::move(on_notify));
+}
+
+std::unique_ptr<NotificationListener> listen_postgres_payloads(
+    const std::string& url, std::string channel,
+    std::function<void(const std::optional<std::string>&)> on_notify) {
   return std::make_unique<PgListener>(url, std::move(channel), std::move(on_notify));
 }
 

@@ -125,6 +125,10 @@ class PgTasks final : public TaskStore {
                .affected() == 1;
   }
 
+  std::int64_t remove_all(std::string_view user_id) override {
+    return db_.exec("DELETE FROM tasks WHERE user_id = $1", Params().add(user_id)).affected();
+  }
+
   TaskPage list(std::string_view user_id, const TaskQuery& q) override;
 
  private:

@@ -33,6 +33,7 @@ DbError make_error(int rc, std::string message) {
   const int primary = rc & 0xff;
   e.fault = storage_fault_of(rc);
   e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+  e.missing_reference = rc == SQLITE_CONSTRAINT_FOREIGNKEY;
   return e;
 }
 

@@ -15,6 +15,8 @@ constexpr const char* kPurge =
     "DELETE FROM idempotency_keys WHERE (user_id, key) IN (SELECT user_id, key "
     "FROM idempotency_keys WHERE created_at < ? LIMIT 1000)";
 
+constexpr const char* kRemoveAll = "DELETE FROM idempotency_keys WHERE user_id = ?";
+
 class SqliteIdempotency final : public IdempotencyStore {
  public:
   explicit SqliteIdempotency(Handle& db) : db_(db) {}
@@ -35,6 +37,10 @@ class SqliteIdempotency final : public IdempotencyStore {
   }
 
   void purge(Millis older_than) override { db_.prepare(kPurge).bind(1, older_than).run(); }
+
+  void remove_all(std::string_view user_id) override {
+    db_.prepare(kRemoveAll).bind(1, user_id).run();
+  }
 
  private:
   Handle& db_;

@@ -27,6 +27,8 @@ constexpr const char* kSelectKeysToFill =
     "ORDER BY id LIMIT 500";
 constexpr const char* kFillKeys = "UPDATE tasks SET title_key = ?, search_text = ? WHERE id = ?";
 constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
+// task_tags go by ON DELETE CASCADE, tasks_fts by its trigger.
+constexpr const char* kDeleteAll = "DELETE FROM tasks WHERE user_id = ?";
 constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ?";
 constexpr const char* kInsertTag =
     "INSERT OR IGNORE INTO task_tags (task_id, user_id, tag) VALUES (?, ?, ?)";
@@ -120,6 +122,11 @@ class SqliteTasks final : public TaskStore {
   bool remove(std::string_view user_id, std::int64_t id) override {
     db_.prepare(kDelete).bind(1, user_id).bind(2, id).run();
     return db_.changes() == 1;
+  }
+
+  std::int64_t remove_all(std::string_view user_id) override {
+    db_.prepare(kDeleteAll).bind(1, user_id).run();
+    return db_.changes();
   }
 
   TaskPage list(std::string_view user_id, const TaskQuery& q) override;
