@@ -87,7 +87,8 @@ test('acknowledged creates survive SIGKILL', { timeout: 90_000 }, async (t) => {
   assert.equal(res.status, 201, res.text);
   assert.ok(!acked.has(res.json.id) && !found.has(res.json.id), 'ids are not reused after the crash');
   const session = await server.api('GET', '/api/auth/session', { token: u.token });
-  assert.equal(session.status, 200, 'tokens issued before the crash still work');
+  assert.equal(session.status, 200, session.text);
+  assert.equal(session.json.user?.id, u.user.id, 'tokens issued before the crash still work');
 });
 
 test('graceful stop (SIGTERM) exits cleanly and keeps the data', { timeout: 60_000 }, async () => {
