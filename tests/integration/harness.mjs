@@ -279,5 +279,24 @@ export function prng(seed) {
   };
 }
 
+// Polls `cond` (sync or async) until it returns a truthy value, which it returns; throws
+// after `timeoutMs`. The deadline is a safety net for a busy machine, never a speed bound.
+export async function waitUntil(cond, what, { timeoutMs = 60_000, pollMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+// The value of an unlabelled metric in GET /metrics (undefined when absent).
+export async function metricValue(server, name) {
+  const res = await server.api('GET', '/metrics');
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
+  return m ? Number(m[1]) : undefined;
+}
+
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.(?!000)\d{3})?Z$/;
 export { sleep };
