@@ -19,7 +19,7 @@ export const BINARY = process.env.TODO_TEST_BINARY || join(REPO_ROOT, 'build', '
 export const JWT_SECRET = 'integration-test-secret-7f3c9a1e5b2d4c6a8e0f1b3d5c7e9a2b';
 export const BACKEND = (process.env.TODO_TEST_BACKEND || 'sqlite').toLowerCase();
 export const PASSWORD = 'correct horse battery staple';
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = 60_000;  // a safety net for a busy machine
 const STDERR_KEEP = 64 * 1024;
 
 if (BACKEND !== 'sqlite' && BACKEND !== 'postgres') {
