@@ -36,8 +36,8 @@ describe('TasksView', () => {
     expect(call.headers['content-type']).toBe('application/json');
     await post.release();
     // The server's task replaced it: editable, no longer saving, still one row.
-    expect(screen.getByRole('checkbox', { name: 'Mark “Buy milk” as done' })).toHaveProperty('disabled', false);
-    expect(screen.queryByText('Saving…')).toBeNull();
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark “Buy milk” as done' })).toHaveProperty('disabled', false));
+    await waitFor(() => expect(screen.queryByText('Saving…')).toBeNull());
     expect(screen.getAllByRole('checkbox', { name: /Buy milk/ })).toHaveLength(1);
     expect(api.of('POST', /tasks$/)).toHaveLength(1);
   });
@@ -83,9 +83,9 @@ describe('TasksView', () => {
     await complete.release();
     const alert = await screen.findByText(/was changed somewhere else/);
     expect(alert.textContent).toMatch(/“Pay rent” was not completed/);
-    // Rolled back at once, before the reload answered.
+    // Rolled back at once, before the reload answered (it is held until released).
     await reload.arrival();
-    expect(screen.getByRole('checkbox', { name: 'Mark “Pay rent” as done' })).toHaveProperty('checked', false);
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark “Pay rent” as done' })).toHaveProperty('checked', false));
 
     await reload.release();
     const reloaded = await screen.findByRole('checkbox', { name: 'Mark “Pay rent (edited elsewhere)” as done' });

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Header } from '@/components/Header';
@@ -30,7 +30,8 @@ describe('session', () => {
     await screen.findByRole('link', { name: 'Sign in' });
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
     expect(screen.getByText('Loading…')).toBeTruthy();
-    expect(replace).toHaveBeenCalledWith(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`);
+    // The redirect is an effect: wait for it (the header may render first).
+    await waitFor(() => expect(replace).toHaveBeenCalledWith(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`));
   });
 
   it('a signed-in answer names the user and opens guarded pages', async () => {
@@ -47,6 +48,6 @@ describe('session', () => {
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
     app();
     await screen.findByRole('link', { name: 'Sign in' });
-    expect(replace).toHaveBeenCalled();
+    await waitFor(() => expect(replace).toHaveBeenCalled());
   });
 });
