@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Header } from '@/components/Header';
@@ -41,6 +41,20 @@ describe('session', () => {
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
     expect(screen.getByText('Ada')).toBeTruthy();
     expect(replace).not.toHaveBeenCalled();
+  });
+
+  it('Sign out ends the session on the server, and the page sends to sign-in once (no second, racing navigation)', async () => {
+    const api = fakeApi({
+      'GET /api/auth/session': () => ({ body: { user: USER } }),
+      'POST /api/auth/sign-out': () => ({ status: 204 }),
+    });
+    app();
+    await screen.findByText('Hello Ada');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('link', { name: 'Sign in' });
+    expect(api.of('POST', /sign-out$/)).toHaveLength(1);
+    await waitFor(() => expect(replace).toHaveBeenCalled());
+    expect(replace.mock.calls).toEqual([[`/sign-in?next=${encodeURIComponent(window.location.pathname)}`]]);
   });
 
   it('an unreachable server counts as signed out, not as a crash', async () => {
