@@ -10,7 +10,16 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['./vitest.setup.ts'],
     restoreMocks: true,
-    // A zone with DST and an offset, so that time conversions are really exercised.
-    env: { TZ: 'Europe/Berlin' },
+    // vi.stubGlobal (the fake fetch) and vi.useFakeTimers end with their test: a test
+    // never sees the previous one's fetch or clock.
+    unstubGlobals: true,
+    // Safety nets, not speed bounds: a test that typing makes take 4 s on an idle 2-core
+    // machine must not fail on a busy one (and a timed-out test would leave its typing
+    // running into the next). Assertions never depend on how long anything took.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // A zone with DST and an offset, so that time conversions are really exercised; and
+    // one language, so that "yesterday" does not depend on the machine's locale.
+    env: { TZ: 'Europe/Berlin', LC_ALL: 'en_US.UTF-8', LANG: 'en_US.UTF-8' },
   },
 });

@@ -1,8 +1,16 @@
-import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { cleanup, configure } from '@testing-library/react';
+import { afterEach, vi } from 'vitest';
+
+// findBy*/waitFor wait for a condition; their deadline (1 s by default) is only a safety
+// net, generous so that a busy machine does not fail a test that would pass.
+configure({ asyncUtilTimeout: 15_000 });
 
 // Testing Library unmounts between tests only when globals are on; we import explicitly.
-afterEach(() => cleanup());
+// Real timers again first, so that cleanup's effects run on the real clock.
+afterEach(() => {
+  vi.useRealTimers();
+  cleanup();
+});
 
 // jsdom has <dialog> but not its modal methods.
 if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {

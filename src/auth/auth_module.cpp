@@ -142,16 +142,24 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   co_return auth_response(status::ok, user, issued, ctx, s);
 }
 
+// "Who is signed in?" is a question with a normal answer when nobody is: 200 with
+// {"user": null, "session": null}, as Better Auth's session route answers, for no
+// credential, an invalid or expired token, and a token of a deleted account alike. A 401
+// here would be logged by every browser as a failed resource on each anonymous visit.
+// Only a failure to answer (the database) is an error.
 asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
+  const auto no_session = [&] {
+    return http::json_response(status::ok, json::object{{"user", nullptr}, {"session", nullptr}},
+                               ctx.request);
+  };
   auto user_id = s.authenticator.authenticate(ctx);
-  if (!user_id) co_return problem(user_id.error(), ctx);
+  if (!user_id) co_return no_session();
   auto user_unit = [id = *user_id](storage::Tx& tx) {
     return Result<std::optional<User>>(storage::users(tx).find_by_id(id));
   };
   auto user = co_await storage::db_read<std::optional<User>>(s.db, s.metrics, std::move(user_unit));
   if (!user) co_return problem(user.error(), ctx);
-  if (!*user)
-    co_return problem(Error::make(ErrorKind::unauthorized, "the account no longer exists"), ctx);
+  if (!*user) co_return no_session();
   co_return http::json_response(status::ok, json::object{{"user", user_json(**user)}}, ctx.request);
 }
 

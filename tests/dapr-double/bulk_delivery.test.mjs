@@ -14,7 +14,16 @@ import { startSidecar, until } from './client.mjs';
 import { bulkStatuses, isBulk, startFakeApp } from './fake_app.mjs';
 import { partitionFor, readTopic } from './lib/log.mjs';
 
-const FAST = ['--retry-initial-ms', '20', '--retry-max-ms', '100', '--delivery-timeout-ms', '1500'];
+// Quick redelivery; a delivery timeout of a minute, so that a busy machine never causes a
+// redelivery a test did not ask for.
+const FAST = ['--retry-initial-ms', '20', '--retry-max-ms', '100', '--delivery-timeout-ms', '60000'];
+const LONG = { timeout: 300_000 }; // a safety net per test, not a speed bound
+
+// Resolves once `cond` holds or `ms` passed (then the test's assertions tell).
+async function atMost(ms, cond) {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(5);
+}
 const TOPIC = 'task-events';
 const ROUTE = '/dapr/task-events';
 const cleanups = [];
@@ -142,7 +151,7 @@ test('envelope: Dapr\'s BulkSubscribeEnvelope with token and content type; raw b
   assert.equal(byTopic['off-events'].bulkSubscribe.enabled, false);
 });
 
-test('maxMessagesCount: batches of at most N, each message once, one batch in flight per partition, log order per partition', { timeout: 30_000 }, async () => {
+test('maxMessagesCount: batches of at most N, each message once, one batch in flight per partition, log order per partition', LONG, async () => {
   const inFlight = new Map();  // partition -> requests in flight
   const violations = [];
   const app = await startFakeApp({
@@ -153,6 +162,9 @@ test('maxMessagesCount: batches of at most N, each message once, one batch in fl
       const [p] = parts;
       if (inFlight.get(p)) violations.push(`partition ${p}: a second request while one was in flight`);
       inFlight.set(p, (inFlight.get(p) || 0) + 1);
+      // The first requests wait (10 s at most) for a second one in flight, so that
+      // "partitions concurrently" is seen however slow the machine is.
+      if (app.maxInFlight < 2) await atMost(10_000, () => app.inFlight >= 2);
       await sleep(20);
       inFlight.set(p, inFlight.get(p) - 1);
       return bulkStatuses(d);
@@ -169,7 +181,7 @@ test('maxMessagesCount: batches of at most N, each message once, one batch in fl
   const items = range('solo-', 25).map((id) => ['solo', id]);
   for (const key of others) for (const id of range(`${key}-`, 6)) items.push([key, id]);
   await publishAll(pub, items);
-  await until(() => allIds(app).length >= items.length, 'all messages', 20_000);
+  await until(() => allIds(app).length >= items.length, 'all messages');
   await sub.waitIdle();
 
   assert.deepEqual(violations, []);
@@ -193,12 +205,15 @@ test('maxAwaitDurationMs: fewer than N messages go together once the oldest has 
   const app = await startFakeApp({ subscriptions: [bulkSubscription({ maxMessagesCount: 100, maxAwaitDurationMs: 300 })] });
   const { pub, sub } = await setup({ app });
   const t0 = Date.now();
-  for (const id of ['w-0', 'w-1', 'w-2']) await publish(pub, 'u', id);
+  // In one write, so that they wait together however long publishing takes.
+  await publishAll(pub, ['w-0', 'w-1', 'w-2'].map((id) => ['u', id]));
   await until(() => bulks(app).length >= 1, 'the batch');
   await sub.waitIdle();
   assert.deepEqual(requestIds(app), [['w-0', 'w-1', 'w-2']]);
   const waited = bulks(app)[0].at - t0;
-  assert.ok(waited >= 200, `sent ${waited} ms after the first publish, before maxAwaitDurationMs`);
+  // A lower bound only (the double reads the messages after t0; a busy machine is later,
+  // never earlier); a few ms of slack for timer and clock granularity.
+  assert.ok(waited >= 290, `sent ${waited} ms after the publish, before maxAwaitDurationMs (300) had passed`);
 });
 
 test('per-entry RETRY: only that entry comes again, the partition waits for it; the delivery log has one line per entry', async () => {
@@ -302,7 +317,7 @@ test('--max-retries: an entry still failing after them is dead-lettered, then th
   assert.match(m.deadLetter.reason, /retries exhausted \(3 attempts\).*RETRY/);
 });
 
-test('restart: after SIGTERM done entries are not redelivered; entries still retrying come again', { timeout: 30_000 }, async () => {
+test('restart: after SIGTERM done entries are not redelivered; entries still retrying come again', LONG, async () => {
   const app = await startFakeApp({ subscriptions: [bulkSubscription({ maxMessagesCount: 5, maxAwaitDurationMs: 100 })] });
   const { pub, sub } = await setup({ app });
   await publishAll(pub, range('a-', 12).map((id, i) => [`u${i % 3}`, id]));
@@ -345,7 +360,8 @@ test('duplicate mode: each batch again after it succeeded, or twice at once', as
   let maxConcurrent = 0;
   app.handler = async (d) => {
     maxConcurrent = Math.max(maxConcurrent, ++concurrent);
-    await sleep(300);
+    // Each copy waits (10 s at most) for the other: together however slow the machine.
+    await atMost(10_000, () => maxConcurrent >= 2);
     concurrent--;
     return bulkStatuses(d);
   };
@@ -359,8 +375,7 @@ test('duplicate mode: each batch again after it succeeded, or twice at once', as
   await sub.duplicate(false);
   await publishAll(pub, [['u', 'single']]);
   await until(() => allIds(app).includes('single'), 'single');
-  await sub.waitIdle();
-  await sleep(100);
+  await sub.waitIdle(); // nothing in flight or uncommitted: no second copy can still come
   assert.equal(allIds(app).filter((x) => x === 'single').length, 1);
 });
 

@@ -9,8 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SIDECAR = join(dirname(fileURLToPath(import.meta.url)), 'sidecar.mjs');
 
-// Polls `cond` (may be async) every 20 ms until it holds; throws naming `what` after timeoutMs.
-export async function until(cond, what, timeoutMs = 10_000) {
+// Polls `cond` (may be async) every 20 ms until it holds; throws naming `what` after
+// timeoutMs. Deadlines here are safety nets for a busy machine, never speed bounds.
+export async function until(cond, what, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -67,7 +68,7 @@ export class SidecarProcess {
   // Starts the process (ports chosen once, kept across restarts) and waits until the
   // control API answers; with waitSubscribed (and an app port), until it has read the
   // app's subscriptions too.
-  async start({ waitSubscribed = false, timeoutMs = 20_000 } = {}) {
+  async start({ waitSubscribed = false, timeoutMs = 60_000 } = {}) {
     if (!this.daprPort) this.daprPort = await freePort();
     if (!this.controlPort) this.controlPort = await freePort();
     this.exit = null;
@@ -100,7 +101,7 @@ export class SidecarProcess {
     }
   }
 
-  async waitSubscribed(timeoutMs = 20_000) {
+  async waitSubscribed(timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.stats();
@@ -113,7 +114,8 @@ export class SidecarProcess {
   async stop() {
     if (!this.child || this.exit) return this.exit;
     this.child.kill('SIGTERM');
-    const t = setTimeout(() => { if (!this.exit) this.child.kill('SIGKILL'); }, 5000);
+    // A graceful stop saves the offsets; SIGKILL only if it hangs (generous: a busy machine).
+    const t = setTimeout(() => { if (!this.exit) this.child.kill('SIGKILL'); }, 30_000);
     const r = await this.exited;
     clearTimeout(t);
     return r;
@@ -151,7 +153,7 @@ export class SidecarProcess {
 
   // Waits until every subscribed topic (or just `topic`) has no lag and nothing is in
   // flight. Returns the last stats.
-  async waitIdle({ topic, timeoutMs = 30_000, pollMs = 100 } = {}) {
+  async waitIdle({ topic, timeoutMs = 60_000, pollMs = 100 } = {}) {
     const deadline = Date.now() + timeoutMs;
     let s;
     for (;;) {

@@ -6,9 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { startSidecar } from './client.mjs';
+import { startSidecar, until } from './client.mjs';
 import { partitionFor, PARTITIONS, readTopic } from './lib/log.mjs';
 
 const dirs = [];
@@ -255,14 +254,26 @@ test('--strict-bulk accepts only Dapr\'s JSON array; request counters by status'
   assert.deepEqual(requests.publish, { 404: 1 });
 });
 
+// Fault windows: what must happen inside a window happens in one that does not end by
+// itself (or lasts a minute); that a window ends by itself is checked apart, with only a
+// lower bound on when (a busy machine makes it later, never earlier). No assertion here
+// depends on how fast the machine is.
 describe('faults', () => {
   let s;
   before(async () => { s = await sidecar(); });
   const single = (id) => post(s, `/v1.0/publish/kafka-pubsub/task-events?metadata.partitionKey=u_f&metadata.cloudevent.id=${id}`, { body: { id } });
+  const listeningAgain = () => until(async () => {
+    try {
+      return (await fetch(`${s.daprUrl}/v1.0/healthz`)).status === 204;
+    } catch {
+      return false; // still refused
+    }
+  }, 'the Dapr port to listen again');
 
-  test('500 for a while: single and bulk fail, nothing written; healthy again after for_ms', async () => {
-    const state = await s.fault({ publish: '500', for_ms: 700 });
+  test('500: single and bulk fail, nothing written, the sidecar stays healthy; ok again on the next /fault', async () => {
+    const state = await s.fault({ publish: '500' });
     assert.equal(state.publish, '500');
+    assert.equal(state.until, null, 'no end without for_ms');
     let res = await single('f500-a');
     assert.equal(res.status, 500);
     assert.equal(res.json.errorCode, 'ERR_PUBSUB_PUBLISH_MESSAGE');
@@ -270,54 +281,62 @@ describe('faults', () => {
     assert.equal(res.status, 500);
     assert.deepEqual(res.json.failedEntries.map((f) => f.entryId), ['q']);
     assert.equal((await fetch(`${s.daprUrl}/v1.0/healthz`)).status, 204, 'the sidecar itself stays healthy');
-    await sleep(900);
-    assert.equal((await s.control('GET', '/fault')).publish, 'ok');
+    assert.equal((await s.control('GET', '/fault')).publish, '500', 'still failing after those calls');
+    await s.fault({ publish: 'ok' });
     res = await single('f500-b');
     assert.equal(res.status, 204);
-    assert.deepEqual(messages(s).map((m) => m.event.id), ['f500-b']);
+    assert.deepEqual(messages(s).filter((m) => m.event.id.startsWith('f500')).map((m) => m.event.id), ['f500-b']);
     const st = await s.stats();
     assert.equal(st.topics['task-events'].publish_failed, 2);
   });
 
-  test('refuse: the Dapr port really closes (also open keep-alive connections), control still answers; back after for_ms', async () => {
+  test('for_ms: a fault ends by itself, not before for_ms', async () => {
+    const FOR_MS = 300;
+    const t0 = Date.now();
+    const state = await s.fault({ publish: '500', for_ms: FOR_MS });
+    assert.equal(state.publish, '500');
+    assert.ok(Date.parse(state.until) >= t0 + FOR_MS, `until ${state.until}`);
+    await until(async () => (await s.control('GET', '/fault')).publish === 'ok', 'the fault to end by itself');
+    assert.ok(Date.now() - t0 >= FOR_MS, `the fault lasted at least for_ms (${Date.now() - t0} ms)`);
+    assert.equal((await single('after-window')).status, 204);
+  });
+
+  test('refuse: the Dapr port really closes (also open keep-alive connections), control still answers; listening again on the next /fault', async () => {
     // a keep-alive connection opened before the fault
     assert.equal((await fetch(`${s.daprUrl}/v1.0/healthz`)).status, 204);
-    await s.fault({ publish: 'refuse', for_ms: 800 });
-    const t0 = Date.now();
+    const state = await s.fault({ publish: 'refuse' });
+    assert.equal(state.until, null, 'lasts until the next /fault');
     await assert.rejects(fetch(`${s.daprUrl}/v1.0/healthz`), (err) => /ECONNREFUSED|ECONNRESET|other side closed|fetch failed/i.test(`${err.cause?.code} ${err.cause?.message} ${err.message}`));
     await assert.rejects(single('refused'));
     assert.equal((await s.stats()).listening, false);
-    for (;;) {
-      try {
-        if ((await fetch(`${s.daprUrl}/v1.0/healthz`)).status === 204) break;
-      } catch { /* still refused */ }
-      assert.ok(Date.now() - t0 < 5000, 'listening again within 5 s');
-      await sleep(50);
-    }
-    assert.ok(Date.now() - t0 >= 700, `refused for about for_ms (${Date.now() - t0} ms)`);
+    assert.equal((await s.control('GET', '/fault')).publish, 'refuse');
+    await s.fault({ publish: 'ok' });
+    assert.equal((await fetch(`${s.daprUrl}/v1.0/healthz`)).status, 204);
     assert.equal((await single('after-refuse')).status, 204);
     assert.ok(!messages(s).some((m) => m.event.id === 'refused'));
   });
 
-  test('refuse without for_ms lasts until the next /fault', async () => {
-    await s.fault({ publish: 'refuse' });
-    await sleep(300);
-    await assert.rejects(fetch(`${s.daprUrl}/v1.0/healthz`));
-    await s.fault({ publish: 'ok' });
-    assert.equal((await fetch(`${s.daprUrl}/v1.0/healthz`)).status, 204);
+  test('refuse with for_ms: listening again by itself, not before for_ms', async () => {
+    const FOR_MS = 300;
+    const t0 = Date.now();
+    await s.fault({ publish: 'refuse', for_ms: FOR_MS });
+    await listeningAgain();
+    assert.ok(Date.now() - t0 >= FOR_MS, `refused for at least for_ms (${Date.now() - t0} ms)`);
+    assert.equal((await single('after-refuse-window')).status, 204);
   });
 
-  test('delay: each publish is answered after delay_ms (and then written)', async () => {
-    await s.fault({ publish: 'delay', delay_ms: 1200, for_ms: 10_000 });
+  test('delay: each publish is answered after delay_ms (and then written); none once lifted', async () => {
+    await s.fault({ publish: 'delay', delay_ms: 500 });
     const t0 = Date.now();
     const res = await single('delayed');
     assert.equal(res.status, 204);
-    assert.ok(Date.now() - t0 >= 1150, `took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 >= 500, `answered after delay_ms (${Date.now() - t0} ms)`);
     assert.ok(messages(s).some((m) => m.event.id === 'delayed'));
+    // Lifted: with a delay of ten minutes still in force, this publish would not be answered
+    // within the request's own deadline (post() aborts after 10 s).
+    await s.fault({ publish: 'delay', delay_ms: 600_000 });
     await s.fault({ publish: 'ok' });
-    const t1 = Date.now();
     assert.equal((await single('fast')).status, 204);
-    assert.ok(Date.now() - t1 < 1000, 'no delay once the fault is lifted');
   });
 
   test('bad fault specs -> 400', async () => {
@@ -326,7 +345,7 @@ describe('faults', () => {
   });
 });
 
-test('two doubles appending to one log dir concurrently: every line whole, nothing lost', { timeout: 60_000 }, async () => {
+test('two doubles appending to one log dir concurrently: every line whole, nothing lost', { timeout: 300_000 }, async () => {
   const dir = logDir();
   const a = await startSidecar({ appId: 'api-a', logDir: dir });
   const b = await startSidecar({ appId: 'api-b', logDir: dir });

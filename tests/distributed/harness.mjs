@@ -205,7 +205,7 @@ export async function startCluster(options = {}) {
       await auditServer.start();
       cluster.started.push(auditServer);
     }
-    await auditSidecar.waitSubscribed(30_000);
+    await auditSidecar.waitSubscribed();
     cluster.audit = { server: auditServer, sidecar: auditSidecar };
     cluster.api = cluster.apis[0].server;
     return cluster;
@@ -327,19 +327,40 @@ export async function auditCount(db, userIds) {
   return Number((await psql(db.url, `SELECT count(*) FROM audit_log WHERE user_id IN (${list})`)).trim());
 }
 
+// Resolves once nothing more can reach the audit (a condition, not a pause): every api
+// process's outbox is empty, so each committed event was accepted by its sidecar (is in
+// the log), and then the audit double has no lag and nothing in flight, so each logged
+// event was delivered and answered. In the embedded shape the outbox alone says it (a
+// row leaves it in the transaction that stores its audit row). Call it once the writes
+// are done. Deadlines are safety nets for a busy machine.
+export async function waitQuiet(cluster, { timeoutMs = 300_000 } = {}) {
+  for (const { server } of cluster.apis) {
+    await waitUntil(async () => (await server.metric('todo_outbox_pending')) === 0, `${server.name}: an empty outbox`, { timeoutMs, pollMs: 100 });
+  }
+  if (DAPR) await cluster.audit.sidecar.waitIdle({ timeoutMs });
+}
+
 // Polls until the users' audit holds at least `expected` rows (or the time is up), then
-// waits `settleMs` and reads all rows, so late duplicates would be seen.
-export async function waitForAuditRows(db, userIds, expected, { timeoutMs = 120_000, settleMs = 1500 } = {}) {
+// until the cluster is quiet (waitQuiet), and reads all rows: a late duplicate or an
+// extra event would be among them.
+export async function waitForAuditRows(cluster, userIds, expected, { timeoutMs = 300_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let reachedAt = null;
   while (Date.now() < deadline) {
-    if (await auditCount(db, userIds) >= expected) { reachedAt = Date.now(); break; }
+    if (await auditCount(cluster.db, userIds) >= expected) { reachedAt = Date.now(); break; }
     await sleep(200);
   }
-  await sleep(settleMs);
-  const rows = await auditRows(db, userIds);
+  await waitQuiet(cluster, { timeoutMs });
+  const rows = await auditRows(cluster.db, userIds);
   rows.reachedAt = reachedAt;  // when the count was first reached (null: never)
   return rows;
+}
+
+// The audit double's --delivery-log: one record per delivery attempt (per entry in bulk),
+// written with one write(2) each, so whole lines even after a SIGKILL.
+export function deliveryAttempts(cluster) {
+  if (!existsSync(cluster.deliveryLog)) return [];
+  return readFileSync(cluster.deliveryLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
 // Compares the audit rows with the acknowledged operations: every acknowledged operation
@@ -486,14 +507,16 @@ export const formatLatency = (l) => `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p
 
 // Redeliveries seen by the audit double: event ids delivered successfully more than once.
 export function redeliveries(cluster) {
-  if (!existsSync(cluster.deliveryLog)) return 0;
+  return [...successfulDeliveries(cluster).values()].filter((x) => x > 1).length;
+}
+
+// Event id -> how many times the audit double delivered it successfully.
+export function successfulDeliveries(cluster) {
   const n = new Map();
-  for (const line of readFileSync(cluster.deliveryLog, 'utf8').split('\n')) {
-    if (!line) continue;
-    const d = JSON.parse(line);
+  for (const d of deliveryAttempts(cluster)) {
     if (d.result === 'success' && d.id) n.set(d.id, (n.get(d.id) || 0) + 1);
   }
-  return [...n.values()].filter((x) => x > 1).length;
+  return n;
 }
 
 export const skipUnlessDapr = (t) => {
@@ -501,7 +524,8 @@ export const skipUnlessDapr = (t) => {
   return false;
 };
 
-export async function waitUntil(cond, what, { timeoutMs = 60_000, pollMs = 50 } = {}) {
+// Polls `cond` until it holds; the deadline is a safety net for a busy machine.
+export async function waitUntil(cond, what, { timeoutMs = 120_000, pollMs = 50 } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

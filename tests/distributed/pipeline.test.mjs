@@ -24,7 +24,7 @@ test(`${OPS} operations from ${CLIENTS} concurrent clients: audit rows = operati
   const rate = (load.acked.length / (load.elapsedMs / 1000)).toFixed(0);
 
   const ids = users.map((u) => u.user.id);
-  const rows = await waitForAuditRows(cluster.db, ids, load.acked.length, { timeoutMs: 180_000 });
+  const rows = await waitForAuditRows(cluster, ids, load.acked.length);
   const cmp = compareAudit(load.acked, rows);
   try {
     assertAuditExact(cmp);

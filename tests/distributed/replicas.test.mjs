@@ -25,7 +25,7 @@ test('two api replicas on one database: no event published twice, exactly one au
   // may be relayed by either
   const load = await runWorkload({ servers, users, clients, perClient, seed: 61 });
   assert.deepEqual(load.failures.slice(0, 10), [], `${load.failures.length} writes failed`);
-  const rows = await waitForAuditRows(cluster.db, ids, load.acked.length, { timeoutMs: 180_000 });
+  const rows = await waitForAuditRows(cluster, ids, load.acked.length);
   assertClusterAudit(cluster, load.acked, rows);
   if (!DAPR) return;
   const pub = publishedEvents(cluster);

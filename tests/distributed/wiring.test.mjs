@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { checkEvent } from '../integration/audit_helpers.mjs';
 import {
-  BASE_URL, clusterOutput, DEFAULT_APP_TOKEN, DAPR, DLQ, psql, publishedEvents, PUBSUB, ROUTE, skipUnlessDapr, sleep, startCluster,
-  TOPIC, walkPages,
+  BASE_URL, clusterOutput, DEFAULT_APP_TOKEN, DAPR, DLQ, psql, publishedEvents, PUBSUB, ROUTE, skipUnlessDapr, startCluster,
+  TOPIC, waitQuiet, waitUntil, walkPages,
 } from './harness.mjs';
 
-test('harness: fresh database, sidecar doubles and role processes start; the database is dropped after', { timeout: 120_000 }, async () => {
+test('harness: fresh database, sidecar doubles and role processes start; the database is dropped after', { timeout: 600_000 }, async () => {
   const cluster = await startCluster();
   try {
     assert.equal((await psql(cluster.db.url, 'SELECT current_database()')).trim(), cluster.db.name);
@@ -54,7 +54,7 @@ describe('contract', () => {
     assert.deepEqual(stats.consumer.subscriptions.map((s) => [s.pubsubname, s.topic, s.route, s.deadLetterTopic]), [[PUBSUB, TOPIC, ROUTE, DLQ]]);
   });
 
-  test('each operation is published as the contract\'s CloudEvent, audited once, and served by the audit role', { timeout: 60_000 }, async () => {
+  test('each operation is published as the contract\'s CloudEvent, audited once, and served by the audit role', { timeout: 600_000 }, async () => {
     const u = await cluster.api.signUp({ prefix: 'wire' });
     const base = `/api/${u.user.id}/tasks`;
     const writes = [];
@@ -75,13 +75,9 @@ describe('contract', () => {
 
     // the audit role serves the audit API, with the api role's token
     const audit = cluster.audit.server;
-    let events = [];
-    for (let i = 0; i < 200 && events.length < 4; i++) {
-      events = await walkPages(audit, u, `/api/${u.user.id}/audit`);
-      if (events.length < 4) await sleep(50);
-    }
-    await sleep(500);
-    events = (await walkPages(audit, u, `/api/${u.user.id}/audit`)).reverse();
+    await waitUntil(async () => (await walkPages(audit, u, `/api/${u.user.id}/audit`)).length >= 4, 'four audited events');
+    await waitQuiet(cluster);  // nothing more on its way: a fifth event would be seen now
+    const events = (await walkPages(audit, u, `/api/${u.user.id}/audit`)).reverse();
     assert.equal(events.length, 4, `4 events audited: ${JSON.stringify(events.map((e) => e.event_type))}\n${clusterOutput(cluster)}`);
     events.forEach((e, i) => checkEvent(e, { ...writes[i], user: u, window }, `event ${i}`));
     assert.equal((await audit.api('GET', `/api/${u.user.id}/audit`)).status, 401, 'no token -> 401 on the audit role');

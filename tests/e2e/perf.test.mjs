@@ -1,8 +1,8 @@
 // First load of the tasks page with 200 tasks, in headless Chromium, with the Performance
 // API: navigation timing plus the mark the page sets when the list is on screen
 // ("tasks-list-rendered", frontend/src/components/TasksView.tsx), and layout shifts.
-// Timings are printed, not asserted (a shared, noisy machine); the size of the JavaScript
-// the page loads is asserted: under 250 KB gzipped.
+// Timings are printed, never asserted (speed belongs to bench/, not to a pass or a fail);
+// the size of the JavaScript the page loads is asserted: under 250 KB gzipped.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -65,7 +65,7 @@ async function firstLoad() {
   });
   const w = await watchedPage(context);
   await w.page.goto(`${server.baseUrl}/tasks`);
-  await w.page.waitForFunction(() => performance.getEntriesByName('tasks-list-rendered').length > 0, null, { timeout: 30_000 });
+  await w.page.waitForFunction(() => performance.getEntriesByName('tasks-list-rendered').length > 0, null, { timeout: 120_000 }); // a safety net
   await w.page.waitForLoadState('load');
   const m = await w.page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];

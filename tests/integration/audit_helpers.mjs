@@ -1,8 +1,9 @@
 // Helpers for tests of events and the audit trail. Delivery to the audit is asynchronous,
-// so readers poll until the expected count, then wait a little more to catch duplicates.
+// so readers poll until the expected count, then until the outbox is empty: only then has
+// everything committed so far reached the audit, and a late extra event would be seen.
 import assert from 'node:assert/strict';
 
-import { sleep, walkPages } from './harness.mjs';
+import { metricValue, sleep, walkPages, waitUntil } from './harness.mjs';
 
 // The event contract (ARCHITECTURE.md §4).
 export const EVENT_KEYS = ['event_id', 'event_type', 'schema_version', 'task_data', 'task_id',
@@ -14,17 +15,25 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}
 export const EVENT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 export const POLL_MS = 50;
-export const WAIT_MS = 10_000;
-export const SETTLE_MS = 300;
+// A safety net for a busy machine, not a speed bound.
+export const WAIT_MS = 60_000;
 
 // Every audit event of a user, newest first, walking all pages.
 export function auditAll(server, user, query = '') {
   return walkPages(server, user, `/api/${user.user.id}/audit`, query);
 }
 
-// Polls (every 50 ms, 10 s at most) until the user's audit holds at least `count` events,
-// then waits 300 ms and reads again, so that a late duplicate would be seen. Returns the
-// events, newest first.
+// Resolves once every event committed so far has reached the audit: the outbox is empty.
+// The embedded bus deletes an outbox row in the transaction that stores its audit row, so
+// an empty outbox means nothing more is on its way (a condition, not a pause).
+export async function waitOutboxDrained(server, { timeoutMs = WAIT_MS } = {}) {
+  await waitUntil(async () => (await metricValue(server, 'todo_outbox_pending')) === 0, 'an empty outbox (todo_outbox_pending 0)',
+    { timeoutMs, pollMs: POLL_MS });
+}
+
+// Polls until the user's audit holds at least `count` events (or the deadline passed),
+// then until the outbox is empty, and reads again: a late extra event (a duplicate, an
+// event nobody asked for) would be in that answer. Returns the events, newest first.
 export async function waitForAudit(server, user, count, { timeoutMs = WAIT_MS, query = '' } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -32,7 +41,7 @@ export async function waitForAudit(server, user, count, { timeoutMs = WAIT_MS, q
     if (items.length >= count || Date.now() >= deadline) break;
     await sleep(POLL_MS);
   }
-  await sleep(SETTLE_MS);
+  await waitOutboxDrained(server, { timeoutMs });
   return auditAll(server, user, query);
 }
 

@@ -19,7 +19,7 @@ export const BINARY = process.env.TODO_TEST_BINARY || join(REPO_ROOT, 'build', '
 export const JWT_SECRET = 'integration-test-secret-7f3c9a1e5b2d4c6a8e0f1b3d5c7e9a2b';
 export const BACKEND = (process.env.TODO_TEST_BACKEND || 'sqlite').toLowerCase();
 export const PASSWORD = 'correct horse battery staple';
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = 60_000;  // a safety net for a busy machine
 const STDERR_KEEP = 64 * 1024;
 
 if (BACKEND !== 'sqlite' && BACKEND !== 'postgres') {
@@ -291,6 +291,25 @@ export function prng(seed) {
     int: (n) => Math.floor(next() * n),
     pick: (arr) => arr[Math.floor(next() * arr.length)],
   };
+}
+
+// Polls `cond` (sync or async) until it returns a truthy value, which it returns; throws
+// after `timeoutMs`. The deadline is a safety net for a busy machine, never a speed bound.
+export async function waitUntil(cond, what, { timeoutMs = 60_000, pollMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+// The value of an unlabelled metric in GET /metrics (undefined when absent).
+export async function metricValue(server, name) {
+  const res = await server.api('GET', '/metrics');
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
+  return m ? Number(m[1]) : undefined;
 }
 
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.(?!000)\d{3})?Z$/;

@@ -99,14 +99,17 @@ test('B\'s task id under A\'s path with A\'s token -> 404', async () => {
 });
 
 test('an Idempotency-Key used by A does not replay A\'s task to B', async () => {
+  // Users of its own: the shared A and B stay as the other tests expect them.
+  const [a2, b2] = [await server.signUp({ name: 'Alice 2' }), await server.signUp({ name: 'Bob 2' })];
   const key = randomUUID();
   const body = { title: 'Keyed by Alice' };
-  const first = await server.api('POST', path(a), { token: a.token, body, headers: { 'Idempotency-Key': key } });
+  const first = await server.api('POST', path(a2), { token: a2.token, body, headers: { 'Idempotency-Key': key } });
   assert.equal(first.status, 201, first.text);
-  aTasks.push(first.json);
-  const res = await server.api('POST', path(b), { token: b.token, body, headers: { 'Idempotency-Key': key } });
+  const res = await server.api('POST', path(b2), { token: b2.token, body, headers: { 'Idempotency-Key': key } });
   assert.equal(res.status, 201, res.text);
   assert.notEqual(res.json.id, first.json.id, 'B gets a task of its own');
-  assert.equal(res.json.user_id, b.user.id);
-  await assertAliceUnchanged();
+  assert.equal(res.json.user_id, b2.user.id);
+  assert.equal(res.headers.get('idempotent-replayed'), null, 'not a replay of A\'s answer');
+  assert.deepEqual(await server.listAll(a2), [first.json], 'A has its one task');
+  assert.deepEqual((await server.listAll(b2)).map((t) => t.id), [res.json.id], 'B has its own');
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { expectAudit } from './audit_helpers.mjs';
-import { REPO_ROOT, sleep, startServer } from './harness.mjs';
+import { REPO_ROOT, startServer, waitUntil } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -94,12 +94,11 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
   await server.api('DELETE', `${base}/${t.id}`, { token: u.token });
   await expectAudit(server, u, 3);
   let m;
-  for (let i = 0; i < 40; i++) {
+  await waitUntil(async () => {
     m = await metrics();
-    if (find(m, 'todo_events_delivered_total', sub).value >= delivered0.value + 3 &&
-      (find(m, 'todo_audit_lag_seconds_count')?.value ?? 0) >= lagCount0 + 3) break;
-    await sleep(50);
-  }
+    return find(m, 'todo_events_delivered_total', sub).value >= delivered0.value + 3 &&
+      (find(m, 'todo_audit_lag_seconds_count')?.value ?? 0) >= lagCount0 + 3;
+  }, 'three deliveries and lag observations counted');
   assert.ok(find(m, 'todo_events_delivered_total', sub).value >= delivered0.value + 3, 'deliveries to the audit are counted');
   assert.equal(find(m, 'todo_events_failed_total', sub).value, failed0.value, 'no failed deliveries');
   assert.ok(find(m, 'todo_audit_lag_seconds_count').value >= lagCount0 + 3, 'audit lag is observed per event');
@@ -115,11 +114,7 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
   assert.ok(find(m, 'todo_audit_lag_seconds_sum').value >= 0);
 
   // idle again: nothing pending, readiness ok
-  for (let i = 0; i < 40 && find(m, 'todo_outbox_pending').value !== 0; i++) {
-    await sleep(50);
-    m = await metrics();
-  }
-  assert.equal(find(m, 'todo_outbox_pending').value, 0, 'outbox drained');
+  await waitUntil(async () => find(m = await metrics(), 'todo_outbox_pending').value === 0, 'the outbox to drain');
   const ready = await server.api('GET', '/readyz');
   assert.equal(ready.json.checks.outbox, 'ok');
 });

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { AuditEvent } from '@/lib/audit';
 import { fakeApi, problem, task, USER } from '@/test/fakeApi';
@@ -8,13 +8,20 @@ import { renderInApp } from '@/test/render';
 
 import { AuditView } from './AuditView';
 
+// The page's clock is fixed (Date only; timers run): "1 minute ago" and "yesterday" do
+// not depend on when or how fast the test runs. Just after midnight in Berlin.
+const NOW = Date.parse('2026-03-10T00:20:00+01:00');
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+});
+
 const base = task({ id: 42, title: 'Pay rent', priority: 'medium', tags: ['home'], recurrence: 'FREQ=MONTHLY' });
-let n = 0;
-function event(type: AuditEvent['event_type'], minutesAgo: number, data: object): AuditEvent {
+function event(id: string, type: AuditEvent['event_type'], minutesAgo: number, data: object): AuditEvent {
   return {
-    event_id: `e${++n}`,
+    event_id: id,
     event_type: type,
-    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    timestamp: new Date(NOW - minutesAgo * 60_000).toISOString(),
     user_id: USER.id,
     task_id: (data as { id?: number }).id ?? 42,
     task_data: { ...base, ...data },
@@ -24,11 +31,11 @@ function event(type: AuditEvent['event_type'], minutesAgo: number, data: object)
 
 // Newest first, as the API answers.
 const page1 = [
-  event('deleted', 1, { id: 7, title: 'Old idea' }),
-  event('completed', 2, { completed: true, title: 'Pay the rent', priority: 'high' }),
-  event('updated', 3, { title: 'Pay the rent', priority: 'high' }),
+  event('e4', 'deleted', 1, { id: 7, title: 'Old idea' }),
+  event('e3', 'completed', 2, { completed: true, title: 'Pay the rent', priority: 'high' }),
+  event('e2', 'updated', 3, { title: 'Pay the rent', priority: 'high' }),
 ];
-const page2 = [event('created', 60 * 26, {})];
+const page2 = [event('e1', 'created', 60 * 26, {})];
 
 describe('AuditView', () => {
   it('lists types, titles and what changed, newest first, and pages with the cursor', async () => {

@@ -6,8 +6,11 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 
 import { ApiError } from '@/lib/api';
-import { describeError, fieldErrors } from '@/lib/messages';
+import { describeError, fieldErrors, fieldSentence } from '@/lib/messages';
 import { useSession } from '@/lib/session';
+
+// As the server counts it (code points); src/auth/password.cpp.
+const MIN_PASSWORD_LENGTH = 8;
 
 // Only our own paths: "?next=https://evil.example" must not send anyone away.
 function nextPath(): string {
@@ -59,9 +62,17 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
     setError('');
     setFields({});
+    // The server's first password rule, checked here too so that a short password costs
+    // no round trip and no refused request (which the browser would log as a failed
+    // resource). Every other rule is the server's (its 422 names the field).
+    if (mode === 'sign-up' && [...password].length < MIN_PASSWORD_LENGTH) {
+      setFields({ password: fieldSentence('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`) });
+      setError('Please correct the highlighted fields.');
+      return;
+    }
+    setBusy(true);
     try {
       if (mode === 'sign-in') await signIn(email, password);
       else await signUp(name, email, password);
@@ -111,7 +122,7 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
           type="password"
           autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
           required
-          minLength={mode === 'sign-up' ? 8 : undefined}
+          minLength={mode === 'sign-up' ? MIN_PASSWORD_LENGTH : undefined}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

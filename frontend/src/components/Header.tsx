@@ -3,7 +3,7 @@
 // when the session answer arrives. No prefetching: the pages are tiny, and prefetches
 // would compete with the first API calls while the page loads.
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
+import { usePathname } from 'next/navigation';
 
 import { useSession } from '@/lib/session';
 
@@ -16,7 +16,6 @@ const LINKS = [
 export function Header() {
   const { state, signOut } = useSession();
   const pathname = usePathname();
-  const router = useRouter();
   const signedIn = state.status === 'signed-in';
 
   return (
@@ -38,14 +37,10 @@ export function Header() {
               <span className="user-name" title={state.user.email}>
                 {state.user.name}
               </span>
-              <button
-                type="button"
-                className="button button-quiet"
-                onClick={async () => {
-                  await signOut();
-                  router.replace('/sign-in');
-                }}
-              >
+              {/* No navigation here: the page decides (tasks and audit send to
+                  /sign-in?next=…, the home page to /sign-in). Two navigations at once
+                  would race, and the last one would win at random. */}
+              <button type="button" className="button button-quiet" onClick={() => void signOut()}>
                 Sign out
               </button>
             </>

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
 import { task } from '@/test/fakeApi';
@@ -69,33 +69,40 @@ describe('TaskList', () => {
     expect(props.onToggle).toHaveBeenCalledWith(expect.objectContaining({ id: 7 }));
   });
 
-  it('says when there is nothing, and when filters hide everything', () => {
+  it('says when there is nothing yet', () => {
     renderList();
     expect(screen.getByText('Nothing to do yet.')).toBeTruthy();
+    expect(screen.queryByText('No tasks match these filters.')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull();
   });
 
-  it('offers to clear filters that match nothing', () => {
+  it('says when filters hide everything, and offers to clear them', () => {
     const props = renderList({ filtered: true });
+    expect(screen.getByText('No tasks match these filters.')).toBeTruthy();
+    expect(screen.queryByText('Nothing to do yet.')).toBeNull();
     screen.getByRole('button', { name: 'Clear filters' }).click();
     expect(props.onClearFilters).toHaveBeenCalled();
   });
 
-  it('has a loading state and an error state with retry', () => {
-    renderList({ phase: 'loading' });
+  it('has a loading state', () => {
+    renderList({ phase: 'loading', tasks: [task({ title: 'Not yet' })] });
     expect(screen.getByRole('status').textContent).toMatch(/Loading tasks/);
-    cleanupAndRender();
-    function cleanupAndRender() {
-      document.body.innerHTML = '';
-      const props = renderList({ phase: 'error', error: 'The server could not be reached.' });
-      expect(screen.getByRole('alert').textContent).toMatch(/could not be reached/);
-      screen.getByRole('button', { name: 'Try again' }).click();
-      expect(props.onRetry).toHaveBeenCalled();
-    }
+    expect(screen.queryByText('Not yet')).toBeNull();
   });
 
-  it('loads more when the server has another page', () => {
+  it('has an error state with retry', () => {
+    const props = renderList({ phase: 'error', error: 'The server could not be reached.' });
+    expect(screen.getByRole('alert').textContent).toMatch(/could not be reached/);
+    screen.getByRole('button', { name: 'Try again' }).click();
+    expect(props.onRetry).toHaveBeenCalled();
+  });
+
+  it('loads more when the server has another page, and only then', () => {
     const props = renderList({ tasks: [task()], hasMore: true });
     screen.getByRole('button', { name: 'Load more tasks' }).click();
     expect(props.onLoadMore).toHaveBeenCalled();
+    cleanup();
+    renderList({ tasks: [task()], hasMore: false });
+    expect(screen.queryByRole('button', { name: 'Load more tasks' })).toBeNull();
   });
 });

@@ -1,68 +1,95 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { fakeApi, problem, task, USER } from '@/test/fakeApi';
+import { fakeApi, held, problem, task, USER } from '@/test/fakeApi';
 import { renderInApp } from '@/test/render';
 
 import { TasksView } from './TasksView';
 
 const session = () => ({ body: { user: USER } });
+const UNDO_MS = 5000; // TasksView's undo window
+
+// The delete timers under the test's control; everything else (React, fetch) runs as usual.
+const fakeTimeouts = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+const advance = (ms: number) => act(async () => void vi.advanceTimersByTime(ms));
 
 describe('TasksView', () => {
-  it('quick add: Enter shows the task at once and POSTs it', async () => {
+  it('quick add: Enter shows the task at once, before the server answered, and POSTs it', async () => {
+    const post = held((c) => ({ status: 201, body: task({ id: 41, title: (c.body as { title: string }).title }) }));
     const api = fakeApi({
       'GET /api/auth/session': session,
       'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
-      'POST /api/u_ada/tasks': (c) => ({ status: 201, body: task({ id: 41, title: (c.body as { title: string }).title }) }),
+      'POST /api/u_ada/tasks': post.handler,
     });
     renderInApp(<TasksView userId="u_ada" />);
     await screen.findByText('Nothing to do yet.');
     await userEvent.type(screen.getByLabelText('New task title'), 'Buy milk{Enter}');
-    expect(screen.getByText('Buy milk')).toBeTruthy(); // before the server answered
-    await waitFor(() => expect(api.of('POST', /tasks$/)).toHaveLength(1));
-    const post = api.of('POST', /tasks$/)[0];
-    expect(post.body).toEqual({ title: 'Buy milk', timezone: 'Europe/Berlin' });
-    expect(post.headers['idempotency-key']).toMatch(/.+/);
-    expect(post.headers['content-type']).toBe('application/json');
-    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark “Buy milk” as done' })).toHaveProperty('disabled', false));
+    await post.arrival();
+    // The server has not answered: the task is there, marked as saving, not yet editable.
+    expect(screen.getByRole('checkbox', { name: 'Mark “Buy milk” as done' })).toHaveProperty('disabled', true);
+    expect(screen.getByText('Saving…')).toBeTruthy();
     expect((screen.getByLabelText('New task title') as HTMLInputElement).value).toBe('');
+    const [call] = api.of('POST', /tasks$/);
+    expect(call.body).toEqual({ title: 'Buy milk', timezone: 'Europe/Berlin' });
+    expect(call.headers['idempotency-key']).toMatch(/.+/);
+    expect(call.headers['content-type']).toBe('application/json');
+    await post.release();
+    // The server's task replaced it: editable, no longer saving, still one row.
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark “Buy milk” as done' })).toHaveProperty('disabled', false));
+    await waitFor(() => expect(screen.queryByText('Saving…')).toBeNull());
+    expect(screen.getAllByRole('checkbox', { name: /Buy milk/ })).toHaveLength(1);
+    expect(api.of('POST', /tasks$/)).toHaveLength(1);
   });
 
-  it('quick add: a refused task disappears again with the reason', async () => {
+  it('quick add: a refused task is shown, then disappears again with the reason', async () => {
+    const post = held(problem(422, 'title: must be at most 500 characters', [{ field: 'title', message: 'must be at most 500 characters' }]));
     fakeApi({
       'GET /api/auth/session': session,
       'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
-      'POST /api/u_ada/tasks': () => problem(422, 'title: must be at most 500 characters', [{ field: 'title', message: 'must be at most 500 characters' }]),
+      'POST /api/u_ada/tasks': post.handler,
     });
     renderInApp(<TasksView userId="u_ada" />);
     await screen.findByText('Nothing to do yet.');
     await userEvent.type(screen.getByLabelText('New task title'), 'Too long{Enter}');
+    await post.arrival();
+    expect(screen.getByRole('checkbox', { name: 'Mark “Too long” as done' })).toBeTruthy();
+    await post.release();
     const alert = await screen.findByText(/was not added/);
     expect(alert.textContent).toContain('Title must be at most 500 characters.');
-    expect(screen.queryByRole('button', { name: 'Edit “Too long”' })).toBeNull();
+    expect(screen.queryByRole('checkbox', { name: 'Mark “Too long” as done' })).toBeNull();
+    expect(screen.getByText('Nothing to do yet.')).toBeTruthy();
   });
 
-  it('completing sends If-Match and rolls back with a message on 412', async () => {
+  it('completing flips the box at once, sends If-Match, and on 412 rolls back with a message, then reloads the task', async () => {
     const t = task({ id: 5, title: 'Pay rent', version: 3 });
+    const complete = held(problem(412, 'version mismatch'));
+    const reload = held({ body: { ...t, title: 'Pay rent (edited elsewhere)', version: 4 } });
     const api = fakeApi({
       'GET /api/auth/session': session,
       'GET /api/u_ada/tasks': () => ({ body: { items: [t], next_cursor: null } }),
-      'PATCH /api/u_ada/tasks/5/complete': () => problem(412, 'version mismatch'),
-      'GET /api/u_ada/tasks/5': () => ({ body: { ...t, title: 'Pay rent (edited elsewhere)', version: 4 } }),
+      'PATCH /api/u_ada/tasks/5/complete': complete.handler,
+      'GET /api/u_ada/tasks/5': reload.handler,
     });
     renderInApp(<TasksView userId="u_ada" />);
-    const box = await screen.findByRole('checkbox', { name: 'Mark “Pay rent” as done' });
-    fireEvent.click(box);
-    expect((box as HTMLInputElement).checked).toBe(true); // optimistic
-    const alert = await screen.findByText(/was changed somewhere else/);
-    expect(alert.textContent).toMatch(/“Pay rent” was not completed/);
-    const call = api.of('PATCH', /complete$/)[0];
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Mark “Pay rent” as done' }));
+    await complete.arrival();
+    // Optimistic: done before the server answered.
+    expect(screen.getByRole('checkbox', { name: 'Mark “Pay rent” as not done' })).toHaveProperty('checked', true);
+    const [call] = api.of('PATCH', /complete$/);
     expect(call.headers['if-match']).toBe('"3"');
     expect(call.body).toEqual({ completed: true });
-    // Rolled back, then reloaded at its current version.
+
+    await complete.release();
+    const alert = await screen.findByText(/was changed somewhere else/);
+    expect(alert.textContent).toMatch(/“Pay rent” was not completed/);
+    // Rolled back at once, before the reload answered (it is held until released).
+    await reload.arrival();
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark “Pay rent” as done' })).toHaveProperty('checked', false));
+
+    await reload.release();
     const reloaded = await screen.findByRole('checkbox', { name: 'Mark “Pay rent (edited elsewhere)” as done' });
-    expect((reloaded as HTMLInputElement).checked).toBe(false);
+    expect(reloaded).toHaveProperty('checked', false);
   });
 
   it('filters, search and sort become the list query; more pages follow next_cursor', async () => {
@@ -77,6 +104,8 @@ describe('TasksView', () => {
     await screen.findByText('First page');
     await userEvent.click(screen.getByRole('button', { name: 'Load more tasks' }));
     await screen.findByText('Second page');
+    expect(screen.getByText('First page')).toBeTruthy(); // appended, not replaced
+    expect(api.calls.at(-1)!.query.get('cursor')).toBe('c2');
     expect(screen.queryByRole('button', { name: 'Load more tasks' })).toBeNull();
 
     await userEvent.selectOptions(screen.getByLabelText('Status'), 'pending');
@@ -99,31 +128,68 @@ describe('TasksView', () => {
     expect(q.get('cursor')).toBeNull();
   });
 
-  it('delete hides the task, Undo brings it back without a request', async () => {
+  it('delete hides the task; Undo brings it back, and no request is sent, neither after the window nor on leaving', async () => {
     const api = fakeApi({
       'GET /api/auth/session': session,
       'GET /api/u_ada/tasks': () => ({ body: { items: [task({ id: 9, title: 'Keep me' })], next_cursor: null } }),
+      'DELETE /api/u_ada/tasks/9': () => ({ status: 204 }),
     });
-    renderInApp(<TasksView userId="u_ada" />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete “Keep me”' }));
+    const view = renderInApp(<TasksView userId="u_ada" />);
+    const del = await screen.findByRole('button', { name: 'Delete “Keep me”' });
+    fakeTimeouts();
+    fireEvent.click(del);
     expect(screen.queryByRole('button', { name: 'Edit “Keep me”' })).toBeNull();
     const toast = screen.getByText('Deleted “Keep me”.').parentElement!;
-    await userEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
     expect(screen.getByRole('button', { name: 'Edit “Keep me”' })).toBeTruthy();
+    await advance(10 * UNDO_MS); // far past the window and its safety net
+    expect(screen.getByRole('button', { name: 'Edit “Keep me”' })).toBeTruthy();
+    view.unmount(); // leaving the page sends the deletes still waiting: none
+    await act(async () => {});
     expect(api.of('DELETE', /./)).toHaveLength(0);
   });
 
-  it('delete is sent with If-Match when the undo window closes', async () => {
+  it('without Undo, the delete is sent once, with If-Match, when the 5 s window has passed', async () => {
     const api = fakeApi({
       'GET /api/auth/session': session,
       'GET /api/u_ada/tasks': () => ({ body: { items: [task({ id: 9, title: 'Bye', version: 2 })], next_cursor: null } }),
       'DELETE /api/u_ada/tasks/9': () => ({ status: 204 }),
     });
     renderInApp(<TasksView userId="u_ada" />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete “Bye”' }));
-    // Dismissing the toast closes the window at once.
-    await act(async () => screen.getByRole('button', { name: 'Dismiss message' }).click());
-    await waitFor(() => expect(api.of('DELETE', /tasks\/9$/)).toHaveLength(1));
+    const del = await screen.findByRole('button', { name: 'Delete “Bye”' });
+    fakeTimeouts();
+    fireEvent.click(del);
+    await advance(UNDO_MS - 100);
+    expect(api.of('DELETE', /./)).toHaveLength(0); // still undoable
+    await advance(200);
+    expect(api.of('DELETE', /tasks\/9$/)).toHaveLength(1);
     expect(api.of('DELETE', /tasks\/9$/)[0].headers['if-match']).toBe('"2"');
+    await advance(10 * UNDO_MS); // the safety-net timer must not send it again
+    expect(api.of('DELETE', /./)).toHaveLength(1);
+    expect(screen.queryByText('Deleted “Bye”.')).toBeNull();
+  });
+
+  it('dismissing the toast sends the delete at once; leaving the page sends a waiting one', async () => {
+    const api = fakeApi({
+      'GET /api/auth/session': session,
+      'GET /api/u_ada/tasks': () => ({
+        body: { items: [task({ id: 9, title: 'Bye', version: 2 }), task({ id: 10, title: 'Later', version: 1 })], next_cursor: null },
+      }),
+      'DELETE /api/u_ada/tasks/{id}': () => ({ status: 204 }),
+    });
+    const view = renderInApp(<TasksView userId="u_ada" />);
+    const del = await screen.findByRole('button', { name: 'Delete “Bye”' });
+    fakeTimeouts(); // no time passes unless the test says so
+    fireEvent.click(del);
+    const toast = screen.getByText('Deleted “Bye”.').parentElement!;
+    fireEvent.click(within(toast).getByRole('button', { name: 'Dismiss message' }));
+    await act(async () => {});
+    expect(api.of('DELETE', /./).map((c) => c.path)).toEqual(['/api/u_ada/tasks/9']);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete “Later”' }));
+    view.unmount();
+    await act(async () => {});
+    expect(api.of('DELETE', /./).map((c) => c.path)).toEqual(['/api/u_ada/tasks/9', '/api/u_ada/tasks/10']);
+    expect(api.of('DELETE', /tasks\/10$/)[0].headers['if-match']).toBe('"1"');
   });
 });

@@ -27,12 +27,14 @@ interface SessionValue {
 
 const SessionContext = createContext<SessionValue | null>(null);
 
-const probe = () => api.get<{ user: User }>('/api/auth/session').then((r) => r.user);
+// The server answers 200 with {"user": null, "session": null} when nobody is signed in (a
+// 401 would be logged by the browser as a failed resource on every anonymous visit).
+const probe = () => api.get<{ user: User | null }>('/api/auth/session').then((r) => r.user ?? null);
 
 // Asked as soon as this module runs in the browser, not after hydration: every page needs
 // the answer before it can load anything, and hydration takes a few hundred ms on a slow
 // machine (tests/e2e/perf.test.mjs). Not in tests, which install their fetch later.
-let early: Promise<User> | null = typeof window !== 'undefined' && process.env.NODE_ENV === 'production' ? probe() : null;
+let early: Promise<User | null> | null = typeof window !== 'undefined' && process.env.NODE_ENV === 'production' ? probe() : null;
 early?.catch(() => undefined); // handled when the provider takes it
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -42,7 +44,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     let live = true;
     const answer = early ?? probe();
     early = null;
-    answer.then((user) => live && setState({ status: 'signed-in', user })).catch(() => live && setState({ status: 'signed-out' }));
+    answer
+      .then((user) => live && setState(user ? { status: 'signed-in', user } : { status: 'signed-out' }))
+      .catch(() => live && setState({ status: 'signed-out' })); // unreachable server: sign in again
     return () => {
       live = false;
     };

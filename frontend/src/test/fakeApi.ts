@@ -1,6 +1,7 @@
 // A fake of the todo API for component tests: routes fetch calls by method and path to
 // handlers, and records every call with its parsed body and headers.
-import { vi } from 'vitest';
+import { act, waitFor } from '@testing-library/react';
+import { expect, vi } from 'vitest';
 
 import type { Task } from '@/lib/tasks';
 
@@ -42,6 +43,27 @@ export function fakeApi(routes: Record<string, Handler>) {
   });
   vi.stubGlobal('fetch', fetch);
   return { calls, fetch, of: (method: string, re: RegExp) => calls.filter((c) => c.method === method && re.test(c.path)) };
+}
+
+// An answer the test releases: the fake server holds every request of the route until
+// release() (each later request waits for its own next release), so that a test can
+// look at the page while a request is in flight ("shown before the server answered").
+export function held(reply: Reply | ((call: Call) => Reply)) {
+  const waiting: { call: Call; answer: (r: Reply) => void }[] = [];
+  return {
+    handler: (call: Call) => new Promise<Reply>((answer) => waiting.push({ call, answer })),
+    get pending() {
+      return waiting.length;
+    },
+    // Resolves once a request is waiting (within Testing Library's deadline).
+    arrival: () => waitFor(() => expect(waiting.length).toBeGreaterThan(0)),
+    // Answers the oldest waiting request and lets React render the outcome.
+    async release() {
+      const next = waiting.shift();
+      if (!next) throw new Error('held: no request is waiting');
+      await act(async () => next.answer(typeof reply === 'function' ? reply(next.call) : reply));
+    },
+  };
 }
 
 export const USER = { id: 'u_ada', email: 'ada@example.com', name: 'Ada', created_at: '2026-01-01T00:00:00Z' };
