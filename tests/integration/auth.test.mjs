@@ -312,11 +312,14 @@ describe('token table on /api/{user_id}/tasks', () => {
   for (const [name, make] of Object.entries(cases)) {
     test(`${name} -> 401`, async () => {
       const [opts, why] = make();
-      for (const [method, p, body] of [['GET', path()], ['POST', path(), { title: 'should not exist' }], ['GET', `${path()}/1`],
-        ['GET', '/api/auth/session']]) {
+      for (const [method, p, body] of [['GET', path()], ['POST', path(), { title: 'should not exist' }], ['GET', `${path()}/1`]]) {
         const problem = problemOf(await server.api(method, p, { ...opts, body }), 401);
         assert.match(problem.detail, why, `${method} ${p}`);
       }
+      // "Who is signed in?" answers "nobody" (200, null user) rather than 401 for the same token.
+      const session = await server.api('GET', '/api/auth/session', opts);
+      assert.equal(session.status, 200, session.text);
+      assert.deepEqual(session.json, { user: null, session: null });
     });
   }
 
