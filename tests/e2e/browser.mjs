@@ -5,7 +5,10 @@
 // page) must leave the console empty of errors and warnings. Chromium logs every 4xx/5xx
 // answer as "Failed to load resource", so the UI must not cause one in normal use (the
 // session probe answers 200 with a null user when nobody is signed in); a test that wants
-// to see a refusal asks the server from Node (apiStatus below), not from the page.
+// to see a refusal asks the server from Node (apiStatus below), not from the page. The one
+// exception is a refusal the test provokes on purpose through the UI (a wrong password typed
+// into a form): it names that one answer with expectHttpError(path, status), which must then
+// happen exactly once; nothing else is excused.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,20 +37,42 @@ export async function watchedPage(context) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const problems = [];
+  const expected = [];  // {path: RegExp, status, seen}
+  const isExpected = (path, status) => {
+    const e = expected.find((x) => !x.seen && x.status === status && x.path.test(path));
+    if (e) e.seen = path;
+    return Boolean(e);
+  };
+  // The console line Chromium writes for a provoked refusal names its status and URL.
+  const excusedConsole = (msg) => {
+    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
+    const url = msg.location()?.url;
+    if (!m || !url) return false;
+    const path = new URL(url).pathname;
+    return expected.some((x) => x.seen === path && x.status === Number(m[1]) && !x.consoleSeen && (x.consoleSeen = true));
+  };
   page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${new URL(res.url()).pathname}`);
+    const path = new URL(res.url()).pathname;
+    if (res.status() >= 400 && !isExpected(path, res.status())) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${path}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') {
+    if ((msg.type() === 'error' || msg.type() === 'warning') && !excusedConsole(msg)) {
       problems.push(`console ${msg.type()}: ${msg.text()} (${msg.location()?.url ?? '?'})`);
     }
   });
   return {
     page,
     problems,
-    // Throws when anything was logged since the last call.
+    // The test is about to provoke this refusal through the UI (e.g. a wrong password): it
+    // must happen, once, before the next assertClean.
+    expectHttpError(path, status) {
+      expected.push({ path, status, seen: null, consoleSeen: false });
+    },
+    // Throws when anything was logged since the last call, or an expected refusal did not
+    // happen.
     assertClean(where) {
+      for (const e of expected.splice(0)) if (!e.seen) problems.push(`expected HTTP ${e.status} for ${e.path} did not happen`);
       if (problems.length) {
         const list = problems.splice(0);
         throw new Error(`${where}: ${list.length} console problem(s):\n${list.join('\n')}`);
