@@ -99,7 +99,7 @@ async function workloadWithPoison(cluster, seed) {
   }
   const ids = users.map((u) => u.user.id);
   // The audit role consumes the same topic: its rows are the list of every event.
-  const rows = await waitForAuditRows(cluster.db, ids, acked.length + 3, { settleMs: 0 });
+  const rows = await waitForAuditRows(cluster, ids, acked.length + 3);
   assert.equal(rows.length, acked.length + 3);
   const all = rows.map((r) => r.event_id);
   const poison = new Set((await psqlRows(cluster.db.url, `SELECT event_id FROM audit_log
