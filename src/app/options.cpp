@@ -18,7 +18,9 @@ std::string OptionGroup::describe() const {
         },
         spec.target);
     if (!out.empty()) out += ' ';
-    out += name + "=" + value;
+    out += name;
+    out += '=';
+    out += value;
   }
   return out;
 }

@@ -93,6 +93,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::Platform platform{config, *db, metrics, cpu, authenticator, outbox, consumers, readiness};
 
   std::vector<std::unique_ptr<app::Module>> modules;
+  modules.reserve(specs.size());
   for (auto* spec : specs) modules.push_back(spec->build(platform));
   http::Router router;
   std::vector<app::Worker*> workers{&revocation_service};

@@ -8,7 +8,7 @@ namespace {
 
 // A sign-in racing an account deletion may issue a token just after the deletion committed:
 // the deleted account's cutoff outlives the token lifetime by this margin.
-constexpr Millis kDeletionMargin = 5 * 60 * 1000;
+constexpr Millis kDeletionMargin = Millis{5} * 60 * 1000;
 
 }  // namespace
 

@@ -27,7 +27,7 @@ std::vector<Event> events_of(const Batch& batch) {
 
 OutboxRelay::OutboxRelay(storage::Database& db, ops::Metrics& metrics, OutboxWriter& writer,
                          RelayOptions options)
-    : db_(db), metrics_(metrics), writer_(writer), options_(options), runner_(metrics) {
+    : db_(db), metrics_(metrics), writer_(writer), options_(std::move(options)), runner_(metrics) {
   metrics_.describe("todo_events_delivered_total", "counter",
                     "Events acknowledged by each relay target (consumer or publisher).");
   metrics_.describe(

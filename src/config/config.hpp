@@ -21,7 +21,7 @@ struct Config {
   int jwt_ttl_seconds = 24 * 3600;
   JwtOptions jwt;                   // iss and aud we issue and require, clock-skew leeway
   int session_resync_seconds = 30;  // re-read the session revocations (auth/revocation_service)
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1} << 20;
   int max_connections = 10000;
   int io_threads = 0;  // 0: one per core
   int db_readers = 2;

@@ -8,7 +8,7 @@ namespace todo {
 
 boost::asio::awaitable<Status> CpuPool::run_job(std::function<void()>& work) {
   auto job = std::make_shared<std::function<void()>>(std::move(work));
-  auto initiation = [this](auto handler, std::shared_ptr<std::function<void()>> job) {
+  auto initiation = [this](auto handler, const std::shared_ptr<std::function<void()>>& job) {
     auto executor = boost::asio::get_associated_executor(handler);
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     if (queued_.fetch_add(1) >= max_queued_ || stopping_) {

@@ -134,8 +134,8 @@ Result<boost::urls::url_view> parse_target(std::string_view target) {
 
 Error header_too_large(std::string_view target) {
   if (target.empty() || target.size() > kMaxTargetBytes)
-    return Error::make(ErrorKind::uri_too_long, "the request target exceeds " +
-                                                    std::to_string(kMaxTargetBytes) + " bytes");
+    return Error::make(ErrorKind::uri_too_long,
+                       "the request target exceeds " + std::to_string(kMaxTargetBytes) + " bytes");
   return Error::make(ErrorKind::header_too_large,
                      "the request header exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
 }

@@ -16,8 +16,8 @@ namespace todo::http {
 
 // RFC 9112 §3: at least 8 000 octets of request line are RECOMMENDED; we take 8 KiB of
 // target. Longer targets are 414; a header section over kMaxHeaderBytes is 431.
-inline constexpr std::size_t kMaxTargetBytes = 8 * 1024;
-inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr std::size_t kMaxTargetBytes = std::size_t{8} << 10;
+inline constexpr std::size_t kMaxHeaderBytes = std::size_t{16} << 10;
 
 struct HeaderVerdict {
   std::optional<Error> refuse;  // answer this at once, without reading the body, and close

@@ -21,7 +21,7 @@ asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.expires_after(2s);
-  std::array<char, 16 * 1024> scratch;
+  std::array<char, std::size_t{16} << 10> scratch;
   std::size_t discarded = 0;
   while (discarded < (64u << 20)) {
     auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAwait);
@@ -103,7 +103,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     }
     ++active;
     asio::co_spawn(slot.ioc, session(std::move(socket), slot, peer),
-                   [this, capped](std::exception_ptr e) {
+                   [this, capped](const std::exception_ptr& e) {
                      if (!capped.empty()) release(capped);
                      --active;
                      if (e) {
@@ -171,7 +171,7 @@ void Server::request_stop() {
   impl_->begin_stop();
 }
 
-void Server::run(std::function<void()> on_drained) {
+void Server::run(const std::function<void()>& on_drained) {
   auto& main = impl_->slots[0]->ioc;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& slot : impl_->slots) guards.push_back(asio::make_work_guard(slot->ioc));

@@ -47,7 +47,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
   int io_threads = 2;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1} << 20;
   std::vector<BodyLimitRule> body_limit_rules;
   int max_connections = 10000;
   // One client address may hold at most this many connections (trusted proxies are
@@ -71,7 +71,7 @@ class Server {
   // Binds now, so that a taken port fails before anything else starts. Returns the port
   // (useful when 0 was asked for).
   unsigned short bind();
-  void run(std::function<void()> on_drained);
+  void run(const std::function<void()>& on_drained);
   void request_stop();
   int active_connections() const { return active_; }
   int open_streams() const;

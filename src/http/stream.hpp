@@ -46,7 +46,7 @@ struct StreamOptions {
   // Bytes pushed but not yet written to the socket. Past it the reader is too slow: the
   // stream ends with StreamEnd::overflow and its connection is dropped, so memory per
   // stream stays bounded whatever the reader does.
-  std::size_t max_queued_bytes = 1024 * 1024;
+  std::size_t max_queued_bytes = std::size_t{1} << 20;
   // heartbeat_text is written when nothing else was written for this long, so proxies
   // and clients see a live connection (and a vanished client is noticed). 0: none.
   std::chrono::milliseconds heartbeat{15'000};

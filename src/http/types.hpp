@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "http/stream.hpp"
 #include "core/error.hpp"
+#include "http/stream.hpp"
 
 namespace todo::http {
 

@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 
 boost::asio::awaitable<Response> co_send(HttpClient& client, Request& request) {
   auto shared = std::make_shared<Request>(std::move(request));
-  auto initiation = [&client](auto handler, std::shared_ptr<Request> req) {
+  auto initiation = [&client](auto handler, const std::shared_ptr<Request>& req) {
     // A tracked executor keeps run() from returning while the worker holds the request.
     auto executor = asio::prefer(asio::get_associated_executor(handler),
                                  asio::execution::outstanding_work.tracked);

@@ -26,7 +26,7 @@ using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
 inline bool append(HeaderList& list, const char* line) {
   curl_slist* grown = curl_slist_append(list.get(), line);
   if (!grown) return false;
-  list.release();  // curl_slist_append returns the same head, now one longer
+  (void)list.release();  // curl_slist_append returned the same head, now one longer
   list.reset(grown);
   return true;
 }

@@ -122,7 +122,7 @@ struct HttpClientOptions {
   // Largest response body accepted (CURLOPT_MAXFILESIZE_LARGE when Content-Length announces
   // it, and counted while receiving otherwise); a bigger one aborts the transfer with
   // give_up "response too large".
-  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  std::size_t max_response_bytes = std::size_t{8} << 20;
   // PEM file of the CA certificates to trust instead of the system store (CURLOPT_CAINFO):
   // for a private CA, or a test's self-signed certificate. Empty: the system store.
   // Peer and host name verification are always on (CURLOPT_SSL_VERIFYPEER = 1,

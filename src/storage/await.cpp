@@ -11,7 +11,7 @@ boost::asio::awaitable<Status> run_unit(Database& db, bool write, ops::Metrics& 
                                         Work& work) {
   // Only a shared_ptr crosses asio's own coroutine frames (pointer-sized, relocation-safe).
   auto unit = std::make_shared<Work>(std::move(work));
-  auto initiation = [&db, write, &metrics](auto handler, std::shared_ptr<Work> unit) {
+  auto initiation = [&db, write, &metrics](auto handler, const std::shared_ptr<Work>& unit) {
     auto executor = boost::asio::get_associated_executor(handler);
     // std::function needs copyable callables; the handler is move-only.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));

@@ -250,7 +250,7 @@ StorageFault PooledDatabase::check_storage() {
   // A probe through the write queue: when it commits, committed() clears the fault.
   auto result = std::make_shared<std::promise<void>>();
   auto future = result->get_future();
-  write([](Tx& tx) { tx.probe_write(now_ms()); }, [result](Status) { result->set_value(); });
+  write([](Tx& tx) { tx.probe_write(now_ms()); }, [result](const Status&) { result->set_value(); });
   future.wait_for(std::chrono::seconds(2));
   return storage_fault_.load();
 }
@@ -259,7 +259,7 @@ bool PooledDatabase::ping() {
   // Goes through the read queue so that it never races a reader thread on its connection.
   auto result = std::make_shared<std::promise<bool>>();
   auto future = result->get_future();
-  read([](Tx& tx) { tx.probe(); }, [result](Status st) { result->set_value(st.ok()); });
+  read([](Tx& tx) { tx.probe(); }, [result](const Status& st) { result->set_value(st.ok()); });
   if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return false;
   return future.get();
 }

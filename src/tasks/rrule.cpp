@@ -189,9 +189,11 @@ std::optional<std::string> combination_error(const Rule& r) {
   for (const WeekdayNum& d : r.by_day) {
     if (d.ordinal == 0) continue;
     const std::string item = std::to_string(d.ordinal) + std::string(kWeekdays[d.weekday]);
-    if (r.freq != Freq::monthly && r.freq != Freq::yearly)
-      return "BYDAY=" + item + ": a numbered weekday needs FREQ=MONTHLY or FREQ=YEARLY, not " +
-             freq;
+    if (r.freq != Freq::monthly && r.freq != Freq::yearly) {
+      std::string why = "BYDAY=" + item;
+      why += ": a numbered weekday needs FREQ=MONTHLY or FREQ=YEARLY, not ";
+      return why + freq;
+    }
     if (r.freq == Freq::yearly && !r.by_week_no.empty())
       return "BYDAY=" + item + ": a numbered weekday is not allowed with FREQ=YEARLY and BYWEEKNO";
     if (r.freq == Freq::monthly && (d.ordinal > 5 || d.ordinal < -5))

@@ -35,8 +35,8 @@ void DaprPublisher::count(const char* outcome, std::size_t n) {
   metrics_.add("todo_dapr_publish_total", std::string("outcome=\"") + outcome + "\"", n);
 }
 
-net::Response DaprPublisher::call(net::Method method, std::string path, std::string content_type,
-                                  std::string body) {
+net::Response DaprPublisher::call(net::Method method, const std::string& path,
+                                  std::string content_type, std::string body) {
   net::Request request;
   request.method = method;
   request.url = base_url_ + path;

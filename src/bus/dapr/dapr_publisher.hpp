@@ -47,7 +47,7 @@ class DaprPublisher final : public Publisher {
 
   std::string name_ = "dapr-publisher";
   ops::Metrics& metrics_;
-  net::Response call(net::Method method, std::string path, std::string content_type,
+  net::Response call(net::Method method, const std::string& path, std::string content_type,
                      std::string body);
 
   std::string base_url_;  // http://host:port of the sidecar

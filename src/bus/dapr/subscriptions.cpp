@@ -231,7 +231,7 @@ void DaprSubscriptions::add_routes(http::Router& router) {
 std::size_t DaprSubscriptions::body_limit(std::size_t client_limit) const {
   // A bulk holds up to bulk_max_messages events of at most ~80 KB each (a 10 000-character
   // description, JSON-escaped, plus the CloudEvent around it).
-  constexpr std::size_t kLargestEvent = 80 * 1024;
+  constexpr std::size_t kLargestEvent = std::size_t{80} * 1024;
   std::size_t bulk = std::size_t(std::max(1, impl_->options.bulk_max_messages)) * kLargestEvent;
   return std::max(client_limit, bulk);
 }

@@ -159,6 +159,7 @@ class PgOutbox final : public OutboxStore {
     auto held = db_.exec("SELECT user_id FROM outbox_claims WHERE subscriber_bit = $1",
                          Params().add(std::int64_t(bit)));
     std::vector<std::string> held_users;
+    held_users.reserve(std::size_t(held.size()));
     for (int i = 0; i < held.size(); ++i) held_users.push_back(held.text(i, 0));
     auto r = db_.exec(
         "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
@@ -209,11 +210,15 @@ class PgOutbox final : public OutboxStore {
       std::string where = bits[i] == 0 ? "pending_mask <> 0"
                                        : "(pending_mask & " + std::to_string(bits[i]) + ") <> 0";
       if (i) sql += ", ";
-      sql += "COUNT(*) FILTER (WHERE " + where + "), MIN(created_at) FILTER (WHERE " + where + ")";
+      sql += "COUNT(*) FILTER (WHERE ";
+      sql += where;
+      sql += "), MIN(created_at) FILTER (WHERE ";
+      sql += where;
+      sql += ")";
     }
     sql += " FROM outbox WHERE pending_mask <> 0";
     auto r = db_.exec(sql, Params());
-    for (std::size_t i = 0; i < bits.size() && r.size() > 0; ++i) {
+    for (std::size_t i = 0; i < bits.size() && !r.empty(); ++i) {
       out[i].pending = r.int64(0, int(2 * i));
       out[i].oldest_created_at = r.opt_int64(0, int(2 * i + 1));
     }

@@ -163,6 +163,7 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
   int version = apply_migrations(writer->handle());
   writer->handle().exec("PRAGMA wal_autocheckpoint=0");  // the Checkpointer does it
   writers.push_back(std::move(writer));
+  readers.reserve(std::size_t(std::max(0, options.reader_threads)));
   for (int i = 0; i < options.reader_threads; ++i)
     readers.push_back(std::make_unique<sqlite::SqliteConnection>(options.path));
   PoolOptions pool{"sqlite", version, options.max_batch};

@@ -29,7 +29,7 @@ DbError make_error(int rc, std::string message) {
   message += " (SQLite code " + std::to_string(rc) + ")";
   if (rc == SQLITE_READONLY_DBMOVED)
     message += ": the database file was deleted or replaced while the server ran; restart it";
-  DbError e(std::move(message));
+  DbError e(message);
   const int primary = rc & 0xff;
   e.fault = storage_fault_of(rc);
   e.transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;

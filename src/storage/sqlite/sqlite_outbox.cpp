@@ -132,6 +132,7 @@ class SqliteOutbox final : public OutboxStore {
 
   std::vector<OutboxStats> stats_many(const std::vector<std::uint32_t>& bits) override {
     std::vector<OutboxStats> out;
+    out.reserve(bits.size());
     for (auto bit : bits) out.push_back(stats(bit));
     return out;
   }
