@@ -1,7 +1,6 @@
 // `todo serve` and `todo migrate`: composition only. Which modules run is the role's list
 // (app/roles.cpp); how each is built is its spec's business (app/module.hpp).
 #include <fmt/ranges.h>
-#include <spdlog/spdlog.h>
 
 #include <optional>
 #include <thread>
@@ -11,6 +10,7 @@
 #include "app/roles.hpp"
 #include "auth/revocation_service.hpp"
 #include "bus/dapr/subscriptions.hpp"
+#include "core/log.hpp"
 #include "http/server.hpp"
 
 namespace todo {
@@ -66,9 +66,9 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   std::string settings = describe(config) + describe_connection_limits(config);
   for (auto* spec : specs)
     if (auto d = spec->options().describe(); !d.empty()) settings += " " + d;
-  spdlog::info("starting todo: {}", settings);
+  log::info("starting todo: {}", settings);
   if (config.uses_dapr() && config.app_api_token.empty())
-    spdlog::warn(
+    log::warn(
         "INSECURE: --insecure-no-app-token: deliveries and callbacks from the Dapr sidecar are "
         "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
@@ -121,23 +121,23 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   http::Server server(server_opts, router, metrics);
   unsigned short port = server.bind();
   start_workers(workers);
-  spdlog::info("listening on http://{}:{} (role {}: {}; {} storage, {} bus)", server_opts.host,
-               port, role->name, fmt::join(role->modules, ", "),
-               config.uses_postgres() ? "PostgreSQL" : "SQLite", config.bus);
+  log::info("listening on http://{}:{} (role {}: {}; {} storage, {} bus)", server_opts.host, port,
+            role->name, fmt::join(role->modules, ", "),
+            config.uses_postgres() ? "PostgreSQL" : "SQLite", config.bus);
   server.run([&] {
-    spdlog::info("connections drained; stopping workers and committing queued writes");
+    log::info("connections drained; stopping workers and committing queued writes");
     for (auto it = workers.rbegin(); it != workers.rend(); ++it) (*it)->stop();
     db->stop();
     cpu.stop();
   });
-  spdlog::info("stopped cleanly");
+  log::info("stopped cleanly");
   return 0;
 }
 
 int migrate(const Config& config) {
   int version = config.uses_postgres() ? storage::migrate_postgres(config.database_url)
                                        : storage::migrate_sqlite(config.data_dir + "/todo.db");
-  spdlog::info("schema is at version {}", version);
+  log::info("schema is at version {}", version);
   return 0;
 }
 

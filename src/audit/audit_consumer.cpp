@@ -1,11 +1,10 @@
 #include "audit/audit_consumer.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include <boost/json/parse.hpp>
 
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "storage/audit_store.hpp"
@@ -71,7 +70,7 @@ std::vector<Outcome> AuditConsumer::handle(storage::Tx& tx, std::span<const bus:
   for (const auto& event : events) {
     auto record = audit_record_from_event(event.payload);
     if (!record) {
-      spdlog::error("audit: event {} rejected: {}", event.event_id, record.error().detail);
+      log::error("audit: event {} rejected: {}", event.event_id, record.error().detail);
       outcomes.push_back(Outcome::give_up);
       continue;
     }

@@ -1,7 +1,6 @@
 #include "audit/retention.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/idempotency_store.hpp"
@@ -34,7 +33,7 @@ void RetentionJob::start() {
       try {
         run_once();
       } catch (const std::exception& e) {
-        spdlog::warn("audit retention pass failed: {}", e.what());
+        log::warn("audit retention pass failed: {}", e.what());
       }
       lock.lock();
       wakeup_.wait_for(lock, interval_, [this] { return stopping_; });
@@ -77,7 +76,7 @@ int RetentionJob::run_once() {
   });
   if (total > 0) {
     metrics_.add("todo_audit_purged_total", "", total);
-    spdlog::info("audit retention removed {} events older than {}", total, format_rfc3339(cutoff));
+    log::info("audit retention removed {} events older than {}", total, format_rfc3339(cutoff));
   }
   return total;
 }

@@ -1,7 +1,6 @@
 #include "auth/revocation_service.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "storage/session_store.hpp"
 #include "storage/sync.hpp"
@@ -33,7 +32,7 @@ bool RevocationService::reload_all() {
   Status read = storage::read_and_wait(
       db_, [set, now](storage::Tx& tx) { *set = storage::sessions(tx).in_force(now); });
   if (!read) {
-    spdlog::warn("session revocations: cannot read them: {}", read.error().detail);
+    log::warn("session revocations: cannot read them: {}", read.error().detail);
     return false;
   }
   state_.merge(set->tokens, set->cutoffs);
@@ -47,7 +46,7 @@ bool RevocationService::reload_user(const std::string& user_id) {
     *set = storage::sessions(tx).in_force_for(user_id, now);
   });
   if (!read) {
-    spdlog::warn("session revocations of {}: cannot read them: {}", user_id, read.error().detail);
+    log::warn("session revocations of {}: cannot read them: {}", user_id, read.error().detail);
     return false;
   }
   state_.merge(set->tokens, set->cutoffs);
@@ -57,7 +56,7 @@ bool RevocationService::reload_user(const std::string& user_id) {
 void RevocationService::load() {
   if (!reload_all())
     throw std::runtime_error("cannot read the session revocations from the database");
-  spdlog::debug("session revocations loaded: {} in force", state_.size());
+  log::debug("session revocations loaded: {} in force", state_.size());
 }
 
 void RevocationService::purge() {
@@ -65,7 +64,7 @@ void RevocationService::purge() {
   state_.purge(now);
   Status purged = storage::write_and_wait(
       db_, [now](storage::Tx& tx) { storage::sessions(tx).purge(now, kPurgeBatch); });
-  if (!purged) spdlog::warn("session revocations: purge failed: {}", purged.error().detail);
+  if (!purged) log::warn("session revocations: purge failed: {}", purged.error().detail);
 }
 
 void RevocationService::resync_loop() {
@@ -96,7 +95,7 @@ void RevocationService::start() {
                                               else
                                                 reload_all();
                                             } catch (const std::exception& e) {
-                                              spdlog::warn("session revocations: {}", e.what());
+                                              log::warn("session revocations: {}", e.what());
                                             }
                                           });
   }

@@ -1,9 +1,8 @@
 #include "bus/outbox_relay.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <random>
 
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "storage/sync.hpp"
 
@@ -149,7 +148,7 @@ void OutboxRelay::run(Slot& slot) {
     try {
       more = deliver_once(slot);
       if (failures > 0)
-        spdlog::info("relay target {} recovered after {} failed attempts", slot.name, failures);
+        log::info("relay target {} recovered after {} failed attempts", slot.name, failures);
       failures = 0;
       backoff = options_.min_backoff;
     } catch (const std::exception& e) {
@@ -158,8 +157,8 @@ void OutboxRelay::run(Slot& slot) {
       auto wait = std::chrono::milliseconds(
           std::uniform_int_distribution<long>(backoff.count() / 2, backoff.count())(jitter));
       if (failures == 1 || failures % 10 == 0)
-        spdlog::warn("relay target {} failed ({}), attempt {}; retrying in {} ms", slot.name,
-                     e.what(), failures, wait.count());
+        log::warn("relay target {} failed ({}), attempt {}; retrying in {} ms", slot.name, e.what(),
+                  failures, wait.count());
       backoff = std::min(backoff * 2, options_.max_backoff);
       std::unique_lock lock(mutex_);
       wakeup_.wait_for(lock, wait, [&] { return stopping_.load(); });
@@ -238,8 +237,8 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
     throw std::runtime_error("acknowledging the batch: " + ack.error().detail);
   }
   if (outcome == Outcome::give_up) {
-    spdlog::error("relay target {} gave up on {} events (first {})", slot.name, batch.size(),
-                  batch.front().event_id);
+    log::error("relay target {} gave up on {} events (first {})", slot.name, batch.size(),
+               batch.front().event_id);
     count(slot, "todo_events_failed_total", batch.size());
   } else {
     count(slot, "todo_events_delivered_total", batch.size());
@@ -273,7 +272,7 @@ void OutboxRelay::consume(Slot& slot, const Batch& batch) {
   count(slot, "todo_events_delivered_total", delivered);
   count(slot, "todo_events_failed_total", retry + gave_up);
   if (gave_up)
-    spdlog::error("consumer {} gave up on {} of {} events", slot.name, gave_up, batch.size());
+    log::error("consumer {} gave up on {} of {} events", slot.name, gave_up, batch.size());
   if (retry) throw std::runtime_error(std::to_string(retry) + " events to retry later");
 }
 

@@ -1,6 +1,7 @@
 // The precompiled header of every target (cmake/TodoLibrary.cmake): the heaviest headers
 // most translation units include, parsed once per build instead of once per file.
 #pragma once
+#include <fmt/format.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>

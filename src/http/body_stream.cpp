@@ -1,6 +1,5 @@
 #include "http/body_stream.hpp"
-
-#include <spdlog/spdlog.h>
+#include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -33,7 +32,7 @@ asio::awaitable<bool> write_streamed(beast::tcp_stream& stream, const Response& 
   for (;;) {
     Result<std::string> piece = co_await source.next();
     if (!piece) {
-      spdlog::warn("streamed answer aborted: {}", piece.error().detail);
+      log::warn("streamed answer aborted: {}", piece.error().detail);
       co_return false;  // no last chunk: the client sees an incomplete answer
     }
     if (piece->empty()) break;

@@ -1,11 +1,10 @@
 #include "http/server.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <chrono>
 #include <thread>
 
+#include "core/log.hpp"
 #include "core/random.hpp"
 #include "http/body_stream.hpp"
 #include "http/problem.hpp"
@@ -80,7 +79,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) break;
       // EMFILE and friends: back off briefly instead of spinning.
-      spdlog::warn("accept failed: {}", ec.message());
+      log::warn("accept failed: {}", ec.message());
       asio::steady_timer t(co_await asio::this_coro::executor, 50ms);
       co_await t.async_wait(kAwait);
       continue;
@@ -110,7 +109,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                        try {
                          std::rethrow_exception(e);
                        } catch (const std::exception& ex) {
-                         spdlog::error("connection ended by an exception: {}", ex.what());
+                         log::error("connection ended by an exception: {}", ex.what());
                        }
                      }
                    });
@@ -130,8 +129,8 @@ asio::awaitable<void> Server::Impl::reject(tcp::socket socket, std::string detai
 
 void Server::Impl::begin_stop() {
   if (stopping.exchange(true)) return;
-  spdlog::info("stopping: no new connections; finishing {} open ones ({} streams)", active.load(),
-               open_streams->load());
+  log::info("stopping: no new connections; finishing {} open ones ({} streams)", active.load(),
+            open_streams->load());
   asio::post(slots[0]->ioc, [this] {
     beast::error_code ec;
     acceptor->close(ec);
@@ -179,7 +178,7 @@ void Server::run(const std::function<void()>& on_drained) {
   asio::signal_set signals(main, SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code& ec, int sig) {
     if (!ec) {
-      spdlog::info("received signal {}", sig);
+      log::info("received signal {}", sig);
       impl_->begin_stop();
     }
   });
@@ -200,7 +199,7 @@ void Server::run(const std::function<void()>& on_drained) {
           timer.expires_after(20ms);
           co_await timer.async_wait(kAwait);
         }
-        if (active_ > 0) spdlog::warn("grace period over; closing {} connections", active_.load());
+        if (active_ > 0) log::warn("grace period over; closing {} connections", active_.load());
         for (auto& g : guards) g.reset();
         for (auto& slot : impl_->slots) slot->ioc.stop();
       },

@@ -1,11 +1,11 @@
 // One connection's requests: read, check (request_rules), dispatch to the router, finish
 // (response_rules) and write; or hand the connection to a stream (stream_writer).
-#include <spdlog/spdlog.h>
 
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <optional>
 
+#include "core/log.hpp"
 #include "http/body_stream.hpp"
 #include "http/client_address.hpp"
 #include "http/problem.hpp"
@@ -224,8 +224,8 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::
       if (ctx.body_source && res->result_int() / 100 == 2) state.body_source = ctx.body_source;
     }
   } catch (const std::exception& e) {
-    spdlog::error("[{}] {} {} failed: {}", request_id, std::string(req.method_string()),
-                  std::string(req.target()), e.what());
+    log::error("[{}] {} {} failed: {}", request_id, std::string(req.method_string()),
+               std::string(req.target()), e.what());
     res = problem_response(
         Error::make(ErrorKind::internal, "internal error; request id " + request_id), req.version(),
         req.keep_alive());
@@ -244,12 +244,11 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::
   int status = res->result_int();
   metrics.record_request(route, std::string(req.method_string()), status, seconds);
   if (status >= 500)
-    spdlog::warn("[{}] {} {} -> {} in {:.1f} ms", request_id, std::string(req.method_string()),
-                 std::string(req.target()), status, seconds * 1000);
+    log::warn("[{}] {} {} -> {} in {:.1f} ms", request_id, std::string(req.method_string()),
+              std::string(req.target()), status, seconds * 1000);
   else
-    spdlog::debug("[{}] {} {} {} -> {} in {:.1f} ms", request_id, remote,
-                  std::string(req.method_string()), std::string(req.target()), status,
-                  seconds * 1000);
+    log::debug("[{}] {} {} {} -> {} in {:.1f} ms", request_id, remote,
+               std::string(req.method_string()), std::string(req.target()), status, seconds * 1000);
   co_return std::move(*res);
 }
 

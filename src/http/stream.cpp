@@ -1,6 +1,5 @@
 #include "http/stream.hpp"
-
-#include <spdlog/spdlog.h>
+#include "core/log.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -162,7 +161,7 @@ void Stream::finish(StreamEnd reason_if_none) {
       callback();
     } catch (const std::exception& e) {
       // One failing callback must not keep the others (a hub's unregister) from running.
-      spdlog::error("a stream's on_close callback threw: {}", e.what());
+      log::error("a stream's on_close callback threw: {}", e.what());
     }
   }
 }

@@ -1,7 +1,5 @@
 #include "net/http_client.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <deque>
 #include <future>
@@ -10,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/log.hpp"
 #include "net/curl_handles.hpp"
 #include "net/transfer.hpp"
 
@@ -37,9 +36,9 @@ void deliver(HttpClient::Callback& done, Response response) noexcept {
   try {
     done(std::move(response));
   } catch (const std::exception& e) {
-    spdlog::error("http client: a completion callback threw: {}", e.what());
+    log::error("http client: a completion callback threw: {}", e.what());
   } catch (...) {
-    spdlog::error("http client: a completion callback threw");
+    log::error("http client: a completion callback threw");
   }
 }
 

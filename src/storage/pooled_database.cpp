@@ -1,9 +1,8 @@
 #include "storage/pooled_database.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 
+#include "core/log.hpp"
 #include "core/time.hpp"
 
 namespace todo::storage {
@@ -144,16 +143,16 @@ void PooledDatabase::run_batch(Connection& conn, std::vector<Job>& batch) {
       for (auto& job : batch) job.done(error);
       return;
     }
-    spdlog::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
-                  e.what());
+    log::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
+               e.what());
     for (auto& job : batch) run_alone(conn, job);
     return;
   } catch (const std::exception& e) {
     // One unit failed (or the commit did): nothing of the batch is kept; re-run each unit
     // on its own so that only the faulty one fails.
     conn.rollback();
-    spdlog::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
-                  e.what());
+    log::debug("write batch of {} rolled back ({}); re-running units one by one", batch.size(),
+               e.what());
     for (auto& job : batch) run_alone(conn, job);
     return;
   }
@@ -172,7 +171,7 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
     } catch (const DbError& e) {
       conn.rollback();
       if (e.answer) {  // a state the request itself met (e.g. its account is gone): not a fault
-        spdlog::debug("write unit refused: {}", e.what());
+        log::debug("write unit refused: {}", e.what());
         job.done(*e.answer);
         return;
       }
@@ -181,7 +180,7 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
       return;
     } catch (const std::exception& e) {
       conn.rollback();
-      spdlog::error("write unit failed: {}", e.what());
+      log::error("write unit failed: {}", e.what());
       job.done(Error::make(ErrorKind::internal, "internal error"));
       return;
     }
@@ -213,7 +212,7 @@ void PooledDatabase::reader_loop(Connection& conn) {
         job.done(failure(e, "read"));
         break;
       } catch (const std::exception& e) {
-        spdlog::error("read unit failed: {}", e.what());
+        log::error("read unit failed: {}", e.what());
         job.done(Error::make(ErrorKind::internal, "internal error"));
         break;
       }
@@ -223,24 +222,23 @@ void PooledDatabase::reader_loop(Connection& conn) {
 
 Error PooledDatabase::failure(const DbError& e, const char* what) {
   if (e.fault == StorageFault::none) {
-    spdlog::error("database {} failed: {}", what, e.what());
+    log::error("database {} failed: {}", what, e.what());
     return e.transient ? unavailable("the database is unavailable; retry shortly")
                        : Error::make(ErrorKind::internal, "database error");
   }
   // Remembered for /readyz (reads that fail this way say the same about the storage). Logged
   // at error level once per episode: a full disk fails every write until space is freed.
   if (storage_fault_.exchange(e.fault) != e.fault)
-    spdlog::error("database {} failed, storage {}: {}", what, storage_fault_name(e.fault),
-                  e.what());
+    log::error("database {} failed, storage {}: {}", what, storage_fault_name(e.fault), e.what());
   else
-    spdlog::debug("database {} failed: {}", what, e.what());
+    log::debug("database {} failed: {}", what, e.what());
   return storage_error(e.fault);
 }
 
 void PooledDatabase::committed() {
   if (storage_fault_.load(std::memory_order_relaxed) != StorageFault::none &&
       storage_fault_.exchange(StorageFault::none) != StorageFault::none) {
-    spdlog::warn("database writes succeed again");
+    log::warn("database writes succeed again");
   }
   if (commit_listener_) commit_listener_();
 }

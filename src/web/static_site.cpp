@@ -1,11 +1,11 @@
 #include "web/static_site.hpp"
 
 #include <openssl/sha.h>
-#include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "core/log.hpp"
 #include "web/static_path.hpp"
 
 namespace todo::web {
@@ -52,12 +52,12 @@ StaticSite StaticSite::load(const fs::path& root) {
     std::string name = rel.generic_string();
     if (name.ends_with(".gz")) continue;  // a variant, loaded with its file below
     if (it->file_size(ec) > kMaxFileBytes || site.total_bytes_ > kMaxTotalBytes) {
-      spdlog::warn("web UI: skipping {} (file or UI too large)", name);
+      log::warn("web UI: skipping {} (file or UI too large)", name);
       continue;
     }
     auto body = read_file(it->path());
     if (!body) {
-      spdlog::warn("web UI: cannot read {}", it->path().string());
+      log::warn("web UI: cannot read {}", it->path().string());
       continue;
     }
     StaticFile file;
@@ -79,7 +79,7 @@ StaticSite StaticSite::load(const fs::path& root) {
     site.total_bytes_ += file.body.size() + file.gzip_body.size();
     site.files_.emplace(std::move(name), std::move(file));
   }
-  if (ec) spdlog::warn("web UI: listing {} stopped: {}", root.string(), ec.message());
+  if (ec) log::warn("web UI: listing {} stopped: {}", root.string(), ec.message());
   return site;
 }
 

@@ -1,10 +1,9 @@
 #include "web/web_module.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <filesystem>
 #include <memory>
 
+#include "core/log.hpp"
 #include "http/content_coding.hpp"
 #include "http/problem.hpp"
 #include "web/static_path.hpp"
@@ -113,11 +112,10 @@ class WebModule final : public app::Module {
     fs::path root = ui_root(options);
     site_ = std::make_shared<const StaticSite>(StaticSite::load(root));
     if (site_->built())
-      spdlog::info("web UI: {} files ({} KiB) from {}", site_->file_count(),
-                   site_->total_bytes() / 1024, root.string());
+      log::info("web UI: {} files ({} KiB) from {}", site_->file_count(),
+                site_->total_bytes() / 1024, root.string());
     else
-      spdlog::warn("web UI not built: {} does not exist; / says so (run make build)",
-                   root.string());
+      log::warn("web UI not built: {} does not exist; / says so (run make build)", root.string());
   }
 
   std::string_view name() const override { return "web"; }

@@ -1,8 +1,7 @@
 #include "bus/dapr/dapr_publisher.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "bus/dapr/cloud_event.hpp"
+#include "core/log.hpp"
 
 namespace todo::bus::dapr {
 
@@ -50,7 +49,7 @@ bool DaprPublisher::accepting() {
   if (breaker_.allow(CircuitBreaker::Clock::now())) return true;
   if (!unreachable_ || call(net::Method::get, "/v1.0/healthz/outbound", {}, {}).status != 204)
     return false;
-  spdlog::info("dapr sidecar answers its health check again: trying to publish");
+  log::info("dapr sidecar answers its health check again: trying to publish");
   breaker_.probe_succeeded();
   return true;
 }
@@ -70,7 +69,7 @@ Outcome DaprPublisher::publish(const Batch& batch) {
   unreachable_ = res.status == 0;
   if (res.status == 204) {
     if (failed_calls_ > 0)
-      spdlog::info("dapr publish works again after {} failed calls", failed_calls_);
+      log::info("dapr publish works again after {} failed calls", failed_calls_);
     failed_calls_ = 0;
     breaker_.record_success();
     count("published", batch.size());
@@ -82,12 +81,12 @@ Outcome DaprPublisher::publish(const Batch& batch) {
   if (res.status == 0 || res.status >= 500 || res.status == 429) {
     count("broker_error", batch.size());
     if (log)
-      spdlog::warn("dapr publish of {} events failed ({}): {}", batch.size(),
-                   res.status ? std::to_string(res.status) : "no answer", detail);
+      log::warn("dapr publish of {} events failed ({}): {}", batch.size(),
+                res.status ? std::to_string(res.status) : "no answer", detail);
   } else {
     count("config_error", batch.size());
     if (log)
-      spdlog::error(
+      log::error(
           "dapr publish refused with {} — check the pubsub component name, topic and "
           "DAPR_API_TOKEN; events stay in the outbox: {}",
           res.status, detail);

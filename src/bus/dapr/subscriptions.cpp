@@ -1,13 +1,13 @@
 #include "bus/dapr/subscriptions.hpp"
 
 #include <sodium.h>
-#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <map>
 
 #include "bus/dapr/bulk_delivery.hpp"
 #include "bus/dapr/cloud_event.hpp"
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -99,8 +99,8 @@ struct DaprSubscriptions::Impl {
         out.outcomes[i] = alone->outcomes[0];
         out.duplicate[i] = alone->duplicate[0];
       } else if (alone.error().kind != ErrorKind::unavailable) {
-        spdlog::error("{}: giving up on event {}: the database refuses it ({})", consumer.name(),
-                      events[i].event_id, alone.error().detail);
+        log::error("{}: giving up on event {}: the database refuses it ({})", consumer.name(),
+                   events[i].event_id, alone.error().detail);
         out.outcomes[i] = Outcome::give_up;
       }
     }
@@ -144,8 +144,8 @@ struct DaprSubscriptions::Impl {
     }
     for (const auto& entry : entries)
       if (!entry.event) {
-        spdlog::warn("dropping a poison event on {} (to the dead-letter topic): {}", topic,
-                     entry.poison_reason);
+        log::warn("dropping a poison event on {} (to the dead-letter topic): {}", topic,
+                  entry.poison_reason);
         ++dropped;
       }
     count("stored", stored);

@@ -1,9 +1,9 @@
 // open_postgres / migrate_postgres: the PostgreSQL shape of Database (a few writer
 // connections each doing group commit, a pool of reader connections).
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "core/log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/task_store.hpp"
@@ -48,7 +48,7 @@ int apply_migrations(postgres::Handle& db) {
       }
       throw std::runtime_error("PostgreSQL migration " + m.name + " failed: " + e.what());
     }
-    spdlog::info("applied migration {}", m.name);
+    log::info("applied migration {}", m.name);
     current = m.version;
   }
   db.exec("SELECT pg_advisory_unlock($1::bigint)", Params().add(kMigrationLockKey));

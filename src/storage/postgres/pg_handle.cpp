@@ -1,9 +1,8 @@
 #include "storage/postgres/pg_handle.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <charconv>
 
+#include "core/log.hpp"
 #include "core/redact.hpp"
 
 namespace todo::storage::postgres {
@@ -215,8 +214,7 @@ Handle::Handle(const std::string& url, std::string session_sql)
   // libpq prints NOTICEs ("relation ... already exists, skipping") to stderr by default.
   PQsetNoticeProcessor(
       conn_.get(),
-      [](void*, const char* message) { spdlog::debug("postgres: {}", one_line(message)); },
-      nullptr);
+      [](void*, const char* message) { log::debug("postgres: {}", one_line(message)); }, nullptr);
   on_connect();
 }
 

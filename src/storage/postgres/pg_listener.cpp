@@ -1,11 +1,11 @@
 // listen_postgres (storage/database.hpp): LISTEN on a dedicated connection. The thread waits
 // in poll() on the connection's socket with a short timeout, so stopping never waits long.
 #include <poll.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <thread>
 
+#include "core/log.hpp"
 #include "storage/database.hpp"
 #include "storage/postgres/pg_handle.hpp"
 
@@ -47,7 +47,7 @@ class PgListener final : public NotificationListener {
         backoff = std::chrono::milliseconds(100);
         listen(db);
       } catch (const std::exception& e) {
-        spdlog::warn("LISTEN {}: {}; retrying in {} ms", channel_, e.what(), backoff.count());
+        log::warn("LISTEN {}: {}; retrying in {} ms", channel_, e.what(), backoff.count());
       }
       for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stopping_;
            waited += std::chrono::milliseconds(50))
@@ -66,7 +66,7 @@ class PgListener final : public NotificationListener {
       if (ready < 0 && errno != EINTR) return;
       if (ready <= 0) continue;
       if (!PQconsumeInput(conn)) {
-        spdlog::warn("LISTEN {}: connection lost: {}", channel_, PQerrorMessage(conn));
+        log::warn("LISTEN {}: connection lost: {}", channel_, PQerrorMessage(conn));
         return;
       }
       bool notified = false;

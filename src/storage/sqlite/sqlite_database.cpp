@@ -1,6 +1,5 @@
 // open_sqlite / migrate_sqlite: the SQLite shape of Database (one writer thread doing
 // group commit, a few reader threads, WAL).
-#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -11,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 #include "storage/task_store.hpp"
@@ -45,7 +45,7 @@ int apply_migrations(sqlite::Handle& db) {
       db.exec("ROLLBACK");
       throw std::runtime_error("migration " + m.name + " failed: " + e.what());
     }
-    spdlog::info("applied migration {}", m.name);
+    log::info("applied migration {}", m.name);
     current = m.version;
   }
   return current;
@@ -77,7 +77,7 @@ class Checkpointer {
         // PASSIVE: copies what it can without blocking the writer or the readers.
         db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
       } catch (const std::exception& e) {
-        spdlog::debug("WAL checkpoint skipped: {}", e.what());
+        log::debug("WAL checkpoint skipped: {}", e.what());
       }
       lock.lock();
     }
