@@ -107,4 +107,15 @@ std::string client_address(const ip::address& peer,
   return client.to_string();
 }
 
+std::string forwarded_proto(const std::vector<std::string_view>& values) {
+  if (values.empty()) return {};
+  std::string_view first = values.front().substr(0, values.front().find(','));
+  while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.remove_prefix(1);
+  while (!first.empty() && (first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
+  std::string scheme(first);
+  for (auto& c : scheme)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return scheme == "http" || scheme == "https" ? scheme : std::string();
+}
+
 }  // namespace todo::http

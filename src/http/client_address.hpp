@@ -43,6 +43,12 @@ std::string client_address(const boost::asio::ip::address& peer,
                            const std::vector<std::string_view>& forwarded_for,
                            const TrustedProxies& trusted);
 
+// The scheme the client used, from a trusted proxy's X-Forwarded-Proto field values (each a
+// comma-separated list, in field-line order): the left-most entry — the client-facing
+// proxy's — lower-cased, when it is "http" or "https"; else "" (unknown). Only for
+// requests whose peer is a trusted proxy.
+std::string forwarded_proto(const std::vector<std::string_view>& values);
+
 // `address` in canonical form: IPv4-mapped IPv6 becomes IPv4.
 boost::asio::ip::address canonical(const boost::asio::ip::address& address);
 

@@ -64,5 +64,17 @@ TEST(ClientAddress, ForwardedForOnlyFromATrustedPeer) {
   EXPECT_EQ(client_address(proxy, {"198.51.100.1"}, TrustedProxies{}), "10.0.0.2");
 }
 
+// X-Forwarded-Proto (read only from trusted proxies): the client-facing hop's scheme.
+TEST(ForwardedProto, LeftMostHttpOrHttps) {
+  EXPECT_EQ(forwarded_proto({}), "");
+  EXPECT_EQ(forwarded_proto({"https"}), "https");
+  EXPECT_EQ(forwarded_proto({"HTTPS"}), "https");
+  EXPECT_EQ(forwarded_proto({" http "}), "http");
+  EXPECT_EQ(forwarded_proto({"https, http"}), "https");
+  EXPECT_EQ(forwarded_proto({"http", "https"}), "http");
+  EXPECT_EQ(forwarded_proto({"wss"}), "");
+  EXPECT_EQ(forwarded_proto({"https;evil"}), "");
+}
+
 }  // namespace
 }  // namespace todo::http
