@@ -62,7 +62,14 @@ std::optional<std::string> quality_reason(const std::string& password) {
       const std::string why = aux ? static_cast<const char*>(aux) : "it is a common password";
       if (why.find("dictionary") != std::string::npos && why.find("error") != std::string::npos)
         throw std::runtime_error("the common-password dictionary cannot be read: " + why);
-      return "is too easy to guess: " + why + " (a list of common passwords and words)";
+      // Said in our words, to follow "password" (the UI shows "This password is too weak:
+      // it ..."); cracklib's own for the rarer reasons.
+      if (why.find("dictionary word") != std::string::npos)
+        return "is a common password or based on a dictionary word";
+      if (why.find("simplistic") != std::string::npos)
+        return "is too simple: a common pattern like abc123";
+      if (why.find("DIFFERENT") != std::string::npos) return "has too few different characters";
+      return "is too easy to guess (" + why + ")";
     }
     case PWQ_ERROR_MAX_CONSECUTIVE:
       return "must not repeat a character more than 4 times in a row";
