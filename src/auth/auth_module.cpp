@@ -72,9 +72,9 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
     co_return problem(too_many_requests("too many sign-ups from this address", wait), ctx);
   auto hash_unit = [&password, &email] { return checked_hash(password, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
-  if (!hashed) co_return problem(hashed.error(), ctx);
-  if (hashed->weak) {
+  if (!hashed || hashed->weak) {
     s.sign_up_limiter.cancel(ctx.remote_address, now);  // nothing was hashed or stored
+    if (!hashed) co_return problem(hashed.error(), ctx);  // e.g. the pool's queue is full: 503
     co_return problem(Error::field(ErrorKind::validation, "password", *hashed->weak), ctx);
   }
   std::string hash = std::move(hashed->hash);
