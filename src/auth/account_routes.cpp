@@ -13,6 +13,7 @@
 #include "auth/auth_deps.hpp"
 #include "auth/password.hpp"
 #include "core/time.hpp"
+#include "http/client_address.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -90,7 +91,7 @@ asio::awaitable<Result<UserCredentials>> check_password(AuthDeps& s,
   if (!*found) co_return account_deleted_error();
   UserCredentials credentials = std::move(**found);
   const std::string& email = credentials.user.email;
-  const std::string& address = ctx.remote_address;
+  const std::string address = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
   if (int wait = s.sign_in_limiter.admit(email, address, SignInLimiter::Clock::now()); wait > 0)
     co_return too_many_requests("too many wrong passwords", std::chrono::seconds(wait));
   auto verify_unit = [&password, hash = credentials.password_hash] {

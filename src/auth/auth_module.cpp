@@ -10,6 +10,7 @@
 #include "auth/sign_in_limiter.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "http/client_address.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -68,12 +69,13 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
 
   // Each sign-up costs an Argon2 hash and a row: limited per client address.
   const auto now = RateLimiter::Clock::now();
-  if (auto wait = s.sign_up_limiter.acquire(ctx.remote_address, now); wait.count() > 0)
+  const std::string client = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
+  if (auto wait = s.sign_up_limiter.acquire(client, now); wait.count() > 0)
     co_return problem(too_many_requests("too many sign-ups from this address", wait), ctx);
   auto hash_unit = [&password, &email] { return checked_hash(password, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
   if (!hashed || hashed->weak) {
-    s.sign_up_limiter.cancel(ctx.remote_address, now);  // nothing was hashed or stored
+    s.sign_up_limiter.cancel(client, now);                // nothing was hashed or stored
     if (!hashed) co_return problem(hashed.error(), ctx);  // e.g. the pool's queue is full: 503
     co_return problem(Error::field(ErrorKind::validation, "password", *hashed->weak), ctx);
   }
@@ -103,7 +105,7 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   std::string password = string_field(body->as_object(), "password", errors);
   if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
 
-  const std::string& address = ctx.remote_address;
+  const std::string address = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
   if (int wait = s.sign_in_limiter.admit(email, address, SignInLimiter::Clock::now()); wait > 0)
     co_return problem(too_many_requests("too many failed sign-ins", std::chrono::seconds(wait)),
                       ctx);

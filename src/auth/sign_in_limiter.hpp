@@ -14,8 +14,9 @@
 // 3. Per account, over all addresses (an attack spread over many addresses): at most 50
 //    failures at once, one more every 10 s — so the wait it imposes is never longer than
 //    10 s. Addresses that signed in to the account successfully within 30 days are exempt.
-// "Address" is RequestContext::remote_address: behind a trusted proxy, the client's
-// (http/client_address.hpp). An unknown e-mail counts like a wrong password.
+// "Address" is http::rate_limit_key(RequestContext::remote_address): behind a trusted proxy
+// the client's (http/client_address.hpp), an IPv6 client by its /64. An unknown e-mail counts
+// like a wrong password.
 //
 // Attempts are counted when admitted, before the password is checked (so that a burst of
 // concurrent guesses cannot all pass as "free"), and given back when the password was right
