@@ -23,6 +23,7 @@ RUN apt-get update -qq \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev \
       libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libspdlog-dev libcli11-dev \
       libcurl4-openssl-dev libicu-dev \
+      libpwquality-dev libzxcvbn-dev \
       zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -36,11 +37,13 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TEST
  && strip /build/todo
 
 # --- what runs: the binary, its shared libraries, the UI; no compiler, no shell tools ---
+# (cracklib-runtime: the common-password dictionary libpwquality reads, built when installed)
 FROM debian:12-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libical3 libpq5 libsodium23 \
       libspdlog1.10 libsqlite3-0 libssl3 libcurl4 zlib1g libicu72 ca-certificates tzdata \
+      libpwquality1 libzxcvbn0 cracklib-runtime \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home todo \
  && mkdir -p /data && chown todo:todo /data

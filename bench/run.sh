@@ -18,7 +18,7 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d /tmp/todo-bench.XXXXXX)
-export TODO_JWT_SECRET=bench-secret-bench-secret-bench-secret
+export TODO_JWT_SECRET=bench-secret-6f2a9d4c1e8b7a3f5d0c9e2b4a6f8d1c  # guessable secrets are refused
 env_args=()
 if [ "${TODO_BENCH_POSTGRES:-0}" = 1 ]; then env_args=(DATABASE_URL="$TODO_TEST_DATABASE_URL"); fi
 env "${env_args[@]}" TODO_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:$port --data-dir "$data" &

@@ -148,6 +148,11 @@ void add_server_options(CLI::App& app, Config& c) {
                  "per-address limits): comma-separated IPs or CIDR blocks, e.g. "
                  "10.0.0.0/8,::1 (default: none; the socket peer is the client)")
       ->envname("TODO_TRUSTED_PROXIES");
+  app.add_flag("--cookie-secure", c.cookie_secure,
+               "The site is served over HTTPS (by a TLS proxy in front): mark the session cookie "
+               "Secure, and take https:// as our origin in the cookie CSRF check (without it, "
+               "https only when a trusted proxy says X-Forwarded-Proto: https)")
+      ->envname("TODO_COOKIE_SECURE");
   app.add_option("--log-level", c.log_level, "trace | debug | info | warn | error")
       ->envname("TODO_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

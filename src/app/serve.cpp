@@ -79,8 +79,8 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   // Ended sessions, refused by this role's Authenticator from memory; the service loads them
   // now and keeps them current (LISTEN/NOTIFY on PostgreSQL, periodic resync).
   auth::RevocationState revocations;
-  auth::Authenticator authenticator({config.jwt_secret, config.jwt_ttl_seconds, config.jwt},
-                                    &revocations);
+  auth::Authenticator authenticator(
+      {config.jwt_secret, config.jwt_ttl_seconds, config.jwt, config.cookie_secure}, &revocations);
   auth::RevocationService revocation_service(
       *db, revocations,
       {config.uses_postgres() ? config.database_url : std::string(),

@@ -6,12 +6,14 @@
 //
 // Passwords are checked outside the transaction (Argon2 on the CPU pool); the transaction
 // then goes ahead only if the account's hash is still the one checked (else 409: changed
-// meanwhile). Wrong passwords count in the sign-in limiter like failed sign-ins.
+// meanwhile). Wrong passwords count in the sign-in limiter like failed sign-ins
+// (auth/sign_in_limiter.hpp: per account and address, never locking the account).
 #include <boost/json.hpp>
 
 #include "auth/auth_deps.hpp"
 #include "auth/password.hpp"
 #include "core/time.hpp"
+#include "http/client_address.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -89,24 +91,22 @@ asio::awaitable<Result<UserCredentials>> check_password(AuthDeps& s,
   if (!*found) co_return account_deleted_error();
   UserCredentials credentials = std::move(**found);
   const std::string& email = credentials.user.email;
-  if (int wait =
-          s.sign_in_limiter.retry_after(email, ctx.remote_address, SignInLimiter::Clock::now());
-      wait > 0) {
-    Error e = Error::make(ErrorKind::too_many_requests,
-                          "too many wrong passwords; try again in " + std::to_string(wait) + " s");
-    e.retry_after_seconds = wait;
-    co_return e;
-  }
+  const std::string address = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
+  if (int wait = s.sign_in_limiter.admit(email, address, SignInLimiter::Clock::now()); wait > 0)
+    co_return too_many_requests("too many wrong passwords", std::chrono::seconds(wait));
   auto verify_unit = [&password, hash = credentials.password_hash] {
     return verify_password(password, hash);
   };
   auto verified = co_await s.cpu.run(std::move(verify_unit));
-  if (!verified) co_return verified.error();
+  if (!verified) {
+    s.sign_in_limiter.not_checked(email, address, SignInLimiter::Clock::now());
+    co_return verified.error();
+  }
   if (!*verified) {
-    s.sign_in_limiter.record_failure(email, ctx.remote_address, SignInLimiter::Clock::now());
+    s.sign_in_limiter.failed(email, address, SignInLimiter::Clock::now());
     co_return Error::field(ErrorKind::forbidden, field, "is not the account's password");
   }
-  s.sign_in_limiter.record_success(email);
+  s.sign_in_limiter.succeeded(email, address, SignInLimiter::Clock::now());
   co_return credentials;
 }
 
@@ -144,20 +144,22 @@ asio::awaitable<Response> change_password(AuthDeps& s, http::RequestContext& ctx
   const std::string user_id = claims->subject;
   auto checked = co_await check_password(s, ctx, user_id, current, "current_password");
   if (!checked) co_return problem(checked.error(), ctx);
-  if (auto e = weak_password_reason(wanted, checked->user.email))
-    errors.errors.push_back({"new_password", *e});
-  else if (wanted == current)
-    errors.errors.push_back({"new_password", "must differ from the current password"});
-  if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
-
-  auto hash_unit = [&wanted] { return hash_password(wanted); };
+  if (wanted == current)
+    co_return problem(Error::field(ErrorKind::validation, "new_password",
+                                   "must differ from the current password"),
+                      ctx);
+  // The sign-up policy (common-password list included) and the hash, on the CPU pool.
+  auto hash_unit = [&wanted, email = checked->user.email] { return checked_hash(wanted, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
   if (!hashed) co_return problem(hashed.error(), ctx);
+  if (hashed->weak)
+    co_return problem(Error::field(ErrorKind::validation, "new_password", *hashed->weak), ctx);
 
   const Millis now = now_millis();
   IssuedToken issued = s.authenticator.issue_token(user_id, now);
   auto change_unit = [&auth = s.authenticator, user_id, old_hash = checked->password_hash,
-                      new_hash = std::move(*hashed), own = s.authenticator.revocation_of(*claims),
+                      new_hash = std::move(hashed->hash),
+                      own = s.authenticator.revocation_of(*claims),
                       cutoff = s.authenticator.cutoff_before(user_id, now),
                       session = issued.session(), now](storage::Tx& tx) -> Result<Ended> {
     auto& users = storage::users(tx);

@@ -9,6 +9,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/sign_in_limiter.hpp"
 #include "core/cpu_pool.hpp"
+#include "core/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
@@ -22,7 +23,19 @@ struct AuthDeps {
   const Authenticator& authenticator;
   AuthOptions options;
   SignInLimiter sign_in_limiter;  // also counts wrong passwords on the account routes
+  RateLimiter sign_up_limiter;    // per client address: AuthOptions::sign_ups_per_hour
 };
+
+// 429 with Retry-After: "<what>; try again in N s".
+Error too_many_requests(const std::string& what, RateLimiter::Duration wait);
+
+// A new password checked against the policy (auth/password.hpp) and, when it passes, its
+// Argon2id hash. Both are CPU work: run on the CPU pool.
+struct CheckedHash {
+  std::optional<std::string> weak;  // why the password is refused
+  std::string hash;                 // when it is not
+};
+CheckedHash checked_hash(const std::string& password, const std::string& email);
 
 boost::json::object user_json(const User& u);
 

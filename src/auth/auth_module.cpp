@@ -10,6 +10,7 @@
 #include "auth/sign_in_limiter.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "http/client_address.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -58,17 +59,27 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
   std::string name(trim(string_field(obj, "name", errors)));
   if (errors.errors.empty()) {
     if (auto e = email_error(email)) errors.errors.push_back({"email", *e});
-    if (auto e = weak_password_reason(password, email)) errors.errors.push_back({"password", *e});
+    // The cheap rules here, for every field at once; the common-password list on the pool.
+    if (auto e = password_form_reason(password, email)) errors.errors.push_back({"password", *e});
     if (name.empty()) errors.errors.push_back({"name", "must not be empty"});
     if (utf8_length(name) > 100)
       errors.errors.push_back({"name", "must be at most 100 characters"});
   }
   if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
 
-  auto hash_unit = [&password] { return hash_password(password); };
+  // Each sign-up costs an Argon2 hash and a row: limited per client address.
+  const auto now = RateLimiter::Clock::now();
+  const std::string client = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
+  if (auto wait = s.sign_up_limiter.acquire(client, now); wait.count() > 0)
+    co_return problem(too_many_requests("too many sign-ups from this address", wait), ctx);
+  auto hash_unit = [&password, &email] { return checked_hash(password, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
-  if (!hashed) co_return problem(hashed.error(), ctx);
-  std::string hash = std::move(*hashed);
+  if (!hashed || hashed->weak) {
+    s.sign_up_limiter.cancel(client, now);                // nothing was hashed or stored
+    if (!hashed) co_return problem(hashed.error(), ctx);  // e.g. the pool's queue is full: 503
+    co_return problem(Error::field(ErrorKind::validation, "password", *hashed->weak), ctx);
+  }
+  std::string hash = std::move(hashed->hash);
   User user{random_user_id(), email, name, now_millis()};
   IssuedToken issued = s.authenticator.issue_token(user.id, user.created_at);
   // The account and its first session in one transaction.
@@ -94,19 +105,19 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   std::string password = string_field(body->as_object(), "password", errors);
   if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
 
-  auto now = SignInLimiter::Clock::now();
-  if (int wait = s.sign_in_limiter.retry_after(email, ctx.remote_address, now); wait > 0) {
-    Error e = Error::make(ErrorKind::too_many_requests,
-                          "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
-    e.retry_after_seconds = wait;
-    co_return problem(e, ctx);
-  }
+  const std::string address = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
+  if (int wait = s.sign_in_limiter.admit(email, address, SignInLimiter::Clock::now()); wait > 0)
+    co_return problem(too_many_requests("too many failed sign-ins", std::chrono::seconds(wait)),
+                      ctx);
   auto found_unit = [email](storage::Tx& tx) {
     return Result<std::optional<UserCredentials>>(storage::users(tx).find_by_email(email));
   };
   auto found = co_await storage::db_read<std::optional<UserCredentials>>(s.db, s.metrics,
                                                                          std::move(found_unit));
-  if (!found) co_return problem(found.error(), ctx);
+  if (!found) {
+    s.sign_in_limiter.not_checked(email, address, SignInLimiter::Clock::now());
+    co_return problem(found.error(), ctx);
+  }
   // Verify against a dummy hash when the account does not exist, so that response time
   // does not reveal which e-mails are registered.
   const std::string* hash = *found ? &(*found)->password_hash : nullptr;
@@ -115,13 +126,16 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
     return verify_password(password, hash ? *hash : dummy_hash);
   };
   auto verified = co_await s.cpu.run(std::move(verify_unit));
-  if (!verified) co_return problem(verified.error(), ctx);
+  if (!verified) {
+    s.sign_in_limiter.not_checked(email, address, SignInLimiter::Clock::now());
+    co_return problem(verified.error(), ctx);
+  }
   bool ok = *verified;
   if (!ok || !*found) {
-    s.sign_in_limiter.record_failure(email, ctx.remote_address, SignInLimiter::Clock::now());
+    s.sign_in_limiter.failed(email, address, SignInLimiter::Clock::now());
     co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
   }
-  s.sign_in_limiter.record_success(email);
+  s.sign_in_limiter.succeeded(email, address, SignInLimiter::Clock::now());
   const User& user = (*found)->user;
   IssuedToken issued = s.authenticator.issue_token(user.id, now_millis());
   // Record the session, but only if the password we verified is still the account's: a
@@ -183,11 +197,26 @@ asio::awaitable<Response> sign_out(AuthDeps& s, http::RequestContext& ctx) {
   co_return signed_out_response(ctx, s);
 }
 
+// A bucket of `per_hour` sign-ups per address, one coming back every 3600/per_hour s.
+RateLimiter::Policy sign_up_policy(int per_hour) {
+  RateLimiter::Policy policy;
+  policy.burst = per_hour;
+  policy.forget_every = std::chrono::duration_cast<RateLimiter::Duration>(
+      std::chrono::duration<double>(3600.0 / std::max(1, per_hour)));
+  return policy;
+}
+
 class AuthModule final : public app::Module {
  public:
   AuthModule(storage::Database& db, ops::Metrics& metrics, CpuPool& cpu,
              const Authenticator& authenticator, AuthOptions options)
-      : deps_{db, metrics, cpu, authenticator, options, {}} {}
+      : deps_{db,
+              metrics,
+              cpu,
+              authenticator,
+              options,
+              {},
+              RateLimiter(sign_up_policy(options.sign_ups_per_hour))} {}
   std::string_view name() const override { return "auth"; }
   void add_routes(http::Router& router) override {
     using http::beast_http::verb;
@@ -225,6 +254,19 @@ std::string string_field(const json::object& body, const char* name, Error& erro
   return std::string(v->as_string());
 }
 
+Error too_many_requests(const std::string& what, RateLimiter::Duration wait) {
+  const int seconds = retry_after_seconds(wait);
+  Error e = Error::make(ErrorKind::too_many_requests,
+                        what + "; try again in " + std::to_string(seconds) + " s");
+  e.retry_after_seconds = seconds;
+  return e;
+}
+
+CheckedHash checked_hash(const std::string& password, const std::string& email) {
+  if (auto weak = weak_password_reason(password, email)) return {std::move(weak), {}};
+  return {std::nullopt, hash_password(password)};
+}
+
 Error validation_error(Error e) {
   e.kind = ErrorKind::validation;
   std::string detail;
@@ -252,12 +294,17 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<AuthOptions>>(
       "auth", "Accounts (auth module)",
       [](app::OptionGroup& group, AuthOptions& o) {
-        group.flag("--cookie-secure", "TODO_COOKIE_SECURE", o.cookie_secure,
-                   "Mark the session cookie Secure (behind HTTPS)");
+        group.integer("--sign-ups-per-hour", "TODO_SIGN_UPS_PER_HOUR", o.sign_ups_per_hour,
+                      "Sign-ups one client address may make: a burst of this many, then this "
+                      "many per hour; past it 429 with Retry-After",
+                      1, 1000000);
       },
       nullptr,
       [](app::Platform& p, const AuthOptions& o) -> std::unique_ptr<app::Module> {
-        return std::make_unique<AuthModule>(p.db, p.metrics, p.cpu, p.authenticator, o);
+        check_password_dictionary();  // refuse to start without the common-password list
+        AuthOptions options = o;
+        options.cookie_secure = p.config.cookie_secure;
+        return std::make_unique<AuthModule>(p.db, p.metrics, p.cpu, p.authenticator, options);
       });
 }
 

@@ -1,5 +1,10 @@
 #include "auth/authenticate.hpp"
 
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <optional>
+
 #include "auth/jwt.hpp"
 #include "core/time.hpp"
 
@@ -24,24 +29,66 @@ bool is_safe_method(http::beast_http::verb v) {
   return v == verb::get || v == verb::head || v == verb::options;
 }
 
-// The Origin (when sent) must name the Host the request was sent to.
-bool same_origin(const http::Request& req) {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::optional<unsigned> default_port(std::string_view scheme) {
+  if (scheme == "http") return 80;
+  if (scheme == "https") return 443;
+  return std::nullopt;
+}
+
+// The port an authority names: its own, else the scheme's default; nullopt when neither or
+// when it is no TCP port (0, or past 65535: Boost.URL's port_number() wraps those).
+std::optional<unsigned> effective_port(bool has_port, std::string_view port,
+                                       std::string_view scheme) {
+  if (!has_port || port.empty()) return default_port(scheme);  // "h:" is "h" (RFC 3986 §3.2.3)
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535)
+    return std::nullopt;
+  return number;
+}
+
+// Scheme, host and port of the request's own origin; see the header.
+bool same_origin(const http::Request& req, bool https_origin, std::string_view forwarded_proto) {
   auto origin = req.find(http::beast_http::field::origin);
   if (origin == req.end()) {
+    // No Origin: not a browser's cross-origin write (browsers send Origin with every unsafe
+    // request), unless Fetch metadata says it came from another origin.
     auto site = req.find("Sec-Fetch-Site");
-    return site == req.end() || site->value() != "cross-site";
+    return site == req.end() || site->value() == "same-origin" || site->value() == "none";
   }
   auto host = req.find(http::beast_http::field::host);
   if (host == req.end()) return false;
-  std::string_view o = origin->value();
-  auto scheme_end = o.find("://");
-  return scheme_end != std::string_view::npos && o.substr(scheme_end + 3) == host->value();
+  const std::string_view scheme = https_origin || forwarded_proto == "https" ? "https" : "http";
+  return is_own_origin(origin->value(), host->value(), scheme);
 }
 
 }  // namespace
 
+bool is_own_origin(std::string_view origin, std::string_view host, std::string_view our_scheme) {
+  if (origin == "null") return false;
+  auto url = boost::urls::parse_absolute_uri(origin);
+  if (!url || !url->has_authority() || url->has_userinfo() || !url->encoded_path().empty() ||
+      url->has_query() || url->has_fragment())
+    return false;
+  auto authority = boost::urls::parse_authority(host);
+  if (!authority || authority->has_userinfo() || authority->encoded_host().empty()) return false;
+  const std::string scheme = lower(url->scheme());
+  if (scheme != our_scheme) return false;
+  if (lower(url->encoded_host()) != lower(authority->encoded_host())) return false;
+  auto origin_port = effective_port(url->has_port(), url->port(), scheme);
+  auto host_port = effective_port(authority->has_port(), authority->port(), our_scheme);
+  return origin_port && host_port && *origin_port == *host_port;
+}
+
 Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
-                                      const JwtOptions& options) {
+                                      const JwtOptions& options, bool https_origin) {
   const auto& req = ctx.request;
   std::string_view token;
   bool from_cookie = false;
@@ -59,8 +106,11 @@ Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std
     return Error::make(ErrorKind::unauthorized, "sign in first: no bearer token or session cookie");
   auto claims = verify_jwt(token, secret, now_millis(), options);
   if (!claims) return claims.error();
-  if (from_cookie && !is_safe_method(req.method()) && !same_origin(req))
-    return Error::make(ErrorKind::forbidden, "cross-site request refused");
+  if (from_cookie && !is_safe_method(req.method()) &&
+      !same_origin(req, https_origin, ctx.forwarded_proto))
+    return Error::make(ErrorKind::forbidden,
+                       "cross-site request refused: a cookie-authenticated write must come from "
+                       "this site's own origin (scheme, host and port)");
   return claims;
 }
 

@@ -1,8 +1,16 @@
 #pragma once
 // Who is calling: the bearer token (Authorization header) or, for browsers, the HttpOnly
 // session cookie. Cookie-authenticated unsafe requests must come from our own origin
-// (defence against cross-site request forgery on top of SameSite=Lax).
+// (defence against cross-site request forgery on top of SameSite=Lax); bearer requests are
+// not subject to it (a browser never adds a bearer token by itself).
+//
+// Our own origin (RFC 6454 §4): the scheme is "https" with --cookie-secure (the site is
+// served over HTTPS: browsers then send the cookie over HTTPS only) or when a trusted proxy
+// says so (X-Forwarded-Proto: https, RequestContext::forwarded_proto), else "http" (this
+// server speaks no TLS itself); the host and port are those of the Host field the request
+// was sent with, a missing port being the scheme's default (80 for http, 443 for https).
 #include <string>
+#include <string_view>
 
 #include "auth/jwt.hpp"
 #include "core/error.hpp"
@@ -16,8 +24,18 @@ inline constexpr const char* kSessionCookie = "todo_session";
 // verify_jwt with `secret` and `options`; else 401 (the detail says why), or 403 for a
 // cross-site cookie request. Whether the session was revoked since is the Authenticator's
 // question (auth/authenticator.hpp): routes ask it, not this.
+// `https_origin`: --cookie-secure (see above).
 Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
-                                      const JwtOptions& options);
+                                      const JwtOptions& options, bool https_origin = false);
+
+// The origin check of a cookie-authenticated unsafe request: true when `origin` (the Origin
+// field value, RFC 6454 §7) is our own origin — scheme `our_scheme` ("http" or "https"), the
+// host and port of `host` (the Host field, RFC 9110 §7.2). Schemes and hosts compare
+// case-insensitively, ports by number with the scheme's default filled in
+// (http://h == http://h:80). Refused: "null" (RFC 6454 §7.3: an opaque origin), another
+// scheme, host or port, a Host with userinfo, and an Origin that is not a serialized origin
+// (with a path, query, fragment or userinfo). Pure.
+bool is_own_origin(std::string_view origin, std::string_view host, std::string_view our_scheme);
 
 std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
 std::string clear_session_cookie(bool secure);

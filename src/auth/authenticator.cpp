@@ -13,7 +13,7 @@ constexpr Millis kDeletionMargin = Millis{5} * 60 * 1000;
 }  // namespace
 
 Result<JwtClaims> Authenticator::session(const http::RequestContext& ctx) const {
-  auto claims = authenticate_claims(ctx, options_.secret, options_.jwt);
+  auto claims = authenticate_claims(ctx, options_.secret, options_.jwt, options_.https_origin);
   if (!claims) return claims;
   if (revocations_)
     if (auto refused = revocations_->check(*claims)) return std::move(*refused);

@@ -27,6 +27,9 @@ struct TokenOptions {
   std::string secret;  // HS256 key, at least 32 bytes, shared by every role
   int ttl_seconds = 24 * 3600;
   JwtOptions jwt;  // issuer, audience and leeway, the same in every role
+  // --cookie-secure: the site is served over HTTPS, so our own origin (the cookie CSRF check,
+  // auth/authenticate.hpp) is https:// whatever the connection says.
+  bool https_origin = false;
 };
 
 // A token just issued, with the claims its session record needs.

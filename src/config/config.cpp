@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "config/secret_strength.hpp"
 #include "core/random.hpp"
 #include "core/redact.hpp"
 #include "http/client_address.hpp"
@@ -92,6 +93,14 @@ void finish_config(Config& c) {
                                 "'");
   if (const char* s = std::getenv("DAPR_API_TOKEN")) c.dapr_api_token = s;
   if (const char* s = std::getenv("APP_API_TOKEN")) c.app_api_token = s;
+  // A guessable secret authenticates nothing: refused with the variable's name, never its
+  // value (config/secret_strength.hpp). Empty means unset.
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string&>{"DAPR_API_TOKEN", c.dapr_api_token},
+        {"APP_API_TOKEN", c.app_api_token}})
+    if (!value.empty())
+      if (auto why = weak_secret_reason(value))
+        throw std::invalid_argument(std::string(name) + " " + *why);
   // Every inbound surface is authenticated unless insecurity is asked for (issue: anyone who
   // reached the port could post forged events into any user's audit trail).
   if (c.uses_dapr() && c.app_api_token.empty() && !c.insecure_no_app_token)
@@ -104,6 +113,8 @@ void finish_config(Config& c) {
     c.jwt_secret = s;
     if (c.jwt_secret.size() < 32)
       throw std::invalid_argument("TODO_JWT_SECRET must be at least 32 characters");
+    if (auto why = weak_secret_reason(c.jwt_secret))
+      throw std::invalid_argument("TODO_JWT_SECRET " + *why);
   } else if (c.role != "all") {
     throw std::invalid_argument("--role=" + c.role +
                                 " needs TODO_JWT_SECRET: every role must verify the same tokens");
@@ -114,9 +125,9 @@ void finish_config(Config& c) {
 
 // The HTTP connection limits, apart from the long list below.
 std::string describe_connection_limits(const Config& c) {
-  return fmt::format(" max_connections_per_address={} trusted_proxies={}",
+  return fmt::format(" max_connections_per_address={} trusted_proxies={} cookie_secure={}",
                      c.max_connections_per_address,
-                     c.trusted_proxies.empty() ? "none" : c.trusted_proxies);
+                     c.trusted_proxies.empty() ? "none" : c.trusted_proxies, c.cookie_secure);
 }
 
 std::string describe(const Config& c) {

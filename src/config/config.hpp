@@ -32,6 +32,9 @@ struct Config {
   int shutdown_grace_seconds = 10;
   int max_connections_per_address = 256;  // trusted proxies are exempt
   std::string trusted_proxies;            // IPs/CIDRs whose X-Forwarded-For we believe
+  // The site is served over HTTPS (a TLS proxy in front): the session cookie is Secure and our
+  // own origin, for the cookie CSRF check, is https:// (auth/authenticate.hpp).
+  bool cookie_secure = false;
 
   // Event bus: "embedded" (in-process relay to local subscribers) or "dapr" (the relay
   // publishes to the Dapr sidecar; consumers receive deliveries from their own sidecar).

@@ -107,4 +107,25 @@ std::string client_address(const ip::address& peer,
   return client.to_string();
 }
 
+std::string rate_limit_key(std::string_view address) {
+  boost::system::error_code ec;
+  auto parsed = ip::make_address(std::string(address), ec);
+  if (ec) return std::string(address);
+  parsed = canonical(parsed);
+  if (parsed.is_v4()) return parsed.to_string();
+  auto network = ip::make_network_v6(parsed.to_v6(), 64).canonical();
+  return network.to_string();
+}
+
+std::string forwarded_proto(const std::vector<std::string_view>& values) {
+  if (values.empty()) return {};
+  std::string_view first = values.front().substr(0, values.front().find(','));
+  while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.remove_prefix(1);
+  while (!first.empty() && (first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
+  std::string scheme(first);
+  for (auto& c : scheme)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return scheme == "http" || scheme == "https" ? scheme : std::string();
+}
+
 }  // namespace todo::http

@@ -43,6 +43,18 @@ std::string client_address(const boost::asio::ip::address& peer,
                            const std::vector<std::string_view>& forwarded_for,
                            const TrustedProxies& trusted);
 
+// The scheme the client used, from a trusted proxy's X-Forwarded-Proto field values (each a
+// comma-separated list, in field-line order): the left-most entry — the client-facing
+// proxy's — lower-cased, when it is "http" or "https"; else "" (unknown). Only for
+// requests whose peer is a trusted proxy.
+std::string forwarded_proto(const std::vector<std::string_view>& values);
+
+// The key under which per-address limits count a client address (RequestContext::
+// remote_address): an IPv4 address as it is; an IPv6 address by its /64 network
+// ("2001:db8:1:2::/64"), because one end site is usually given a whole /64 (RFC 6177) and
+// could otherwise take a fresh address for every attempt. Anything else as it is.
+std::string rate_limit_key(std::string_view address);
+
 // `address` in canonical form: IPv4-mapped IPv6 becomes IPv4.
 boost::asio::ip::address canonical(const boost::asio::ip::address& address);
 

@@ -66,8 +66,10 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> reject(tcp::socket socket, std::string detail);
   asio::awaitable<void> session(tcp::socket socket, Slot& slot, asio::ip::address peer);
+  // `forwarded_proto`: X-Forwarded-Proto from a trusted proxy (RequestContext), or "".
   asio::awaitable<Response> dispatch(const Request& req, const std::string& remote,
-                                     const std::string& request_id, SessionState& state);
+                                     std::string forwarded_proto, const std::string& request_id,
+                                     SessionState& state);
   std::shared_ptr<Stream> open_stream(StreamOptions options, SessionState& state);
   void count_stream_end(StreamEnd reason);
   void begin_stop();

@@ -135,13 +135,17 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
     }
     Request req = parser.release();
     std::string remote = peer_text;
+    std::string proto;
     if (behind_proxy) {
-      std::vector<std::string_view> forwarded;
-      for (const auto& f : req)
+      std::vector<std::string_view> forwarded, protos;
+      for (const auto& f : req) {
         if (beast::iequals(f.name_string(), "X-Forwarded-For")) forwarded.push_back(f.value());
+        if (beast::iequals(f.name_string(), "X-Forwarded-Proto")) protos.push_back(f.value());
+      }
       remote = client_address(peer, forwarded, options.trusted_proxies);
+      proto = forwarded_proto(protos);
     }
-    Response res = co_await dispatch(req, remote, request_id, state);
+    Response res = co_await dispatch(req, remote, std::move(proto), request_id, state);
     if (auto opened = std::exchange(state.stream_opened, nullptr)) {
       if (!opened->ended()) {
         // The connection belongs to the stream from now on, until the stream ends.
@@ -194,6 +198,7 @@ std::shared_ptr<Stream> Server::Impl::open_stream(StreamOptions stream_options,
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::string& remote,
+                                                 std::string forwarded_proto,
                                                  const std::string& request_id,
                                                  SessionState& state) {
   auto start = std::chrono::steady_clock::now();
@@ -217,6 +222,7 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req, const std::
     } else {
       route = match->route;
       RequestContext ctx{req, *url, std::move(match->params), request_id, remote, route};
+      ctx.forwarded_proto = std::move(forwarded_proto);
       ctx.stream_opener = [this, &state](StreamOptions o) {
         return open_stream(std::move(o), state);
       };

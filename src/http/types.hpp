@@ -40,6 +40,10 @@ struct RequestContext {
   // (X-Forwarded-For, http/client_address.hpp). For logs and per-address limits.
   std::string remote_address;
   std::string route;  // the matched pattern, for metrics and logs
+  // X-Forwarded-Proto as a trusted proxy sent it ("https" or "http", lower case; the
+  // client-facing hop's, http/client_address.hpp), or empty: the scheme the client used, for
+  // the cookie CSRF check (auth/authenticate.hpp).
+  std::string forwarded_proto = {};
   // Set by the server; open_stream() asks it for a stream. Unset (a context built outside
   // a server), open_stream() gives a stream that is already ended (StreamEnd::refused).
   std::function<std::shared_ptr<Stream>(StreamOptions)> stream_opener = {};

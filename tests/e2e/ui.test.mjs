@@ -119,6 +119,24 @@ describe('web UI', () => {
     w.assertClean('sign up');
   });
 
+  test('sign up: a common password is refused by the server, said in words', async () => {
+    const { page, w } = await open();
+    await page.goto(`${base()}/sign-in`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(/\/sign-up$/);
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('E-mail').fill(uniqueEmail('ada'));
+    await page.getByLabel('Password').fill('password1');
+    const refused = waitForApi(page, 'POST', /^\/api\/auth\/sign-up\/email$/);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    assert.equal((await refused).status(), 422);
+    await page.getByText('This password is too weak: it is a common password or based on a dictionary word.').waitFor();
+    // Chromium logs the refusal as a failed resource: that, and nothing else.
+    const logged = w.problems.splice(0);
+    assert.ok(logged.length > 0 && logged.every((p) => /422/.test(p)), logged.join('\n'));
+    w.assertClean('common password');
+  });
+
   test('sign in, visit every page, sign out: the pages send to sign-in and the browser holds no session', async () => {
     const user = await server.signUp({ name: 'Grace Hopper' });
     await seed(user, [{ title: 'Write the compiler' }]);

@@ -64,5 +64,28 @@ TEST(ClientAddress, ForwardedForOnlyFromATrustedPeer) {
   EXPECT_EQ(client_address(proxy, {"198.51.100.1"}, TrustedProxies{}), "10.0.0.2");
 }
 
+// Per-address limits count an IPv6 client by its /64: one site cannot rotate addresses.
+TEST(RateLimitKey, Ipv4AsItIsIpv6ByItsSlash64) {
+  EXPECT_EQ(rate_limit_key("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(rate_limit_key("::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(rate_limit_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(rate_limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_NE(rate_limit_key("2001:db8:1:3::1"), rate_limit_key("2001:db8:1:2::1"));
+  EXPECT_EQ(rate_limit_key("::1"), "::/64");
+  EXPECT_EQ(rate_limit_key("not an address"), "not an address");
+}
+
+// X-Forwarded-Proto (read only from trusted proxies): the client-facing hop's scheme.
+TEST(ForwardedProto, LeftMostHttpOrHttps) {
+  EXPECT_EQ(forwarded_proto({}), "");
+  EXPECT_EQ(forwarded_proto({"https"}), "https");
+  EXPECT_EQ(forwarded_proto({"HTTPS"}), "https");
+  EXPECT_EQ(forwarded_proto({" http "}), "http");
+  EXPECT_EQ(forwarded_proto({"https, http"}), "https");
+  EXPECT_EQ(forwarded_proto({"http", "https"}), "http");
+  EXPECT_EQ(forwarded_proto({"wss"}), "");
+  EXPECT_EQ(forwarded_proto({"https;evil"}), "");
+}
+
 }  // namespace
 }  // namespace todo::http

@@ -105,6 +105,9 @@ export class TodoServer {
     if (BACKEND === 'postgres') env.DATABASE_URL = process.env.TODO_TEST_DATABASE_URL;
     env.TODO_JWT_SECRET = JWT_SECRET;
     env.TODO_LOG_LEVEL = 'warn';
+    // Every test signs up from 127.0.0.1: no per-address sign-up limit in the way, except
+    // where a test sets its own (tests/integration/brute_force.test.mjs, floods.test.mjs).
+    env.TODO_SIGN_UPS_PER_HOUR = '1000000';
     return { ...env, ...this.extraEnv };
   }
 

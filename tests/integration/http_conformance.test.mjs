@@ -11,7 +11,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { BINARY, startServer } from './harness.mjs';
+import { BINARY, JWT_SECRET, startServer } from './harness.mjs';
 
 const DEADLINE_MS = 20_000;
 
@@ -453,7 +453,7 @@ describe('connection caps and the client address', () => {
 
   test('--trusted-proxies with a bad entry stops the start with one clear line', () => {
     const run = spawnSync(BINARY, ['serve', '--listen', '127.0.0.1:0', '--data-dir', '/nonexistent-dir-never-created'], {
-      env: { ...process.env, TODO_TRUSTED_PROXIES: '10.0.0.0/8, proxy.local', TODO_JWT_SECRET: 'x'.repeat(40) }, encoding: 'utf8', timeout: 20_000,
+      env: { ...process.env, TODO_TRUSTED_PROXIES: '10.0.0.0/8, proxy.local', TODO_JWT_SECRET: JWT_SECRET }, encoding: 'utf8', timeout: 20_000,
     });
     assert.notEqual(run.status, 0);
     assert.match(run.stderr + run.stdout, /trusted-proxies.*'proxy\.local' is not an IP address or CIDR block/);

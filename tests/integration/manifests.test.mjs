@@ -178,7 +178,7 @@ test('deploy/kafka/topics.yaml: task-events (6 partitions, 7 days) and task-even
 test('build/todo\'s defaults are the names the manifests use: its GET /dapr/subscribe is subscription.yaml', async () => {
   const s = one('Subscription');
   const declared = { pubsubname: s.spec.pubsubname, topic: s.spec.topic, route: s.spec.routes.default, deadLetterTopic: s.spec.deadLetterTopic, bulkSubscribe: s.spec.bulkSubscribe };
-  const token = 'manifests-test-app-token';
+  const token = 'manifests-test-app-token-5d1e8c27b9f4a063';  // random enough for the start-up check
   // SQLite, role all: the one process that both publishes and takes deliveries. No
   // sidecar is needed to answer /dapr/subscribe (DAPR_HTTP_PORT points nowhere useful).
   const server = await startServer({
