@@ -26,7 +26,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using http::problem;
 using http::Response;
 using status = http::beast_http::status;
 
@@ -112,9 +111,9 @@ asio::awaitable<Result<UserCredentials>> check_password(AuthDeps& s,
 
 // POST /api/auth/sign-out-all: ends every session of the caller (this one included), for every
 // transport and role. 204, the cookie cleared.
-asio::awaitable<Response> sign_out_all(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> sign_out_all(AuthDeps& s, http::RequestContext& ctx) {
   auto claims = s.authenticator.session(ctx);
-  if (!claims) co_return problem(claims.error(), ctx);
+  if (!claims) co_return claims.error();
   const Millis now = now_millis();
   auto end_unit = [&auth = s.authenticator, user_id = claims->subject,
                    own = s.authenticator.revocation_of(*claims),
@@ -123,7 +122,7 @@ asio::awaitable<Response> sign_out_all(AuthDeps& s, http::RequestContext& ctx) {
     return Result<Ended>(end_sessions(tx, auth, user_id, own, cutoff, now));
   };
   auto ended = co_await storage::db_write<Ended>(s.db, s.metrics, std::move(end_unit));
-  if (!ended) co_return problem(ended.error(), ctx);
+  if (!ended) co_return ended.error();
   apply(s.authenticator, *ended);
   co_return signed_out_response(ctx, s);
 }
@@ -131,29 +130,27 @@ asio::awaitable<Response> sign_out_all(AuthDeps& s, http::RequestContext& ctx) {
 // POST /api/auth/change-password {current_password, new_password}: the sign-up policy for the
 // new one; every other session ends, and this one is replaced by a new session (200
 // {token, user} and the cookie, like a sign-in).
-asio::awaitable<Response> change_password(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> change_password(AuthDeps& s, http::RequestContext& ctx) {
   auto claims = s.authenticator.session(ctx);
-  if (!claims) co_return problem(claims.error(), ctx);
+  if (!claims) co_return claims.error();
   auto body = body_object(ctx);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return body.error();
   Error errors{ErrorKind::validation};
   std::string current = string_field(*body, "current_password", errors);
   std::string wanted = string_field(*body, "new_password", errors);
-  if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
+  if (!errors.errors.empty()) co_return validation_error(std::move(errors));
 
   const std::string user_id = claims->subject;
   auto checked = co_await check_password(s, ctx, user_id, current, "current_password");
-  if (!checked) co_return problem(checked.error(), ctx);
+  if (!checked) co_return checked.error();
   if (wanted == current)
-    co_return problem(Error::field(ErrorKind::validation, "new_password",
-                                   "must differ from the current password"),
-                      ctx);
+    co_return Error::field(ErrorKind::validation, "new_password",
+                           "must differ from the current password");
   // The sign-up policy (common-password list included) and the hash, on the CPU pool.
   auto hash_unit = [&wanted, email = checked->user.email] { return checked_hash(wanted, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
-  if (!hashed) co_return problem(hashed.error(), ctx);
-  if (hashed->weak)
-    co_return problem(Error::field(ErrorKind::validation, "new_password", *hashed->weak), ctx);
+  if (!hashed) co_return hashed.error();
+  if (hashed->weak) co_return Error::field(ErrorKind::validation, "new_password", *hashed->weak);
 
   const Millis now = now_millis();
   IssuedToken issued = s.authenticator.issue_token(user_id, now);
@@ -170,7 +167,7 @@ asio::awaitable<Response> change_password(AuthDeps& s, http::RequestContext& ctx
     return ended;
   };
   auto ended = co_await storage::db_write<Ended>(s.db, s.metrics, std::move(change_unit));
-  if (!ended) co_return problem(ended.error(), ctx);
+  if (!ended) co_return ended.error();
   apply(s.authenticator, *ended);
   co_return auth_response(status::ok, checked->user, issued, ctx, s);
 }
@@ -178,18 +175,18 @@ asio::awaitable<Response> change_password(AuthDeps& s, http::RequestContext& ctx
 // DELETE /api/{user_id} {password}: removes the account and everything stored for it through
 // each feature's store (storage/user_data.hpp), and refuses its tokens in every process. 204,
 // the cookie cleared.
-asio::awaitable<Response> delete_account(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> delete_account(AuthDeps& s, http::RequestContext& ctx) {
   auto user = s.authenticator.authorize_path_user(ctx);
-  if (!user) co_return problem(user.error(), ctx);
+  if (!user) co_return user.error();
   auto body = body_object(ctx);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return body.error();
   Error errors{ErrorKind::validation};
   std::string password = string_field(*body, "password", errors);
-  if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
+  if (!errors.errors.empty()) co_return validation_error(std::move(errors));
 
   const std::string user_id = *user;
   auto checked = co_await check_password(s, ctx, user_id, password, "password");
-  if (!checked) co_return problem(checked.error(), ctx);
+  if (!checked) co_return checked.error();
 
   UserCutoff deleted = s.authenticator.account_deleted(user_id, now_millis());
   auto delete_unit = [user_id, verified_hash = checked->password_hash,
@@ -203,7 +200,7 @@ asio::awaitable<Response> delete_account(AuthDeps& s, http::RequestContext& ctx)
     return storage::erase_user_data(tx, user_id);
   };
   auto erased = co_await storage::db_write<bool>(s.db, s.metrics, std::move(delete_unit));
-  if (!erased) co_return problem(erased.error(), ctx);
+  if (!erased) co_return erased.error();
   s.authenticator.revoked(deleted);
   co_return signed_out_response(ctx, s);
 }

@@ -25,8 +25,6 @@ namespace json = boost::json;
 using http::Response;
 using status = http::beast_http::status;
 
-using http::problem;
-
 std::optional<std::string> email_error(std::string_view email) {
   if (email.empty()) return "is required";
   if (email.size() > 254) return "must be at most 254 characters";
@@ -47,11 +45,11 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> sign_up(AuthDeps& s, http::RequestContext& ctx) {
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return body.error();
   if (!body->is_object())
-    co_return problem(Error::field(ErrorKind::validation, "body", "must be a JSON object"), ctx);
+    co_return Error::field(ErrorKind::validation, "body", "must be a JSON object");
   const auto& obj = body->as_object();
   Error errors{ErrorKind::validation};
   std::string email = lower(trim(string_field(obj, "email", errors)));
@@ -65,19 +63,19 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
     if (utf8_length(name) > 100)
       errors.errors.push_back({"name", "must be at most 100 characters"});
   }
-  if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
+  if (!errors.errors.empty()) co_return validation_error(std::move(errors));
 
   // Each sign-up costs an Argon2 hash and a row: limited per client address.
   const auto now = RateLimiter::Clock::now();
   const std::string client = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
   if (auto wait = s.sign_up_limiter.acquire(client, now); wait.count() > 0)
-    co_return problem(too_many_requests("too many sign-ups from this address", wait), ctx);
+    co_return too_many_requests("too many sign-ups from this address", wait);
   auto hash_unit = [&password, &email] { return checked_hash(password, email); };
   auto hashed = co_await s.cpu.run(std::move(hash_unit));
   if (!hashed || hashed->weak) {
-    s.sign_up_limiter.cancel(client, now);                // nothing was hashed or stored
-    if (!hashed) co_return problem(hashed.error(), ctx);  // e.g. the pool's queue is full: 503
-    co_return problem(Error::field(ErrorKind::validation, "password", *hashed->weak), ctx);
+    s.sign_up_limiter.cancel(client, now);  // nothing was hashed or stored
+    if (!hashed) co_return hashed.error();  // e.g. the pool's queue is full: 503
+    co_return Error::field(ErrorKind::validation, "password", *hashed->weak);
   }
   std::string hash = std::move(hashed->hash);
   User user{random_user_id(), email, name, now_millis()};
@@ -89,26 +87,24 @@ asio::awaitable<Response> sign_up(AuthDeps& s, http::RequestContext& ctx) {
     return Result<bool>(true);
   };
   auto inserted = co_await storage::db_write<bool>(s.db, s.metrics, std::move(inserted_unit));
-  if (!inserted) co_return problem(inserted.error(), ctx);
-  if (!*inserted)
-    co_return problem(Error::field(ErrorKind::conflict, "email", "is already registered"), ctx);
+  if (!inserted) co_return inserted.error();
+  if (!*inserted) co_return Error::field(ErrorKind::conflict, "email", "is already registered");
   co_return auth_response(status::created, user, issued, ctx, s);
 }
 
-asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return problem(body.error(), ctx);
+  if (!body) co_return body.error();
   if (!body->is_object())
-    co_return problem(Error::field(ErrorKind::validation, "body", "must be a JSON object"), ctx);
+    co_return Error::field(ErrorKind::validation, "body", "must be a JSON object");
   Error errors{ErrorKind::validation};
   std::string email = lower(trim(string_field(body->as_object(), "email", errors)));
   std::string password = string_field(body->as_object(), "password", errors);
-  if (!errors.errors.empty()) co_return problem(validation_error(std::move(errors)), ctx);
+  if (!errors.errors.empty()) co_return validation_error(std::move(errors));
 
   const std::string address = http::rate_limit_key(ctx.remote_address);  // IPv6: its /64
   if (int wait = s.sign_in_limiter.admit(email, address, SignInLimiter::Clock::now()); wait > 0)
-    co_return problem(too_many_requests("too many failed sign-ins", std::chrono::seconds(wait)),
-                      ctx);
+    co_return too_many_requests("too many failed sign-ins", std::chrono::seconds(wait));
   auto found_unit = [email](storage::Tx& tx) {
     return Result<std::optional<UserCredentials>>(storage::users(tx).find_by_email(email));
   };
@@ -116,7 +112,7 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
                                                                          std::move(found_unit));
   if (!found) {
     s.sign_in_limiter.not_checked(email, address, SignInLimiter::Clock::now());
-    co_return problem(found.error(), ctx);
+    co_return found.error();
   }
   // Verify against a dummy hash when the account does not exist, so that response time
   // does not reveal which e-mails are registered.
@@ -128,12 +124,12 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
   auto verified = co_await s.cpu.run(std::move(verify_unit));
   if (!verified) {
     s.sign_in_limiter.not_checked(email, address, SignInLimiter::Clock::now());
-    co_return problem(verified.error(), ctx);
+    co_return verified.error();
   }
   bool ok = *verified;
   if (!ok || !*found) {
     s.sign_in_limiter.failed(email, address, SignInLimiter::Clock::now());
-    co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
+    co_return Error::make(ErrorKind::unauthorized, "wrong e-mail or password");
   }
   s.sign_in_limiter.succeeded(email, address, SignInLimiter::Clock::now());
   const User& user = (*found)->user;
@@ -150,9 +146,8 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
     return Result<bool>(true);
   };
   auto recorded = co_await storage::db_write<bool>(s.db, s.metrics, std::move(session_unit));
-  if (!recorded) co_return problem(recorded.error(), ctx);
-  if (!*recorded)
-    co_return problem(Error::make(ErrorKind::unauthorized, "wrong e-mail or password"), ctx);
+  if (!recorded) co_return recorded.error();
+  if (!*recorded) co_return Error::make(ErrorKind::unauthorized, "wrong e-mail or password");
   co_return auth_response(status::ok, user, issued, ctx, s);
 }
 
@@ -161,7 +156,7 @@ asio::awaitable<Response> sign_in(AuthDeps& s, http::RequestContext& ctx) {
 // credential, an invalid or expired token, and a token of a deleted account alike. A 401
 // here would be logged by every browser as a failed resource on each anonymous visit.
 // Only a failure to answer (the database) is an error.
-asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> session(AuthDeps& s, http::RequestContext& ctx) {
   const auto no_session = [&] {
     return http::json_response(status::ok, json::object{{"user", nullptr}, {"session", nullptr}},
                                ctx.request);
@@ -172,7 +167,7 @@ asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
     return Result<std::optional<User>>(storage::users(tx).find_by_id(id));
   };
   auto user = co_await storage::db_read<std::optional<User>>(s.db, s.metrics, std::move(user_unit));
-  if (!user) co_return problem(user.error(), ctx);
+  if (!user) co_return user.error();
   if (!*user) co_return no_session();
   co_return http::json_response(status::ok, json::object{{"user", user_json(**user)}}, ctx.request);
 }
@@ -180,10 +175,10 @@ asio::awaitable<Response> session(AuthDeps& s, http::RequestContext& ctx) {
 // Ends the caller's session for every transport and every role: its jti is stored as revoked
 // (other processes learn it from the database) and refused here from the answer on. Without
 // a valid session there is nothing to end: 204 all the same (and the cookie is cleared).
-asio::awaitable<Response> sign_out(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> sign_out(AuthDeps& s, http::RequestContext& ctx) {
   auto claims = s.authenticator.session(ctx);
   if (!claims) {
-    if (claims.error().kind == ErrorKind::forbidden) co_return problem(claims.error(), ctx);
+    if (claims.error().kind == ErrorKind::forbidden) co_return claims.error();
     co_return signed_out_response(ctx, s);
   }
   TokenRevocation revocation = s.authenticator.revocation_of(*claims);
@@ -192,7 +187,7 @@ asio::awaitable<Response> sign_out(AuthDeps& s, http::RequestContext& ctx) {
     return Result<bool>(true);
   };
   auto revoked = co_await storage::db_write<bool>(s.db, s.metrics, std::move(revoke_unit));
-  if (!revoked) co_return problem(revoked.error(), ctx);
+  if (!revoked) co_return revoked.error();
   s.authenticator.revoked(revocation);
   co_return signed_out_response(ctx, s);
 }

@@ -24,7 +24,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using http::problem;
 using http::Response;
 
 constexpr int kTasksPerPage = 200;
@@ -120,15 +119,15 @@ class ExportSource final : public http::BodySource {
   std::optional<std::int64_t> audit_before_;
 };
 
-asio::awaitable<Response> export_account(AuthDeps& s, http::RequestContext& ctx) {
+asio::awaitable<http::Reply> export_account(AuthDeps& s, http::RequestContext& ctx) {
   auto user_id = s.authenticator.authorize_path_user(ctx);
-  if (!user_id) co_return problem(user_id.error(), ctx);
+  if (!user_id) co_return user_id.error();
   auto user_unit = [id = *user_id](storage::Tx& tx) {
     return Result<std::optional<User>>(storage::users(tx).find_by_id(id));
   };
   auto user = co_await storage::db_read<std::optional<User>>(s.db, s.metrics, std::move(user_unit));
-  if (!user) co_return problem(user.error(), ctx);
-  if (!*user) co_return problem(account_deleted_error(), ctx);
+  if (!user) co_return user.error();
+  if (!*user) co_return account_deleted_error();
 
   const Millis now = now_millis();
   Response res{http::beast_http::status::ok, ctx.request.version()};

@@ -9,6 +9,7 @@
 // A fallback (set_fallback) answers the requests of its methods whose path no route has:
 // the web UI serves its static files that way without the router knowing their names.
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,9 @@
 
 namespace todo::http {
 
-// Adapts a handler `fn(deps, ctx)` that needs its module's dependencies to a Handler. `deps`
-// must outlive the router (a member of the module).
+// Adapts a handler `fn(deps, ctx)` that needs its module's dependencies to a Handler (`fn` may
+// also be a member function of Deps: `with(*this, &Module::route)`). `deps` must outlive the
+// router (a member of the module).
 //
 // `fn` returns awaitable<Response>, or awaitable<Reply> = awaitable<Result<Response>>: then an
 // expected failure is simply `co_return error;` (validation, not found, conflict, ...) and
@@ -34,11 +36,11 @@ Handler with(Deps& deps, Fn fn) {
   using Returned = std::invoke_result_t<Fn&, Deps&, RequestContext&>;
   if constexpr (std::is_same_v<Returned, boost::asio::awaitable<Reply>>) {
     return [&deps, fn](RequestContext& ctx) -> boost::asio::awaitable<Response> {
-      Reply reply = co_await fn(deps, ctx);
+      Reply reply = co_await std::invoke(fn, deps, ctx);
       co_return reply ? std::move(*reply) : problem(reply.error(), ctx);
     };
   } else {
-    return [&deps, fn](RequestContext& ctx) { return fn(deps, ctx); };
+    return [&deps, fn](RequestContext& ctx) { return std::invoke(fn, deps, ctx); };
   }
 }
 

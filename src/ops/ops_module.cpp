@@ -34,9 +34,9 @@ class OpsModule final : public app::Module {
 
   void add_routes(http::Router& router) override {
     using http::beast_http::verb;
-    router.add(verb::get, "/healthz", [this](http::RequestContext& ctx) { return healthz(ctx); });
-    router.add(verb::get, "/readyz", [this](http::RequestContext& ctx) { return readyz(ctx); });
-    router.add(verb::get, "/metrics", [this](http::RequestContext& ctx) { return metrics(ctx); });
+    router.add(verb::get, "/healthz", http::with(*this, &OpsModule::healthz));
+    router.add(verb::get, "/readyz", http::with(*this, &OpsModule::readyz));
+    router.add(verb::get, "/metrics", http::with(*this, &OpsModule::metrics));
     router.add(verb::get, "/openapi.json", [](http::RequestContext& ctx) { return openapi(ctx); });
   }
 
@@ -74,11 +74,11 @@ class OpsModule final : public app::Module {
     return checks;
   }
 
-  asio::awaitable<http::Response> readyz(http::RequestContext& ctx) {
+  asio::awaitable<http::Reply> readyz(http::RequestContext& ctx) {
     bool ready = false, degraded = false;
     auto checks_unit = [this, &ready, &degraded] { return run_checks(ready, degraded); };
     auto checks = co_await cpu_.run(std::move(checks_unit));
-    if (!checks) co_return http::problem(checks.error(), ctx);
+    if (!checks) co_return checks.error();
     // "degraded" is still 200: e.g. writes go on into the outbox, and taking the instance
     // out of the load balancer would only refuse them as well.
     const char* verdict = !ready ? "not ready" : degraded ? "degraded" : "ready";
@@ -87,11 +87,11 @@ class OpsModule final : public app::Module {
                                   ctx.request);
   }
 
-  asio::awaitable<http::Response> metrics(http::RequestContext& ctx) {
+  asio::awaitable<http::Reply> metrics(http::RequestContext& ctx) {
     // Some gauges query the database: render on the CPU pool, not the I/O thread.
     auto render_unit = [this] { return metrics_.render(); };
     auto text = co_await cpu_.run(std::move(render_unit));
-    if (!text) co_return http::problem(text.error(), ctx);
+    if (!text) co_return text.error();
     http::Response res{status::ok, ctx.request.version()};
     res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.keep_alive(ctx.request.keep_alive());

@@ -221,8 +221,8 @@ Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
 // The answer to a change whose content is invalid (`content_error`): RFC 9110 §13.2.1 has
 // the preconditions evaluated before the content is processed, so with preconditions the
 // task is read first and a failed one (or a missing task) answers instead.
-asio::awaitable<http::Reply> content_refused(TaskDeps& s, http::RequestContext& ctx,
-                                             const Change& c, const Error& content_error) {
+asio::awaitable<http::Reply> content_refused(TaskDeps& s, const Change& c,
+                                             const Error& content_error) {
   if (!c.condition.http.empty()) {
     auto check_unit = [c](storage::Tx& tx) {
       return check_change(tx, c.task.user_id, c.task.id, c.condition);
@@ -248,9 +248,9 @@ asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
+  if (!body) co_return co_await content_refused(s, *c, body.error());
   auto fields = parse_task_fields(*body);
-  if (!fields) co_return co_await content_refused(s, ctx, *c, fields.error());
+  if (!fields) co_return co_await content_refused(s, *c, fields.error());
   auto unit = [c = *c, f = std::move(*fields),
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask);
@@ -262,9 +262,9 @@ asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
-  if (!body) co_return co_await content_refused(s, ctx, *c, body.error());
+  if (!body) co_return co_await content_refused(s, *c, body.error());
   auto p = parse_task_patch(*body);
-  if (!p) co_return co_await content_refused(s, ctx, *c, p.error());
+  if (!p) co_return co_await content_refused(s, *c, p.error());
   auto unit = [c = *c, p = std::move(*p),
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask);
@@ -289,7 +289,7 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return c.error();
   auto completed = completion_wanted(ctx.request);
-  if (!completed) co_return co_await content_refused(s, ctx, *c, completed.error());
+  if (!completed) co_return co_await content_refused(s, *c, completed.error());
   auto unit = [c = *c, completed = *completed,
                mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
     return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask);
