@@ -91,6 +91,8 @@ test('events past the retention go, with their dedupe rows, while younger ones s
   const kept = await auditAll(server, young.u);
   assert.deepEqual(kept.map((e) => e.event_id).sort(), [...young.ids].sort(), 'the young events are all kept');
   assert.equal(await dedupeRows(server, young.ids), young.ids.length, 'their dedupe rows too');
+  // On PostgreSQL a server left running would relay (and purge) beside the next test's.
+  await server.cleanup();
 });
 
 test('with a retention of 2s, events leave the audit trail by the clock alone, and so do their dedupe rows', { timeout: 120_000 }, async () => {
@@ -107,6 +109,8 @@ test('with a retention of 2s, events leave the audit trail by the clock alone, a
   // All three reached the audit (they may be gone again already: two seconds is short on a
   // busy machine, so their presence is shown by the delivery counter, not by reading them).
   await waitOutboxDrained(server);
+  // (counted right after the commit that empties the outbox: wait for it too)
+  await waitUntil(async () => (await auditDeliveries(server)) >= deliveredBefore + 3, 'the three deliveries counted', { timeoutMs: 30_000 });
   assert.equal(await auditDeliveries(server), deliveredBefore + 3, 'the three events were stored in the audit');
   await waitUntil(async () => (await auditAll(server, u)).length === 0, 'the events to age out of the audit trail', { timeoutMs: 60_000, pollMs: 200 });
   assert.equal(Number(await sql(server, `SELECT COUNT(*) FROM audit_log WHERE user_id = '${u.user.id}'`)), 0);

@@ -111,7 +111,9 @@ function parseResponse(buf) {
 }
 
 test('SIGTERM under load: in-flight requests answered, new connections refused, acknowledged writes kept, exit 0', { timeout: 240_000 }, async (t) => {
-  const server = await startServer({ env: { TODO_SHUTDOWN_GRACE: '60' } });
+  // Generous limits: on a busy machine the slow request must not time out before the load
+  // has run, nor the stop run out of its grace period.
+  const server = await startServer({ env: { TODO_SHUTDOWN_GRACE: '120', TODO_REQUEST_TIMEOUT: '600' } });
   servers.push(server);
   const port = server.port;
   const users = [];
@@ -190,6 +192,7 @@ test('SIGTERM under load: in-flight requests answered, new connections refused, 
     assert.deepEqual(events.map((e) => e.task_id).sort((a, b) => a - b), tasks.map((x) => x.id).sort((a, b) => a - b));
   }
   assert.ok(found >= ackedIds.size);
+  await server.cleanup();  // on PostgreSQL, no second relay beside the next test's server
 });
 
 // Many keep-alive connections, idle, then a create on each sent at once and SIGTERM right
@@ -240,6 +243,7 @@ test('requests sent on idle keep-alive connections right before SIGTERM are all 
   const titles = new Set((await server.listAll(u)).map((x) => x.title));
   assert.equal(titles.size, CONNECTIONS * ROUNDS, 'every acknowledged create is there after the restart');
   t.diagnostic(`${ROUNDS} x ${CONNECTIONS} creates sent on idle connections right before the signal, all answered`);
+  await server.cleanup();
 });
 
 test('a request that never finishes does not hold the stop: exit 0 once the grace period is over', { timeout: 120_000 }, async () => {
