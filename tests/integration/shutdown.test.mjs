@@ -92,7 +92,6 @@ async function slowCreate(port, user, title) {
       return parseResponse(received);
     },
     closed,
-    received: () => received,
   };
 }
 
