@@ -30,6 +30,11 @@ asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
   stream.socket().close(ec);
 }
 
+bool request_begun(const SessionState& state) {
+  beast::error_code ec;
+  return (state.buffer && state.buffer->size() > 0) || state.stream->socket().available(ec) > 0;
+}
+
 Server::Impl::Impl(ServerOptions o, const Router& r, ops::Metrics& m, std::atomic<int>& a)
     : options(std::move(o)), router(r), metrics(m), active(a), id_prefix(random_hex(4)) {
   int n = std::max(1, options.io_threads);
@@ -136,12 +141,13 @@ void Server::Impl::begin_stop() {
     acceptor->close(ec);
   });
   // Idle keep-alive connections are closed now, streams end now (flushed, final chunk);
-  // busy ones close after their response.
+  // busy ones close after their response, and so do idle ones whose next request has begun
+  // to arrive.
   for (auto& slot : slots)
     asio::post(slot->ioc, [s = slot.get()] {
       for (auto* state : s->sessions) {
         if (state->stream_opened) StreamWriter::end(*state->stream_opened, StreamEnd::server_stop);
-        if (state->idle) state->stream->cancel();
+        if (state->idle && !request_begun(*state)) state->stream->cancel();
       }
     });
 }

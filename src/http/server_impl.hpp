@@ -25,7 +25,8 @@ inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // connection's own thread (and by run() once every I/O thread has stopped).
 struct SessionState {
   beast::tcp_stream* stream = nullptr;
-  bool idle = true;  // waiting for the next request: safe to close on stop
+  const beast::flat_buffer* buffer = nullptr;  // what was read but not parsed yet
+  bool idle = true;  // waiting for the next request: closed on stop unless it began (below)
   // The stream the current request opened, from open_stream() until the request ends.
   std::shared_ptr<Stream> stream_opened;
   bool stream_over_cap = false;  // open_stream() was refused by max_streams: answer 503
@@ -74,6 +75,11 @@ struct Server::Impl {
   void count_stream_end(StreamEnd reason);
   void begin_stop();
 };
+
+// Whether a connection waiting for its next request already has (part of) one: bytes in our
+// buffer or in the kernel's. Those were sent before the stop began (on loopback, before the
+// signal was even sent): a request in flight, to be read and answered, not reset.
+bool request_begun(const SessionState& state);
 
 // After an error answer sent while the client may still be sending: stop sending, then
 // read and discard for a moment so that the client reads our answer rather than a

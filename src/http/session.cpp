@@ -53,7 +53,7 @@ bool connection_ended(const beast::error_code& ec) {
 asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
                                             asio::ip::address peer) {
   beast::tcp_stream stream(std::move(socket));
-  SessionState state{&stream, true};
+  SessionState state{.stream = &stream, .idle = true};
   slot.sessions.push_front(&state);
   struct Unregister {
     std::list<SessionState*>& list;
@@ -70,8 +70,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
   const bool behind_proxy = options.trusted_proxies.contains(peer);
   const std::string peer_text = peer.to_string();
   beast::flat_buffer buffer;
+  state.buffer = &buffer;
   bool first = true;
-  while (!stopping) {
+  // Once stopping, a request already arriving is still served (then the connection closes).
+  while (!stopping || request_begun(state)) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     // The largest limit while the header is read (Beast checks Content-Length against it

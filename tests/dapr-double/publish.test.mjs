@@ -1,6 +1,6 @@
 // The double's publishing side: Dapr's status codes and bodies, CloudEvent wrapping,
 // the log (partitioning, no torn or interleaved lines), api-token checks, bulk publish
-// with partial failure, and the fault modes (500, refuse, delay, partial).
+// with partial failure, and the fault modes (500, refuse, delay, partial, hold-ack).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -337,6 +337,30 @@ describe('faults', () => {
     await s.fault({ publish: 'delay', delay_ms: 600_000 });
     await s.fault({ publish: 'ok' });
     assert.equal((await single('fast')).status, 204);
+  });
+
+  test('hold-ack: in the log at once, answered only once the fault changes (single and bulk)', async () => {
+    await s.fault({ publish: 'hold-ack' });
+    const answered = [];
+    const one = single('held-single').then((r) => { answered.push('single'); return r; });
+    const bulk = post(s, '/v1.0-alpha1/publish/bulk/kafka-pubsub/task-events', {
+      body: [{ entryId: 'h', event: ce('held-bulk', {}), contentType: 'application/cloudevents+json', metadata: { partitionKey: 'u_h' } }],
+    }).then((r) => { answered.push('bulk'); return r; });
+    // Both are in the log and held (a condition, not a pause).
+    await until(async () => (await s.control('GET', '/fault')).held === 2, 'two held answers');
+    const ids = messages(s).map((m) => m.event.id);
+    assert.ok(ids.includes('held-single') && ids.includes('held-bulk'), 'written before the answer');
+    assert.deepEqual(answered, [], 'no answer while held');
+    await s.fault({ publish: 'ok' });
+    assert.equal((await one).status, 204);
+    assert.equal((await bulk).status, 204);
+    assert.equal((await s.control('GET', '/fault')).held, 0);
+    // delay_ms: a held answer goes by itself, not before delay_ms
+    await s.fault({ publish: 'hold-ack', delay_ms: 300 });
+    const t0 = Date.now();
+    assert.equal((await single('held-timed')).status, 204);
+    assert.ok(Date.now() - t0 >= 300, `held for at least delay_ms (${Date.now() - t0} ms)`);
+    await s.fault({ publish: 'ok' });
   });
 
   test('bad fault specs -> 400', async () => {

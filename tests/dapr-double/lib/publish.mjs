@@ -149,6 +149,7 @@ export class DaprApi {
     }
     this.stats.count(topic, 'published');
     if (key === null) this.stats.count(topic, 'published_without_key');
+    await this.faults.afterPublish();
     return sendEmpty(res, 204);
   }
 
@@ -206,6 +207,7 @@ export class DaprApi {
       this.stats.count(topic, 'publish_failed', failed.length);
       return sendJson(res, 500, { failedEntries: failed, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' });
     }
+    await this.faults.afterPublish();
     return sendEmpty(res, 204);
   }
 }
@@ -218,22 +220,24 @@ function inferContentType(event) {
   return 'application/json';
 }
 
-// Publish faults set through the control API: ok | 500 | refuse | delay | partial,
-// optionally for a while (for_ms), after which the double is healthy again.
+// Publish faults set through the control API: ok | 500 | refuse | delay | partial |
+// hold-ack, optionally for a while (for_ms), after which the double is healthy again.
 export class Faults {
   constructor({ onRefuse, onAccept, log }) {
     this.mode = 'ok';
     this.delayMs = 0;
     this.until = null;
     this.timer = null;
+    this.held = 0;  // publish answers being held (hold-ack)
+    this.releases = new Set();
     this.onRefuse = onRefuse;  // stop listening on the Dapr port
     this.onAccept = onAccept;  // listen again
     this.log = log;
   }
 
   async set({ publish = 'ok', for_ms: forMs, delay_ms: delayMs }) {
-    if (!['ok', '500', 'refuse', 'delay', 'partial'].includes(publish)) {
-      throw new HttpError(400, 'ERR_BAD_FAULT', `publish must be ok|500|refuse|delay|partial, not ${publish}`);
+    if (!['ok', '500', 'refuse', 'delay', 'partial', 'hold-ack'].includes(publish)) {
+      throw new HttpError(400, 'ERR_BAD_FAULT', `publish must be ok|500|refuse|delay|partial|hold-ack, not ${publish}`);
     }
     if (forMs !== undefined && !(Number.isFinite(forMs) && forMs >= 0)) throw new HttpError(400, 'ERR_BAD_FAULT', 'for_ms must be a number >= 0');
     if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) throw new HttpError(400, 'ERR_BAD_FAULT', 'delay_ms must be a number >= 0');
@@ -241,7 +245,10 @@ export class Faults {
     this.timer = null;
     const wasRefusing = this.mode === 'refuse';
     this.mode = publish;
-    this.delayMs = publish === 'delay' ? (delayMs ?? 200) : 0;
+    this.delayMs = publish === 'delay' ? (delayMs ?? 200) : publish === 'hold-ack' ? (delayMs ?? 0) : 0;
+    // Any change of the fault answers the publishes held so far.
+    for (const release of this.releases) release();
+    this.releases.clear();
     this.until = forMs !== undefined && publish !== 'ok' ? Date.now() + forMs : null;
     this.log(`fault: publish=${publish}${this.delayMs ? ` delay_ms=${this.delayMs}` : ''}${this.until ? ` for ${forMs} ms` : ''}`);
     if (publish === 'refuse' && !wasRefusing) await this.onRefuse();
@@ -253,12 +260,29 @@ export class Faults {
   }
 
   state() {
-    return { publish: this.mode, delay_ms: this.delayMs, until: this.until ? new Date(this.until).toISOString() : null };
+    return { publish: this.mode, delay_ms: this.delayMs, until: this.until ? new Date(this.until).toISOString() : null, held: this.held };
   }
 
   // Applies the delay; returns the mode a publish must honour.
   async beforePublish() {
     if (this.mode === 'delay' && this.delayMs > 0) await sleep(this.delayMs);
     return this.mode;
+  }
+
+  // hold-ack: the message is in the log, but its answer waits until the fault changes (or
+  // delay_ms passed, when given) -- a broker that took the message while the acknowledgement
+  // is late or lost, so a publisher that dies meanwhile must publish it again.
+  async afterPublish() {
+    if (this.mode !== 'hold-ack') return;
+    this.held++;
+    try {
+      await new Promise((resolve) => {
+        const release = () => { this.releases.delete(release); resolve(); };
+        this.releases.add(release);
+        if (this.delayMs > 0) setTimeout(release, this.delayMs).unref();
+      });
+    } finally {
+      this.held--;
+    }
   }
 }
