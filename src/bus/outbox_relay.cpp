@@ -128,10 +128,15 @@ void OutboxRelay::stop() {
 }
 
 double OutboxRelay::oldest_pending_age_seconds() {
-  storage::OutboxStats all;
+  // Only this relay's own targets: rows a shared database keeps for a target no process of
+  // this shape runs any more (a role moved from Dapr to the embedded bus) are not its backlog.
+  std::uint32_t mine = 0;
+  for (const auto& slot : slots_) mine |= slot->bit;
+  if (!started_ || mine == 0) return 0;
+  storage::OutboxStats own;
   auto status =
-      storage::read_and_wait(db_, [&](storage::Tx& tx) { all = storage::outbox(tx).stats(0); });
-  return status ? age_seconds(all.oldest_created_at) : 0;
+      storage::read_and_wait(db_, [&](storage::Tx& tx) { own = storage::outbox(tx).stats(mine); });
+  return status ? age_seconds(own.oldest_created_at) : 0;
 }
 
 void OutboxRelay::run(Slot& slot) {

@@ -75,8 +75,8 @@ class OutboxRelay {
   void wake();  // called after commits
   void stop();
 
-  // Oldest pending row's age in seconds (0 when none); queries the database. Not on an I/O
-  // thread.
+  // Age in seconds of the oldest row pending for one of this relay's targets (0 when none, or
+  // before start()); queries the database. Not on an I/O thread.
   double oldest_pending_age_seconds();
 
  private:

@@ -53,7 +53,8 @@ class OutboxStore : public Store {
   virtual std::vector<OutboxRow> pending(std::uint32_t bit, int limit) = 0;
   // Clears `bit` on these rows and deletes the rows no target needs anymore.
   virtual void ack(std::uint32_t bit, const std::vector<std::int64_t>& ids) = 0;
-  virtual OutboxStats stats(std::uint32_t bit) = 0;  // bit 0 = any
+  // Rows pending for any bit of `bits` (0 = any row at all).
+  virtual OutboxStats stats(std::uint32_t bits) = 0;
   // The same for several bits at once (one scan where the backend can).
   virtual std::vector<OutboxStats> stats_many(const std::vector<std::uint32_t>& bits) = 0;
   // For several processes relaying one outbox (api replicas on PostgreSQL): up to `limit`

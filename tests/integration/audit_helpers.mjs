@@ -3,7 +3,7 @@
 // everything committed so far reached the audit, and a late extra event would be seen.
 import assert from 'node:assert/strict';
 
-import { metricValue, sleep, walkPages, waitUntil } from './harness.mjs';
+import { outboxBacklog, sleep, walkPages, waitUntil } from './harness.mjs';
 
 // The event contract (ARCHITECTURE.md §4).
 export const EVENT_KEYS = ['event_id', 'event_type', 'schema_version', 'task_data', 'task_id',
@@ -27,7 +27,7 @@ export function auditAll(server, user, query = '') {
 // The embedded bus deletes an outbox row in the transaction that stores its audit row, so
 // an empty outbox means nothing more is on its way (a condition, not a pause).
 export async function waitOutboxDrained(server, { timeoutMs = WAIT_MS } = {}) {
-  await waitUntil(async () => (await metricValue(server, 'todo_outbox_pending')) === 0, 'an empty outbox (todo_outbox_pending 0)',
+  await waitUntil(async () => (await outboxBacklog(server)) === 0, 'an empty outbox (todo_outbox_backlog 0)',
     { timeoutMs, pollMs: POLL_MS });
 }
 

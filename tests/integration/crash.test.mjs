@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { checkEventShape, waitForAudit } from './audit_helpers.mjs';
-import { metricValue, startServer, waitUntil } from './harness.mjs';
+import { outboxBacklog, startServer, waitUntil } from './harness.mjs';
 
 const WRITERS = 8;
 // The kill comes once this many writes were acknowledged (not after a fixed time, which
@@ -225,7 +225,7 @@ test('every acknowledged operation is audited exactly once after SIGKILL', { tim
   t.diagnostic(`${acked.length} operations acknowledged before the kill, ${inFlight.size} in flight; ${total} audit events after restart (${extra} of in-flight operations)`);
 
   // The outbox drains: nothing is left waiting, and readiness says so.
-  await waitUntil(async () => (await metricValue(server, 'todo_outbox_pending')) === 0, 'no event left in the outbox');
+  await waitUntil(async () => (await outboxBacklog(server)) === 0, 'no event left in the outbox');
   const ready = await waitUntil(async () => {
     const r = await server.api('GET', '/readyz');
     return r.json?.checks?.outbox === 'ok' && r;

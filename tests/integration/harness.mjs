@@ -315,5 +315,17 @@ export async function metricValue(server, name) {
   return m ? Number(m[1]) : undefined;
 }
 
+// Events waiting for the relay targets of this server (`todo_outbox_backlog`, summed over
+// its subscribers): 0 once everything this process delivers has been delivered. Unlike
+// `todo_outbox_pending` (every row of the outbox), it ignores rows left on a shared
+// PostgreSQL database for targets this server does not run (e.g. an earlier test's
+// unreachable Dapr sidecar). Undefined when the metric is missing or unknown (-1).
+export async function outboxBacklog(server) {
+  const res = await server.api('GET', '/metrics');
+  const values = [...res.text.matchAll(/^todo_outbox_backlog\{[^}]*\} (\S+)$/gm)].map((m) => Number(m[1]));
+  if (values.length === 0 || values.some((v) => v < 0)) return undefined;
+  return values.reduce((a, b) => a + b, 0);
+}
+
 export const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.(?!000)\d{3})?Z$/;
 export { sleep };

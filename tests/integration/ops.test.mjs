@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { expectAudit } from './audit_helpers.mjs';
-import { REPO_ROOT, startServer, waitUntil } from './harness.mjs';
+import { REPO_ROOT, outboxBacklog, startServer, waitUntil } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -114,7 +114,7 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
   assert.ok(find(m, 'todo_audit_lag_seconds_sum').value >= 0);
 
   // idle again: nothing pending, readiness ok
-  await waitUntil(async () => find(m = await metrics(), 'todo_outbox_pending').value === 0, 'the outbox to drain');
+  await waitUntil(async () => (await outboxBacklog(server)) === 0, 'the outbox to drain');
   const ready = await server.api('GET', '/readyz');
   assert.equal(ready.json.checks.outbox, 'ok');
 });
