@@ -29,9 +29,9 @@ bench-distributed: build
 	@bash bench/distributed.sh
 
 # clang-tidy over src/ (.clang-tidy); compile commands from a configuration without the
-# precompiled header, which clang cannot read.
+# precompiled header, which clang cannot read, and without unity batches (file by file).
 tidy: deps
-	@cmake -S . -B build-tidy -G Ninja -DTODO_PRECOMPILED_HEADERS=OFF -DBUILD_TESTING=OFF >/dev/null
+	@cmake -S . -B build-tidy -G Ninja -DTODO_PRECOMPILED_HEADERS=OFF -DTODO_UNITY_BUILD=OFF -DBUILD_TESTING=OFF >/dev/null
 	@run-clang-tidy -p build-tidy -quiet -j $(JOBS) '$(CURDIR)/src/.*\.cpp$$'
 
 format:

@@ -1,5 +1,6 @@
 #include "http/body_stream.hpp"
 #include "core/log.hpp"
+#include "http/await_token.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,7 +12,6 @@ namespace todo::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<bool> write_streamed(beast::tcp_stream& stream, const Response& head_in,
                                      BodySource& source, int write_timeout_seconds) {

@@ -2,21 +2,17 @@
 
 #include <optional>
 
+#include "http/ows.hpp"
+
 namespace todo::http {
 namespace {
 
 namespace ip = boost::asio::ip;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // One X-Forwarded-For entry: "203.0.113.7", "2001:db8::1", also "[2001:db8::1]" and
 // "203.0.113.7:4711" / "[2001:db8::1]:4711" as some proxies write them.
 std::optional<ip::address> parse_entry(std::string_view entry) {
-  entry = trim(entry);
+  entry = trim_ows(entry);
   if (entry.starts_with('[')) {
     auto close = entry.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -42,7 +38,7 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
   TrustedProxies out;
   while (!list.empty()) {
     auto comma = list.find(',');
-    std::string entry(trim(list.substr(0, comma)));
+    std::string entry(trim_ows(list.substr(0, comma)));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (entry.empty()) continue;
     boost::system::error_code ec;
@@ -93,7 +89,7 @@ std::string client_address(const ip::address& peer,
   for (std::string_view value : forwarded_for) {
     while (true) {
       auto comma = value.find(',');
-      if (auto entry = trim(value.substr(0, comma)); !entry.empty()) entries.push_back(entry);
+      if (auto entry = trim_ows(value.substr(0, comma)); !entry.empty()) entries.push_back(entry);
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);
     }

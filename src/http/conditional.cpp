@@ -4,18 +4,10 @@
 
 #include <array>
 
+#include "http/ows.hpp"
+
 namespace todo::http {
 namespace {
-
-bool ows(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // etagc = %x21 / %x23-7E / obs-text
 bool etagc(unsigned char c) {
@@ -55,7 +47,7 @@ bool any_tag(const EntityTagCondition& c, const EntityTag& current,
 }  // namespace
 
 std::optional<EntityTagCondition> parse_entity_tags(std::string_view value) {
-  value = trim(value);
+  value = trim_ows(value);
   EntityTagCondition out;
   if (value == "*") {
     out.any = true;
@@ -64,7 +56,7 @@ std::optional<EntityTagCondition> parse_entity_tags(std::string_view value) {
   std::size_t i = 0;
   while (i < value.size()) {
     // Skip OWS and empty list elements.
-    if (ows(value[i]) || value[i] == ',') {
+    if (is_ows(value[i]) || value[i] == ',') {
       ++i;
       continue;
     }
@@ -79,7 +71,7 @@ std::optional<EntityTagCondition> parse_entity_tags(std::string_view value) {
     if (i >= value.size() || value[i] != '"') return std::nullopt;
     tag.opaque = std::string(value.substr(open, ++i - open));
     out.tags.push_back(std::move(tag));
-    while (i < value.size() && ows(value[i])) ++i;
+    while (i < value.size() && is_ows(value[i])) ++i;
     if (i < value.size() && value[i] != ',') return std::nullopt;  // junk after a tag
   }
   if (out.tags.empty()) return std::nullopt;
@@ -102,7 +94,7 @@ std::optional<std::int64_t> parse_http_date(std::string_view text, std::int64_t 
       "%A, %d-%b-%y %H:%M:%S GMT",  // rfc850-date (obsolete)
       "%a %b %e %H:%M:%S %Y",       // asctime-date (obsolete)
   };
-  const std::string s(trim(text));
+  const std::string s(trim_ows(text));
   if (s.size() < 20 || s.size() > 40) return std::nullopt;
   for (std::size_t f = 0; f < kFormats.size(); ++f) {
     struct tm tm {};

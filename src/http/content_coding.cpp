@@ -2,38 +2,26 @@
 
 #include <zlib.h>
 
+#include <boost/beast/core/string.hpp>
 #include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
+#include "http/ows.hpp"
+
 namespace todo::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // The weight of one list member "coding;q=0.5" (RFC 9110 §12.4.2): 1 without a q.
 double weight_of(std::string_view params) {
   while (!params.empty()) {
     auto semi = params.find(';');
-    std::string_view param = trim(params.substr(0, semi));
+    std::string_view param = trim_ows(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
     auto eq = param.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(param.substr(0, eq)), "q")) continue;
-    std::string value(trim(param.substr(eq + 1)));
+    if (eq == std::string_view::npos || !boost::beast::iequals(trim_ows(param.substr(0, eq)), "q")) continue;
+    std::string value(trim_ows(param.substr(eq + 1)));
     return std::strtod(value.c_str(), nullptr);
   }
   return 1;
@@ -49,9 +37,9 @@ bool accepts_gzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     auto semi = item.find(';');
-    std::string_view coding = trim(item.substr(0, semi));
+    std::string_view coding = trim_ows(item.substr(0, semi));
     double weight = semi == std::string_view::npos ? 1.0 : weight_of(item.substr(semi + 1));
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
+    if (boost::beast::iequals(coding, "gzip") || boost::beast::iequals(coding, "x-gzip"))
       gzip_weight = std::max(gzip_weight.value_or(0), weight);
     else if (coding == "*")
       any_weight = weight;

@@ -1,27 +1,15 @@
 #include "http/request_rules.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+
+#include "http/ows.hpp"
 
 namespace todo::http {
 namespace {
 
 using field = beast_http::field;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 Error bad(std::string detail) {
   return Error::make(ErrorKind::bad_request, std::move(detail));
@@ -45,10 +33,10 @@ std::optional<Error> check_transfer_encoding(const beast_http::request_header<>&
     std::string_view list = f.value();
     while (!list.empty()) {
       auto comma = list.find(',');
-      std::string_view coding = trim(list.substr(0, comma));
-      coding = trim(coding.substr(0, coding.find(';')));
+      std::string_view coding = trim_ows(list.substr(0, comma));
+      coding = trim_ows(coding.substr(0, coding.find(';')));
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      if (!coding.empty() && !iequals(coding, "chunked"))
+      if (!coding.empty() && !boost::beast::iequals(coding, "chunked"))
         return Error::make(ErrorKind::not_implemented,
                            "transfer coding '" + std::string(coding) + "' is not supported");
     }
@@ -82,7 +70,7 @@ std::optional<Error> check_expect(const beast_http::request_header<>& h, bool bo
   // "A server that receives a 100-continue expectation in an HTTP/1.0 request MUST
   // ignore that expectation."
   if (h.version() < 11) return std::nullopt;
-  if (h.count(field::expect) == 1 && iequals(trim(it->value()), "100-continue")) {
+  if (h.count(field::expect) == 1 && boost::beast::iequals(trim_ows(it->value()), "100-continue")) {
     // "MAY omit sending a 100 (Continue) response if ... the framing indicates that there
     // is no content" (a client MUST NOT send it without content anyway).
     send_continue = body_expected;
@@ -126,7 +114,7 @@ Result<boost::urls::url_view> parse_target(std::string_view target) {
   // resources of this server.
   auto url = boost::urls::parse_absolute_uri(target);
   if (!url || !url->has_authority() ||
-      (!iequals(url->scheme(), "http") && !iequals(url->scheme(), "https")))
+      (!boost::beast::iequals(url->scheme(), "http") && !boost::beast::iequals(url->scheme(), "https")))
     return bad("invalid request target: neither /path nor an absolute http(s) URI");
   // An empty path ("http://host") is routed as "/" (RFC 9110 §4.2.3).
   return *url;

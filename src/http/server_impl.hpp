@@ -13,13 +13,13 @@
 
 #include "http/server.hpp"
 #include "http/stream.hpp"
+#include "http/await_token.hpp"
 
 namespace todo::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 // What the stop sequence needs to know about a live connection. Only touched on the
 // connection's own thread (and by run() once every I/O thread has stopped).

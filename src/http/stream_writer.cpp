@@ -1,4 +1,5 @@
 #include "http/stream_writer.hpp"
+#include "http/await_token.hpp"
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -20,7 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 // One body piece: a chunk (RFC 9112 §7.1) or, for HTTP/1.0, the bytes as they are.
 asio::awaitable<beast::error_code> write_piece(beast::tcp_stream& connection, std::string_view data,

@@ -12,7 +12,7 @@ constexpr const char* kSave =
     "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) "
     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING";
 // Bounded batches keep the writer's transaction short.
-constexpr const char* kPurge =
+constexpr const char* kPurgeKeys =
     "DELETE FROM idempotency_keys WHERE (user_id, key) IN (SELECT user_id, key "
     "FROM idempotency_keys WHERE created_at < $1 LIMIT 1000)";
 
@@ -36,7 +36,7 @@ class PgIdempotency final : public IdempotencyStore {
     return db_.exec(kSave, p).affected() == 1;
   }
 
-  void purge(Millis older_than) override { db_.exec(kPurge, Params().add(older_than)); }
+  void purge(Millis older_than) override { db_.exec(kPurgeKeys, Params().add(older_than)); }
 
   void remove_all(std::string_view user_id) override {
     db_.exec(kRemoveAll, Params().add(user_id));

@@ -7,13 +7,13 @@
 namespace todo::storage::postgres {
 namespace {
 
-constexpr const char* kClaim =
+constexpr const char* kClaimEvents =
     "INSERT INTO processed_events (consumer, event_id, processed_at) "
     "SELECT $1, e, $2 FROM unnest($3::text[]) AS e "
     "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id";
 constexpr const char* kRelease =
     "DELETE FROM processed_events WHERE consumer = $1 AND event_id = ANY($2::text[])";
-constexpr const char* kPurge =
+constexpr const char* kPurgeEvents =
     "DELETE FROM processed_events WHERE (consumer, event_id) IN (SELECT consumer, event_id "
     "FROM processed_events WHERE processed_at < $1 LIMIT $2)";
 
@@ -30,7 +30,7 @@ class PgProcessedEvents final : public ProcessedEventStore {
     std::unordered_set<std::string_view> seen;
     for (const auto& id : event_ids)
       if (seen.insert(id).second) unique.push_back(id);
-    auto r = db_.exec(kClaim, Params().add(consumer).add(now).add(encode_text_array(unique)));
+    auto r = db_.exec(kClaimEvents, Params().add(consumer).add(now).add(encode_text_array(unique)));
     std::unordered_set<std::string> inserted;
     for (int i = 0; i < r.size(); ++i) inserted.insert(r.text(i, 0));
     for (std::size_t i = 0; i < event_ids.size(); ++i) fresh[i] = inserted.erase(event_ids[i]) == 1;
@@ -43,7 +43,7 @@ class PgProcessedEvents final : public ProcessedEventStore {
   }
 
   int purge(Millis older_than, int max_rows) override {
-    return int(db_.exec(kPurge, Params().add(older_than).add(std::int64_t(max_rows))).affected());
+    return int(db_.exec(kPurgeEvents, Params().add(older_than).add(std::int64_t(max_rows))).affected());
   }
 
  private:

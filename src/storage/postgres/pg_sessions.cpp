@@ -8,7 +8,7 @@
 namespace todo::storage::postgres {
 namespace {
 
-constexpr const char* kInsert =
+constexpr const char* kInsertSession =
     "INSERT INTO sessions (token_id, user_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)";
 constexpr const char* kLive =
     "SELECT token_id, user_id, issued_at, expires_at FROM sessions "
@@ -51,7 +51,7 @@ class PgSessions final : public SessionStore {
   explicit PgSessions(Handle& db) : db_(db) {}
 
   void insert(const SessionRecord& s) override {
-    db_.exec(kInsert, Params().add(s.token_id).add(s.user_id).add(s.issued_at).add(s.expires_at));
+    db_.exec(kInsertSession, Params().add(s.token_id).add(s.user_id).add(s.issued_at).add(s.expires_at));
   }
 
   std::vector<SessionRecord> live(std::string_view user_id, Millis now) override {

@@ -5,7 +5,7 @@
 namespace todo::storage::postgres {
 namespace {
 
-constexpr const char* kInsert =
+constexpr const char* kInsertUser =
     "INSERT INTO users (id, email, name, password_hash, created_at) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING";
 constexpr const char* kByEmail =
@@ -28,7 +28,7 @@ class PgUsers final : public UserStore {
   bool insert(const User& user, std::string_view password_hash) override {
     Params p;
     p.add(user.id).add(user.email).add(user.name).add(password_hash).add(user.created_at);
-    return db_.exec(kInsert, p).affected() == 1;
+    return db_.exec(kInsertUser, p).affected() == 1;
   }
 
   std::optional<UserCredentials> find_by_email(std::string_view email) override {

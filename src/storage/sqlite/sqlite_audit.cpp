@@ -5,11 +5,11 @@
 namespace todo::storage::sqlite {
 namespace {
 
-constexpr const char* kInsert =
+constexpr const char* kInsertAudit =
     "INSERT INTO audit_log (event_id, event_type, user_id, task_id, event_data, timestamp) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
 // Bounded batches: the single writer is never held for long.
-constexpr const char* kPurge =
+constexpr const char* kPurgeAudit =
     "DELETE FROM audit_log WHERE id IN "
     "(SELECT id FROM audit_log WHERE timestamp < ? ORDER BY timestamp LIMIT ?)";
 
@@ -23,7 +23,7 @@ class SqliteAudit final : public AuditStore {
   explicit SqliteAudit(Handle& db) : db_(db) {}
 
   bool insert(const AuditRecord& r) override {
-    db_.prepare(kInsert)
+    db_.prepare(kInsertAudit)
         .bind(1, r.event_id)
         .bind(2, r.event_type)
         .bind(3, r.user_id)
@@ -72,7 +72,7 @@ class SqliteAudit final : public AuditStore {
   }
 
   int purge(Millis older_than, int max_rows) override {
-    db_.prepare(kPurge).bind(1, older_than).bind(2, std::int64_t(max_rows)).run();
+    db_.prepare(kPurgeAudit).bind(1, older_than).bind(2, std::int64_t(max_rows)).run();
     return db_.changes();
   }
 

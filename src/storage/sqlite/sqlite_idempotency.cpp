@@ -11,7 +11,7 @@ constexpr const char* kSave =
     "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING";
 // Bounded batches keep the writer's transaction short.
-constexpr const char* kPurge =
+constexpr const char* kPurgeKeys =
     "DELETE FROM idempotency_keys WHERE (user_id, key) IN (SELECT user_id, key "
     "FROM idempotency_keys WHERE created_at < ? LIMIT 1000)";
 
@@ -36,7 +36,7 @@ class SqliteIdempotency final : public IdempotencyStore {
     return db_.changes() == 1;
   }
 
-  void purge(Millis older_than) override { db_.prepare(kPurge).bind(1, older_than).run(); }
+  void purge(Millis older_than) override { db_.prepare(kPurgeKeys).bind(1, older_than).run(); }
 
   void remove_all(std::string_view user_id) override {
     db_.prepare(kRemoveAll).bind(1, user_id).run();

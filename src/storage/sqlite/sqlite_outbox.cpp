@@ -11,7 +11,7 @@ constexpr const char* kBitOf = "SELECT bit FROM outbox_consumers WHERE name = ?"
 constexpr const char* kTakeLegacy = "UPDATE outbox_consumers SET name = ? WHERE name = ?";
 constexpr const char* kBitsInUse = "SELECT bit FROM outbox_consumers";
 constexpr const char* kAddTarget = "INSERT INTO outbox_consumers (name, bit) VALUES (?, ?)";
-constexpr const char* kInsert =
+constexpr const char* kInsertRow =
     "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
     "VALUES (?, ?, ?, ?, ?, ?)";
 constexpr const char* kPending =
@@ -70,7 +70,7 @@ class SqliteOutbox final : public OutboxStore {
   }
 
   void insert(const OutboxRow& row, std::uint32_t pending_mask) override {
-    db_.prepare(kInsert)
+    db_.prepare(kInsertRow)
         .bind(1, row.event_id)
         .bind(2, row.user_id)
         .bind(3, row.topic)

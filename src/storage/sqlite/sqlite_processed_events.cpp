@@ -8,14 +8,14 @@ namespace todo::storage::sqlite {
 namespace {
 
 // "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join syntax.
-constexpr const char* kClaim =
+constexpr const char* kClaimEvents =
     "INSERT INTO processed_events (consumer, event_id, processed_at) "
     "SELECT ?1, value, ?2 FROM json_each(?3) WHERE true "
     "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id";
 constexpr const char* kRelease =
     "DELETE FROM processed_events WHERE consumer = ? AND event_id IN "
     "(SELECT value FROM json_each(?))";
-constexpr const char* kPurge =
+constexpr const char* kPurgeEvents =
     "DELETE FROM processed_events WHERE (consumer, event_id) IN (SELECT consumer, event_id "
     "FROM processed_events WHERE processed_at < ? LIMIT ?)";
 
@@ -27,7 +27,7 @@ class SqliteProcessedEvents final : public ProcessedEventStore {
                           Millis now) override {
     std::vector<bool> fresh(event_ids.size(), false);
     if (event_ids.empty()) return fresh;
-    auto s = db_.prepare(kClaim);
+    auto s = db_.prepare(kClaimEvents);
     s.bind(1, consumer).bind(2, now).bind(3, json_array(event_ids));
     std::unordered_set<std::string> inserted;
     while (s.step()) inserted.insert(s.text(0));
@@ -42,7 +42,7 @@ class SqliteProcessedEvents final : public ProcessedEventStore {
   }
 
   int purge(Millis older_than, int max_rows) override {
-    db_.prepare(kPurge).bind(1, older_than).bind(2, std::int64_t(max_rows)).run();
+    db_.prepare(kPurgeEvents).bind(1, older_than).bind(2, std::int64_t(max_rows)).run();
     return db_.changes();
   }
 

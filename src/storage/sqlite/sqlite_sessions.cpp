@@ -7,7 +7,7 @@
 namespace todo::storage::sqlite {
 namespace {
 
-constexpr const char* kInsert =
+constexpr const char* kInsertSession =
     "INSERT INTO sessions (token_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?)";
 constexpr const char* kLive =
     "SELECT token_id, user_id, issued_at, expires_at FROM sessions "
@@ -45,7 +45,7 @@ class SqliteSessions final : public SessionStore {
   explicit SqliteSessions(Handle& db) : db_(db) {}
 
   void insert(const SessionRecord& s) override {
-    db_.prepare(kInsert)
+    db_.prepare(kInsertSession)
         .bind(1, s.token_id)
         .bind(2, s.user_id)
         .bind(3, s.issued_at)

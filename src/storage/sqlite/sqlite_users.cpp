@@ -5,7 +5,7 @@
 namespace todo::storage::sqlite {
 namespace {
 
-constexpr const char* kInsert =
+constexpr const char* kInsertUser =
     "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (email) DO NOTHING";
 constexpr const char* kByEmail =
@@ -24,7 +24,7 @@ class SqliteUsers final : public UserStore {
   explicit SqliteUsers(Handle& db) : db_(db) {}
 
   bool insert(const User& user, std::string_view password_hash) override {
-    auto s = db_.prepare(kInsert);
+    auto s = db_.prepare(kInsertUser);
     s.bind(1, user.id).bind(2, user.email).bind(3, user.name).bind(4, password_hash);
     s.bind(5, user.created_at).run();
     return db_.changes() == 1;
