@@ -13,6 +13,7 @@
 #include "core/cpu_pool.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
+#include "tasks/task_writes.hpp"
 
 namespace todo::app {
 
@@ -47,6 +48,7 @@ struct Platform {
   bus::OutboxWriter& outbox;
   const ConsumerDirectory& consumers;
   const ReadinessRegistry& readiness;
+  TaskWrites& task_writes;  // listeners added while modules are built, read-only afterwards
 };
 
 }  // namespace todo::app

@@ -4,6 +4,7 @@
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
 #include "ops/ops_module.hpp"
+#include "recurrence/recurrence_module.hpp"
 #include "tasks/tasks_module.hpp"
 #include "web/web_module.hpp"
 
@@ -11,11 +12,17 @@ namespace todo::app {
 
 const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
-      {"all", "every module in one process", {"ops", "auth", "tasks", "web", "audit", "relay"}},
+      {"all",
+       "every module in one process",
+       {"ops", "auth", "tasks", "web", "audit", "recurrence", "relay"}},
       {"api",
        "accounts, tasks, the web UI and the outbox relay (to Dapr)",
        {"ops", "auth", "tasks", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
+      // The relay publishes the created events of the occurrences it makes.
+      {"recurrence",
+       "next occurrences of recurring tasks (and the preview route)",
+       {"ops", "recurrence", "relay"}},
   };
   return kRoles;
 }
@@ -33,6 +40,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(tasks::module_spec());
   specs.push_back(web::module_spec());
   specs.push_back(audit::module_spec());
+  specs.push_back(recurrence::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

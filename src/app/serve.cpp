@@ -90,7 +90,9 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   bus::OutboxWriter outbox;
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
-  app::Platform platform{config, *db, metrics, cpu, authenticator, outbox, consumers, readiness};
+  TaskWrites task_writes;
+  app::Platform platform{config, *db,      metrics,  cpu,        authenticator,
+                         outbox, consumers, readiness, task_writes};
 
   std::vector<std::unique_ptr<app::Module>> modules;
   modules.reserve(specs.size());

@@ -18,7 +18,13 @@ class TaskStore : public Store {
  public:
   static std::unique_ptr<TaskStore> make(Tx& tx);
   // Stores a new task (version 1, created_at = updated_at = now) and returns it with its id.
-  virtual Task insert(std::string_view user_id, const TaskFields& fields, Millis now) = 0;
+  Task insert(std::string_view user_id, const TaskFields& fields, Millis now) {
+    return insert(user_id, fields, now, std::nullopt);
+  }
+  // The same for a next occurrence of a recurring series (tasks.series_id: the id of the
+  // series' first task; src/recurrence).
+  virtual Task insert(std::string_view user_id, const TaskFields& fields, Millis now,
+                      std::optional<std::int64_t> series_id) = 0;
   virtual std::optional<Task> find(std::string_view user_id, std::int64_t id) = 0;
   // find() for a read-modify-write: the row stays locked until the transaction ends, so
   // concurrent writers (PostgreSQL has several) cannot lose each other's updates.

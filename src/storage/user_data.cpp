@@ -1,6 +1,7 @@
 #include "storage/user_data.hpp"
 
 #include "storage/idempotency_store.hpp"
+#include "storage/recurrence_store.hpp"
 #include "storage/session_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
@@ -12,6 +13,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   // conversations, webhooks, preferences) add their store's line here.
   idempotency_keys(tx).remove_all(user_id);
   tasks(tx).remove_all(user_id);
+  recurrence(tx).remove_user(user_id);
   sessions(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);

@@ -1,6 +1,7 @@
 #pragma once
 // ListCache: recent task-list responses per user, for the single-process (SQLite) shape,
-// where every write to a user's tasks passes through this process. UIs poll the same
+// where every write to a user's tasks passes through this process (the routes bump, and so do
+// consumers that write tasks, through tasks/task_writes.hpp). UIs poll the same
 // list over and over; serving it from memory is what lets GET /tasks scale past the
 // database (bench/RESULTS.md has the figures with and without it).
 //

@@ -29,6 +29,9 @@ struct Task {
   Millis updated_at = 0;
   std::optional<Millis> completed_at;
   std::int64_t version = 1;
+  // The recurring series this task is a next occurrence of: the id of the series' first task
+  // (src/recurrence); nullopt for a task no completion brought. Not client-writable.
+  std::optional<std::int64_t> series_id;
 };
 
 // Every client-writable field, validated: the body of POST and PUT.

@@ -54,6 +54,10 @@ json::object task_to_json(const Task& task) {
   o["updated_at"] = format_rfc3339(task.updated_at);
   o["completed_at"] = time_or_null(task.completed_at);
   o["version"] = task.version;
+  if (task.series_id)
+    o["series_id"] = *task.series_id;
+  else
+    o["series_id"] = nullptr;
   return o;
 }
 

@@ -190,7 +190,7 @@ std::optional<std::string> read_timezone(const json::value& v, FieldErrors& erro
 
 bool is_read_only(std::string_view key) {
   return key == "id" || key == "user_id" || key == "created_at" || key == "updated_at" ||
-         key == "completed_at" || key == "version";
+         key == "completed_at" || key == "version" || key == "series_id";
 }
 
 // Every present key of a task body into `patch`; errors for bad values and unknown keys.

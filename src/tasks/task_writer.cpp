@@ -103,6 +103,11 @@ void append_task_json(std::string& out, const Task& t) {
   append_time_or_null(out, t.completed_at);
   out += ",\"version\":";
   append_int(out, t.version);
+  out += ",\"series_id\":";
+  if (t.series_id)
+    append_int(out, *t.series_id);
+  else
+    out += "null";
   out += '}';
 }
 

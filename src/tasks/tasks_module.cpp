@@ -318,6 +318,7 @@ class TasksModule final : public app::Module {
         deps_{db, metrics, authenticator, outbox, cache_.get()} {}
 
   std::string_view name() const override { return "tasks"; }
+  ListCache* list_cache() { return cache_.get(); }
 
   void add_routes(http::Router& router) override {
     using http::beast_http::verb;
@@ -349,7 +350,12 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
       [](app::Platform& p, const TaskOptions& o) -> std::unique_ptr<app::Module> {
         // Only one process writes a SQLite file, so only there can it see every write.
         std::size_t cache = p.config.uses_postgres() ? 0 : std::size_t(o.list_cache_mb) << 20;
-        return std::make_unique<TasksModule>(p.db, p.metrics, p.authenticator, p.outbox, cache);
+        auto module =
+            std::make_unique<TasksModule>(p.db, p.metrics, p.authenticator, p.outbox, cache);
+        // Tasks written by consumers of this process (next occurrences) end cached lists too.
+        if (ListCache* list_cache = module->list_cache())
+          p.task_writes.listen([list_cache](const std::string& user) { list_cache->bump(user); });
+        return module;
       });
 }
 

@@ -24,6 +24,7 @@ const SERVED = [
   ['get', '/api/{user_id}/tasks/{id}'], ['put', '/api/{user_id}/tasks/{id}'], ['patch', '/api/{user_id}/tasks/{id}'], ['delete', '/api/{user_id}/tasks/{id}'],
   ['patch', '/api/{user_id}/tasks/{id}/complete'],
   ['get', '/api/{user_id}/audit'],
+  ['get', '/api/{user_id}/recurrence/preview'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
@@ -134,7 +135,9 @@ describe('the document', () => {
       id: 1, user_id: 'u_abc', title: 'T', description: '', completed: false, priority: 'low', tags: ['x'],
       due_at: '2026-12-01T09:00:00Z', remind_at: null, recurrence: null, timezone: 'UTC',
       created_at: '2026-01-01T00:00:00.123Z', updated_at: '2026-01-01T00:00:00Z', completed_at: null, version: 1,
+      series_id: null,
     };
+    assert.equal(validates('Task', { ...task, series_id: 7 }), null, 'a next occurrence');
     assert.equal(validates('Task', task), null);
     const wrong = {
       'extra property': { ...task, secret: 1 },
@@ -147,6 +150,8 @@ describe('the document', () => {
       'completed as string': { ...task, completed: 'false' },
       'timezone null': { ...task, timezone: null },
       'version 0': { ...task, version: 0 },
+      'missing series_id': (({ series_id, ...rest }) => rest)(task),
+      'series_id as string': { ...task, series_id: '7' },
     };
     for (const [name, value] of Object.entries(wrong)) assert.notEqual(validates('Task', value), null, `Task schema accepts ${name}`);
     const user = { id: 'u_1', email: 'a@example.com', name: 'A', created_at: '2026-01-01T00:00:00Z' };
@@ -356,6 +361,22 @@ describe('real responses match the document', () => {
     await call('get', atpl, `/api/${other.user.id}/audit`, {}, 403);
     // last, so that a failure here hides nothing above
     await call('post', '/api/{user_id}/tasks', list, { raw: JSON.stringify({ title: 'x', description: 'd'.repeat(1_100_000) }) }, 413);
+  });
+
+  test('the recurrence preview', async () => {
+    const u = await server.signUp();
+    const base = `/api/${u.user.id}/recurrence/preview`;
+    for (const [query, token, expect] of [
+      ['rule=FREQ%3DDAILY&timezone=Europe%2FBerlin&dtstart=2026-03-28T08:00:00Z&count=10', u.token, 200],
+      ['rule=FREQ%3DDAILY&count=0', u.token, 400],
+      ['rule=FREQ%3DSOMETIMES', u.token, 422],
+      ['rule=FREQ%3DDAILY', undefined, 401],
+      ['rule=FREQ%3DDAILY', (await server.signUp()).token, 403],
+    ]) {
+      const res = await server.api('GET', `${base}?${query}`, { token });
+      assert.equal(res.status, expect, res.text);
+      checkResponse('get', '/api/{user_id}/recurrence/preview', res);
+    }
   });
 
   test('account routes', async () => {

@@ -39,8 +39,9 @@ async function sql(server, statement) {
 }
 
 const list = (ids) => ids.map((id) => `'${id}'`).join(',');
+// Events that still have a dedupe row (each consumer of the topic writes one).
 const dedupeRows = async (server, eventIds) =>
-  Number(await sql(server, `SELECT COUNT(*) FROM processed_events WHERE event_id IN (${list(eventIds)})`));
+  Number(await sql(server, `SELECT COUNT(DISTINCT event_id) FROM processed_events WHERE event_id IN (${list(eventIds)})`));
 const auditRows = async (server, eventIds) =>
   Number(await sql(server, `SELECT COUNT(*) FROM audit_log WHERE event_id IN (${list(eventIds)})`));
 

@@ -12,7 +12,7 @@ before(async () => { server = await startServer(); });
 after(async () => { await server?.cleanup(); });
 
 const TASK_KEYS = ['completed', 'completed_at', 'created_at', 'description', 'due_at', 'id', 'priority', 'recurrence',
-  'remind_at', 'tags', 'timezone', 'title', 'updated_at', 'user_id', 'version'];
+  'remind_at', 'series_id', 'tags', 'timezone', 'title', 'updated_at', 'user_id', 'version'];
 
 export function assertTaskShape(t) {
   assert.deepEqual(Object.keys(t).sort(), TASK_KEYS, `task keys: ${JSON.stringify(t)}`);

@@ -414,10 +414,12 @@ TEST(TaskToJson, HasExactlyTheContractFields) {
     "description":"","completed":false,"priority":"medium","tags":["home"],
     "due_at":"2026-12-01T09:00:00Z","remind_at":null,"recurrence":"FREQ=MONTHLY;BYMONTHDAY=1",
     "timezone":"Europe/Berlin","created_at":"2026-01-30T10:00:00.123Z",
-    "updated_at":"2026-01-30T10:00:01Z","completed_at":null,"version":3})");
+    "updated_at":"2026-01-30T10:00:01Z","completed_at":null,"version":3,"series_id":null})");
   EXPECT_EQ(json::value(o), expected) << json::serialize(o);
   EXPECT_TRUE(o.at("id").is_int64());
   EXPECT_TRUE(o.at("version").is_int64());
+  task.series_id = 7;  // a next occurrence of a recurring series
+  EXPECT_EQ(task_to_json(task).at("series_id"), json::value(7));
 }
 
 TEST(TaskToJson, CompletedTask) {

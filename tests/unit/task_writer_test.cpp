@@ -26,6 +26,7 @@ Task sample() {
   t.updated_at = 1'796'115'600'999;
   t.completed_at = 0;
   t.version = 7;
+  t.series_id = 40;
   return t;
 }
 
@@ -41,9 +42,11 @@ TEST(TaskWriter, NullsAndEmptyTags) {
   t.recurrence.reset();
   t.completed_at.reset();
   t.due_at.reset();
+  t.series_id.reset();
   auto fast = boost::json::parse(task_json_text(t));
   EXPECT_EQ(fast, boost::json::value(task_to_json(t)));
   EXPECT_TRUE(fast.at("due_at").is_null());
+  EXPECT_TRUE(fast.at("series_id").is_null());
   EXPECT_TRUE(fast.at("tags").as_array().empty());
 }
 

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kTaskColumns =
     "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.tags, t.due_at, "
     "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
-    "t.version";
+    "t.version, t.series_id";
 
 Task read_task(const Rows& r, int row) {
   Task t;
@@ -29,6 +29,7 @@ Task read_task(const Rows& r, int row) {
   t.updated_at = r.int64(row, 12);
   t.completed_at = r.opt_int64(row, 13);
   t.version = r.int64(row, 14);
+  t.series_id = r.opt_int64(row, 15);
   return t;
 }
 
@@ -72,18 +73,21 @@ class PgTasks final : public TaskStore {
  public:
   explicit PgTasks(Handle& db) : db_(db) {}
 
-  Task insert(std::string_view user_id, const TaskFields& f, Millis now) override {
+  Task insert(std::string_view user_id, const TaskFields& f, Millis now,
+              std::optional<std::int64_t> series_id) override {
     Task t = new_task(user_id, f, now);
+    t.series_id = series_id;
     Params p;
     p.add(user_id).add(t.title).add(t.description).add_bool(t.completed);
     p.add(std::int64_t(t.priority)).add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at);
     p.add(t.recurrence).add(t.timezone).add(t.created_at).add(t.updated_at).add(t.completed_at);
     p.add(t.version).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
+    p.add(t.series_id);
     auto r = db_.exec(
         "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
         "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version, "
-        "title_key, search_text) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11, "
-        "$12, $13, $14, $15, $16) RETURNING id",
+        "title_key, search_text, series_id) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, "
+        "$10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
         p);
     t.id = r.int64(0, 0);
     return t;

@@ -11,13 +11,14 @@ namespace {
 constexpr const char* kTaskColumns =
     "t.id, t.user_id, t.title, t.description, t.completed, t.priority, t.tags, t.due_at, "
     "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
-    "t.version";
+    "t.version, t.series_id";
 // title_key and search_text are computed here (tasks/task_search.hpp), never by SQL, so that
 // both backends hold the same bytes.
-constexpr const char* kInsert =
+constexpr const char* kInsertTask =
     "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, "
     "remind_at, recurrence, timezone, created_at, updated_at, completed_at, version, "
-    "title_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "title_key, search_text, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?)";
 constexpr const char* kUpdate =
     "UPDATE tasks SET title = ?, description = ?, completed = ?, priority = ?, tags = ?, "
     "due_at = ?, remind_at = ?, recurrence = ?, timezone = ?, updated_at = ?, "
@@ -60,6 +61,7 @@ Task read_task(const Statement& s) {
   t.updated_at = s.int64(12);
   t.completed_at = s.opt_int64(13);
   t.version = s.int64(14);
+  t.series_id = s.opt_int64(15);
   return t;
 }
 
@@ -83,14 +85,17 @@ class SqliteTasks final : public TaskStore {
  public:
   explicit SqliteTasks(Handle& db) : db_(db) {}
 
-  Task insert(std::string_view user_id, const TaskFields& f, Millis now) override {
+  Task insert(std::string_view user_id, const TaskFields& f, Millis now,
+              std::optional<std::int64_t> series_id) override {
     Task t = new_task(user_id, f, now);
-    auto s = db_.prepare(kInsert);
+    t.series_id = series_id;
+    auto s = db_.prepare(kInsertTask);
     s.bind(1, user_id).bind(2, t.title).bind(3, t.description).bind(4, std::int64_t(t.completed));
     s.bind(5, std::int64_t(t.priority)).bind(6, json_array(t.tags)).bind(7, t.due_at);
     s.bind(8, t.remind_at).bind(9, t.recurrence).bind(10, t.timezone).bind(11, t.created_at);
     s.bind(12, t.updated_at).bind(13, t.completed_at).bind(14, t.version);
-    s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description)).run();
+    s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description));
+    s.bind(17, t.series_id).run();
     t.id = db_.last_insert_rowid();
     if (!t.tags.empty()) replace_tags(t.id, user_id, t.tags);
     return t;
