@@ -57,8 +57,9 @@ class Database {
   // may still fit where a batch of creates does not). Blocks: call it off the I/O threads.
   virtual StorageFault check_storage() = 0;
   virtual DatabaseStats stats() const = 0;
-  // Called on the writer thread after every successful commit (wakes the outbox relay).
-  // Set once, before the first write.
+  // Called on the writer thread after each successful commit of a transaction that wrote
+  // outbox rows (Tx::events_written: it wakes the outbox relay). Set once, before the first
+  // write.
   virtual void set_commit_listener(std::function<void()> listener) = 0;
   virtual void stop() = 0;
 };

@@ -47,8 +47,12 @@ class OutboxStore : public Store {
   // over (the rows written before bits had names were meant for it).
   virtual std::uint32_t target_bit(std::string_view name, bool legacy_heir) = 0;
 
-  // Runs in the change's transaction.
-  virtual void insert(const OutboxRow& row, std::uint32_t pending_mask) = 0;
+  // Runs in the change's transaction; marks the transaction as one that wrote events (the
+  // Database tells its commit listener, the relay, only about those: database.hpp).
+  void insert(const OutboxRow& row, std::uint32_t pending_mask) {
+    if (tx_) tx_->note_events_written();
+    insert_row(row, pending_mask);
+  }
   // Up to `limit` rows whose mask has `bit`, in id order.
   virtual std::vector<OutboxRow> pending(std::uint32_t bit, int limit) = 0;
   // Clears `bit` on these rows and deletes the rows no target needs anymore.
@@ -66,6 +70,12 @@ class OutboxStore : public Store {
                                        Millis now, Millis lease_until) = 0;
   // Ends `holder`'s claims and tells the other processes (PostgreSQL NOTIFY todo_outbox).
   virtual void release_claims(std::uint32_t bit, std::string_view holder) = 0;
+
+ protected:
+  virtual void insert_row(const OutboxRow& row, std::uint32_t pending_mask) = 0;
+
+ private:
+  Tx* tx_ = nullptr;  // set by make()
 };
 
 namespace sqlite {
@@ -75,8 +85,10 @@ namespace postgres {
 std::unique_ptr<OutboxStore> make_outbox_store(Handle& handle);
 }
 inline std::unique_ptr<OutboxStore> OutboxStore::make(Tx& tx) {
-  return tx.sqlite() ? sqlite::make_outbox_store(*tx.sqlite())
-                     : postgres::make_outbox_store(*tx.postgres());
+  auto store = tx.sqlite() ? sqlite::make_outbox_store(*tx.sqlite())
+                           : postgres::make_outbox_store(*tx.postgres());
+  store->tx_ = &tx;
+  return store;
 }
 
 inline OutboxStore& outbox(Tx& tx) {

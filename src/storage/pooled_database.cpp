@@ -133,7 +133,7 @@ void PooledDatabase::run_batch(Connection& conn, std::vector<Job>& batch) {
     conn.begin();
     for (auto& job : batch) job.work(conn.tx());
     conn.commit();
-    committed();
+    committed(conn.tx().events_written());
   } catch (const DbError& e) {
     conn.rollback();
     if (e.fault != StorageFault::none) {
@@ -165,7 +165,7 @@ void PooledDatabase::run_alone(Connection& conn, Job& job) {
       conn.begin();
       job.work(conn.tx());
       conn.commit();
-      committed();
+      committed(conn.tx().events_written());
       job.done(Status(Unit{}));
       return;
     } catch (const DbError& e) {
@@ -235,12 +235,12 @@ Error PooledDatabase::failure(const DbError& e, const char* what) {
   return storage_error(e.fault);
 }
 
-void PooledDatabase::committed() {
+void PooledDatabase::committed(bool events_written) {
   if (storage_fault_.load(std::memory_order_relaxed) != StorageFault::none &&
       storage_fault_.exchange(StorageFault::none) != StorageFault::none) {
     log::warn("database writes succeed again");
   }
-  if (commit_listener_) commit_listener_();
+  if (events_written && commit_listener_) commit_listener_();
 }
 
 StorageFault PooledDatabase::check_storage() {

@@ -73,7 +73,9 @@ class PooledDatabase final : public Database {
   void run_alone(Connection& conn, Job& job);
   // A unit failed with `e`: the Error its request gets (storage faults remembered).
   Error failure(const DbError& e, const char* what);
-  void committed();  // after every successful COMMIT
+  // After every successful COMMIT: clears a storage fault; wakes the commit listener when the
+  // transaction wrote outbox rows.
+  void committed(bool events_written);
 
   PoolOptions options_;
   std::vector<std::unique_ptr<Connection>> writers_;

@@ -260,7 +260,7 @@ TEST_P(OutboxStorageTest, RolledBackWritesLeaveNoOutboxRow) {
   ack(kBitRollback, ids_of(pending(kBitRollback)));
 }
 
-TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
+TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOfEventsOnly) {
   // Shared: the listener may outlive this function until TearDown stops the database.
   auto calls = std::make_shared<std::atomic<int>>(0);
   auto& commits = *calls;
@@ -284,6 +284,11 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
                  throw e;
                }).ok());
   EXPECT_EQ(commits.load(), 5);
+  // Commits that wrote no event do not call it: the relay's own reads, claims and
+  // acknowledgements would otherwise wake it again and again (a busy loop on PostgreSQL).
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).stats(0); })));
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).ack(kBitListener, {}); })));
+  EXPECT_EQ(commits.load(), 5);
 
   // A burst: at least one call per committed batch, at most one per unit.
   constexpr int kBurst = 100;
@@ -299,8 +304,8 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOnly) {
   gate.open();
   ASSERT_TRUE(done.wait(60s));
   for (int i = 0; i < kBurst; ++i) ASSERT_TRUE(ok(done[i]));
-  // The gate's own units commit too (one per writer, on their own).
-  int burst_commits = commits.load() - 5 - writers();
+  // (The gate's own units commit too, but they wrote no event.)
+  int burst_commits = commits.load() - 5;
   EXPECT_GE(burst_commits, 1);
   EXPECT_LT(burst_commits, kBurst) << "the burst was not group-committed";
   EXPECT_EQ(pending(kBitListener).size(), std::size_t(5 + kBurst));

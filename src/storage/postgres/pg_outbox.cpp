@@ -55,7 +55,7 @@ class PgOutbox final : public OutboxStore {
     throw std::logic_error("more than 31 outbox targets were ever registered");
   }
 
-  void insert(const OutboxRow& row, std::uint32_t pending_mask) override {
+  void insert_row(const OutboxRow& row, std::uint32_t pending_mask) override {
     buffer_.emplace_back(row, pending_mask);  // written by flush(), see the class comment
     // Outside a transaction (a unit on a reader connection) no commit() would ever flush it:
     // write it now, in autocommit, as SQLite does.

@@ -69,7 +69,7 @@ class SqliteOutbox final : public OutboxStore {
     throw std::logic_error("more than 31 outbox targets were ever registered");
   }
 
-  void insert(const OutboxRow& row, std::uint32_t pending_mask) override {
+  void insert_row(const OutboxRow& row, std::uint32_t pending_mask) override {
     db_.prepare(kInsertRow)
         .bind(1, row.event_id)
         .bind(2, row.user_id)
