@@ -1,7 +1,9 @@
 #include "storage/user_data.hpp"
 
 #include "storage/idempotency_store.hpp"
+#include "storage/notification_store.hpp"
 #include "storage/recurrence_store.hpp"
+#include "storage/reminder_store.hpp"
 #include "storage/session_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
@@ -14,6 +16,8 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   idempotency_keys(tx).remove_all(user_id);
   tasks(tx).remove_all(user_id);
   recurrence(tx).remove_user(user_id);
+  reminders(tx).remove_user(user_id);
+  notifications(tx).remove_user(user_id);
   sessions(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);

@@ -25,6 +25,8 @@ const SERVED = [
   ['patch', '/api/{user_id}/tasks/{id}/complete'],
   ['get', '/api/{user_id}/audit'],
   ['get', '/api/{user_id}/recurrence/preview'],
+  ['get', '/api/{user_id}/notifications'], ['post', '/api/{user_id}/notifications/read-all'],
+  ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
@@ -377,6 +379,40 @@ describe('real responses match the document', () => {
       assert.equal(res.status, expect, res.text);
       checkResponse('get', '/api/{user_id}/recurrence/preview', res);
     }
+  });
+
+  test('notification routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const created = await server.api('POST', `/api/${u.user.id}/tasks`, { token: u.token,
+      body: { title: 'ring', remind_at: new Date(Date.now() + 500).toISOString() } });
+    assert.equal(created.status, 201);
+    const base = `/api/${u.user.id}/notifications`;
+    const list = await waitUntil(async () => {
+      const res = await server.api('GET', base, { token: u.token });
+      return res.json?.items?.length ? res : null;
+    }, 'the reminder');
+    checkResponse('get', '/api/{user_id}/notifications', list);
+    const id = list.json.items[0].id;
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+    };
+    const one = '/api/{user_id}/notifications/{id}/read';
+    const snooze = '/api/{user_id}/notifications/{id}/snooze';
+    await call('get', '/api/{user_id}/notifications', `${base}?limit=0`, { token: u.token }, 400);
+    await call('get', '/api/{user_id}/notifications', base, {}, 401);
+    await call('get', '/api/{user_id}/notifications', base, { token: other.token }, 403);
+    await call('post', one, `${base}/${id}/read`, { token: u.token }, 200);
+    await call('post', one, `${base}/999999999/read`, { token: u.token }, 404);
+    await call('post', '/api/{user_id}/notifications/read-all', `${base}/read-all`, { token: u.token }, 200);
+    await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: 'x' } }, 422);
+    await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: new Date(Date.now() + 60_000).toISOString() } }, 200);
+    const done = await server.api('PATCH', `/api/${u.user.id}/tasks/${created.json.id}/complete`, { token: u.token });
+    assert.equal(done.status, 200);
+    await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: new Date(Date.now() + 60_000).toISOString() } }, 409);
   });
 
   test('account routes', async () => {

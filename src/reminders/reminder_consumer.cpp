@@ -1,0 +1,96 @@
+#include "reminders/reminder_consumer.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "reminders/reminder_plan.hpp"
+#include "storage/reminder_store.hpp"
+
+namespace todo::reminders {
+namespace {
+
+Result<TaskState> task_state_from_event(const bus::Event& event) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(event.payload, ec);
+  if (ec || !value.is_object())
+    return Error::field(ErrorKind::validation, "event", "is not a JSON object");
+  const auto& o = value.as_object();
+  auto* type = o.if_contains("event_type");
+  auto* task_id = o.if_contains("task_id");
+  auto* version = o.if_contains("task_version");
+  auto* data = o.if_contains("task_data");
+  if (!type || !type->is_string())
+    return Error::field(ErrorKind::validation, "event_type", "is missing");
+  if (!task_id || !task_id->is_int64() || task_id->as_int64() <= 0)
+    return Error::field(ErrorKind::validation, "task_id", "is missing or invalid");
+  if (!version || !version->is_int64() || version->as_int64() <= 0)
+    return Error::field(ErrorKind::validation, "task_version", "is missing or invalid");
+  if (!data || !data->is_object())
+    return Error::field(ErrorKind::validation, "task_data", "is missing");
+  TaskState t;
+  t.task_id = task_id->as_int64();
+  t.user_id = event.user_id;
+  t.version = version->as_int64();
+  t.deleted = type->as_string() == "deleted";
+  const auto& task = data->as_object();
+  auto* completed = task.if_contains("completed");
+  t.completed = completed && completed->is_bool() && completed->as_bool();
+  auto* remind_at = task.if_contains("remind_at");
+  if (remind_at && remind_at->is_string()) {
+    t.remind_at = parse_rfc3339(remind_at->as_string());
+    if (!t.remind_at)
+      return Error::field(ErrorKind::validation, "task_data.remind_at", "is not RFC 3339");
+  }
+  return t;
+}
+
+}  // namespace
+
+ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> changed)
+    : metrics_(metrics), changed_(std::move(changed)) {
+  metrics_.describe("todo_reminders_scheduled_total", "counter",
+                    "Reminders scheduled or moved (a task's remind_at set or changed).");
+  metrics_.add("todo_reminders_scheduled_total", "", 0);
+}
+
+std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx,
+                                              std::span<const bus::Event> events) {
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(events.size());
+  const Millis now = now_millis();
+  for (const auto& event : events) {
+    auto task = task_state_from_event(event);
+    if (!task) {
+      log::error("reminders: event {} given up: {}", event.event_id, task.error().detail);
+      outcomes.push_back(Outcome::give_up);
+      continue;
+    }
+    auto& jobs = storage::reminders(tx);
+    auto existing = jobs.find(task->task_id);
+    if (existing && existing->user_id != task->user_id) {  // never another user's row
+      outcomes.push_back(Outcome::give_up);
+      continue;
+    }
+    ReminderPlan plan = plan_reminder(existing, *task, now);
+    if (plan.effect == ReminderPlan::Effect::put) {
+      jobs.put(plan.job);
+      bool moved = !existing || existing->state != plan.job.state ||
+                   existing->fire_at != plan.job.fire_at;
+      if (moved && plan.job.state == storage::ReminderState::pending) ++scheduled_;
+    } else if (plan.effect == ReminderPlan::Effect::remove) {
+      jobs.remove(task->task_id);
+    }
+    outcomes.push_back(Outcome::done);
+  }
+  return outcomes;
+}
+
+void ReminderConsumer::committed(std::span<const bus::Event> events,
+                                 std::span<const Outcome> outcomes, Millis now) {
+  (void)events, (void)outcomes, (void)now;
+  if (auto n = scheduled_.exchange(0)) metrics_.add("todo_reminders_scheduled_total", "", std::uint64_t(n));
+  if (changed_) changed_();
+}
+
+}  // namespace todo::reminders

@@ -1,0 +1,272 @@
+#include "reminders/reminders_module.hpp"
+
+#include <charconv>
+
+#include "app/platform.hpp"
+#include "config/duration.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "reminders/notification_json.hpp"
+#include "reminders/reminder_consumer.hpp"
+#include "reminders/scheduler.hpp"
+#include "storage/await.hpp"
+#include "storage/notification_store.hpp"
+#include "storage/reminder_store.hpp"
+#include "storage/sync.hpp"
+#include "storage/task_store.hpp"
+
+namespace todo::reminders {
+namespace {
+
+namespace asio = boost::asio;
+using status = http::beast_http::status;
+
+// The longest snooze: a reminder is about a task at hand.
+constexpr Millis kMaxSnoozeMs = 30LL * 24 * 3600 * 1000;
+
+struct NotificationDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+  ReminderScheduler& scheduler;
+};
+
+std::optional<std::int64_t> positive_id(std::string_view text) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+Result<std::int64_t> notification_id(const http::RequestContext& ctx) {
+  if (auto id = positive_id(ctx.param("id"))) return *id;
+  return Error::field(ErrorKind::not_found, "id", "no such notification");
+}
+
+Error no_such_notification(std::int64_t id) {
+  return Error::make(ErrorKind::not_found, "notification " + std::to_string(id) + " does not exist");
+}
+
+struct ListQuery {
+  bool unread_only = false;
+  std::optional<std::int64_t> before_id;
+  int limit = 50;
+};
+
+Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
+  ListQuery q;
+  Error error{ErrorKind::bad_request};
+  for (const auto& p : params) {
+    std::string_view key = p.key;
+    std::string_view value = p.value;
+    if (key.empty() && value.empty()) continue;
+    if (key == "unread") {
+      if (value == "true" || value == "1")
+        q.unread_only = true;
+      else if (value == "false" || value == "0")
+        q.unread_only = false;
+      else
+        error.errors.push_back({"unread", "must be true or false"});
+    } else if (key == "limit") {
+      auto n = positive_id(value);
+      if (!n || *n > 200)
+        error.errors.push_back({"limit", "must be an integer from 1 to 200"});
+      else
+        q.limit = int(*n);
+    } else if (key == "cursor") {
+      if (value.empty()) continue;
+      if (auto id = positive_id(value))
+        q.before_id = *id;
+      else
+        error.errors.push_back({"cursor", "is not a cursor this API returned"});
+    } else {
+      error.errors.push_back({std::string(key.substr(0, 64)),
+                              "is not a known parameter (unread, limit, cursor)"});
+    }
+  }
+  if (error.errors.empty()) return q;
+  for (const auto& e : error.errors)
+    error.detail += (error.detail.empty() ? "" : "; ") + e.field + " " + e.message;
+  return error;
+}
+
+asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return user.error();
+  auto query = parse_list_query(ctx.url.params());
+  if (!query) co_return query.error();
+  auto unit = [u = *user, q = *query](storage::Tx& tx) {
+    return Result<storage::NotificationPage>(
+        storage::notifications(tx).list(u, q.unread_only, q.before_id, q.limit));
+  };
+  auto page = co_await storage::db_read<storage::NotificationPage>(s.db, s.metrics, std::move(unit));
+  if (!page) co_return page.error();
+  co_return http::json_response(status::ok, notification_page_json(*page), ctx.request);
+}
+
+asio::awaitable<http::Reply> read_one(NotificationDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return user.error();
+  auto id = notification_id(ctx);
+  if (!id) co_return id.error();
+  auto unit = [u = *user, id = *id](storage::Tx& tx) -> Result<storage::Notification> {
+    auto& store = storage::notifications(tx);
+    if (!store.mark_read(u, id, now_millis())) return no_such_notification(id);
+    return *store.find(u, id);
+  };
+  auto n = co_await storage::db_write<storage::Notification>(s.db, s.metrics, std::move(unit));
+  if (!n) co_return n.error();
+  std::string body;
+  append_notification_json(body, *n);
+  co_return http::json_response(status::ok, std::move(body), ctx.request);
+}
+
+asio::awaitable<http::Reply> read_all(NotificationDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return user.error();
+  auto unit = [u = *user](storage::Tx& tx) {
+    return Result<std::int64_t>(storage::notifications(tx).mark_all_read(u, now_millis()));
+  };
+  auto n = co_await storage::db_write<std::int64_t>(s.db, s.metrics, std::move(unit));
+  if (!n) co_return n.error();
+  co_return http::json_response(status::ok, "{\"updated\":" + std::to_string(*n) + "}",
+                                ctx.request);
+}
+
+// {until}: RFC 3339, in the future, at most 30 days ahead.
+Result<Millis> parse_snooze(const http::Request& request, Millis now) {
+  auto body = http::parse_json_body(request);
+  if (!body) return body.error();
+  if (!body->is_object())
+    return Error::field(ErrorKind::validation, "body", "must be a JSON object {until}");
+  for (const auto& [key, value] : body->as_object())
+    if (key != "until")
+      return Error::field(ErrorKind::validation, std::string(key.substr(0, 64)),
+                          "is not a known field (until)");
+  auto* until = body->as_object().if_contains("until");
+  if (!until || !until->is_string())
+    return Error::field(ErrorKind::validation, "until", "is required: an RFC 3339 date-time");
+  auto t = parse_rfc3339(until->as_string());
+  if (!t)
+    return Error::field(ErrorKind::validation, "until",
+                        "must be an RFC 3339 date-time with offset, e.g. 2026-12-01T09:00:00Z");
+  if (*t <= now) return Error::field(ErrorKind::validation, "until", "must be in the future");
+  if (*t > now + kMaxSnoozeMs)
+    return Error::field(ErrorKind::validation, "until", "must be at most 30 days ahead");
+  return *t;
+}
+
+asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return user.error();
+  auto id = notification_id(ctx);
+  if (!id) co_return id.error();
+  auto until = parse_snooze(ctx.request, now_millis());
+  if (!until) co_return until.error();
+  auto unit = [u = *user, id = *id, until = *until](storage::Tx& tx) -> Result<storage::Notification> {
+    auto& store = storage::notifications(tx);
+    auto n = store.find(u, id);
+    if (!n) return no_such_notification(id);
+    if (n->kind != "reminder" || !n->task_id || !n->remind_at)
+      return Error::make(ErrorKind::conflict, "only a reminder can be snoozed");
+    auto task = storage::tasks(tx).find(u, *n->task_id);
+    if (!task || task->completed || task->remind_at != n->remind_at)
+      return Error::make(ErrorKind::conflict,
+                         "the task of this reminder was completed, deleted or given another "
+                         "reminder time");
+    auto& jobs = storage::reminders(tx);
+    auto job = jobs.find(*n->task_id);
+    storage::ReminderJob armed{*n->task_id, u, *n->remind_at, until,
+                               storage::ReminderState::pending,
+                               job ? job->task_version : task->version};
+    jobs.put(armed);
+    store.mark_read(u, id, now_millis());
+    return *store.find(u, id);
+  };
+  auto n = co_await storage::db_write<storage::Notification>(s.db, s.metrics, std::move(unit));
+  if (!n) co_return n.error();
+  s.scheduler.wake();
+  std::string body;
+  append_notification_json(body, *n);
+  body.pop_back();
+  body += ",\"snoozed_until\":\"";
+  append_rfc3339(body, *until);
+  body += "\"}";
+  co_return http::json_response(status::ok, std::move(body), ctx.request);
+}
+
+class RemindersModule final : public app::Module {
+ public:
+  RemindersModule(storage::Database& db, ops::Metrics& metrics,
+                  const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
+                  std::chrono::milliseconds horizon, std::chrono::milliseconds ready_max_overdue)
+      : db_(db),
+        scheduler_(db, outbox, metrics, horizon),
+        consumer_(std::make_shared<ReminderConsumer>(metrics, [this] { scheduler_.wake(); })),
+        deps_{db, metrics, authenticator, scheduler_},
+        ready_max_overdue_(ready_max_overdue) {}
+
+  std::string_view name() const override { return "reminders"; }
+  void add_routes(http::Router& router) override {
+    using http::beast_http::verb;
+    router.add(verb::get, "/api/{user_id}/notifications", http::with(deps_, list_notifications));
+    router.add(verb::post, "/api/{user_id}/notifications/read-all", http::with(deps_, read_all));
+    router.add(verb::post, "/api/{user_id}/notifications/{id}/read", http::with(deps_, read_one));
+    router.add(verb::post, "/api/{user_id}/notifications/{id}/snooze", http::with(deps_, snooze));
+  }
+  std::vector<std::shared_ptr<bus::Consumer>> consumers() override { return {consumer_}; }
+  std::vector<app::Worker*> workers() override { return {&scheduler_}; }
+  std::vector<app::ReadinessCheck> readiness_checks() override {
+    return {{"reminders", [this] {
+               std::optional<Millis> next;
+               auto status = storage::read_and_wait(
+                   db_, [&](storage::Tx& tx) { next = storage::reminders(tx).next_fire_at(); });
+               long long overdue = status && next ? std::max<Millis>(0, now_millis() - *next) : 0;
+               bool late = overdue > ready_max_overdue_.count();
+               return app::Readiness{late ? app::Readiness::Level::degraded : app::Readiness::Level::ok,
+                                     late ? "overdue" : "ok", "reminders_overdue_ms", overdue};
+             }}};
+  }
+
+ private:
+  storage::Database& db_;
+  ReminderScheduler scheduler_;
+  std::shared_ptr<ReminderConsumer> consumer_;
+  NotificationDeps deps_;
+  std::chrono::milliseconds ready_max_overdue_;
+};
+
+std::chrono::milliseconds duration_option(const std::string& text) {
+  return std::chrono::seconds(*parse_duration_seconds(text));
+}
+
+}  // namespace
+
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<ReminderOptions>>(
+      "reminders", "Reminders and in-app notifications (reminders module)",
+      [](app::OptionGroup& group, ReminderOptions& o) {
+        group.text("--reminder-horizon", "TODO_REMINDER_HORIZON", o.horizon,
+                   "A reminder that came due while the process was down fires at start-up if "
+                   "it is younger than this (e.g. 24h), else it is recorded as missed");
+        group.text("--reminder-ready-max-overdue", "TODO_REMINDER_READY_MAX_OVERDUE",
+                   o.ready_max_overdue,
+                   "/readyz says degraded when a reminder is overdue by more than this");
+      },
+      [](const ReminderOptions& o) {
+        if (!parse_duration_seconds(o.horizon))
+          throw std::invalid_argument("--reminder-horizon must look like 24h, 30m or 90s, got '" +
+                                      o.horizon + "'");
+        if (!parse_duration_seconds(o.ready_max_overdue))
+          throw std::invalid_argument(
+              "--reminder-ready-max-overdue must look like 60s or 5m, got '" +
+              o.ready_max_overdue + "'");
+      },
+      [](app::Platform& p, const ReminderOptions& o) -> std::unique_ptr<app::Module> {
+        return std::make_unique<RemindersModule>(p.db, p.metrics, p.authenticator, p.outbox,
+                                                 duration_option(o.horizon),
+                                                 duration_option(o.ready_max_overdue));
+      });
+}
+
+}  // namespace todo::reminders
