@@ -42,6 +42,19 @@ TEST(CloudEvent, RefusesARowThatHoldsNoEvent) {
   EXPECT_THROW(cloud_event(row, "todo-api"), std::invalid_argument);
 }
 
+TEST(CloudEvent, AFiredReminderIsTypedAsOne) {
+  const std::string payload =
+      R"({"event_id":"0190-r1","task_id":7,"user_id":"u_1","title":"Call","due_at":null,)"
+      R"("remind_at":"2026-11-27T09:00:00Z","timestamp":"2026-11-27T09:00:00.004Z"})";
+  storage::OutboxRow row{42, "0190-r1", "u_1", "reminders", payload, 1};
+  auto ce = json::parse(cloud_event(row, "todo-notification")).as_object();
+  EXPECT_EQ(ce.at("type"), "todo.reminder.fired");
+  EXPECT_EQ(ce.at("time"), "2026-11-27T09:00:00.004Z");
+  EXPECT_EQ(ce.at("data"), json::parse(payload));
+  row.topic = "task-events";  // not a task event: refused
+  EXPECT_THROW(cloud_event(row, "todo-api"), std::invalid_argument);
+}
+
 TEST(CloudEvent, BulkBodyHasOneEntryPerEventInOrder) {
   auto a = event_row("u_a"), b = event_row("u_b");
   b.event_id = "0190-e2";

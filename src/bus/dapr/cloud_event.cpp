@@ -18,16 +18,21 @@ struct EventHeader {
   std::string time;
 };
 
-// Only the two fields the envelope repeats; the payload itself is copied verbatim.
+// Only the two fields the envelope repeats; the payload itself is copied verbatim. A task
+// event's type is todo.task.<event_type>; a fired reminder's (topic `reminders`) is
+// todo.reminder.fired.
 EventHeader header_of(const storage::OutboxRow& row) {
   boost::system::error_code ec;
   auto value = boost::json::parse(row.payload, ec);
   const auto* o = ec ? nullptr : value.if_object();
   const auto* type = o ? o->if_contains("event_type") : nullptr;
   const auto* time = o ? o->if_contains("timestamp") : nullptr;
-  if (!type || !type->is_string() || !time || !time->is_string())
-    throw std::invalid_argument("outbox row " + row.event_id + " holds no task event");
-  return {std::string(type->as_string()), std::string(time->as_string())};
+  if (!time || !time->is_string())
+    throw std::invalid_argument("outbox row " + row.event_id + " holds no event timestamp");
+  if (type && type->is_string())
+    return {"todo.task." + std::string(type->as_string()), std::string(time->as_string())};
+  if (row.topic == "reminders") return {"todo.reminder.fired", std::string(time->as_string())};
+  throw std::invalid_argument("outbox row " + row.event_id + " holds no event of a known kind");
 }
 
 }  // namespace
@@ -41,7 +46,7 @@ std::string cloud_event(const storage::OutboxRow& row, std::string_view source) 
   out += R"(,"source":)";
   out += quoted(source);
   out += R"(,"type":)";
-  out += quoted("todo.task." + h.type);
+  out += quoted(h.type);
   out += R"(,"time":)";
   out += quoted(h.time);
   out += R"(,"datacontenttype":"application/json","partitionkey":)";

@@ -14,7 +14,8 @@
 namespace todo::bus::dapr {
 
 // A structured CloudEvent 1.0 carrying the outbox row's event as `data`: id = event_id,
-// type = todo.task.<event_type>, partitionkey = user_id, time = the event's timestamp.
+// type = todo.task.<event_type> (topic task-events) or todo.reminder.fired (topic reminders),
+// partitionkey = user_id, time = the event's timestamp.
 // Throws std::invalid_argument when the payload is not one of our events (a programming
 // error: only our own code writes the outbox).
 std::string cloud_event(const storage::OutboxRow& row, std::string_view source);

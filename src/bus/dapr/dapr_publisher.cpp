@@ -1,5 +1,7 @@
 #include "bus/dapr/dapr_publisher.hpp"
 
+#include <algorithm>
+
 #include "bus/dapr/cloud_event.hpp"
 #include "core/log.hpp"
 
@@ -17,8 +19,8 @@ DaprPublisher::DaprPublisher(const Config& config, ops::Metrics& metrics)
                                      .timeout = timeout_,
                                      .user_agent = "todo-api"}),
       breaker_(5, std::chrono::milliseconds(500), std::chrono::milliseconds(4000)),
-      single_target_("/v1.0/publish/" + config.pubsub_name + "/" + config.topic),
-      bulk_target_("/v1.0-alpha1/publish/bulk/" + config.pubsub_name + "/" + config.topic) {
+      pubsub_(config.pubsub_name),
+      task_events_topic_(config.topic) {
   metrics_.describe("todo_dapr_publish_total", "counter",
                     "Events handed to the Dapr sidecar, by outcome (published, broker_error, "
                     "config_error, circuit_open).");
@@ -55,17 +57,39 @@ bool DaprPublisher::accepting() {
 }
 
 Outcome DaprPublisher::publish(const Batch& batch) {
+  // Each topic's rows in one call, topics in the order they first appear (the rows of one
+  // topic keep their order). A later topic's failure retries the whole batch: the topics
+  // published already are published again (consumers dedupe on the event id).
+  std::vector<std::string> topics;
+  for (const auto& row : batch)
+    if (std::find(topics.begin(), topics.end(), row.topic) == topics.end())
+      topics.push_back(row.topic);
+  if (topics.size() == 1) return publish_topic(topics.front(), batch);
+  for (const auto& topic : topics) {
+    Batch rows;
+    for (const auto& row : batch)
+      if (row.topic == topic) rows.push_back(row);
+    if (Outcome o = publish_topic(topic, rows); o != Outcome::done) return o;
+  }
+  return Outcome::done;
+}
+
+Outcome DaprPublisher::publish_topic(const std::string& topic, const Batch& batch) {
   auto now = CircuitBreaker::Clock::now();
   if (!breaker_.allow(now)) {
     count("circuit_open", batch.size());
     return Outcome::retry_later;
   }
+  // Task events go to the configured topic (--topic, task-events by default).
+  const std::string& name = topic == "task-events" ? task_events_topic_ : topic;
   net::Response res =
       batch.size() == 1
-          ? call(net::Method::post, single_target_ + "?" + publish_query(batch.front().user_id),
+          ? call(net::Method::post,
+                 "/v1.0/publish/" + pubsub_ + "/" + name + "?" +
+                     publish_query(batch.front().user_id),
                  "application/cloudevents+json", cloud_event(batch.front(), source_))
-          : call(net::Method::post, bulk_target_, "application/json",
-                 bulk_publish_body(batch, source_));
+          : call(net::Method::post, "/v1.0-alpha1/publish/bulk/" + pubsub_ + "/" + name,
+                 "application/json", bulk_publish_body(batch, source_));
   unreachable_ = res.status == 0;
   if (res.status == 204) {
     if (failed_calls_ > 0)

@@ -39,10 +39,12 @@ class DaprPublisher final : public Publisher {
   DaprPublisher(const Config& config, ops::Metrics& metrics);
 
   const std::string& name() const override { return name_; }
+  // Each row goes to its own topic (task-events, reminders): one call per topic in the batch.
   Outcome publish(const Batch& batch) override;
   bool accepting() override;
 
  private:
+  Outcome publish_topic(const std::string& topic, const Batch& batch);
   void count(const char* outcome, std::size_t n);
 
   std::string name_ = "dapr-publisher";
@@ -55,8 +57,8 @@ class DaprPublisher final : public Publisher {
   std::string api_token_;
   net::HttpClient client_;  // keep-alive to the sidecar; blocking calls from the relay thread
   CircuitBreaker breaker_;
-  std::string single_target_;  // without the query string
-  std::string bulk_target_;
+  std::string pubsub_;             // the pubsub component's name
+  std::string task_events_topic_;  // where rows of topic task-events go (--topic)
   std::string source_ = "todo-api";
   int failed_calls_ = 0;      // in a row; the log says the first and every 20th
   bool unreachable_ = false;  // the last call got no HTTP answer at all
