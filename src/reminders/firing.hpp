@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bus/outbox_writer.hpp"
+#include "ops/metrics.hpp"
 #include "storage/tx.hpp"
 
 namespace todo::reminders {
@@ -28,6 +29,22 @@ struct FireResult {
 
 FireResult fire_due(storage::Tx& tx, const bus::OutboxWriter& outbox, Millis now, Millis horizon,
                     int limit);
+
+// A trigger may come this much before the job's fire_at (clocks of the sidecar and of the
+// database's host differ a little); an earlier one is taken for a stale schedule and ignored.
+inline constexpr Millis kEarlyTrigger = 1000;
+
+// The Dapr Jobs trigger of task `task_id`'s job (POST /job/reminder-{task_id}): fires it as
+// fire_due would, if it is pending and due (within kEarlyTrigger); a repeated or stale trigger
+// does nothing. Dapr delivers a job at least once: this is what makes it exactly once.
+FireResult fire_job(storage::Tx& tx, const bus::OutboxWriter& outbox, std::int64_t task_id,
+                    Millis now, Millis horizon);
+
+// Declares todo_reminders_fired_total, _missed_total, _stale_total and
+// todo_reminder_lag_seconds (a reminder's time -> its notification committed); once per module.
+void describe_fired_metrics(ops::Metrics& metrics);
+// Counts a FireResult whose transaction committed at `committed`.
+void count_fired(ops::Metrics& metrics, const FireResult& result, Millis committed);
 
 // The reminders event's payload for one notification (pure; unit-tested).
 std::string reminder_event_payload(const std::string& event_id, std::int64_t task_id,

@@ -78,8 +78,6 @@ std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx,
       bool moved = !existing || existing->state != plan.job.state ||
                    existing->fire_at != plan.job.fire_at;
       if (moved && plan.job.state == storage::ReminderState::pending) ++scheduled_;
-    } else if (plan.effect == ReminderPlan::Effect::remove) {
-      jobs.remove(task->task_id);
     }
     outcomes.push_back(Outcome::done);
   }

@@ -1,5 +1,7 @@
 #include "reminders/reminder_plan.hpp"
 
+#include <algorithm>
+
 namespace todo::reminders {
 
 using storage::ReminderJob;
@@ -8,7 +10,14 @@ using storage::ReminderState;
 ReminderPlan plan_reminder(const std::optional<ReminderJob>& existing, const TaskState& task,
                            Millis now) {
   using Effect = ReminderPlan::Effect;
-  if (task.deleted) return {existing ? Effect::remove : Effect::keep, {}};
+  if (task.deleted) {
+    // The row stays (cancelled) so that the Dapr shape can delete the sidecar's job too.
+    if (!existing) return {Effect::keep, {}};
+    ReminderJob job = *existing;
+    if (job.state == ReminderState::pending) job.state = ReminderState::cancelled;
+    job.task_version = std::max(job.task_version, task.version);
+    return {Effect::put, job};
+  }
   if (existing && existing->task_version >= task.version) return {Effect::keep, {}};
   if (task.completed || !task.remind_at) {
     if (!existing) return {Effect::keep, {}};

@@ -25,14 +25,15 @@ struct TaskState {
 };
 
 struct ReminderPlan {
-  enum class Effect { keep, put, remove };
+  enum class Effect { keep, put };
   Effect effect = Effect::keep;
   storage::ReminderJob job;  // for put
 };
 
 // `existing`: the task's job row, if any; `now`: the event's processing time (UTC ms).
 // Events older than the row (task version not above the row's) change nothing, except a
-// deletion.
+// deletion, which cancels a pending job (the row stays: the Dapr shape deletes the sidecar's
+// job from it).
 ReminderPlan plan_reminder(const std::optional<storage::ReminderJob>& existing,
                            const TaskState& task, Millis now);
 

@@ -3,9 +3,12 @@
 #include <charconv>
 
 #include "app/platform.hpp"
+#include "bus/dapr/app_token.hpp"
 #include "config/duration.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "reminders/dapr_jobs.hpp"
+#include "reminders/firing.hpp"
 #include "reminders/notification_json.hpp"
 #include "reminders/reminder_consumer.hpp"
 #include "reminders/scheduler.hpp"
@@ -24,18 +27,46 @@ using status = http::beast_http::status;
 // The longest snooze: a reminder is about a task at hand.
 constexpr Millis kMaxSnoozeMs = 30LL * 24 * 3600 * 1000;
 
-struct NotificationDeps {
-  storage::Database& db;
-  ops::Metrics& metrics;
-  const auth::Authenticator& authenticator;
-  ReminderScheduler& scheduler;
-};
-
 std::optional<std::int64_t> positive_id(std::string_view text) {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
   return v;
+}
+
+struct NotificationDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+  std::function<void()> rearmed;  // wakes whichever scheduler runs
+};
+
+// POST /job/{name}: the Dapr Jobs trigger (ARCHITECTURE.md §4). Only the sidecar calls it.
+struct TriggerDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const bus::OutboxWriter& outbox;
+  std::string app_token;  // empty: insecure mode (--insecure-no-app-token)
+  std::chrono::milliseconds horizon;
+};
+
+asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& ctx) {
+  if (!s.app_token.empty() && !bus::dapr::app_token_matches(ctx.request, s.app_token))
+    co_return Error::make(ErrorKind::unauthorized, "missing or wrong dapr-api-token header");
+  constexpr std::string_view kPrefix = "reminder-";
+  std::string_view name = ctx.param("name");
+  std::optional<std::int64_t> task_id;
+  if (name.starts_with(kPrefix)) task_id = positive_id(name.substr(kPrefix.size()));
+  // Not one of ours: 404, which Dapr takes as "do not retry".
+  if (!task_id) co_return Error::make(ErrorKind::not_found, "no such job");
+  auto unit = [&s, id = *task_id](storage::Tx& tx) {
+    return Result<FireResult>(
+        fire_job(tx, s.outbox, id, now_millis(), Millis(s.horizon.count())));
+  };
+  auto fired = co_await storage::db_write<FireResult>(s.db, s.metrics, std::move(unit));
+  if (!fired) co_return fired.error();  // 503: the sidecar retries the trigger
+  count_fired(s.metrics, *fired, now_millis());
+  co_return http::empty_response(status::ok, ctx.request);
 }
 
 Result<std::int64_t> notification_id(const http::RequestContext& ctx) {
@@ -185,7 +216,7 @@ asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& c
   };
   auto n = co_await storage::db_write<storage::Notification>(s.db, s.metrics, std::move(unit));
   if (!n) co_return n.error();
-  s.scheduler.wake();
+  s.rearmed();
   std::string body;
   append_notification_json(body, *n);
   body.pop_back();
@@ -195,16 +226,22 @@ asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& c
   co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
+// The embedded scheduler (single binary), or the Dapr Jobs API when the role runs over Dapr.
 class RemindersModule final : public app::Module {
  public:
   RemindersModule(storage::Database& db, ops::Metrics& metrics,
                   const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
-                  std::chrono::milliseconds horizon, std::chrono::milliseconds ready_max_overdue)
+                  std::chrono::milliseconds horizon, std::chrono::milliseconds ready_max_overdue,
+                  std::optional<DaprJobsOptions> dapr, std::string app_token)
       : db_(db),
         scheduler_(db, outbox, metrics, horizon),
-        consumer_(std::make_shared<ReminderConsumer>(metrics, [this] { scheduler_.wake(); })),
-        deps_{db, metrics, authenticator, scheduler_},
-        ready_max_overdue_(ready_max_overdue) {}
+        dapr_jobs_(dapr ? std::make_unique<DaprJobs>(db, metrics, std::move(*dapr)) : nullptr),
+        consumer_(std::make_shared<ReminderConsumer>(metrics, [this] { wake(); })),
+        deps_{db, metrics, authenticator, [this] { wake(); }},
+        trigger_{db, metrics, outbox, std::move(app_token), horizon},
+        ready_max_overdue_(ready_max_overdue) {
+    describe_fired_metrics(metrics);
+  }
 
   std::string_view name() const override { return "reminders"; }
   void add_routes(http::Router& router) override {
@@ -213,9 +250,13 @@ class RemindersModule final : public app::Module {
     router.add(verb::post, "/api/{user_id}/notifications/read-all", http::with(deps_, read_all));
     router.add(verb::post, "/api/{user_id}/notifications/{id}/read", http::with(deps_, read_one));
     router.add(verb::post, "/api/{user_id}/notifications/{id}/snooze", http::with(deps_, snooze));
+    if (dapr_jobs_) router.add(verb::post, "/job/{name}", http::with(trigger_, job_trigger));
   }
   std::vector<std::shared_ptr<bus::Consumer>> consumers() override { return {consumer_}; }
-  std::vector<app::Worker*> workers() override { return {&scheduler_}; }
+  std::vector<app::Worker*> workers() override {
+    if (dapr_jobs_) return {dapr_jobs_.get()};
+    return {&scheduler_};
+  }
   std::vector<app::ReadinessCheck> readiness_checks() override {
     return {{"reminders", [this] {
                std::optional<Millis> next;
@@ -229,10 +270,19 @@ class RemindersModule final : public app::Module {
   }
 
  private:
+  void wake() {
+    if (dapr_jobs_)
+      dapr_jobs_->wake();
+    else
+      scheduler_.wake();
+  }
+
   storage::Database& db_;
   ReminderScheduler scheduler_;
+  std::unique_ptr<DaprJobs> dapr_jobs_;
   std::shared_ptr<ReminderConsumer> consumer_;
   NotificationDeps deps_;
+  TriggerDeps trigger_;
   std::chrono::milliseconds ready_max_overdue_;
 };
 
@@ -263,9 +313,14 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
               o.ready_max_overdue + "'");
       },
       [](app::Platform& p, const ReminderOptions& o) -> std::unique_ptr<app::Module> {
-        return std::make_unique<RemindersModule>(p.db, p.metrics, p.authenticator, p.outbox,
-                                                 duration_option(o.horizon),
-                                                 duration_option(o.ready_max_overdue));
+        std::optional<DaprJobsOptions> dapr;
+        if (p.config.uses_dapr())
+          dapr = DaprJobsOptions{
+              "http://" + p.config.dapr_host + ":" + std::to_string(p.config.dapr_http_port),
+              p.config.dapr_api_token, std::chrono::milliseconds(p.config.dapr_timeout_ms)};
+        return std::make_unique<RemindersModule>(
+            p.db, p.metrics, p.authenticator, p.outbox, duration_option(o.horizon),
+            duration_option(o.ready_max_overdue), std::move(dapr), p.config.app_api_token);
       });
 }
 

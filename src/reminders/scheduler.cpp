@@ -11,7 +11,7 @@
 namespace todo::reminders {
 namespace {
 
-constexpr int kBatch = 500;
+constexpr int kFireBatch = 500;
 constexpr std::chrono::minutes kLongestSleep{5};
 constexpr std::chrono::seconds kRetryAfterFailure{1};
 
@@ -19,19 +19,7 @@ constexpr std::chrono::seconds kRetryAfterFailure{1};
 
 ReminderScheduler::ReminderScheduler(storage::Database& db, const bus::OutboxWriter& outbox,
                                      ops::Metrics& metrics, std::chrono::milliseconds horizon)
-    : db_(db), outbox_(outbox), metrics_(metrics), horizon_(horizon) {
-  metrics_.describe("todo_reminders_fired_total", "counter",
-                    "Reminders that became a notification.");
-  metrics_.describe("todo_reminders_missed_total", "counter",
-                    "Reminders due while nothing could fire them, older than the horizon.");
-  metrics_.describe("todo_reminders_stale_total", "counter",
-                    "Due reminders whose task was completed, deleted or rescheduled meanwhile.");
-  metrics_.describe("todo_reminder_lag_seconds", "histogram",
-                    "A reminder's time to the commit of its notification.");
-  for (const char* m :
-       {"todo_reminders_fired_total", "todo_reminders_missed_total", "todo_reminders_stale_total"})
-    metrics_.add(m, "", 0);
-}
+    : db_(db), outbox_(outbox), metrics_(metrics), horizon_(horizon) {}
 
 ReminderScheduler::~ReminderScheduler() {
   stop();
@@ -64,17 +52,10 @@ int ReminderScheduler::fire_now() {
   for (;;) {
     FireResult result;
     auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) {
-      result = fire_due(tx, outbox_, now_millis(), Millis(horizon_.count()), kBatch);
+      result = fire_due(tx, outbox_, now_millis(), Millis(horizon_.count()), kFireBatch);
     });
     if (!status) throw std::runtime_error(status.error().detail);
-    const Millis committed = now_millis();
-    for (Millis fire_at : result.fired_fire_at)
-      metrics_.observe("todo_reminder_lag_seconds", "",
-                       std::max<double>(0, double(committed - fire_at) / 1000.0));
-    if (!result.fired_fire_at.empty())
-      metrics_.add("todo_reminders_fired_total", "", result.fired_fire_at.size());
-    if (result.missed) metrics_.add("todo_reminders_missed_total", "", std::uint64_t(result.missed));
-    if (result.stale) metrics_.add("todo_reminders_stale_total", "", std::uint64_t(result.stale));
+    count_fired(metrics_, result, now_millis());
     fired += int(result.fired_fire_at.size());
     if (!result.more) return fired;
   }

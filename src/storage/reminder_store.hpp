@@ -38,7 +38,6 @@ class ReminderStore : public Store {
   virtual std::optional<ReminderJob> find(std::int64_t task_id) = 0;
   // Inserts or replaces the job of job.task_id.
   virtual void put(const ReminderJob& job) = 0;
-  virtual void remove(std::int64_t task_id) = 0;
   // The earliest fire_at of a pending job, if any.
   virtual std::optional<Millis> next_fire_at() = 0;
   // Up to `limit` pending jobs with fire_at <= now, earliest first; on PostgreSQL locked and
@@ -46,6 +45,17 @@ class ReminderStore : public Store {
   virtual std::vector<ReminderJob> due(Millis now, int limit) = 0;
   // Account deletion (storage/user_data.hpp).
   virtual void remove_user(std::string_view user_id) = 0;
+
+  // The distributed shape mirrors each job into the Dapr Jobs API (reminders/dapr_jobs.hpp).
+  // Every put() raises the row's revision; unsynced() lists up to `limit` rows whose revision
+  // the sidecar has not been told yet (with that revision), mark_synced() records it unless the
+  // row changed again meanwhile.
+  struct Unsynced {
+    ReminderJob job;
+    std::int64_t revision = 0;
+  };
+  virtual std::vector<Unsynced> unsynced(int limit) = 0;
+  virtual void mark_synced(std::int64_t task_id, std::int64_t revision) = 0;
 };
 
 namespace sqlite {

@@ -53,11 +53,14 @@ TEST(ReminderPlan, ClearingOrCompletingCancelsAPendingOne) {
   EXPECT_EQ(fired.job.state, ReminderState::fired);
 }
 
-TEST(ReminderPlan, DeletingRemovesTheJobWhateverTheVersion) {
+TEST(ReminderPlan, DeletingCancelsAPendingJobWhateverTheVersion) {
   TaskState deleted = task(kLater, 1);
   deleted.deleted = true;
-  EXPECT_EQ(plan_reminder(job(kLater, ReminderState::pending, 1), deleted, kNow).effect,
-            Effect::remove);
+  auto p = plan_reminder(job(kLater, ReminderState::pending, 1), deleted, kNow);
+  ASSERT_EQ(p.effect, Effect::put);
+  EXPECT_EQ(p.job.state, ReminderState::cancelled);
+  EXPECT_EQ(plan_reminder(job(kEarlier, ReminderState::fired, 1), deleted, kNow).job.state,
+            ReminderState::fired);
   EXPECT_EQ(plan_reminder(std::nullopt, deleted, kNow).effect, Effect::keep);
 }
 

@@ -1,10 +1,9 @@
 #include "bus/dapr/subscriptions.hpp"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 #include <map>
 
+#include "bus/dapr/app_token.hpp"
 #include "bus/dapr/bulk_delivery.hpp"
 #include "bus/dapr/cloud_event.hpp"
 #include "core/log.hpp"
@@ -31,14 +30,6 @@ struct Tally {
   bool all_gave_up = true;
   bool all_duplicate = true;
 };
-
-bool token_matches(const http::Request& req, const std::string& expected) {
-  auto it = req.find("dapr-api-token");
-  if (it == req.end()) return false;
-  std::string_view got = it->value();
-  return got.size() == expected.size() &&
-         sodium_memcmp(got.data(), expected.data(), expected.size()) == 0;
-}
 
 Entry entry_of(std::string entry_id, Result<std::string> payload, std::string_view topic,
                Millis now) {
@@ -156,7 +147,7 @@ struct DaprSubscriptions::Impl {
   }
 
   asio::awaitable<Response> deliver(std::string topic, http::RequestContext& ctx) {
-    if (!options.app_api_token.empty() && !token_matches(ctx.request, options.app_api_token)) {
+    if (!options.app_api_token.empty() && !app_token_matches(ctx.request, options.app_api_token)) {
       count("unauthorized", 1);
       co_return http::problem(
           Error::make(ErrorKind::unauthorized, "missing or wrong dapr-api-token header"), ctx);
@@ -183,7 +174,7 @@ struct DaprSubscriptions::Impl {
   }
 
   asio::awaitable<Response> subscriptions(http::RequestContext& ctx) {
-    if (!options.app_api_token.empty() && !token_matches(ctx.request, options.app_api_token))
+    if (!options.app_api_token.empty() && !app_token_matches(ctx.request, options.app_api_token))
       co_return http::problem(
           Error::make(ErrorKind::unauthorized, "missing or wrong dapr-api-token header"), ctx);
     boost::json::array list;

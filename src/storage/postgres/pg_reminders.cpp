@@ -13,10 +13,11 @@ constexpr const char* kPutJob =
     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id) DO UPDATE SET user_id = $2, "
     "remind_at = $3, fire_at = $4, state = $5, task_version = $6, "
     "revision = reminder_jobs.revision + 1";
-constexpr const char* kRemoveJob = "DELETE FROM reminder_jobs WHERE task_id = $1";
 constexpr const char* kNextFire =
     "SELECT MIN(fire_at) FROM reminder_jobs WHERE state = 'pending'";
 constexpr const char* kRemoveUserJobs = "DELETE FROM reminder_jobs WHERE user_id = $1";
+constexpr const char* kMarkSynced =
+    "UPDATE reminder_jobs SET synced_revision = revision WHERE task_id = $1 AND revision = $2";
 
 ReminderJob read_job(const Rows& r, int row) {
   ReminderJob j;
@@ -50,8 +51,6 @@ class PgReminders final : public ReminderStore {
                           .add(j.task_version));
   }
 
-  void remove(std::int64_t task_id) override { db_.exec(kRemoveJob, Params().add(task_id)); }
-
   std::optional<Millis> next_fire_at() override {
     auto r = db_.exec(kNextFire, Params());
     return r.empty() ? std::nullopt : r.opt_int64(0, 0);
@@ -69,6 +68,20 @@ class PgReminders final : public ReminderStore {
 
   void remove_user(std::string_view user_id) override {
     db_.exec(kRemoveUserJobs, Params().add(user_id));
+  }
+
+  std::vector<Unsynced> unsynced(int limit) override {
+    auto r = db_.exec(
+        "SELECT task_id, user_id, remind_at, fire_at, state, task_version, revision "
+        "FROM reminder_jobs WHERE revision <> synced_revision ORDER BY task_id LIMIT $1",
+        Params().add(std::int64_t(limit)));
+    std::vector<Unsynced> rows;
+    for (int i = 0; i < r.size(); ++i) rows.push_back({read_job(r, i), r.int64(i, 6)});
+    return rows;
+  }
+
+  void mark_synced(std::int64_t task_id, std::int64_t revision) override {
+    db_.exec(kMarkSynced, Params().add(task_id).add(revision));
   }
 
  private:

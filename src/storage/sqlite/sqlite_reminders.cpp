@@ -11,10 +11,11 @@ constexpr const char* kPutJob =
     "INSERT INTO reminder_jobs (task_id, user_id, remind_at, fire_at, state, task_version) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (task_id) DO UPDATE SET user_id = ?2, "
     "remind_at = ?3, fire_at = ?4, state = ?5, task_version = ?6, revision = revision + 1";
-constexpr const char* kRemoveJob = "DELETE FROM reminder_jobs WHERE task_id = ?";
 constexpr const char* kNextFire =
     "SELECT MIN(fire_at) FROM reminder_jobs WHERE state = 'pending'";
 constexpr const char* kRemoveUserJobs = "DELETE FROM reminder_jobs WHERE user_id = ?";
+constexpr const char* kMarkSynced =
+    "UPDATE reminder_jobs SET synced_revision = revision WHERE task_id = ?1 AND revision = ?2";
 
 ReminderJob read_job(const Statement& s) {
   ReminderJob j;
@@ -49,8 +50,6 @@ class SqliteReminders final : public ReminderStore {
         .run();
   }
 
-  void remove(std::int64_t task_id) override { db_.prepare(kRemoveJob).bind(1, task_id).run(); }
-
   std::optional<Millis> next_fire_at() override {
     auto s = db_.prepare(kNextFire);
     return s.step() ? s.opt_int64(0) : std::nullopt;
@@ -67,6 +66,20 @@ class SqliteReminders final : public ReminderStore {
 
   void remove_user(std::string_view user_id) override {
     db_.prepare(kRemoveUserJobs).bind(1, user_id).run();
+  }
+
+  std::vector<Unsynced> unsynced(int limit) override {
+    auto s = db_.prepare(
+        "SELECT task_id, user_id, remind_at, fire_at, state, task_version, revision "
+        "FROM reminder_jobs WHERE revision <> synced_revision ORDER BY task_id LIMIT ?");
+    s.bind(1, std::int64_t(limit));
+    std::vector<Unsynced> rows;
+    while (s.step()) rows.push_back({read_job(s), s.int64(6)});
+    return rows;
+  }
+
+  void mark_synced(std::int64_t task_id, std::int64_t revision) override {
+    db_.prepare(kMarkSynced).bind(1, task_id).bind(2, revision).run();
   }
 
  private:
