@@ -22,9 +22,7 @@ const std::vector<Role>& roles() {
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders fire from the database-backed scheduler of this role (the Dapr Jobs API is
       // still to come); its relay publishes the reminders events.
-      {"notification",
-       "reminders and in-app notifications",
-       {"ops", "reminders", "relay"}},
+      {"notification", "reminders and in-app notifications", {"ops", "reminders", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",
        "next occurrences of recurring tasks (and the preview route)",

@@ -91,7 +91,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
   TaskWrites task_writes;
-  app::Platform platform{config, *db,      metrics,  cpu,        authenticator,
+  app::Platform platform{config, *db,       metrics,   cpu,        authenticator,
                          outbox, consumers, readiness, task_writes};
 
   std::vector<std::unique_ptr<app::Module>> modules;

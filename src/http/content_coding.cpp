@@ -20,7 +20,8 @@ double weight_of(std::string_view params) {
     std::string_view param = trim_ows(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
     auto eq = param.find('=');
-    if (eq == std::string_view::npos || !boost::beast::iequals(trim_ows(param.substr(0, eq)), "q")) continue;
+    if (eq == std::string_view::npos || !boost::beast::iequals(trim_ows(param.substr(0, eq)), "q"))
+      continue;
     std::string value(trim_ows(param.substr(eq + 1)));
     return std::strtod(value.c_str(), nullptr);
   }

@@ -114,7 +114,8 @@ Result<boost::urls::url_view> parse_target(std::string_view target) {
   // resources of this server.
   auto url = boost::urls::parse_absolute_uri(target);
   if (!url || !url->has_authority() ||
-      (!boost::beast::iequals(url->scheme(), "http") && !boost::beast::iequals(url->scheme(), "https")))
+      (!boost::beast::iequals(url->scheme(), "http") &&
+       !boost::beast::iequals(url->scheme(), "https")))
     return bad("invalid request target: neither /path nor an absolute http(s) URI");
   // An empty path ("http://host") is routed as "/" (RFC 9110 §4.2.3).
   return *url;

@@ -11,9 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/await_token.hpp"
 #include "http/server.hpp"
 #include "http/stream.hpp"
-#include "http/await_token.hpp"
 
 namespace todo::http {
 

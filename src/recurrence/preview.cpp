@@ -50,7 +50,8 @@ Result<PreviewQuery> parse_preview_query(const boost::urls::params_view& params)
   // Malformed syntax first (400), then invalid values (422), as the task routes answer.
   Error& e = malformed.errors.empty() ? invalid : malformed;
   if (e.errors.empty()) return q;
-  for (const auto& f : e.errors) e.detail += (e.detail.empty() ? "" : "; ") + f.field + " " + f.message;
+  for (const auto& f : e.errors)
+    e.detail += (e.detail.empty() ? "" : "; ") + f.field + " " + f.message;
   return e;
 }
 

@@ -87,7 +87,8 @@ bool DaprJobs::sync_one(const storage::ReminderStore::Unsynced& row) {
   net::Request request;
   request.method = schedule ? net::Method::post : net::Method::del;
   request.url = options_.base_url + "/v1.0-alpha1/jobs/" + dapr_job_name(row.job.task_id);
-  if (!options_.api_token.empty()) request.headers.push_back({"dapr-api-token", options_.api_token});
+  if (!options_.api_token.empty())
+    request.headers.push_back({"dapr-api-token", options_.api_token});
   if (schedule) {
     request.headers.push_back({"Content-Type", "application/json"});
     request.body = dapr_job_body(row.job);

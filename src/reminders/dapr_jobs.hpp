@@ -31,7 +31,7 @@
 namespace todo::reminders {
 
 struct DaprJobsOptions {
-  std::string base_url;  // "http://127.0.0.1:3500"
+  std::string base_url;   // "http://127.0.0.1:3500"
   std::string api_token;  // DAPR_API_TOKEN; empty: none sent
   std::chrono::milliseconds timeout{5000};
 };

@@ -54,8 +54,7 @@ ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> 
   metrics_.add("todo_reminders_scheduled_total", "", 0);
 }
 
-std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx,
-                                              std::span<const bus::Event> events) {
+std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   std::vector<Outcome> outcomes;
   outcomes.reserve(events.size());
   const Millis now = now_millis();
@@ -75,8 +74,8 @@ std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx,
     ReminderPlan plan = plan_reminder(existing, *task, now);
     if (plan.effect == ReminderPlan::Effect::put) {
       jobs.put(plan.job);
-      bool moved = !existing || existing->state != plan.job.state ||
-                   existing->fire_at != plan.job.fire_at;
+      bool moved =
+          !existing || existing->state != plan.job.state || existing->fire_at != plan.job.fire_at;
       if (moved && plan.job.state == storage::ReminderState::pending) ++scheduled_;
     }
     outcomes.push_back(Outcome::done);
@@ -87,7 +86,8 @@ std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx,
 void ReminderConsumer::committed(std::span<const bus::Event> events,
                                  std::span<const Outcome> outcomes, Millis now) {
   (void)events, (void)outcomes, (void)now;
-  if (auto n = scheduled_.exchange(0)) metrics_.add("todo_reminders_scheduled_total", "", std::uint64_t(n));
+  if (auto n = scheduled_.exchange(0))
+    metrics_.add("todo_reminders_scheduled_total", "", std::uint64_t(n));
   if (changed_) changed_();
 }
 

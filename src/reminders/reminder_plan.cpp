@@ -37,9 +37,8 @@ ReminderPlan plan_reminder(const std::optional<ReminderJob>& existing, const Tas
     }
     return {Effect::put, job};
   }
-  return {Effect::put,
-          ReminderJob{task.task_id, task.user_id, remind_at, remind_at, ReminderState::pending,
-                      task.version}};
+  return {Effect::put, ReminderJob{task.task_id, task.user_id, remind_at, remind_at,
+                                   ReminderState::pending, task.version}};
 }
 
 }  // namespace todo::reminders

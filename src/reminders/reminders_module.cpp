@@ -60,8 +60,7 @@ asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& c
   // Not one of ours: 404, which Dapr takes as "do not retry".
   if (!task_id) co_return Error::make(ErrorKind::not_found, "no such job");
   auto unit = [&s, id = *task_id](storage::Tx& tx) {
-    return Result<FireResult>(
-        fire_job(tx, s.outbox, id, now_millis(), Millis(s.horizon.count())));
+    return Result<FireResult>(fire_job(tx, s.outbox, id, now_millis(), Millis(s.horizon.count())));
   };
   auto fired = co_await storage::db_write<FireResult>(s.db, s.metrics, std::move(unit));
   if (!fired) co_return fired.error();  // 503: the sidecar retries the trigger
@@ -75,7 +74,8 @@ Result<std::int64_t> notification_id(const http::RequestContext& ctx) {
 }
 
 Error no_such_notification(std::int64_t id) {
-  return Error::make(ErrorKind::not_found, "notification " + std::to_string(id) + " does not exist");
+  return Error::make(ErrorKind::not_found,
+                     "notification " + std::to_string(id) + " does not exist");
 }
 
 struct ListQuery {
@@ -111,8 +111,8 @@ Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
       else
         error.errors.push_back({"cursor", "is not a cursor this API returned"});
     } else {
-      error.errors.push_back({std::string(key.substr(0, 64)),
-                              "is not a known parameter (unread, limit, cursor)"});
+      error.errors.push_back(
+          {std::string(key.substr(0, 64)), "is not a known parameter (unread, limit, cursor)"});
     }
   }
   if (error.errors.empty()) return q;
@@ -130,7 +130,8 @@ asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::Reque
     return Result<storage::NotificationPage>(
         storage::notifications(tx).list(u, q.unread_only, q.before_id, q.limit));
   };
-  auto page = co_await storage::db_read<storage::NotificationPage>(s.db, s.metrics, std::move(unit));
+  auto page =
+      co_await storage::db_read<storage::NotificationPage>(s.db, s.metrics, std::move(unit));
   if (!page) co_return page.error();
   co_return http::json_response(status::ok, notification_page_json(*page), ctx.request);
 }
@@ -194,7 +195,8 @@ asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& c
   if (!id) co_return id.error();
   auto until = parse_snooze(ctx.request, now_millis());
   if (!until) co_return until.error();
-  auto unit = [u = *user, id = *id, until = *until](storage::Tx& tx) -> Result<storage::Notification> {
+  auto unit = [u = *user, id = *id,
+               until = *until](storage::Tx& tx) -> Result<storage::Notification> {
     auto& store = storage::notifications(tx);
     auto n = store.find(u, id);
     if (!n) return no_such_notification(id);
@@ -207,7 +209,10 @@ asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& c
                          "reminder time");
     auto& jobs = storage::reminders(tx);
     auto job = jobs.find(*n->task_id);
-    storage::ReminderJob armed{*n->task_id, u, *n->remind_at, until,
+    storage::ReminderJob armed{*n->task_id,
+                               u,
+                               *n->remind_at,
+                               until,
                                storage::ReminderState::pending,
                                job ? job->task_version : task->version};
     jobs.put(armed);
@@ -264,8 +269,9 @@ class RemindersModule final : public app::Module {
                    db_, [&](storage::Tx& tx) { next = storage::reminders(tx).next_fire_at(); });
                long long overdue = status && next ? std::max<Millis>(0, now_millis() - *next) : 0;
                bool late = overdue > ready_max_overdue_.count();
-               return app::Readiness{late ? app::Readiness::Level::degraded : app::Readiness::Level::ok,
-                                     late ? "overdue" : "ok", "reminders_overdue_ms", overdue};
+               return app::Readiness{
+                   late ? app::Readiness::Level::degraded : app::Readiness::Level::ok,
+                   late ? "overdue" : "ok", "reminders_overdue_ms", overdue};
              }}};
   }
 
@@ -309,8 +315,8 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
                                       o.horizon + "'");
         if (!parse_duration_seconds(o.ready_max_overdue))
           throw std::invalid_argument(
-              "--reminder-ready-max-overdue must look like 60s or 5m, got '" +
-              o.ready_max_overdue + "'");
+              "--reminder-ready-max-overdue must look like 60s or 5m, got '" + o.ready_max_overdue +
+              "'");
       },
       [](app::Platform& p, const ReminderOptions& o) -> std::unique_ptr<app::Module> {
         std::optional<DaprJobsOptions> dapr;

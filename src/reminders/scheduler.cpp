@@ -77,8 +77,7 @@ void ReminderScheduler::run() {
       if (!status) throw std::runtime_error(status.error().detail);
       if (next)
         sleep = std::clamp(std::chrono::milliseconds(*next - now_millis()),
-                           std::chrono::milliseconds(0),
-                           std::chrono::milliseconds(kLongestSleep));
+                           std::chrono::milliseconds(0), std::chrono::milliseconds(kLongestSleep));
     } catch (const std::exception& e) {
       log::warn("reminder scheduler: {}; retrying in {} s", e.what(), kRetryAfterFailure.count());
       sleep = kRetryAfterFailure;

@@ -26,8 +26,9 @@ std::vector<std::string> fields(const Error& e) {
 }
 
 TEST(PreviewQuery, ReadsEveryParameter) {
-  auto q = parse("rule=FREQ%3DWEEKLY%3BBYDAY%3DMO&timezone=Europe/Berlin"
-                 "&dtstart=2026-12-07T08:00:00Z&count=5");
+  auto q = parse(
+      "rule=FREQ%3DWEEKLY%3BBYDAY%3DMO&timezone=Europe/Berlin"
+      "&dtstart=2026-12-07T08:00:00Z&count=5");
   ASSERT_TRUE(q) << q.error().detail;
   EXPECT_EQ(q->rule, "FREQ=WEEKLY;BYDAY=MO");
   EXPECT_EQ(q->timezone, "Europe/Berlin");
@@ -55,9 +56,9 @@ TEST(PreviewQuery, InvalidRuleOrZoneIs422NamingTheParameter) {
 }
 
 TEST(PreviewQuery, MalformedParametersAre400) {
-  for (const char* bad : {"rule=FREQ%3DDAILY&count=0", "rule=FREQ%3DDAILY&count=11",
-                          "rule=FREQ%3DDAILY&count=3x", "rule=FREQ%3DDAILY&dtstart=tomorrow",
-                          "rule=FREQ%3DDAILY&color=red"}) {
+  for (const char* bad :
+       {"rule=FREQ%3DDAILY&count=0", "rule=FREQ%3DDAILY&count=11", "rule=FREQ%3DDAILY&count=3x",
+        "rule=FREQ%3DDAILY&dtstart=tomorrow", "rule=FREQ%3DDAILY&color=red"}) {
     auto q = parse(bad);
     ASSERT_FALSE(q) << bad;
     EXPECT_EQ(q.error().kind, ErrorKind::bad_request) << bad;

@@ -50,8 +50,8 @@ const Case kCases[] = {
     // CET again from 25 October 2026, the last Sundays of the months).
     {"daily Berlin into summer time", "FREQ=DAILY", "Europe/Berlin", "2026-03-20T08:00:00Z",
      "2026-03-28T08:00:00Z", nullptr, "2026-03-29T07:00:00Z"},
-    {"daily Berlin the day after the change", "FREQ=DAILY", "Europe/Berlin",
-     "2026-03-20T08:00:00Z", "2026-03-29T07:00:00Z", nullptr, "2026-03-30T07:00:00Z"},
+    {"daily Berlin the day after the change", "FREQ=DAILY", "Europe/Berlin", "2026-03-20T08:00:00Z",
+     "2026-03-29T07:00:00Z", nullptr, "2026-03-30T07:00:00Z"},
     {"daily Berlin into winter time", "FREQ=DAILY", "Europe/Berlin", "2026-03-20T08:00:00Z",
      "2026-10-24T07:00:00Z", nullptr, "2026-10-25T08:00:00Z"},
     {"daily Berlin after winter time", "FREQ=DAILY", "Europe/Berlin", "2026-03-20T08:00:00Z",
@@ -65,26 +65,26 @@ const Case kCases[] = {
      "2026-03-09T13:00:00Z"},
     {"monthly on the 31st skips February", "FREQ=MONTHLY;BYMONTHDAY=31", "UTC",
      "2026-01-31T10:00:00Z", "2026-01-31T10:00:00Z", nullptr, "2026-03-31T10:00:00Z"},
-    {"monthly on the 31st skips April", "FREQ=MONTHLY;BYMONTHDAY=31", "UTC",
-     "2026-01-31T10:00:00Z", "2026-03-31T10:00:00Z", nullptr, "2026-05-31T10:00:00Z"},
-    {"yearly on 29 February", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "UTC",
-     "2028-02-29T12:00:00Z", "2028-02-29T12:00:00Z", nullptr, "2032-02-29T12:00:00Z"},
+    {"monthly on the 31st skips April", "FREQ=MONTHLY;BYMONTHDAY=31", "UTC", "2026-01-31T10:00:00Z",
+     "2026-03-31T10:00:00Z", nullptr, "2026-05-31T10:00:00Z"},
+    {"yearly on 29 February", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "UTC", "2028-02-29T12:00:00Z",
+     "2028-02-29T12:00:00Z", nullptr, "2032-02-29T12:00:00Z"},
     {"every second week", "FREQ=WEEKLY;INTERVAL=2", "UTC", "2026-01-06T09:00:00Z",
      "2026-01-06T09:00:00Z", nullptr, "2026-01-20T09:00:00Z"},
     {"every second week, late: stays on DTSTART's grid", "FREQ=WEEKLY;INTERVAL=2", "UTC",
      "2026-01-06T09:00:00Z", "2026-01-20T09:00:00Z", "2026-01-25T12:00:00Z",
      "2026-02-03T09:00:00Z"},
     // Last weekday of the month: Sat 31 Jan -> Fri 30 Jan; Sat 28 Feb -> Fri 27 Feb; Tue 31 Mar.
-    {"last weekday of the month (February)", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-     "UTC", "2026-01-30T17:00:00Z", "2026-01-30T17:00:00Z", nullptr, "2026-02-27T17:00:00Z"},
-    {"last weekday of the month (March)", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-     "UTC", "2026-01-30T17:00:00Z", "2026-02-27T17:00:00Z", nullptr, "2026-03-31T17:00:00Z"},
+    {"last weekday of the month (February)", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "UTC",
+     "2026-01-30T17:00:00Z", "2026-01-30T17:00:00Z", nullptr, "2026-02-27T17:00:00Z"},
+    {"last weekday of the month (March)", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "UTC",
+     "2026-01-30T17:00:00Z", "2026-02-27T17:00:00Z", nullptr, "2026-03-31T17:00:00Z"},
     {"COUNT=3, first completion", "FREQ=DAILY;COUNT=3", "UTC", "2026-01-01T09:00:00Z",
      "2026-01-01T09:00:00Z", nullptr, "2026-01-02T09:00:00Z"},
     {"COUNT=3, second completion", "FREQ=DAILY;COUNT=3", "UTC", "2026-01-01T09:00:00Z",
      "2026-01-02T09:00:00Z", nullptr, "2026-01-03T09:00:00Z"},
-    {"COUNT=3, third completion creates none", "FREQ=DAILY;COUNT=3", "UTC",
-     "2026-01-01T09:00:00Z", "2026-01-03T09:00:00Z", nullptr, nullptr},
+    {"COUNT=3, third completion creates none", "FREQ=DAILY;COUNT=3", "UTC", "2026-01-01T09:00:00Z",
+     "2026-01-03T09:00:00Z", nullptr, nullptr},
     {"UNTIL includes its own instant", "FREQ=DAILY;UNTIL=20260103T090000Z", "UTC",
      "2026-01-01T09:00:00Z", "2026-01-02T09:00:00Z", nullptr, "2026-01-03T09:00:00Z"},
     {"UNTIL reached: none", "FREQ=DAILY;UNTIL=20260103T090000Z", "UTC", "2026-01-01T09:00:00Z",
@@ -110,8 +110,8 @@ TEST_P(SeriesTable, NextDueDate) {
   if (c.expected == nullptr)
     EXPECT_EQ(got, std::nullopt) << format_rfc3339(got.value_or(0));
   else
-    EXPECT_EQ(got, at(c.expected)) << (got ? format_rfc3339(*got) : "none") << " for "
-                                   << c.expected;
+    EXPECT_EQ(got, at(c.expected))
+        << (got ? format_rfc3339(*got) : "none") << " for " << c.expected;
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue10, SeriesTable, testing::ValuesIn(kCases),
@@ -123,9 +123,9 @@ INSTANTIATE_TEST_SUITE_P(Issue10, SeriesTable, testing::ValuesIn(kCases),
                          });
 
 TEST(NextDates, RemindAtKeepsItsOffsetFromTheDueDate) {
-  auto dates = next_dates(task("FREQ=DAILY", "Europe/Berlin", at("2026-03-28T08:00:00Z"),
-                               at("2026-03-28T07:30:00Z")),
-                          at("2026-03-28T08:05:00Z"), at("2026-03-28T08:00:00Z"));
+  auto dates = next_dates(
+      task("FREQ=DAILY", "Europe/Berlin", at("2026-03-28T08:00:00Z"), at("2026-03-28T07:30:00Z")),
+      at("2026-03-28T08:05:00Z"), at("2026-03-28T08:00:00Z"));
   ASSERT_TRUE(dates);
   EXPECT_EQ(dates->due_at, at("2026-03-29T07:00:00Z"));
   EXPECT_EQ(dates->remind_at, at("2026-03-29T06:30:00Z"));
@@ -152,12 +152,11 @@ TEST(NextDates, SeriesStartIsTheFirstDueDate) {
 TEST(NextDates, NoRuleOrUnusableRuleOrZoneGivesNoneWithoutThrowing) {
   TaskFields none = task("FREQ=DAILY", "UTC", at("2026-01-01T09:00:00Z"));
   none.recurrence.reset();
-  EXPECT_EQ(next_dates(none, at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z")),
-            std::nullopt);
+  EXPECT_EQ(next_dates(none, at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z")), std::nullopt);
   for (const char* rule : {"FREQ=SOMETIMES", "", "FREQ=DAILY;COUNT=2;UNTIL=20270101",
                            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "RRULE:FREQ=DAILY"}) {
-    EXPECT_EQ(next_dates(task(rule, "UTC", at("2026-01-01T09:00:00Z")),
-                         at("2026-01-01T09:00:00Z"), at("2026-01-01T09:00:00Z")),
+    EXPECT_EQ(next_dates(task(rule, "UTC", at("2026-01-01T09:00:00Z")), at("2026-01-01T09:00:00Z"),
+                         at("2026-01-01T09:00:00Z")),
               std::nullopt)
         << rule;
   }

@@ -10,8 +10,8 @@ namespace {
 
 TEST(DaprJobs, NameAndBodyFollowTheContract) {
   EXPECT_EQ(dapr_job_name(42), "reminder-42");
-  storage::ReminderJob job{42, "u_\"a", 1'796'115'600'000, 1'796'115'900'000,
-                           storage::ReminderState::pending, 3};
+  storage::ReminderJob job{
+      42, "u_\"a", 1'796'115'600'000, 1'796'115'900'000, storage::ReminderState::pending, 3};
   auto v = boost::json::parse(dapr_job_body(job)).as_object();
   EXPECT_EQ(v.at("dueTime"), "2026-12-01T09:05:00Z") << "fire_at (a snooze moves it)";
   EXPECT_EQ(v.at("overwrite"), true);

@@ -92,8 +92,8 @@ TEST(ReminderPlan, AnOlderEventChangesNothing) {
 }
 
 TEST(ReminderEvent, HasTheContractFields) {
-  auto v = boost::json::parse(reminder_event_payload("e-1", 42, "u_a", "Pay \"rent\"",
-                                                     std::nullopt, 1'796'115'600'000, kNow));
+  auto v = boost::json::parse(reminder_event_payload("e-1", 42, "u_a", "Pay \"rent\"", std::nullopt,
+                                                     1'796'115'600'000, kNow));
   const auto& o = v.as_object();
   EXPECT_EQ(o.at("event_id"), "e-1");
   EXPECT_EQ(o.at("task_id"), 42);

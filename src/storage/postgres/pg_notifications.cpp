@@ -75,9 +75,9 @@ class PgNotifications final : public NotificationStore {
   }
 
   std::optional<Notification> find(std::string_view user_id, std::int64_t id) override {
-    auto r = db_.exec(std::string("SELECT ") + kNotificationColumns +
-                          " WHERE user_id = $1 AND id = $2",
-                      Params().add(user_id).add(id));
+    auto r =
+        db_.exec(std::string("SELECT ") + kNotificationColumns + " WHERE user_id = $1 AND id = $2",
+                 Params().add(user_id).add(id));
     if (r.empty()) return std::nullopt;
     return read_notification(r, 0);
   }

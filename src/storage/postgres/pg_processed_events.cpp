@@ -43,7 +43,8 @@ class PgProcessedEvents final : public ProcessedEventStore {
   }
 
   int purge(Millis older_than, int max_rows) override {
-    return int(db_.exec(kPurgeEvents, Params().add(older_than).add(std::int64_t(max_rows))).affected());
+    return int(
+        db_.exec(kPurgeEvents, Params().add(older_than).add(std::int64_t(max_rows))).affected());
   }
 
  private:

@@ -1,6 +1,6 @@
 // PostgreSQL: recurring series (storage/recurrence_store.hpp).
-#include "storage/recurrence_store.hpp"
 #include "storage/postgres/pg_handle.hpp"
+#include "storage/recurrence_store.hpp"
 
 namespace todo::storage::postgres {
 namespace {
@@ -21,8 +21,7 @@ class PgRecurrence final : public RecurrenceStore {
  public:
   explicit PgRecurrence(Handle& db) : db_(db) {}
 
-  Millis series_dtstart(std::string_view user_id, std::int64_t series_id,
-                        Millis dtstart) override {
+  Millis series_dtstart(std::string_view user_id, std::int64_t series_id, Millis dtstart) override {
     db_.exec(kAddSeries, Params().add(series_id).add(user_id).add(dtstart));
     auto r = db_.exec(kSeriesStart, Params().add(series_id).add(user_id));
     return r.empty() ? dtstart : r.int64(0, 0);

@@ -51,7 +51,8 @@ class PgSessions final : public SessionStore {
   explicit PgSessions(Handle& db) : db_(db) {}
 
   void insert(const SessionRecord& s) override {
-    db_.exec(kInsertSession, Params().add(s.token_id).add(s.user_id).add(s.issued_at).add(s.expires_at));
+    db_.exec(kInsertSession,
+             Params().add(s.token_id).add(s.user_id).add(s.issued_at).add(s.expires_at));
   }
 
   std::vector<SessionRecord> live(std::string_view user_id, Millis now) override {

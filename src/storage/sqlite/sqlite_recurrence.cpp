@@ -21,8 +21,7 @@ class SqliteRecurrence final : public RecurrenceStore {
  public:
   explicit SqliteRecurrence(Handle& db) : db_(db) {}
 
-  Millis series_dtstart(std::string_view user_id, std::int64_t series_id,
-                        Millis dtstart) override {
+  Millis series_dtstart(std::string_view user_id, std::int64_t series_id, Millis dtstart) override {
     db_.prepare(kAddSeries).bind(1, series_id).bind(2, user_id).bind(3, dtstart).run();
     auto s = db_.prepare(kSeriesStart);
     s.bind(1, series_id).bind(2, user_id);

@@ -11,8 +11,7 @@ constexpr const char* kPutJob =
     "INSERT INTO reminder_jobs (task_id, user_id, remind_at, fire_at, state, task_version) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (task_id) DO UPDATE SET user_id = ?2, "
     "remind_at = ?3, fire_at = ?4, state = ?5, task_version = ?6, revision = revision + 1";
-constexpr const char* kNextFire =
-    "SELECT MIN(fire_at) FROM reminder_jobs WHERE state = 'pending'";
+constexpr const char* kNextFire = "SELECT MIN(fire_at) FROM reminder_jobs WHERE state = 'pending'";
 constexpr const char* kRemoveUserJobs = "DELETE FROM reminder_jobs WHERE user_id = ?";
 constexpr const char* kMarkSynced =
     "UPDATE reminder_jobs SET synced_revision = revision WHERE task_id = ?1 AND revision = ?2";
