@@ -32,13 +32,12 @@ asio::awaitable<http::Reply> preview(PreviewDeps& s, http::RequestContext& ctx) 
   append_json_string(body, query->rule);
   body += ",\"timezone\":";
   append_json_string(body, query->timezone);
-  body += ",\"dtstart\":\"";
-  append_rfc3339(body, dtstart);
-  body += "\",\"occurrences\":[";
+  body += ",\"dtstart\":";
+  append_json_time(body, dtstart);
+  body += ",\"occurrences\":[";
   for (std::size_t i = 0; i < dates->size(); ++i) {
-    body += i ? ",\"" : "\"";
-    append_rfc3339(body, (*dates)[i]);
-    body += '"';
+    if (i) body += ',';
+    append_json_time(body, (*dates)[i]);
   }
   body += "]}";
   co_return http::json_response(http::beast_http::status::ok, std::move(body), ctx.request);

@@ -14,12 +14,6 @@ constexpr int kSyncBatch = 100;
 constexpr std::chrono::milliseconds kMinBackoff{250};
 constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 
-void append_time(std::string& out, Millis t) {
-  out += '"';
-  append_rfc3339(out, t);
-  out += '"';
-}
-
 }  // namespace
 
 std::string dapr_job_name(std::int64_t task_id) {
@@ -28,13 +22,13 @@ std::string dapr_job_name(std::int64_t task_id) {
 
 std::string dapr_job_body(const storage::ReminderJob& job) {
   std::string out = "{\"dueTime\":";
-  append_time(out, job.fire_at);
+  append_json_time(out, job.fire_at);
   out += ",\"data\":{\"task_id\":" + std::to_string(job.task_id) + ",\"user_id\":";
   append_json_string(out, job.user_id);
   out += ",\"remind_at\":";
-  append_time(out, job.remind_at);
+  append_json_time(out, job.remind_at);
   out += ",\"fire_at\":";
-  append_time(out, job.fire_at);
+  append_json_time(out, job.fire_at);
   out += "},\"overwrite\":true}";
   return out;
 }

@@ -20,18 +20,12 @@ std::string reminder_event_payload(const std::string& event_id, std::int64_t tas
   p += ",\"title\":";
   append_json_string(p, title);
   p += ",\"due_at\":";
-  if (due_at) {
-    p += '"';
-    append_rfc3339(p, *due_at);
-    p += '"';
-  } else {
-    p += "null";
-  }
-  p += ",\"remind_at\":\"";
-  append_rfc3339(p, remind_at);
-  p += "\",\"timestamp\":\"";
-  append_rfc3339(p, now);
-  p += "\"}";
+  append_json_time(p, due_at);
+  p += ",\"remind_at\":";
+  append_json_time(p, remind_at);
+  p += ",\"timestamp\":";
+  append_json_time(p, now);
+  p += '}';
   return p;
 }
 

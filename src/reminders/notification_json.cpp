@@ -4,20 +4,6 @@
 #include "tasks/task_writer.hpp"
 
 namespace todo::reminders {
-namespace {
-
-void append_time(std::string& out, const std::optional<Millis>& t) {
-  if (!t) {
-    out += "null";
-    return;
-  }
-  out += '"';
-  append_rfc3339(out, *t);
-  out += '"';
-}
-
-}  // namespace
-
 void append_notification_json(std::string& out, const storage::Notification& n) {
   out += "{\"id\":" + std::to_string(n.id) + ",\"kind\":";
   append_json_string(out, n.kind);
@@ -26,13 +12,13 @@ void append_notification_json(std::string& out, const storage::Notification& n) 
   out += ",\"title\":";
   append_json_string(out, n.title);
   out += ",\"due_at\":";
-  append_time(out, n.due_at);
+  append_json_time(out, n.due_at);
   out += ",\"remind_at\":";
-  append_time(out, n.remind_at);
+  append_json_time(out, n.remind_at);
   out += ",\"created_at\":";
-  append_time(out, n.created_at);
+  append_json_time(out, n.created_at);
   out += ",\"read_at\":";
-  append_time(out, n.read_at);
+  append_json_time(out, n.read_at);
   out += n.read_at ? ",\"read\":true}" : ",\"read\":false}";
 }
 

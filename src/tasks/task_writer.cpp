@@ -14,7 +14,9 @@ void append_int(std::string& out, std::int64_t v) {
   out.append(buf, end);
 }
 
-void append_time_or_null(std::string& out, const std::optional<Millis>& t) {
+}  // namespace
+
+void append_json_time(std::string& out, const std::optional<Millis>& t) {
   if (!t) {
     out += "null";
     return;
@@ -23,8 +25,6 @@ void append_time_or_null(std::string& out, const std::optional<Millis>& t) {
   append_rfc3339(out, *t);
   out += '"';
 }
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -85,9 +85,9 @@ void append_task_json(std::string& out, const Task& t) {
     append_json_string(out, t.tags[i]);
   }
   out += "],\"due_at\":";
-  append_time_or_null(out, t.due_at);
+  append_json_time(out, t.due_at);
   out += ",\"remind_at\":";
-  append_time_or_null(out, t.remind_at);
+  append_json_time(out, t.remind_at);
   out += ",\"recurrence\":";
   if (t.recurrence)
     append_json_string(out, *t.recurrence);
@@ -100,7 +100,7 @@ void append_task_json(std::string& out, const Task& t) {
   out += "\",\"updated_at\":\"";
   append_rfc3339(out, t.updated_at);
   out += "\",\"completed_at\":";
-  append_time_or_null(out, t.completed_at);
+  append_json_time(out, t.completed_at);
   out += ",\"version\":";
   append_int(out, t.version);
   out += ",\"series_id\":";
