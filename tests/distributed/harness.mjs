@@ -216,6 +216,26 @@ export async function startCluster(options = {}) {
   }
 }
 
+// Another consumer role beside the audit (recurrence, notification), with its own sidecar
+// double that delivers the shared log's task events to it. Returns {server, sidecar}.
+export async function startConsumerRole(cluster, { role, appId = `todo-${role}`, env = {}, appApiToken = DEFAULT_APP_TOKEN } = {}) {
+  const port = await freePort();
+  const sidecar = new SidecarProcess({
+    appId, logDir: cluster.logDir, appPort: port, appApiToken,
+    args: ['--quiet', '--retry-initial-ms', '50', '--retry-max-ms', '1000'],
+  });
+  await sidecar.start();
+  cluster.started.push(sidecar);
+  const server = new RoleProcess({
+    role, databaseUrl: cluster.db.url, port, name: role,
+    env: { TODO_BUS: 'dapr', DAPR_HTTP_PORT: String(sidecar.daprPort), APP_API_TOKEN: appApiToken, ...env },
+  });
+  await server.start();
+  cluster.started.push(server);
+  await sidecar.waitSubscribed();
+  return { server, sidecar };
+}
+
 export async function stopCluster(cluster) {
   const errors = [];
   for (const p of [...cluster.started].reverse()) {
