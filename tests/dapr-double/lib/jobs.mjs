@@ -164,7 +164,7 @@ export class Jobs {
     const job = {
       id: randomUUID(), name, schedule: spec.schedule, repeats: spec.repeats, dueTime: spec.dueTime, ttl: spec.ttl,
       hasData: spec.hasData, data: spec.data, failurePolicy: spec.failurePolicy,
-      created_at: now, next_at: nextAt, every_ms: everyMs, expires_at: expiresAt, triggered: 0, failures: 0, state: 'waiting',
+      created_at: now, next_at: nextAt, tick_at: nextAt, every_ms: everyMs, expires_at: expiresAt, triggered: 0, failures: 0, state: 'waiting',
     };
     this.jobs.set(name, job);
     this.save();
@@ -309,9 +309,11 @@ export class Jobs {
   done(job) {
     job.triggered++;
     job.failures = 0;
-    const next = job.every_ms ? job.next_at + job.every_ms : null;
+    // the next tick counts from this tick's time, not from when its retries ended
+    const next = job.every_ms ? (job.tick_at ?? job.next_at) + job.every_ms : null;
     const more = next !== null && (job.repeats === undefined || job.triggered < job.repeats) && (job.expires_at === null || next <= job.expires_at);
     if (more) {
+      job.tick_at = next;
       job.next_at = Math.max(next, Date.now());
       job.state = 'waiting';
     } else {
