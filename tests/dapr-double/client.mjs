@@ -150,6 +150,9 @@ export class SidecarProcess {
   stats() { return this.control('GET', '/stats'); }
   topic(name) { return this.control('GET', `/topic/${encodeURIComponent(name)}`); }
   inject(msg) { return this.control('POST', '/inject', msg); }
+  // The jobs of this app id ({count, jobs}) and the trigger attempts ({count, attempts}).
+  jobs() { return this.control('GET', '/jobs'); }
+  jobAttempts(name) { return this.control('GET', `/jobs/attempts${name ? `?name=${encodeURIComponent(name)}` : ''}`); }
 
   // Waits until every subscribed topic (or just `topic`) has no lag and nothing is in
   // flight. Returns the last stats.

@@ -1,7 +1,7 @@
 // The double's delivering side against a fake app: CloudEvent fields and headers, per-key
 // order under concurrency, redelivery (RETRY, 5xx, unknown status, timeout, reset, app
 // down), DROP/404/exhausted retries to the dead-letter topic, persisted offsets across
-// restarts, duplicate delivery, injected messages.
+// restarts, duplicate delivery, injected messages, the reminders topic.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -227,6 +227,33 @@ test('--max-retries: a message still failing after them is dead-lettered', async
   const [m] = readTopic(dir, 'task-events-dlq');
   assert.equal(m.event.id, 'always-fails');
   assert.match(m.deadLetter.reason, /retries exhausted/);
+});
+
+// ARCHITECTURE.md §4: the notification role publishes fired reminders to `reminders`; the
+// double has no list of topics, so it carries them (and dead-letters to reminders-dlq) as it
+// does task-events.
+test('the reminders topic: published with the user as key, delivered as a CloudEvent, DROP to reminders-dlq', async () => {
+  const app = await startFakeApp({
+    subscriptions: [{ pubsubname: 'kafka-pubsub', topic: 'reminders', route: '/dapr/reminders', deadLetterTopic: 'reminders-dlq' }],
+    handler: (d) => (d.body.id === 'rem-poison' ? { status: 200, body: { status: 'DROP' } } : SUCCESS),
+  });
+  const { pub, sub, dir } = await setup({ app });
+  const reminder = (id) => ({ event_id: id, task_id: 42, user_id: 'u_7', title: 'Call Bob', due_at: '2026-01-30T10:00:00Z', remind_at: '2026-01-30T09:45:00Z' });
+  for (const id of ['rem-1', 'rem-poison']) {
+    const res = await fetch(`${pub.daprUrl}/v1.0/publish/kafka-pubsub/reminders?metadata.partitionKey=u_7&metadata.cloudevent.id=${id}&metadata.cloudevent.type=todo.reminder.fired`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(reminder(id)),
+    });
+    assert.equal(res.status, 204, await res.text());
+  }
+  await until(() => app.deliveries.length >= 2, 'both reminders');
+  await sub.waitIdle();
+  assert.deepEqual(app.deliveries.map((d) => [d.path, d.body.topic, d.body.type, d.body.id]),
+    [['/dapr/reminders', 'reminders', 'todo.reminder.fired', 'rem-1'], ['/dapr/reminders', 'reminders', 'todo.reminder.fired', 'rem-poison']]);
+  assert.deepEqual(app.deliveries[0].body.data, reminder('rem-1'));
+  assert.deepEqual(readTopic(dir, 'reminders').map((m) => m.key), ['u_7', 'u_7'], 'keyed by user_id');
+  const dlq = readTopic(dir, 'reminders-dlq');
+  assert.deepEqual(dlq.map((m) => [m.event.id, m.deadLetter.topic]), [['rem-poison', 'reminders']]);
+  assert.equal((await pub.stats()).topics.reminders.published, 2);
 });
 
 test('a subscription without deadLetterTopic simply drops', async () => {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Consumer } from './lib/consumer.mjs';
 import { ControlApi, Stats } from './lib/control.mjs';
 import { sleep } from './lib/http.mjs';
+import { Jobs } from './lib/jobs.mjs';
 import { LogWriter, PARTITIONS } from './lib/log.mjs';
 import { DaprApi, Faults } from './lib/publish.mjs';
 
@@ -30,6 +31,9 @@ const USAGE = `usage: sidecar.mjs --dapr-port P --control-port C --log-dir DIR -
   [--strict-bulk]                        bulk body only as Dapr's JSON array (not {"entries": [...]})
   [--fsync]                              fdatasync the log before answering 204
   [--delivery-log FILE]                  one JSON line per delivery attempt (bulk: per entry)
+  [--job-max-retries N]                  failed job triggers retried N times, then dropped
+                                         (default 3, Dapr's; -1: forever); a job's failurePolicy wins
+  [--job-retry-interval-ms N]            constant pause between those retries (default 1000, Dapr's)
   [--quiet]                              log only errors`;
 
 function parse(argv) {
@@ -54,6 +58,8 @@ function parse(argv) {
       fsync: { type: 'boolean', default: false },
       'strict-bulk': { type: 'boolean', default: false },
       'delivery-log': { type: 'string' },
+      'job-max-retries': { type: 'string', default: '3' },
+      'job-retry-interval-ms': { type: 'string', default: '1000' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -87,6 +93,8 @@ function parse(argv) {
     fsync: values.fsync,
     strictBulk: values['strict-bulk'],
     deliveryLog: values['delivery-log'] || null,
+    jobMaxRetries: int('job-max-retries', -1),
+    jobRetryIntervalMs: int('job-retry-interval-ms', 0),
     quiet: values.quiet,
   };
 }
@@ -111,8 +119,13 @@ class Sidecar {
       retryMaxMs: this.retryMaxMs, maxRetries: this.maxRetries, writer: this.writer, stats: this.stats,
       log: this.log, deliveryLog: this.deliveryStream,
     }) : null;
+    // Jobs are kept per app id in the log dir and fired to this double's app only.
+    this.jobs = new Jobs({ appId: this.appId, logDir: this.logDir, appHost: this.appHost, appPort: this.appPort,
+      appApiToken: this.appApiToken, timeoutMs: this.timeoutMs, maxRetries: this.jobMaxRetries,
+      retryIntervalMs: this.jobRetryIntervalMs, fsync: this.fsync, maxInFlight: this.maxInFlight, log: this.log });
     this.api = new DaprApi({ appId: this.appId, pubsubs: this.pubsubs, writer: this.writer, stats: this.stats,
-      faults: this.faults, daprApiToken: this.daprApiToken, strictBulk: this.strictBulk, consumer: this.consumer, log: this.log });
+      faults: this.faults, daprApiToken: this.daprApiToken, strictBulk: this.strictBulk, consumer: this.consumer,
+      jobs: this.jobs, log: this.log });
     this.control = new ControlApi({ sidecar: this });
     const serverOptions = { keepAliveTimeout: 30_000, requestTimeout: 60_000 };
     this.daprServer = http.createServer(serverOptions, (req, res) => this.api.handle(req, res));
@@ -165,7 +178,9 @@ class Sidecar {
     await this.listenDapr();
     this.log(`control API on 127.0.0.1:${this.controlPort}; log dir ${this.logDir}${this.fsync ? ' (fsync)' : ''}`);
     if (this.consumer) {
-      this.consumer.start().catch((err) => {
+      // Jobs fire once the app answered GET /dapr/subscribe: daprd, too, takes jobs from its
+      // Scheduler only once the app is up, so none is spent on an app still starting.
+      this.consumer.start().then(() => { if (!this.consumer.stopped) this.jobs.start(); }).catch((err) => {
         this.log(`consumer failed: ${err?.stack || err}`);
         process.exit(1);
       });
@@ -175,6 +190,7 @@ class Sidecar {
   shutdown(signal) {
     this.log(`${signal}: stopping`);
     this.consumer?.stop();
+    this.jobs.stop();
     this.writer.close();
     this.deliveryStream?.end();
     this.daprServer.closeAllConnections();

@@ -137,11 +137,29 @@ test('every secretKeyRef and Dapr token secret names a Secret of secrets.example
   for (const [who, name, key] of refs) assert.ok(secrets.get(name)?.has(key), `${who}: Secret ${name} with key ${key}`);
 });
 
+// The roles build/todo accepts, from its own `serve --help` (no grep of the sources).
+function binaryRoles() {
+  const binary = join(ROOT, 'build', 'todo');
+  if (!existsSync(binary)) assert.fail('build/todo not found: make test builds it first');
+  const help = execFileSync(binary, ['serve', '--help'], { encoding: 'utf8' });
+  const m = /--role TEXT:\{([^}]*)\}/.exec(help);
+  assert.ok(m, `serve --help lists the roles:\n${help}`);
+  return m[1].split(',').map((r) => r.trim());
+}
+
 test('the Dapr resources scope exactly these app ids', () => {
   const sub = DAPR.one('Subscription');
   assert.deepEqual(sub.scopes, [ROLES.audit], 'the subscription is the audit role\'s');
   const pubsub = DAPR.one('Component', 'kafka-pubsub');
   for (const appId of Object.values(ROLES)) assert.ok(pubsub.scopes.includes(appId), `kafka-pubsub scoped to ${appId}`);
+  // Every app id the pub/sub serves is todo-<role> of a role the binary runs; the notification
+  // role (it consumes task-events, publishes reminders and receives its Dapr jobs) among them.
+  const roles = binaryRoles();
+  for (const appId of pubsub.scopes) {
+    const role = /^todo-(.+)$/.exec(appId)?.[1];
+    assert.ok(role && role !== 'all' && roles.includes(role), `${appId} is todo-<role> of a role of build/todo (${roles})`);
+  }
+  assert.ok(roles.includes('notification') && pubsub.scopes.includes('todo-notification'), 'kafka-pubsub scoped to todo-notification');
 });
 
 test('ingress: /api/{user_id}/audit goes to the audit role, everything else to the api role, over TLS', () => {

@@ -2,8 +2,9 @@
 // YAML file parses cleanly, has the keys Dapr / Strimzi need, and names what the code and
 // the sidecar double use by default (ARCHITECTURE.md §4): pubsub kafka-pubsub, topic
 // task-events (6 partitions, 7-day retention), dead-letter topic task-events-dlq, route
-// /dapr/task-events, app ids todo-api and todo-audit; build/todo (started with the Dapr
-// bus) subscribes exactly as subscription.yaml says.
+// /dapr/task-events, the reminders topic and reminders-dlq (issue 10), app ids todo-api,
+// todo-audit and todo-notification; build/todo (started with the Dapr bus) subscribes
+// exactly as subscription.yaml says.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -20,8 +21,12 @@ export const DEFAULTS = {
   bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 },
   partitions: 6,
   retentionMs: 7 * 24 * 3600 * 1000,
-  apps: ['todo-api', 'todo-audit'],
+  apps: ['todo-api', 'todo-audit', 'todo-notification'],
   auditApp: 'todo-audit',
+  // ARCHITECTURE.md §4: fired reminders, published by the notification role (keyed by user_id)
+  reminders: 'reminders',
+  remindersDlq: 'reminders-dlq',
+  notificationApp: 'todo-notification',
 };
 
 // Every document of every file: {file, doc}. Parse errors and warnings fail here.
@@ -90,6 +95,7 @@ test('kafka-pubsub.yaml: pubsub.kafka with brokers, consumerGroup, authType, ini
     for (const name of ['saslUsername', 'saslPassword']) assert.ok(m.get(name)?.secretKeyRef, `${name} by secretKeyRef`);
   }
   assert.ok(c.scopes.includes('todo-api') && c.scopes.includes(DEFAULTS.auditApp), 'scoped to the publisher and the audit consumer');
+  assert.ok(c.scopes.includes(DEFAULTS.notificationApp), 'scoped to the notification role too: it consumes task-events and publishes reminders');
 });
 
 test('statestore.yaml: state.postgresql with the connection string from a secret', () => {
@@ -170,6 +176,24 @@ test('deploy/kafka/topics.yaml: task-events (6 partitions, 7 days) and task-even
   // every topic the Dapr resources name exists
   const sub = one('Subscription');
   for (const t of [sub.spec.topic, sub.spec.deadLetterTopic]) assert.ok(byTopic.has(t), `topic ${t} has a KafkaTopic`);
+});
+
+test('deploy/kafka/topics.yaml: reminders (keyed by user_id like task-events: 6 partitions, 7 days) and reminders-dlq; every topic has its -dlq', () => {
+  const byTopic = new Map(find('KafkaTopic').map(({ doc }) => [doc.spec.topicName || doc.metadata.name, doc]));
+  const reminders = byTopic.get(DEFAULTS.reminders);
+  assert.ok(reminders, `KafkaTopic ${DEFAULTS.reminders}`);
+  assert.equal(reminders.metadata.name, DEFAULTS.reminders);
+  assert.equal(reminders.spec.partitions, DEFAULTS.partitions, 'as many partitions as task-events (and the double)');
+  assert.equal(Number(reminders.spec.config?.['retention.ms']), DEFAULTS.retentionMs, 'retention.ms = 7 days');
+  assert.equal(reminders.metadata.labels['strimzi.io/cluster'], byTopic.get(DEFAULTS.topic).metadata.labels['strimzi.io/cluster'], 'in the same Kafka cluster');
+  const dlq = byTopic.get(DEFAULTS.remindersDlq);
+  assert.ok(dlq, `KafkaTopic ${DEFAULTS.remindersDlq}`);
+  assert.ok(Number(dlq.spec.config?.['retention.ms']) >= Number(reminders.spec.config['retention.ms']), 'the dead-letter topic is kept at least as long');
+  // ARCHITECTURE.md §4: dead-letter topics are <topic>-dlq, one for every topic
+  for (const name of byTopic.keys()) {
+    if (!name.endsWith('-dlq')) assert.ok(byTopic.has(`${name}-dlq`), `${name} has ${name}-dlq`);
+    else assert.ok(byTopic.has(name.slice(0, -'-dlq'.length)), `${name} dead-letters a topic that exists`);
+  }
 });
 
 // The running code agrees: build/todo with the Dapr bus and its default settings answers

@@ -8,6 +8,8 @@
 //   GET  /topic/{topic}      every message of a topic in the log (?partition=N to narrow)
 //   POST /inject             append a message as is: {"topic","partitionKey", and one of
 //                            "cloudevent": {...} | "data": any | "raw": "text" [, "contentType"]}
+//   GET  /jobs               {count, jobs}: the jobs of this app id, earliest first
+//   GET  /jobs/attempts      {count, attempts}: every trigger attempt (?name=N to narrow)
 import { randomUUID } from 'node:crypto';
 
 import { HttpError, readBody, sendError, sendJson } from './http.mjs';
@@ -17,7 +19,7 @@ import { toLogMessage } from './publish.mjs';
 export class Stats {
   constructor() {
     this.topics = new Map();
-    this.requests = { publish: {}, bulk: {}, other: {} };  // kind -> status -> count
+    this.requests = { publish: {}, bulk: {}, jobs: {}, other: {} };  // kind -> status -> count
   }
 
   request(kind, status) {
@@ -76,6 +78,14 @@ export class ControlApi {
         return sendJson(res, 200, { topic, count: messages.length, messages });
       }
       if (path === '/inject' && req.method === 'POST') return sendJson(res, 200, this.inject(json()));
+      if (path === '/jobs' && req.method === 'GET') {
+        const jobs = this.s.jobs.list();
+        return sendJson(res, 200, { count: jobs.length, jobs });
+      }
+      if (path === '/jobs/attempts' && req.method === 'GET') {
+        const attempts = this.s.jobs.attempts(url.searchParams.get('name'));
+        return sendJson(res, 200, { count: attempts.length, attempts });
+      }
       return sendError(res, 404, 'ERR_NOT_FOUND', `no control route ${req.method} ${path}`);
     } catch (err) {
       if (err instanceof HttpError) return sendError(res, err.status, err.errorCode, err.message);
@@ -95,6 +105,7 @@ export class ControlApi {
       fault: this.s.faults.state(),
       topics: this.s.stats.toJSON(),
       requests: this.s.stats.requests,
+      jobs: this.s.jobs.stats(),
       consumer: c ? {
         ready: c.ready,
         subscriptions: c.subscriptionList(),

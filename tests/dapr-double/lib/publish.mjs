@@ -4,10 +4,12 @@
 //   POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}  204 | 400 | 401 | 404 | 500 {failedEntries, errorCode}
 //   GET  /v1.0/healthz, /v1.0/healthz/outbound       204 (never needs the API token)
 //   GET  /v1.0/metadata                              {id, components, subscriptions}
+//   /v1.0-alpha1/jobs/{name} (POST, GET, DELETE)     the Jobs API: see jobs.mjs
 // A publish is answered 204 only after its lines were written to the log (see log.mjs).
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { HttpError, isJsonType, mediaType, readBody, sendEmpty, sendError, sendJson, sleep } from './http.mjs';
+import { JOBS_ROUTE } from './jobs.mjs';
 
 const CLOUDEVENTS = 'application/cloudevents+json';
 
@@ -80,7 +82,7 @@ export function toLogMessage({ payload, contentType, meta, pubsub, topic, appId 
 
 export class DaprApi {
   // options: {appId, pubsubs: Set<string>, writer: LogWriter, stats: Stats, faults: Faults,
-  //           daprApiToken, strictBulk, consumer (for /v1.0/metadata), log}
+  //           daprApiToken, strictBulk, consumer (for /v1.0/metadata), jobs (Jobs), log}
   constructor(options) {
     Object.assign(this, options);
     this.singleCount = 0;
@@ -89,7 +91,8 @@ export class DaprApi {
   async handle(req, res) {
     const url = new URL(req.url, 'http://localhost');
     const path = url.pathname;
-    const kind = path.startsWith('/v1.0/publish/') ? 'publish' : path.startsWith('/v1.0-alpha1/publish/bulk/') ? 'bulk' : 'other';
+    const kind = path.startsWith('/v1.0/publish/') ? 'publish' : path.startsWith('/v1.0-alpha1/publish/bulk/') ? 'bulk'
+      : JOBS_ROUTE.test(path) ? 'jobs' : 'other';
     res.on('finish', () => this.stats.request(kind, res.statusCode));
     if (req.method === 'GET' && (path === '/v1.0/healthz' || path === '/v1.0/healthz/outbound')) {
       return sendEmpty(res, 204);
@@ -107,6 +110,7 @@ export class DaprApi {
       if ((m = /^\/v1\.0-alpha1\/publish\/bulk\/([^/]*)\/?(.*)$/.exec(path)) && req.method === 'POST') {
         return await this.bulkPublish(req, res, decodeURIComponent(m[1]), decodeURIComponent(m[2]), url);
       }
+      if (kind === 'jobs') return this.jobs.handle(req, res, path, await readBody(req));
       await readBody(req).catch(() => {});
       return sendError(res, 404, 'ERR_NOT_FOUND', `no route ${req.method} ${path}`);
     } catch (err) {
