@@ -29,7 +29,10 @@ std::string dapr_job_body(const storage::ReminderJob& job) {
   append_json_time(out, job.remind_at);
   out += ",\"fire_at\":";
   append_json_time(out, job.fire_at);
-  out += "},\"overwrite\":true}";
+  // Dapr's default failure policy drops a job after 3 failed triggers, 1 s apart: a reminder
+  // would be lost to a short outage of this role. Retried every 5 s instead, until answered
+  // (a stale or repeated trigger is answered 200 and does nothing).
+  out += "},\"overwrite\":true,\"failurePolicy\":{\"constant\":{\"interval\":\"5s\"}}}";
   return out;
 }
 

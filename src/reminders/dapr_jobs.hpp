@@ -3,7 +3,8 @@
 // API (ARCHITECTURE.md §4, Dapr "Jobs API" v1.0-alpha1) instead of the embedded scheduler:
 //   pending job   -> POST   /v1.0-alpha1/jobs/reminder-{task_id}
 //                    {"dueTime": "<fire_at, RFC 3339>", "data": {task_id, user_id, remind_at,
-//                     fire_at}, "overwrite": true}
+//                     fire_at}, "overwrite": true,
+//                     "failurePolicy": {"constant": {"interval": "5s"}}}  (retried until answered)
 //   any other     -> DELETE /v1.0-alpha1/jobs/reminder-{task_id} (a 404 is fine: gone already)
 // The sidecar then calls POST /job/reminder-{task_id} on this app (never another one) at
 // dueTime, with the app token; reminders/firing.hpp fire_job() makes that trigger fire once.

@@ -3,7 +3,7 @@
 // the sidecar double use by default (ARCHITECTURE.md §4): pubsub kafka-pubsub, topic
 // task-events (6 partitions, 7-day retention), dead-letter topic task-events-dlq, route
 // /dapr/task-events, the reminders topic and reminders-dlq (issue 10), app ids todo-api,
-// todo-audit and todo-notification; build/todo (started with the Dapr bus) subscribes
+// todo-audit, todo-notification and todo-recurrence; build/todo (started with the Dapr bus) subscribes
 // exactly as subscription.yaml says.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -21,7 +21,7 @@ export const DEFAULTS = {
   bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 50 },
   partitions: 6,
   retentionMs: 7 * 24 * 3600 * 1000,
-  apps: ['todo-api', 'todo-audit', 'todo-notification'],
+  apps: ['todo-api', 'todo-audit', 'todo-notification', 'todo-recurrence'],
   auditApp: 'todo-audit',
   // ARCHITECTURE.md §4: fired reminders, published by the notification role (keyed by user_id)
   reminders: 'reminders',

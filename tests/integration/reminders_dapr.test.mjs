@@ -67,7 +67,7 @@ test('a reminder becomes a Dapr job; its trigger fires it once; completion delet
   assert.equal(post.method, 'POST');
   assert.equal(post.token, DAPR_TOKEN, 'the sidecar token is sent');
   const body = JSON.parse(post.body);
-  assert.deepEqual(body, { dueTime: remindAt, overwrite: true,
+  assert.deepEqual(body, { dueTime: remindAt, overwrite: true, failurePolicy: { constant: { interval: '5s' } },
     data: { task_id: task.id, user_id: u.user.id, remind_at: remindAt, fire_at: remindAt } });
 
   // A trigger before its time (a stale schedule) does nothing.

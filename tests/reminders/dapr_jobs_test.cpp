@@ -20,7 +20,9 @@ TEST(DaprJobs, NameAndBodyFollowTheContract) {
   EXPECT_EQ(data.at("user_id"), "u_\"a");
   EXPECT_EQ(data.at("remind_at"), "2026-12-01T09:00:00Z");
   EXPECT_EQ(data.at("fire_at"), "2026-12-01T09:05:00Z");
-  EXPECT_EQ(v.size(), 3u);
+  EXPECT_EQ(v.at("failurePolicy").at("constant").at("interval"), "5s")
+      << "a trigger is retried until this role answers (Dapr's default drops it after 3)";
+  EXPECT_EQ(v.size(), 4u);
 }
 
 }  // namespace
