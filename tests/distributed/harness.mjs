@@ -545,10 +545,13 @@ export const skipUnlessDapr = (t) => {
   return false;
 };
 
-// Polls `cond` until it holds; the deadline is a safety net for a busy machine.
+// Polls `cond` until it returns a truthy value, which it returns; the deadline is a safety
+// net for a busy machine.
 export async function waitUntil(cond, what, { timeoutMs = 120_000, pollMs = 50 } = {}) {
   const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(pollMs);
   }
