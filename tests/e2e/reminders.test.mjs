@@ -126,6 +126,11 @@ describe('web UI: reminders and recurring tasks', () => {
     assert.match(await item.innerText(), /Call the dentist/);
     assert.match(await item.innerText(), /Unread/);
     await page.screenshot({ path: screenshotPath('notifications.png') });
+    await page.setViewportSize({ width: 375, height: 812 }); // the panel fits a small screen
+    const box = await panel.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 375, `panel from ${box.x} to ${box.x + box.width} px on a 375 px screen`);
+    await page.screenshot({ path: screenshotPath('notifications-375.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const read = waitForApi(page, 'POST', /\/notifications\/\d+\/read$/, 200);
     await panel.getByRole('button', { name: 'Open “Call the dentist”' }).click();

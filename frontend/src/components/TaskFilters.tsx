@@ -78,16 +78,16 @@ export function TaskFilters({ view = 'all', filters, search, onSearch, onChange,
           ))}
         </select>
       </div>
-      {byView && (
-        <p id="filter-view-hint" className="hint filter-view-hint">
-          This view shows open tasks by due date; status, due dates and order are its own.
-        </p>
-      )}
       <div className="filter-clear">
         <button type="button" className="button button-quiet" onClick={onClear} disabled={!active}>
           Clear filters
         </button>
       </div>
+      {byView && (
+        <p id="filter-view-hint" className="hint filter-view-hint">
+          This view shows open tasks by due date; status, due dates and order are its own.
+        </p>
+      )}
     </section>
   );
 }
