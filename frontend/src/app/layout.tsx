@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { Header } from '@/components/Header';
 import { ToastProvider } from '@/components/Toasts';
 import { SessionProvider } from '@/lib/session';
+import { TaskFocusProvider } from '@/lib/taskFocus';
 
 import './globals.css';
 
@@ -30,10 +31,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <SessionProvider>
           <ToastProvider>
-            <Header />
-            <main id="main" className="page" tabIndex={-1}>
-              {children}
-            </main>
+            <TaskFocusProvider>
+              <Header />
+              <main id="main" className="page" tabIndex={-1}>
+                {children}
+              </main>
+            </TaskFocusProvider>
           </ToastProvider>
         </SessionProvider>
       </body>

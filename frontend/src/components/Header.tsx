@@ -7,6 +7,8 @@ import { usePathname } from 'next/navigation';
 
 import { useSession } from '@/lib/session';
 
+import { NotificationBell } from './NotificationBell';
+
 const LINKS = [
   { href: '/tasks', label: 'Tasks' },
   { href: '/audit', label: 'Audit trail' },
@@ -34,6 +36,7 @@ export function Header() {
         <div className="user-area">
           {state.status === 'signed-in' && (
             <>
+              <NotificationBell userId={state.user.id} />
               <span className="user-name" title={state.user.email}>
                 {state.user.name}
               </span>

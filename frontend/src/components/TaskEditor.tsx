@@ -1,11 +1,12 @@
 'use client';
 // The task editor, in a modal <dialog> (focus stays inside, Escape closes, focus returns
 // to what opened it). It builds the body; the caller sends it and reports errors back.
+// Under the repeat rule, its next dates as the server computes them (RulePreview).
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { ApiError } from '@/lib/api';
 import { describeError, fieldErrors } from '@/lib/messages';
-import { REPEAT_LABELS, type RepeatChoice } from '@/lib/recurrence';
+import { REPEAT_LABELS, ruleOf, type RepeatChoice } from '@/lib/recurrence';
 import type { Task, TaskInput } from '@/lib/tasks';
 import { allTimeZones, browserTimeZone, formatAbsolute, zonedToUtc } from '@/lib/time';
 
@@ -19,17 +20,19 @@ import {
   type EditorForm,
   type ReminderChoice,
 } from './editorForm';
+import { RulePreview } from './RulePreview';
 import { addTag, TagInput } from './TagInput';
 
 export interface TaskEditorProps {
   task: Task | null; // null: a new task
   initialTitle?: string;
+  userId?: string | null; // for the preview of the repeat rule's dates (none without)
   // Sends the body; throws (an ApiError) to keep the dialog open with the message.
   onSubmit(body: TaskInput): Promise<void>;
   onClose(): void;
 }
 
-export function TaskEditor({ task, initialTitle, onSubmit, onClose }: TaskEditorProps) {
+export function TaskEditor({ task, initialTitle, userId, onSubmit, onClose }: TaskEditorProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [form, setForm] = useState<EditorForm>(() => formFromTask(task, initialTitle));
   const [tagDraft, setTagDraft] = useState('');
@@ -83,6 +86,7 @@ export function TaskEditor({ task, initialTitle, onSubmit, onClose }: TaskEditor
     [problems[field] ? id(`${field}-error`) : '', ...more].filter(Boolean).join(' ') || undefined;
   const otherZone = form.timezone !== browserTimeZone();
   const dueInstant = form.dueDate ? zonedToUtc(form.dueDate, form.dueTime || DEFAULT_DUE_TIME, form.timezone) : null;
+  const rule = ruleOf(form.repeat, form.customRule);
 
   return (
     <dialog
@@ -233,12 +237,13 @@ export function TaskEditor({ task, initialTitle, onSubmit, onClose }: TaskEditor
                 placeholder="FREQ=MONTHLY;BYMONTHDAY=1"
                 spellCheck={false}
                 autoCapitalize="characters"
-                aria-describedby={describedBy('recurrence')}
+                aria-describedby={describedBy('recurrence', userId && rule ? id('rule-preview') : '')}
               />
             </div>
           )}
         </div>
         {problem('recurrence')}
+        {userId && <RulePreview id={id('rule-preview')} userId={userId} rule={rule} timezone={form.timezone} dtstart={dueInstant} />}
 
         <div className="field">
           <label htmlFor={id('timezone')}>Time zone</label>

@@ -1,7 +1,9 @@
 'use client';
 // The list with its loading, empty and error states and the "load more" control. The
 // skeleton has the height of real rows, so the page does not jump when data arrives.
+// Given groups (the Upcoming view), one list per day under the day's heading.
 import type { Task } from '@/lib/tasks';
+import type { DayGroup } from '@/lib/views';
 
 import { TaskItem } from './TaskItem';
 
@@ -11,6 +13,8 @@ export interface TaskListProps {
   saving: ReadonlySet<number>;
   now: number;
   filtered: boolean;
+  emptyMessage?: string; // an empty view's sentence ("Nothing due today.")
+  groups?: DayGroup[];
   error?: string;
   hasMore: boolean;
   loadingMore: boolean;
@@ -49,12 +53,18 @@ export function TaskList(props: TaskListProps) {
     );
   }
   if (tasks.length === 0) {
-    return props.filtered ? (
+    if (props.filtered)
+      return (
+        <div className="empty-state">
+          <p>No tasks match these filters.</p>
+          <button type="button" className="button" onClick={props.onClearFilters}>
+            Clear filters
+          </button>
+        </div>
+      );
+    return props.emptyMessage ? (
       <div className="empty-state">
-        <p>No tasks match these filters.</p>
-        <button type="button" className="button" onClick={props.onClearFilters}>
-          Clear filters
-        </button>
+        <p className="empty-title">{props.emptyMessage}</p>
       </div>
     ) : (
       <div className="empty-state">
@@ -63,21 +73,36 @@ export function TaskList(props: TaskListProps) {
       </div>
     );
   }
+  const items = (list: Task[]) =>
+    list.map((t) => (
+      <TaskItem
+        key={t.id}
+        task={t}
+        saving={props.saving.has(t.id)}
+        now={props.now}
+        onToggle={props.onToggle}
+        onEdit={props.onEdit}
+        onDelete={props.onDelete}
+      />
+    ));
   return (
     <>
-      <ul className="task-list" aria-label="Tasks">
-        {tasks.map((t) => (
-          <TaskItem
-            key={t.id}
-            task={t}
-            saving={props.saving.has(t.id)}
-            now={props.now}
-            onToggle={props.onToggle}
-            onEdit={props.onEdit}
-            onDelete={props.onDelete}
-          />
-        ))}
-      </ul>
+      {props.groups ? (
+        props.groups.map((g) => (
+          <section key={g.date} className="day-group" aria-labelledby={`day-${g.date || 'none'}`} data-day={g.date}>
+            <h2 id={`day-${g.date || 'none'}`} className="day-heading">
+              {g.label}
+            </h2>
+            <ul className="task-list" aria-label={`Tasks due ${g.label}`}>
+              {items(g.tasks)}
+            </ul>
+          </section>
+        ))
+      ) : (
+        <ul className="task-list" aria-label="Tasks">
+          {items(tasks)}
+        </ul>
+      )}
       {props.hasMore && (
         <div className="load-more">
           <button type="button" className="button" onClick={props.onLoadMore} disabled={props.loadingMore}>

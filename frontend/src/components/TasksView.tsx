@@ -5,11 +5,18 @@
 // disappears at once (its DELETE is sent when the undo toast closes). When the server says
 // no (409, 412, 422, ...) the change is rolled back and a message says why; after a 412
 // the task is reloaded so the next try uses its current version.
+//
+// Views: the full list with its filters, or Today, Upcoming (7 days, grouped by day) and
+// Overdue, whose windows the server filters (lib/views.ts). Completing a recurring task
+// brings its next occurrence into the list without a reload (lib/series.ts). A task
+// opened from the notifications panel (lib/taskFocus.tsx) opens in the editor.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { ApiError } from '@/lib/api';
 import { describeError } from '@/lib/messages';
+import { waitForNextOccurrence } from '@/lib/series';
 import { useOnUnauthorized } from '@/lib/session';
+import { useTaskFocus } from '@/lib/taskFocus';
 import {
   DEFAULT_FILTERS,
   hasActiveFilters,
@@ -17,9 +24,11 @@ import {
   tasksApi,
   type Task,
   type TaskFilters as Filters,
+  type ListScope,
   type TaskInput,
 } from '@/lib/tasks';
-import { browserTimeZone } from '@/lib/time';
+import { browserTimeZone, dayIn } from '@/lib/time';
+import { groupByDay, VIEW_EMPTY, viewScope, type View } from '@/lib/views';
 
 import { QuickAdd } from './QuickAdd';
 import { TaskEditor } from './TaskEditor';
@@ -27,6 +36,7 @@ import { TaskFilters } from './TaskFilters';
 import { TaskList } from './TaskList';
 import { useToasts } from './Toasts';
 import { useNow } from './useNow';
+import { ViewSwitcher } from './ViewSwitcher';
 
 const UNDO_MS = 5000;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -37,6 +47,9 @@ export function TasksView({ userId }: { userId: string | null }) {
   const toasts = useToasts();
   const onUnauthorized = useOnUnauthorized();
   const now = useNow();
+  const focus = useTaskFocus();
+  const zone = useMemo(() => browserTimeZone(), []);
+  const [view, setView] = useState<View>('all');
   const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);
   const [search, setSearch] = useState('');
   const [tasks, setTasks] = useState<Task[]>([]);
@@ -51,6 +64,10 @@ export function TasksView({ userId }: { userId: string | null }) {
   // Deletes waiting for their undo window: id -> the task and its timer.
   const pendingDeletes = useRef(new Map<number, { task: Task; timer: ReturnType<typeof setTimeout>; toast: number }>());
   const tempId = useRef(-1);
+  // The window of the page shown, for its next pages (a cursor goes with its query).
+  const scope = useRef<ListScope | null>(null);
+  // The wait for a completed recurring task's next occurrence (one at a time).
+  const following = useRef<AbortController | null>(null);
 
   const fail = useCallback(
     (err: unknown, prefix = '') => {
@@ -77,13 +94,18 @@ export function TasksView({ userId }: { userId: string | null }) {
     return () => clearTimeout(t);
   }, [search]);
 
-  // First page whenever the user or the filters change.
+  // A view's days end at midnight in the browser's zone: the list follows when one does.
+  const day = view === 'all' ? '' : dayIn(now, zone);
+
+  // First page whenever the user, the view or the filters change.
   useEffect(() => {
     if (!userId) return;
     const ctrl = new AbortController();
     setPhase((p) => (p === 'ready' ? p : 'loading'));
+    const s = viewScope(view, Date.now(), zone);
+    scope.current = s;
     tasksApi
-      .list(userId, filters, null, ctrl.signal)
+      .list(userId, filters, null, ctrl.signal, s)
       .then((page) => {
         setTasks(page.items.filter((t) => !pendingDeletes.current.has(t.id)));
         setNextCursor(page.next_cursor);
@@ -95,13 +117,13 @@ export function TasksView({ userId }: { userId: string | null }) {
         setPhase('error');
       });
     return () => ctrl.abort();
-  }, [userId, filters, reloadKey, onUnauthorized]);
+  }, [userId, filters, view, day, zone, reloadKey, onUnauthorized]);
 
   const loadMore = useCallback(async () => {
     if (!userId || !nextCursor) return;
     setLoadingMore(true);
     try {
-      const page = await tasksApi.list(userId, filters, nextCursor);
+      const page = await tasksApi.list(userId, filters, nextCursor, undefined, scope.current);
       setTasks((list) => {
         const seen = new Set(list.map((t) => t.id));
         return [...list, ...page.items.filter((t) => !seen.has(t.id) && !pendingDeletes.current.has(t.id))];
@@ -150,6 +172,7 @@ export function TasksView({ userId }: { userId: string | null }) {
         updated_at: at,
         completed_at: null,
         version: 0,
+        series_id: null,
       };
       setTasks((list) => [temp, ...list]);
       markSaving(id, true);
@@ -166,6 +189,24 @@ export function TasksView({ userId }: { userId: string | null }) {
     [userId, onUnauthorized],
   );
 
+  // After a recurring task is completed: the list again once its next occurrence exists
+  // (or the bounded wait gave up: the series may have ended).
+  const followSeries = useCallback(
+    async (done: Task) => {
+      if (!userId) return;
+      following.current?.abort();
+      const ctrl = (following.current = new AbortController());
+      try {
+        await waitForNextOccurrence(userId, done, ctrl.signal);
+      } catch (err) {
+        if (ctrl.signal.aborted || onUnauthorized(err)) return;
+      }
+      if (!ctrl.signal.aborted) setReloadKey((k) => k + 1);
+    },
+    [userId, onUnauthorized],
+  );
+  useEffect(() => () => following.current?.abort(), []);
+
   const toggle = useCallback(
     async (task: Task) => {
       if (!userId) return;
@@ -173,7 +214,9 @@ export function TasksView({ userId }: { userId: string | null }) {
       replace(task.id, { ...task, completed });
       markSaving(task.id, true);
       try {
-        replace(task.id, await tasksApi.setCompleted(userId, task, completed));
+        const saved = await tasksApi.setCompleted(userId, task, completed);
+        replace(task.id, saved);
+        if (completed && saved.recurrence) void followSeries(saved);
       } catch (err) {
         replace(task.id, task);
         fail(err, `“${task.title}” was not ${completed ? 'completed' : 'reopened'}. `);
@@ -183,7 +226,7 @@ export function TasksView({ userId }: { userId: string | null }) {
         markSaving(task.id, false);
       }
     },
-    [userId, fail, refresh],
+    [userId, fail, refresh, followSeries],
   );
 
   const commitDelete = useCallback(
@@ -285,9 +328,25 @@ export function TasksView({ userId }: { userId: string | null }) {
     [userId, editing, onUnauthorized, refresh],
   );
 
+  // A task to open from the notifications panel: as it is now on the server.
+  const { requested, done: focusDone } = focus;
+  useEffect(() => {
+    if (!userId || requested === null) return;
+    focusDone();
+    tasksApi
+      .get(userId, requested)
+      .then((task) => setEditing({ task }))
+      .catch((err) => fail(err, 'The task could not be opened. '));
+  }, [userId, requested, focusDone, fail]);
+
   const edit = useCallback((task: Task) => setEditing({ task }), []);
   const knownTags = useMemo(() => [...new Set(tasks.flatMap((t) => t.tags))].sort(), [tasks]);
-  const active = hasActiveFilters(filters) || search.trim() !== '';
+  const groups = useMemo(() => (view === 'upcoming' ? groupByDay(tasks, now, zone) : undefined), [view, tasks, now, zone]);
+  // In a view, the view sets status, due dates and order; the other filters still apply.
+  const active =
+    view === 'all'
+      ? hasActiveFilters(filters) || search.trim() !== ''
+      : filters.priority !== '' || filters.tag.trim() !== '' || filters.q.trim() !== '' || search.trim() !== '';
   const clear = () => {
     setSearch('');
     setFilters(DEFAULT_FILTERS);
@@ -301,7 +360,9 @@ export function TasksView({ userId }: { userId: string | null }) {
         onAdd={quickAdd}
         onMore={(title) => setEditing({ task: null, initialTitle: title })}
       />
+      <ViewSwitcher view={view} onChange={setView} />
       <TaskFilters
+        view={view}
         filters={filters}
         search={search}
         onSearch={setSearch}
@@ -316,6 +377,8 @@ export function TasksView({ userId }: { userId: string | null }) {
         saving={saving}
         now={now}
         filtered={active}
+        emptyMessage={view === 'all' ? undefined : VIEW_EMPTY[view]}
+        groups={groups}
         error={loadError}
         hasMore={nextCursor !== null}
         loadingMore={loadingMore}
@@ -331,6 +394,7 @@ export function TasksView({ userId }: { userId: string | null }) {
           key={editing.task?.id ?? 'new'}
           task={editing.task}
           initialTitle={editing.initialTitle}
+          userId={userId}
           onSubmit={save}
           onClose={() => setEditing(null)}
         />

@@ -11,6 +11,8 @@ const FIELD_NAMES: Record<string, string> = {
   due_at: 'Due date',
   remind_at: 'Reminder',
   recurrence: 'Repeat rule',
+  rule: 'Repeat rule',
+  until: 'Snooze time',
   timezone: 'Time zone',
   completed: 'Completed',
   email: 'E-mail',

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { Header } from '@/components/Header';
+import { ToastProvider } from '@/components/Toasts';
 import { fakeApi, USER } from '@/test/fakeApi';
 
 import { SessionProvider, useRequiredUser } from './session';
@@ -18,8 +19,10 @@ function Guarded() {
 const app = () =>
   render(
     <SessionProvider>
-      <Header />
-      <Guarded />
+      <ToastProvider>
+        <Header />
+        <Guarded />
+      </ToastProvider>
     </SessionProvider>,
   );
 

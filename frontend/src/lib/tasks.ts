@@ -19,6 +19,8 @@ export interface Task {
   updated_at: string;
   completed_at: string | null;
   version: number;
+  // A next occurrence of a recurring task: the id of its series' first task (read-only).
+  series_id: number | null;
 }
 
 // The writable fields, as sent in POST (all) and PATCH (the changed ones).
@@ -74,21 +76,34 @@ export function hasActiveFilters(f: TaskFilters): boolean {
   return f.status !== 'all' || f.priority !== '' || f.tag.trim() !== '' || f.dueFrom !== '' || f.dueTo !== '' || f.q.trim() !== '';
 }
 
-// The query string of GET /api/{user}/tasks for these filters.
-export function listQuery(f: TaskFilters, cursor?: string | null, limit = PAGE_SIZE): string {
+// A view's window (lib/views.ts): pending tasks due in (dueAfter, dueBefore), both bounds
+// exclusive as in the API, soonest first. It replaces the status, due and sort filters.
+export interface ListScope {
+  dueAfter?: string;
+  dueBefore?: string;
+}
+
+// The query string of GET /api/{user}/tasks for these filters (and view).
+export function listQuery(f: TaskFilters, cursor?: string | null, limit = PAGE_SIZE, scope?: ListScope | null): string {
   const p = new URLSearchParams();
-  if (f.status !== 'all') p.set('status', f.status);
+  if (scope) p.set('status', 'pending');
+  else if (f.status !== 'all') p.set('status', f.status);
   if (f.priority) p.set('priority', f.priority);
   if (f.tag.trim()) p.append('tag', f.tag.trim());
-  // The API's bounds are exclusive; the form's days are inclusive.
-  if (f.dueFrom) p.set('due_after', new Date(localDayStart(f.dueFrom).getTime() - 1).toISOString());
-  if (f.dueTo) {
-    const end = localDayStart(f.dueTo);
-    end.setDate(end.getDate() + 1);
-    p.set('due_before', end.toISOString());
+  if (scope) {
+    if (scope.dueAfter) p.set('due_after', scope.dueAfter);
+    if (scope.dueBefore) p.set('due_before', scope.dueBefore);
+  } else {
+    // The API's bounds are exclusive; the form's days are inclusive.
+    if (f.dueFrom) p.set('due_after', new Date(localDayStart(f.dueFrom).getTime() - 1).toISOString());
+    if (f.dueTo) {
+      const end = localDayStart(f.dueTo);
+      end.setDate(end.getDate() + 1);
+      p.set('due_before', end.toISOString());
+    }
   }
   if (f.q.trim()) p.set('q', f.q.trim());
-  const [sort, order] = SORTS[f.sort];
+  const [sort, order] = scope ? SORTS.due_asc : SORTS[f.sort];
   p.set('sort', sort);
   p.set('order', order);
   p.set('limit', String(limit));
@@ -100,8 +115,8 @@ const base = (userId: string) => `/api/${encodeURIComponent(userId)}/tasks`;
 const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
 export const tasksApi = {
-  list: (userId: string, f: TaskFilters, cursor?: string | null, signal?: AbortSignal) =>
-    api.get<Page<Task>>(`${base(userId)}?${listQuery(f, cursor)}`, { signal }),
+  list: (userId: string, f: TaskFilters, cursor?: string | null, signal?: AbortSignal, scope?: ListScope | null) =>
+    api.get<Page<Task>>(`${base(userId)}?${listQuery(f, cursor, PAGE_SIZE, scope)}`, { signal }),
   get: (userId: string, id: number) => api.get<Task>(`${base(userId)}/${id}`),
   create: (userId: string, input: TaskInput, idempotencyKey?: string) =>
     api.post<Task>(base(userId), input, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),

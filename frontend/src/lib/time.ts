@@ -124,3 +124,26 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   }
   return rtf.format(Math.round(seconds / 60), 'minute');
 }
+
+// Calendar arithmetic on a YYYY-MM-DD day, the same in every zone: "2026-03-31" + 1 is
+// "2026-04-01" (the wall clock of a zone is applied later, by zonedToUtc).
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+// The calendar day (YYYY-MM-DD) an instant falls on in a zone.
+export function dayIn(ms: number, timeZone: string): string {
+  return utcToZoned(new Date(ms).toISOString(), timeZone).date;
+}
+
+// "Wednesday 15 July" for a YYYY-MM-DD day (formatted as a date, in no zone at all).
+export function formatDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(undefined, {
+    timeZone: 'UTC',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+  });
+}

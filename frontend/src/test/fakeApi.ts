@@ -87,6 +87,7 @@ export function task(over: Partial<Task> = {}): Task {
     updated_at: '2026-01-10T10:00:00Z',
     completed_at: null,
     version: 1,
+    series_id: null,
     ...over,
   };
 }

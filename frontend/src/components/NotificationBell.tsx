@@ -1,0 +1,148 @@
+'use client';
+// The bell in the header: the number of unread notifications (reminders that fired) and,
+// when pressed, the notifications panel under it.
+//
+// No server push yet (server-sent events come in a later issue): the count is asked for
+// every 30 s while the page is visible, when the window gets the focus back and when the
+// tab becomes visible again, so a reminder shows up at the latest 30 s after it fired.
+// A count that grows says so in a message naming the newest reminder, with "Open".
+import { usePathname, useRouter } from 'next/navigation';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+
+import { notificationsApi, type Notification } from '@/lib/notifications';
+import { useOnUnauthorized } from '@/lib/session';
+import { useTaskFocus } from '@/lib/taskFocus';
+
+import { NotificationPanel } from './NotificationPanel';
+import { useToasts } from './Toasts';
+
+export const POLL_MS = 30_000;
+
+export function NotificationBell({ userId }: { userId: string }) {
+  const [count, setCount] = useState<number | null>(null);
+  const [open, setOpen] = useState(false);
+  const known = useRef<number | null>(null); // the last count, to tell when it grows
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelId = useId();
+  const onUnauthorized = useOnUnauthorized();
+  const toasts = useToasts();
+  const focus = useTaskFocus();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  const openTask = useCallback(
+    (taskId: number) => {
+      setOpen(false);
+      focus.open(taskId);
+      if (pathname !== '/tasks') router.push('/tasks');
+    },
+    [focus, pathname, router],
+  );
+
+  const announce = useCallback(
+    (newest: Notification | undefined) => {
+      if (!newest) return;
+      const taskId = newest.task_id;
+      toasts.show({
+        message: `Reminder: “${newest.title}”`,
+        action: taskId !== null ? { label: 'Open', onAction: () => openTask(taskId) } : undefined,
+        durationMs: 10_000,
+      });
+    },
+    [toasts, openTask],
+  );
+  const announceRef = useRef(announce);
+  useEffect(() => {
+    announceRef.current = announce;
+  });
+
+  // A count from the server (the poll, or the panel's own list).
+  const update = useCallback((n: number, newest?: Notification) => {
+    if (known.current !== null && n > known.current) announceRef.current(newest);
+    known.current = n;
+    setCount(n);
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    let ctrl: AbortController | null = null;
+    const refresh = async () => {
+      if (document.visibilityState === 'hidden') return;
+      ctrl?.abort();
+      const mine = (ctrl = new AbortController());
+      try {
+        const page = await notificationsApi.unread(userId, mine.signal);
+        if (live) update(page.unread_count, page.items[0]);
+      } catch (err) {
+        // Otherwise the bell keeps its last count until the next try.
+        if (live && !mine.signal.aborted) onUnauthorized(err);
+      }
+    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), POLL_MS);
+    const onFocus = () => void refresh();
+    const onVisible = () => document.visibilityState === 'visible' && void refresh();
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      live = false;
+      ctrl?.abort();
+      clearInterval(timer);
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [userId, update, onUnauthorized]);
+
+  // A click or a tap outside the panel closes it.
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: PointerEvent) => {
+      if (wrapRef.current && !wrapRef.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', onDown);
+    return () => document.removeEventListener('pointerdown', onDown);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    buttonRef.current?.focus();
+  };
+
+  const unread = count ?? 0;
+  return (
+    <div
+      className="bell"
+      ref={wrapRef}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
+      <button
+        ref={buttonRef}
+        type="button"
+        className="icon-button bell-button"
+        aria-label={unread > 0 ? `Notifications, ${unread} unread` : 'Notifications'}
+        aria-expanded={open}
+        aria-controls={open ? panelId : undefined}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z"
+          />
+        </svg>
+        {unread > 0 && (
+          <span className="bell-count" aria-hidden="true">
+            {unread > 99 ? '99+' : unread}
+          </span>
+        )}
+      </button>
+      {open && <NotificationPanel id={panelId} userId={userId} onCount={update} onOpenTask={openTask} />}
+    </div>
+  );
+}
