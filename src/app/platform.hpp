@@ -41,6 +41,10 @@ class ConsumerDirectory {
 
 struct Platform {
   const Config& config;  // the core configuration: server, storage, role, bus, tokens
+  // This process among the replicas of a deployment: "host:pid:random", [A-Za-z0-9:._-], at
+  // most 63 bytes. On PostgreSQL it is the application_name of every session and the outbox
+  // relay's claim holder (storage/database.hpp PostgresOptions::session_name).
+  const std::string& instance;
   storage::Database& db;
   ops::Metrics& metrics;
   CpuPool& cpu;

@@ -2,6 +2,8 @@
 // (app/roles.cpp); how each is built is its spec's business (app/module.hpp).
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+#include <cctype>
 #include <optional>
 #include <thread>
 
@@ -11,14 +13,27 @@
 #include "auth/revocation_service.hpp"
 #include "bus/dapr/subscriptions.hpp"
 #include "core/log.hpp"
+#include "core/random.hpp"
 #include "http/server.hpp"
 
 namespace todo {
 namespace {
 
-std::unique_ptr<storage::Database> open_database(const Config& config) {
+// This process's name among replicas (Platform::instance): host (cut to 40 characters, other
+// characters than [A-Za-z0-9.-] dropped), pid and 32 random bits.
+std::string instance_name() {
+  char host[256] = "host";
+  ::gethostname(host, sizeof host - 1);
+  std::string name;
+  for (const char* p = host; *p && name.size() < 40; ++p)
+    if (std::isalnum(static_cast<unsigned char>(*p)) || *p == '.' || *p == '-') name += *p;
+  return name + ":" + std::to_string(::getpid()) + ":" + random_hex(4);
+}
+
+std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance) {
   if (config.uses_postgres())
-    return storage::open_postgres({config.database_url, config.db_readers, config.db_writers});
+    return storage::open_postgres(
+        {config.database_url, config.db_readers, config.db_writers, 64, instance});
   return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
 }
 
@@ -72,7 +87,8 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
         "INSECURE: --insecure-no-app-token: deliveries and callbacks from the Dapr sidecar are "
         "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
-  auto db = open_database(config);
+  const std::string instance = instance_name();
+  auto db = open_database(config, instance);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);
@@ -91,8 +107,8 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
   TaskWrites task_writes;
-  app::Platform platform{config, *db,       metrics,   cpu,        authenticator,
-                         outbox, consumers, readiness, task_writes};
+  app::Platform platform{config, instance, *db,       metrics,   cpu,
+                         authenticator, outbox, consumers, readiness, task_writes};
 
   std::vector<std::unique_ptr<app::Module>> modules;
   modules.reserve(specs.size());

@@ -1,30 +1,21 @@
 #include "bus/relay_module.hpp"
 
-#include <unistd.h>
-
 #include "app/platform.hpp"
 #include "bus/dapr/dapr_publisher.hpp"
 #include "bus/outbox_relay.hpp"
-#include "core/random.hpp"
 
 namespace todo::bus {
 namespace {
 
-// Names this process in outbox claims: unique among replicas, readable in the table.
-std::string process_name() {
-  char host[256] = "host";
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex(4);
-}
-
-RelayOptions relay_options(const Config& config) {
+RelayOptions relay_options(const Config& config, const std::string& instance) {
   RelayOptions options;
   // Short: the publisher's circuit breaker (cool-down up to 4 s, health probes while the
   // sidecar is unreachable) is what spaces out calls to a sidecar that is down, and a 30 s
   // outage leaves ~60 000 events that should start draining as soon as it is back.
   if (config.uses_dapr()) options.max_backoff = std::chrono::milliseconds(500);
   // Several processes (api replicas) may share a PostgreSQL outbox: claim each batch.
-  if (config.uses_postgres()) options.claim_holder = process_name();
+  // Claims are held under the name of this process's sessions (app/platform.hpp instance).
+  if (config.uses_postgres()) options.claim_holder = instance;
   // Before bits had names the outbox had one target: the Dapr publisher or the audit.
   options.legacy_heir = config.uses_dapr() ? "dapr-publisher" : "audit";
   return options;
@@ -34,13 +25,13 @@ class RelayModule final : public app::Module, public app::Worker {
  public:
   RelayModule(storage::Database& db, ops::Metrics& metrics, OutboxWriter& outbox,
               const app::ConsumerDirectory& consumers, const Config& config,
-              RelayModuleOptions options)
+              const std::string& instance, RelayModuleOptions options)
       : db_(db),
         metrics_(metrics),
         consumers_(consumers),
         config_(config),
         options_(options),
-        relay_(db, metrics, outbox, relay_options(config)) {}
+        relay_(db, metrics, outbox, relay_options(config, instance)) {}
 
   std::string_view name() const override { return "relay"; }
   std::vector<app::Worker*> workers() override { return {this}; }
@@ -98,7 +89,8 @@ std::unique_ptr<app::ModuleSpec> relay_module_spec() {
       },
       nullptr,
       [](app::Platform& p, const RelayModuleOptions& o) -> std::unique_ptr<app::Module> {
-        return std::make_unique<RelayModule>(p.db, p.metrics, p.outbox, p.consumers, p.config, o);
+        return std::make_unique<RelayModule>(p.db, p.metrics, p.outbox, p.consumers, p.config,
+                                             p.instance, o);
       });
 }
 

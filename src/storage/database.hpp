@@ -75,6 +75,11 @@ struct PostgresOptions {
   int reader_connections = 4;
   int writer_connections = 2;  // each a writer thread doing group commit
   int max_batch = 64;          // a batch holds one round trip per statement: keep it short for p99
+  // application_name of every session of this process (at most 63 bytes; empty: libpq's
+  // default, "todo"). The outbox relay claims users under this name (OutboxStore::claim), and
+  // a claim ends once no session of that name is left: a killed process's claims outlive it
+  // exactly as long as one of its transactions may still commit.
+  std::string session_name;
 };
 
 // Both open, apply pending migrations, and throw std::runtime_error with one clear line

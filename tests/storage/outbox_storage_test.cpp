@@ -366,9 +366,25 @@ TEST_P(OutboxStorageTest, OneUsersRowsBecomeVisibleInIdOrder) {
 
 // Claims: what two api replicas sharing one outbox rely on. A user claimed by one holder
 // is invisible to the other until released or expired; a claim takes rows in id order.
+// A PostgreSQL session named `name` (application_name) for as long as it lives: on PostgreSQL a
+// claim holder counts as alive while a session of its name exists.
+struct NamedSession {
+  NamedSession(const std::string& url, const std::string& name)
+      : conn(PQconnectdb(url.c_str()), &PQfinish) {
+    EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(
+        PQexec(conn.get(), ("SET application_name = '" + name + "'").c_str()), &PQclear);
+    EXPECT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(r.get());
+  }
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
+};
+
 TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
   const std::string h1 = prefix_ + "holder-1", h2 = prefix_ + "holder-2";
+  // Both holders are processes that are alive (on PostgreSQL: have a session of their name).
+  std::optional<NamedSession> s1, s2;
+  if (is_postgres()) s1.emplace(GetParam().url, h1), s2.emplace(GetParam().url, h2);
   auto claim = [&](const std::string& holder, Millis now, Millis until) {
     std::vector<OutboxRow> rows;
     EXPECT_TRUE(ok(write(
@@ -416,10 +432,45 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   EXPECT_EQ(stored_rows(), 0);
 }
 
-// A process killed mid-batch leaves its claims behind; on PostgreSQL they name the claiming
-// session's backend pid, so they end as soon as that session is gone, not after the lease.
+// A process killed mid-batch leaves its claims behind; on PostgreSQL they name the process's
+// sessions (their application_name), so they end as soon as the last of them is gone — not
+// after the lease, and not while one of them may still commit.
 // Sessions exist only on PostgreSQL (one process owns a SQLite file): this suite runs there.
 class PostgresOutboxClaims : public OutboxStorageTest {};
+
+// Several targets share each row (audit, recurrence, reminders): while one target's
+// acknowledgement holds a row, the row is still pending for the others, and a claim of another
+// target must take it, in order — not skip it and hand out that user's later events first.
+TEST_P(PostgresOutboxClaims, ARowLockedByAnotherTargetsAckIsNotSkipped) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::outbox(tx).insert(row("a", "first", 1), kBitClaims | kBitA);
+    storage::outbox(tx).insert(row("a", "second", 1), kBitClaims | kBitA);
+  })));
+  std::int64_t first_id = 0;
+  for (const auto& r : pending(kBitClaims))
+    if (r.event_id == prefix_ + "first") first_id = r.id;
+  ASSERT_NE(first_id, 0);
+  // Target A is acknowledging "first" in a transaction that has not committed yet.
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
+                                                     &PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
+  const std::string ack_sql = "BEGIN; UPDATE outbox SET pending_mask = pending_mask & ~" +
+                              std::to_string(kBitA) + " WHERE id = " + std::to_string(first_id);
+  std::unique_ptr<PGresult, decltype(&PQclear)> locked(PQexec(other.get(), ack_sql.c_str()),
+                                                       &PQclear);
+  ASSERT_EQ(PQresultStatus(locked.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(locked.get());
+  std::vector<OutboxRow> rows;
+  const std::string me = prefix_ + "me";
+  ASSERT_TRUE(ok(
+      write([&](Tx& tx) { rows = storage::outbox(tx).claim(kBitClaims, me, 100, 1000, 2000); })));
+  std::erase_if(rows, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
+  EXPECT_EQ(names(rows), (std::vector<std::string>{"first", "second"}));
+  std::unique_ptr<PGresult, decltype(&PQclear)> done(PQexec(other.get(), "ROLLBACK"), &PQclear);
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
+  ack(kBitClaims, ids_of(pending(kBitClaims)));
+  ack(kBitA, ids_of(pending(kBitA)));
+}
 
 TEST_P(PostgresOutboxClaims, ClaimsOfAGoneSessionEndAtOnce) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
@@ -430,17 +481,22 @@ TEST_P(PostgresOutboxClaims, ClaimsOfAGoneSessionEndAtOnce) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
                                                      &PQfinish);
   ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
-  // User a: held by a session that no longer exists; user b: by one that is alive.
+  // User a: held by a process none of whose sessions exists; user b: by one that is alive.
   const std::string ua = user_id("a"), ub = user_id("b"),
-                    alive = std::to_string(PQbackendPID(other.get()));
+                    alive = std::to_string(PQbackendPID(other.get())),
+                    alive_name = prefix_ + "alive", ghost_name = prefix_ + "ghost";
+  std::unique_ptr<PGresult, decltype(&PQclear)> named(
+      PQexec(other.get(), ("SET application_name = '" + alive_name + "'").c_str()), &PQclear);
+  ASSERT_EQ(PQresultStatus(named.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(named.get());
   const std::string bit = std::to_string(kBitClaims);
-  const char* values[] = {bit.c_str(), ua.c_str(), ub.c_str(), alive.c_str()};
+  const char* values[] = {bit.c_str(), ua.c_str(), ub.c_str(), ghost_name.c_str(),
+                          alive_name.c_str()};
   std::unique_ptr<PGresult, decltype(&PQclear)> r(
       PQexecParams(other.get(),
                    "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, holder_pid, "
-                   "expires_at) VALUES ($1::integer, $2, 'ghost', -1, 9000000000000000), "
-                   "($1::integer, $3, 'alive', $4::integer, 9000000000000000)",
-                   4, nullptr, values, nullptr, nullptr, 0),
+                   "expires_at) VALUES ($1::integer, $2, $4, -1, 9000000000000000), "
+                   "($1::integer, $3, $5, pg_backend_pid(), 9000000000000000)",
+                   5, nullptr, values, nullptr, nullptr, 0),
       &PQclear);
   ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(r.get());
   std::vector<OutboxRow> rows;

@@ -2,6 +2,8 @@
 // connections each doing group commit, a pool of reader connections).
 
 #include <algorithm>
+#include <cctype>
+#include <stdexcept>
 
 #include "core/log.hpp"
 #include "storage/migrations.hpp"
@@ -88,10 +90,20 @@ std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
     int version = migrate(options.url);
     std::vector<std::unique_ptr<Connection>> writers;
     std::vector<std::unique_ptr<Connection>> readers;
+    std::string name_sql;
+    if (!options.session_name.empty()) {
+      // Our own name (app/serve.cpp: host:pid:random), checked rather than escaped.
+      for (char c : options.session_name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':' && c != '.' && c != '-' &&
+            c != '_')
+          throw std::invalid_argument("session name must be [A-Za-z0-9:._-]");
+      name_sql = "SET application_name = '" + options.session_name + "'";
+    }
+    const std::string writer_sql = std::string(kWriterSession) + (name_sql.empty() ? "" : "; ") + name_sql;
     for (int i = 0; i < std::max(1, options.writer_connections); ++i)
-      writers.push_back(std::make_unique<postgres::PgConnection>(options.url, kWriterSession));
+      writers.push_back(std::make_unique<postgres::PgConnection>(options.url, writer_sql));
     for (int i = 0; i < std::max(1, options.reader_connections); ++i)
-      readers.push_back(std::make_unique<postgres::PgConnection>(options.url));
+      readers.push_back(std::make_unique<postgres::PgConnection>(options.url, name_sql));
     PoolOptions pool{"postgres", version, options.max_batch};
     return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers));
   });

@@ -145,17 +145,24 @@ class PgOutbox final : public OutboxStore {
     // both see a user unclaimed and both claim it. The key is one per subscriber bit.
     db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
              Params().add(std::int64_t(bit)));
-    // Claims end: this holder's earlier ones, expired ones, and those of a holder whose
-    // session is gone (a killed process: its users need not wait for the lease).
+    // Claims end: this holder's earlier ones, expired ones, and those of a holder none of
+    // whose sessions is left (a killed process: its users need not wait for the lease). The
+    // holder is its process's application_name (PostgresOptions::session_name): a transaction
+    // of the killed process may still commit on one of its sessions after another one is
+    // gone, and its user must not be relayed by someone else meanwhile (order).
     db_.exec(
         "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3 "
-        "OR holder_pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL))",
+        "OR holder NOT IN (SELECT application_name FROM pg_stat_activity "
+        "WHERE application_name IS NOT NULL))",
         Params().add(std::int64_t(bit)).add(holder).add(now));
     // The users held by others, then the oldest pending rows of everyone else. Written as
     // "user_id <> ALL(list)" rather than an anti-join so that PostgreSQL walks the primary
     // key in id order and stops at `limit`: with a large backlog (a sidecar outage) an
-    // anti-join plan sorted the whole outbox on every claim. SKIP LOCKED: rows another
-    // process is acknowledging right now are done, not waited for.
+    // anti-join plan sorted the whole outbox on every claim. No row locks: the user claims
+    // (serialised by the advisory lock above) already keep two holders off one user's rows,
+    // and a row another target is acknowledging right now is locked by that target's
+    // transaction while it is still pending for this one: skipping it (SKIP LOCKED, as this
+    // once did) delivered that user's later events first.
     auto held = db_.exec("SELECT user_id FROM outbox_claims WHERE subscriber_bit = $1",
                          Params().add(std::int64_t(bit)));
     std::vector<std::string> held_users;
@@ -164,7 +171,7 @@ class PgOutbox final : public OutboxStore {
     auto r = db_.exec(
         "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
         "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL($3::text[]) "
-        "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        "ORDER BY id LIMIT $2",
         Params()
             .add(std::int64_t(bit))
             .add(std::int64_t(limit))
