@@ -30,7 +30,8 @@ std::string instance_name() {
   return name + ":" + std::to_string(::getpid()) + ":" + random_hex(4);
 }
 
-std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance) {
+std::unique_ptr<storage::Database> open_database(const Config& config,
+                                                 const std::string& instance) {
   if (config.uses_postgres())
     return storage::open_postgres(
         {config.database_url, config.db_readers, config.db_writers, 64, instance});
@@ -107,8 +108,8 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
   TaskWrites task_writes;
-  app::Platform platform{config, instance, *db,       metrics,   cpu,
-                         authenticator, outbox, consumers, readiness, task_writes};
+  app::Platform platform{config,        instance, *db,       metrics,   cpu,
+                         authenticator, outbox,   consumers, readiness, task_writes};
 
   std::vector<std::unique_ptr<app::Module>> modules;
   modules.reserve(specs.size());

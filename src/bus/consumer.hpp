@@ -40,6 +40,15 @@ class Consumer {
   // Runs on a database thread; blocks on nothing but `tx`.
   virtual std::vector<Outcome> handle(storage::Tx& tx, std::span<const Event> events) = 0;
 
+  // Whether an event can have any effect here (a cheap look at the payload, no I/O; any
+  // thread). Events it does not want are done without a dedupe row and without handle():
+  // over the embedded bus they are not even addressed to it (bus/outbox_writer.hpp), so the
+  // consumer costs nothing for the events it ignores. Default: every event of its topic.
+  virtual bool wants(const Event& event) const {
+    (void)event;
+    return true;
+  }
+
   // After the transaction holding the effects of handle() committed: the events it was
   // given and their outcomes (metrics, waking whoever waits for the effects). Runs on the
   // driver's thread (a relay thread, or an I/O thread for Dapr deliveries): must not block.

@@ -32,17 +32,26 @@ Handled ConsumerRunner::run(Consumer& consumer, storage::Tx& tx, std::span<const
   Handled handled;
   handled.outcomes.assign(events.size(), Outcome::done);
   if (events.empty()) return handled;
+  // Events the consumer does not want are done at once: no dedupe row, no handle().
+  std::vector<std::size_t> wanted;
   std::vector<std::string> ids;
+  wanted.reserve(events.size());
   ids.reserve(events.size());
-  for (const auto& e : events) ids.push_back(e.event_id);
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (consumer.wants(events[i])) {
+      wanted.push_back(i);
+      ids.push_back(events[i].event_id);
+    }
+  handled.duplicate.assign(events.size(), false);
+  if (wanted.empty()) return handled;
   auto& dedupe = storage::processed_events(tx);
   std::vector<bool> fresh = dedupe.claim(consumer.name(), ids, now);
 
   std::vector<Event> todo;
   std::vector<std::size_t> where;  // index in `events` of each event handed over
-  handled.duplicate.assign(events.size(), false);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (!fresh[i]) {
+  for (std::size_t k = 0; k < wanted.size(); ++k) {
+    const std::size_t i = wanted[k];
+    if (!fresh[k]) {
       handled.duplicate[i] = true;
       continue;
     }

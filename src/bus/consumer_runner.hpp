@@ -3,8 +3,9 @@
 // shares — the embedded relay and Dapr deliveries call it, so a consumer behaves the same on
 // both shapes and gets exactly-once effects without code of its own.
 //
-// run() inside a write transaction: records (consumer, event_id) in processed_events for
-// each event (storage/processed_event_store.hpp); events recorded before are duplicates and
+// run() inside a write transaction: events the consumer does not want (Consumer::wants) are
+// done at once, untouched; for the others it records (consumer, event_id) in processed_events
+// (storage/processed_event_store.hpp); events recorded before are duplicates and
 // come back `done` without reaching the consumer; the consumer handles the others; records of
 // events it did not finish (retry_later, give_up) are removed again, so only a `done` event
 // leaves its dedupe row — in the same transaction as its effect.

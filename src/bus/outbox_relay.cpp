@@ -107,7 +107,14 @@ void OutboxRelay::start() {
   });
   if (!status) throw std::runtime_error("registering the outbox targets: " + status.error().detail);
   for (auto& slot : slots_)
-    writer_.add_target(slot->bit, slot->consumer ? slot->consumer->topic() : std::string());
+    if (slot->consumer)
+      writer_.add_target(
+          slot->bit, slot->consumer->topic(), [c = slot->consumer](const storage::OutboxRow& row) {
+            return c->wants(
+                Event{row.event_id, row.user_id, row.topic, row.payload, row.created_at});
+          });
+    else
+      writer_.add_target(slot->bit, std::string());
   started_ = true;
   for (auto& slot : slots_) slot->thread = std::thread([this, s = slot.get()] { run(*s); });
 }

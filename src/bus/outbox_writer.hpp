@@ -6,9 +6,10 @@
 // before the server takes requests; afterwards the writer is read-only, so any thread may use
 // it without locking.
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/outbox_store.hpp"
 
@@ -16,26 +17,50 @@ namespace todo::bus {
 
 class OutboxWriter {
  public:
-  // The mask for a new event of `topic`; 0 when no target wants it (then nothing is written).
+  // Whether a local consumer wants an event (Consumer::wants): rows it does not want do not
+  // carry its bit, so it never claims, handles or acknowledges them.
+  using Interest = std::function<bool(const storage::OutboxRow& row)>;
+
+  // The targets of a new event of `topic`, whatever it holds; 0 when none.
   std::uint32_t mask_for(std::string_view topic) const {
-    auto it = per_topic_.find(topic);
-    return all_topics_ | (it == per_topic_.end() ? 0u : it->second);
+    std::uint32_t mask = all_topics_;
+    for (const auto& t : targets_)
+      if (t.topic == topic) mask |= t.bit;
+    return mask;
   }
-  // Writes `row` into the outbox inside `tx` with its topic's mask; nothing when the mask is 0.
+  // The targets of this row: every publisher, and each consumer of its topic that wants it.
+  std::uint32_t mask_for(const storage::OutboxRow& row) const {
+    std::uint32_t mask = all_topics_;
+    for (const auto& t : targets_)
+      if (t.topic == row.topic && (!t.wants || t.wants(row))) mask |= t.bit;
+    return mask;
+  }
+  // The mask of a change's event, row by row (tasks/task_service.hpp takes it); `none()` when
+  // no target takes `topic` at all.
+  storage::EventMask event_mask(std::string_view topic) const {
+    if (mask_for(topic) == 0) return storage::EventMask(0u);
+    return storage::EventMask([this](const storage::OutboxRow& row) { return mask_for(row); });
+  }
+  // Writes `row` into the outbox inside `tx` with its mask; nothing when the mask is 0.
   void write(storage::Tx& tx, const storage::OutboxRow& row) const {
-    if (auto mask = mask_for(row.topic)) storage::outbox(tx).insert(row, mask);
+    if (auto mask = mask_for(row)) storage::outbox(tx).insert(row, mask);
   }
-  // Called by the relay at start() only.
-  void add_target(std::uint32_t bit, std::string_view topic) {
+  // Called by the relay at start() only. `wants` empty: every event of the topic.
+  void add_target(std::uint32_t bit, std::string_view topic, Interest wants = {}) {
     if (topic.empty())
       all_topics_ |= bit;
     else
-      per_topic_[std::string(topic)] |= bit;
+      targets_.push_back({bit, std::string(topic), std::move(wants)});
   }
 
  private:
+  struct Target {
+    std::uint32_t bit;
+    std::string topic;
+    Interest wants;
+  };
   std::uint32_t all_topics_ = 0;
-  std::map<std::string, std::uint32_t, std::less<>> per_topic_;
+  std::vector<Target> targets_;
 };
 
 }  // namespace todo::bus

@@ -80,6 +80,20 @@ RecurrenceConsumer::RecurrenceConsumer(const bus::OutboxWriter& outbox,
                     "Completion commit to the commit of the next occurrence.");
 }
 
+bool RecurrenceConsumer::wants(const bus::Event& event) const {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(event.payload, ec);
+  const auto* o = ec ? nullptr : value.if_object();
+  if (!o) return true;  // handle() gives it up
+  const auto* type = o->if_contains("event_type");
+  if (type && type->is_string() && type->as_string() != event_type_name(EventType::completed))
+    return false;
+  const auto* data = o->if_contains("task_data");
+  const auto* rule =
+      data && data->is_object() ? data->as_object().if_contains("recurrence") : nullptr;
+  return !(data && data->is_object() && (!rule || rule->is_null()));
+}
+
 Outcome RecurrenceConsumer::handle_one(storage::Tx& tx, const bus::Event& event, bool& created) {
   auto parsed = completion_from_event(event);
   if (!parsed) {

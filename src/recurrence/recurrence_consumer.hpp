@@ -34,6 +34,8 @@ class RecurrenceConsumer final : public bus::Consumer {
                      ops::Metrics& metrics);
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
+  // Completed events of tasks with a rule (and anything unreadable, to give it up).
+  bool wants(const bus::Event& event) const override;
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
   void committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,
                  Millis now) override;

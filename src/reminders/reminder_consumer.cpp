@@ -54,6 +54,19 @@ ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> 
   metrics_.add("todo_reminders_scheduled_total", "", 0);
 }
 
+bool ReminderConsumer::wants(const bus::Event& event) const {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(event.payload, ec);
+  const auto* o = ec ? nullptr : value.if_object();
+  if (!o) return true;
+  const auto* type = o->if_contains("event_type");
+  const auto* data = o->if_contains("task_data");
+  if (!type || !type->is_string() || type->as_string() != "created" || !data || !data->is_object())
+    return true;
+  const auto* remind_at = data->as_object().if_contains("remind_at");
+  return remind_at && !remind_at->is_null();
+}
+
 std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   std::vector<Outcome> outcomes;
   outcomes.reserve(events.size());

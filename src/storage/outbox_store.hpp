@@ -7,6 +7,7 @@
 // `outbox_consumers`, never to registration order: a target keeps its bit across restarts
 // and across changes to the list of targets.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,23 @@ struct OutboxRow {
   std::string topic;
   std::string payload;  // the event JSON (ARCHITECTURE.md §4)
   Millis created_at = 0;
+};
+
+// Which relay targets must receive an outbox row, per row: a fixed mask (tests, code that knows
+// its targets), or the OutboxWriter's (bus/outbox_writer.hpp), which asks each local consumer
+// whether it wants that event. 0: nobody; the row is not written.
+class EventMask {
+ public:
+  EventMask(std::uint32_t fixed) : fixed_(fixed) {}  // NOLINT(google-explicit-constructor)
+  explicit EventMask(std::function<std::uint32_t(const OutboxRow&)> per_row)
+      : per_row_(std::move(per_row)) {}
+  std::uint32_t operator()(const OutboxRow& row) const { return per_row_ ? per_row_(row) : fixed_; }
+  // No target at all, whatever the row (the row need not even be built).
+  bool none() const { return !per_row_ && fixed_ == 0; }
+
+ private:
+  std::uint32_t fixed_ = 0;
+  std::function<std::uint32_t(const OutboxRow&)> per_row_;
 };
 
 struct OutboxStats {

@@ -25,13 +25,15 @@ Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::i
 }
 
 void publish(storage::Tx& tx, EventType type, const Task& task, Millis now,
-             std::uint32_t subscribers) {
-  if (subscribers != 0) storage::outbox(tx).insert(make_task_event(type, task, now), subscribers);
+             const storage::EventMask& subscribers) {
+  if (subscribers.none()) return;
+  storage::OutboxRow row = make_task_event(type, task, now);
+  if (auto mask = subscribers(row)) storage::outbox(tx).insert(row, mask);
 }
 
 // Writes the changed task and its event.
 Task save_change(storage::Tx& tx, const Task& before, Task after, Millis now,
-                 std::uint32_t subscribers) {
+                 const storage::EventMask& subscribers) {
   storage::tasks(tx).update(after);
   publish(tx, change_event_type(before, after), after, now, subscribers);
   return after;
@@ -105,7 +107,7 @@ static Task insert_task(storage::Tx& tx, const std::string& user_id, const TaskF
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
                                   const std::optional<IdempotencyRequest>& idem, Millis now,
-                                  std::uint32_t subscribers) {
+                                  const storage::EventMask& subscribers) {
   if (idem) {
     if (auto previous = storage::idempotency_keys(tx).find(user_id, idem->key)) {
       if (previous->request_fingerprint != idem->fingerprint)
@@ -130,7 +132,7 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
 
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, const ChangeCondition& condition, Millis now,
-                          std::uint32_t subscribers) {
+                          const storage::EventMask& subscribers) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   return save_change(tx, *task, with_fields(*task, fields, now), now, subscribers);
@@ -138,7 +140,7 @@ Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int6
 
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, const ChangeCondition& condition, Millis now,
-                        std::uint32_t subscribers) {
+                        const storage::EventMask& subscribers) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
@@ -147,7 +149,7 @@ Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_
 
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed, const ChangeCondition& condition,
-                           Millis now, std::uint32_t subscribers) {
+                           Millis now, const storage::EventMask& subscribers) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   TaskPatch patch;
@@ -157,7 +159,8 @@ Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int
 }
 
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   const ChangeCondition& condition, Millis now, std::uint32_t subscribers) {
+                   const ChangeCondition& condition, Millis now,
+                   const storage::EventMask& subscribers) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task.error();
   storage::tasks(tx).remove(user_id, id);

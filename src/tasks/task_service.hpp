@@ -6,13 +6,14 @@
 // event row in the same transaction (transactional outbox), so a change is never committed without
 // its event, nor an event without it.
 //
-// `subscribers` is the outbox mask: one bit per event subscriber that must receive the
-// event (bus/outbox_relay.hpp). 0 writes no event.
+// `subscribers` is the outbox mask of the change's event (storage/outbox_store.hpp EventMask):
+// one bit per relay target that must receive it (bus/outbox_relay.hpp). 0 writes no event.
 #include <optional>
 #include <string>
 
 #include "core/error.hpp"
 #include "http/conditional.hpp"
+#include "storage/outbox_store.hpp"
 #include "storage/tx.hpp"
 #include "tasks/task.hpp"
 
@@ -35,7 +36,7 @@ struct CreateOutcome {
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
                                   const std::optional<IdempotencyRequest>& idempotency, Millis now,
-                                  std::uint32_t subscribers);
+                                  const storage::EventMask& subscribers);
 
 // A task's validators (RFC 9110 §8.8): the strong ETag "\"<version>\"", and Last-Modified,
 // updated_at in whole seconds.
@@ -61,16 +62,17 @@ std::optional<Error> precondition_error(const Task& task, const http::Preconditi
 // Each change: 404 when the caller has no such task, 412 when `condition` fails on it.
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, const ChangeCondition& condition, Millis now,
-                          std::uint32_t subscribers);
+                          const storage::EventMask& subscribers);
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, const ChangeCondition& condition, Millis now,
-                        std::uint32_t subscribers);
+                        const storage::EventMask& subscribers);
 // completed: nullopt toggles.
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed, const ChangeCondition& condition,
-                           Millis now, std::uint32_t subscribers);
+                           Millis now, const storage::EventMask& subscribers);
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
-                   const ChangeCondition& condition, Millis now, std::uint32_t subscribers);
+                   const ChangeCondition& condition, Millis now,
+                   const storage::EventMask& subscribers);
 // Only the check (a read, for db_read), for a change whose content is invalid: the
 // preconditions come first (RFC 9110 §13.2.1), so a failed one answers 412 before the
 // content's 4xx. Unit when the change could go on.

@@ -158,7 +158,7 @@ asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return fields.error();
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
-                       mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+                       mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
     return create_task(tx, user, f, i, now_millis(), mask);
   };
   auto outcome =
@@ -252,7 +252,7 @@ asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return co_await content_refused(s, *c, fields.error());
   auto unit = [c = *c, f = std::move(*fields),
-               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
     return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -266,7 +266,7 @@ asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
   auto p = parse_task_patch(*body);
   if (!p) co_return co_await content_refused(s, *c, p.error());
   auto unit = [c = *c, p = std::move(*p),
-               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
     return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -291,7 +291,7 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return co_await content_refused(s, *c, completed.error());
   auto unit = [c = *c, completed = *completed,
-               mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
     return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
@@ -300,7 +300,7 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
 asio::awaitable<http::Reply> remove(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return c.error();
-  auto unit = [c = *c, mask = s.outbox.mask_for(kTaskEventsTopic)](storage::Tx& tx) {
+  auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
     return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));

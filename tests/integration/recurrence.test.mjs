@@ -139,6 +139,24 @@ test('recurrence null stops the series; deleting an occurrence does not; other e
   assert.equal(third.due_at, '2030-01-03T09:00:00Z');
 });
 
+test('consumers are sent only the events they want: plain tasks cost recurrence and reminders nothing', async () => {
+  const delivered = async (who) => {
+    const m = /todo_events_delivered_total\{subscriber="([a-z]+)"\} (\d+)/g;
+    const text = (await server.api('GET', '/metrics')).text;
+    return Number([...text.matchAll(m)].find((x) => x[1] === who)?.[2] ?? 0);
+  };
+  await waitOutboxDrained(server);
+  const before = { audit: await delivered('audit'), recurrence: await delivered('recurrence'), reminders: await delivered('reminders') };
+  const u = await server.signUp();
+  for (let i = 0; i < 3; i++) await create(u, { title: `plain ${i}` });
+  const last = await create(u, { title: 'plain, done' });
+  await complete(u, last.id, true);
+  await waitOutboxDrained(server);
+  const after = { audit: await delivered('audit'), recurrence: await delivered('recurrence'), reminders: await delivered('reminders') };
+  assert.deepEqual({ audit: after.audit - before.audit, recurrence: after.recurrence - before.recurrence, reminders: after.reminders - before.reminders },
+    { audit: 5, recurrence: 0, reminders: 1 }, 'the audit gets all 5 events; recurrence none; reminders only the completion');
+});
+
 test('isolation: occurrences belong to the completing user only', async () => {
   const a = await server.signUp();
   const b = await server.signUp();

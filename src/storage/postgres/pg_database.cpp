@@ -99,7 +99,8 @@ std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
           throw std::invalid_argument("session name must be [A-Za-z0-9:._-]");
       name_sql = "SET application_name = '" + options.session_name + "'";
     }
-    const std::string writer_sql = std::string(kWriterSession) + (name_sql.empty() ? "" : "; ") + name_sql;
+    const std::string writer_sql =
+        std::string(kWriterSession) + (name_sql.empty() ? "" : "; ") + name_sql;
     for (int i = 0; i < std::max(1, options.writer_connections); ++i)
       writers.push_back(std::make_unique<postgres::PgConnection>(options.url, writer_sql));
     for (int i = 0; i < std::max(1, options.reader_connections); ++i)
