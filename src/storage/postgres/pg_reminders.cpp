@@ -61,6 +61,7 @@ class PgReminders final : public ReminderStore {
                           "FOR UPDATE SKIP LOCKED",
                       Params().add(now).add(std::int64_t(limit)));
     std::vector<ReminderJob> jobs;
+    jobs.reserve(std::size_t(r.size()));
     for (int i = 0; i < r.size(); ++i) jobs.push_back(read_job(r, i));
     return jobs;
   }
@@ -75,6 +76,7 @@ class PgReminders final : public ReminderStore {
         "FROM reminder_jobs WHERE revision <> synced_revision ORDER BY task_id LIMIT $1",
         Params().add(std::int64_t(limit)));
     std::vector<Unsynced> rows;
+    rows.reserve(std::size_t(r.size()));
     for (int i = 0; i < r.size(); ++i) rows.push_back({read_job(r, i), r.int64(i, 6)});
     return rows;
   }
