@@ -61,8 +61,10 @@ bool ReminderConsumer::wants(const bus::Event& event) const {
   if (!o) return true;
   const auto* type = o->if_contains("event_type");
   const auto* data = o->if_contains("task_data");
-  if (!type || !type->is_string() || type->as_string() != "created" || !data || !data->is_object())
+  if (!type || !type->is_string() || type->as_string() == "updated" || !data || !data->is_object())
     return true;
+  // created, completed, deleted without a reminder time: nothing to schedule, and nothing to
+  // cancel — events come in order, so the update that cleared remind_at was handled before.
   const auto* remind_at = data->as_object().if_contains("remind_at");
   return remind_at && !remind_at->is_null();
 }

@@ -21,8 +21,9 @@ class ReminderConsumer final : public bus::Consumer {
   ReminderConsumer(ops::Metrics& metrics, std::function<void()> changed);
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
-  // Every event but the creation of a task without a reminder (nothing to schedule, and no
-  // job can exist for a new task); anything unreadable too, to give it up.
+  // Every update, and creations, completions and deletions of tasks that have a reminder time
+  // (without one there is nothing to schedule and nothing left to cancel: the update that
+  // cleared it came first); anything unreadable too, to give it up.
   bool wants(const bus::Event& event) const override;
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
   void committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,

@@ -154,7 +154,7 @@ test('consumers are sent only the events they want: plain tasks cost recurrence 
   await waitOutboxDrained(server);
   const after = { audit: await delivered('audit'), recurrence: await delivered('recurrence'), reminders: await delivered('reminders') };
   assert.deepEqual({ audit: after.audit - before.audit, recurrence: after.recurrence - before.recurrence, reminders: after.reminders - before.reminders },
-    { audit: 5, recurrence: 0, reminders: 1 }, 'the audit gets all 5 events; recurrence none; reminders only the completion');
+    { audit: 5, recurrence: 0, reminders: 0 }, 'the audit gets all 5 events; recurrence and reminders none');
 });
 
 test('isolation: occurrences belong to the completing user only', async () => {
