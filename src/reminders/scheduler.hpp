@@ -33,7 +33,8 @@ class ReminderScheduler final : public app::Worker {
   void stop() override;
   void wake();
 
-  // Fires every job due now; returns how many fired (also for tests and the Dapr trigger).
+  // Fires every job due now; returns how many fired. Throws std::runtime_error when the
+  // database fails (run() retries after a second).
   int fire_now();
 
  private:

@@ -89,14 +89,6 @@ test('completing, clearing and deleting cancel; an update moves it; un-completin
   assert.ok(Date.parse(m.created_at) >= Date.parse(later), 'the moved one fired at its new time');
 });
 
-test('the reminders event goes through the outbox (Dapr publishes it); none without a consumer', async () => {
-  // Over the embedded bus nothing consumes `reminders` yet: nothing waits in the outbox.
-  const u = await server.signUp();
-  await create(server, u, { title: 'quiet', remind_at: inMs(800) });
-  await settle(server, u, 1);
-  await waitOutboxDrained(server);
-});
-
 test('notifications: newest first, unread filter, cursor paging, read, read-all, isolation', async () => {
   const u = await server.signUp();
   const other = await server.signUp();
