@@ -20,8 +20,8 @@ const std::vector<Role>& roles() {
        "accounts, tasks, the web UI and the outbox relay (to Dapr)",
        {"ops", "auth", "tasks", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
-      // Reminders fire from the database-backed scheduler of this role (the Dapr Jobs API is
-      // still to come); its relay publishes the reminders events.
+      // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
+      // role; its relay publishes the reminders events.
       {"notification", "reminders and in-app notifications", {"ops", "reminders", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",

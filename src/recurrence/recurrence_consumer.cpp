@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -27,9 +27,8 @@ struct Completion {
 
 // nullopt: the event is not a completion (done, no effect). An Error: poison.
 Result<std::optional<Completion>> completion_from_event(const bus::Event& event) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  if (ec || !value.is_object())
+  const auto& value = event.json();
+  if (!value.is_object())
     return Error::field(ErrorKind::validation, "event", "is not a JSON object");
   const auto& o = value.as_object();
   auto* type = o.if_contains("event_type");
@@ -81,9 +80,7 @@ RecurrenceConsumer::RecurrenceConsumer(const bus::OutboxWriter& outbox,
 }
 
 bool RecurrenceConsumer::wants(const bus::Event& event) const {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  const auto* o = ec ? nullptr : value.if_object();
+  const auto* o = event.json().if_object();
   if (!o) return true;  // handle() gives it up
   const auto* type = o->if_contains("event_type");
   if (type && type->is_string() && type->as_string() != event_type_name(EventType::completed))

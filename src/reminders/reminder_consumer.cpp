@@ -1,6 +1,6 @@
 #include "reminders/reminder_consumer.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -11,9 +11,8 @@ namespace todo::reminders {
 namespace {
 
 Result<TaskState> task_state_from_event(const bus::Event& event) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  if (ec || !value.is_object())
+  const auto& value = event.json();
+  if (!value.is_object())
     return Error::field(ErrorKind::validation, "event", "is not a JSON object");
   const auto& o = value.as_object();
   auto* type = o.if_contains("event_type");
@@ -55,9 +54,7 @@ ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> 
 }
 
 bool ReminderConsumer::wants(const bus::Event& event) const {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  const auto* o = ec ? nullptr : value.if_object();
+  const auto* o = event.json().if_object();
   if (!o) return true;
   const auto* type = o->if_contains("event_type");
   const auto* data = o->if_contains("task_data");

@@ -134,7 +134,7 @@ class SqliteDatabase final : public Database {
     return fault;
   }
   DatabaseStats stats() const override { return pool_->stats(); }
-  void set_commit_listener(std::function<void()> listener) override {
+  void set_commit_listener(std::function<void(std::uint32_t)> listener) override {
     pool_->set_commit_listener(std::move(listener));
   }
   void stop() override {
