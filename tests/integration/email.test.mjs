@@ -1,0 +1,306 @@
+// E-mail (issue 11, item 3; src/email): reminder e-mails and completion notices sent over SMTP
+// to a real SMTP server library started here on 127.0.0.1 (npm smtp-server; messages parsed
+// with mailparser), the one-click unsubscribe (RFC 8058), retries of transient failures,
+// permanent failures shown in the notifications list, exactly one e-mail per reminder across
+// restarts, and the preferences API. Both backends (TODO_TEST_BACKEND).
+// Every wait is for a condition; "no further e-mail" is checked once the e-mail outbox and
+// the event outbox are both empty (nothing left that could still send one).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+import { waitOutboxDrained } from './audit_helpers.mjs';
+import { metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
+
+const PUBLIC_URL = 'http://todo.test:8080';
+
+// The SMTP server: records every accepted message per recipient; `plan` makes a recipient's
+// next transactions fail with the given reply codes (at RCPT for 5yz, after DATA for 4yz).
+class Mailbox {
+  constructor() {
+    this.messages = [];  // parsed, with .raw and .envelopeTo
+    this.plans = new Map();
+    this.attempts = new Map();  // recipient -> DATA transactions seen
+  }
+
+  plan(address, codes) { this.plans.set(address.toLowerCase(), [...codes]); }
+
+  next(address) {
+    const codes = this.plans.get(address.toLowerCase());
+    return codes && codes.length ? codes.shift() : null;
+  }
+
+  async start() {
+    const box = this;
+    const fail = (code, text) => Object.assign(new Error(text), { responseCode: code });
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(address, session, callback) {
+        const codes = box.plans.get(address.address.toLowerCase());
+        if (codes && codes.length && codes[0] >= 500) {
+          return callback(fail(codes.shift(), 'No such user here'));
+        }
+        callback();
+      },
+      onData(stream, session, callback) {
+        const chunks = [];
+        stream.on('data', (c) => chunks.push(c));
+        stream.on('end', async () => {
+          const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+          for (const a of to) box.attempts.set(a, (box.attempts.get(a) || 0) + 1);
+          const code = box.next(to[0]);
+          if (code) return callback(fail(code, 'Try again later'));
+          const raw = Buffer.concat(chunks);
+          const parsed = await simpleParser(raw);
+          parsed.raw = raw.toString('utf8');
+          parsed.envelopeTo = to;
+          box.messages.push(parsed);
+          callback();
+        });
+      },
+    });
+    await new Promise((res) => this.server.listen(0, '127.0.0.1', res));
+    this.port = this.server.server.address().port;
+  }
+
+  to(address) { return this.messages.filter((m) => m.envelopeTo.includes(address.toLowerCase())); }
+
+  async stop() { await new Promise((res) => this.server.close(res)); }
+}
+
+const mailbox = new Mailbox();
+let server;
+
+before(async () => {
+  await mailbox.start();
+  server = await startServer({
+    env: {
+      TODO_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
+      TODO_SMTP_FROM: 'Todo Reminders <todo@todo.test>',
+      TODO_PUBLIC_URL: PUBLIC_URL,
+      TODO_SMTP_RETRY_BASE: '1s',
+      TODO_SMTP_RETRY_MAX: '2s',
+    },
+  });
+});
+after(async () => {
+  await server?.cleanup();
+  await mailbox.stop();
+});
+
+const inMs = (ms) => new Date(Date.now() + ms).toISOString();
+const header = (m, name) => m.headerLines.find((h) => h.key === name.toLowerCase())?.line
+  .replace(/^[^:]+:\s*/, '');
+
+async function putPreferences(u, prefs) {
+  const res = await server.api('PUT', `/api/${u.user.id}/preferences`, { token: u.token, body: prefs });
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+async function create(u, body) {
+  const res = await server.api('POST', `/api/${u.user.id}/tasks`, { token: u.token, body });
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+async function notifications(u) {
+  const res = await server.api('GET', `/api/${u.user.id}/notifications?limit=200`, { token: u.token });
+  assert.equal(res.status, 200, res.text);
+  return res.json.items;
+}
+
+async function emailsPending() {
+  return (await server.api('GET', '/readyz')).json?.checks?.emails_pending;
+}
+
+// Nothing more can be sent: every event delivered, no e-mail waiting for its (re)try.
+async function settled() {
+  await waitOutboxDrained(server);
+  await waitUntil(async () => (await emailsPending()) === 0, 'no e-mail pending');
+}
+
+async function waitForMail(address, count = 1) {
+  await waitUntil(() => mailbox.to(address).length >= count, `${count} e-mail(s) to ${address}`);
+  return mailbox.to(address);
+}
+
+// A reminder that fires in a moment; returns the task once its notification exists.
+async function remind(u, body) {
+  const t = await create(u, { remind_at: inMs(800), ...body });
+  await waitUntil(async () => (await notifications(u)).some((n) => n.kind === 'reminder' && n.task_id === t.id),
+    `the reminder of task ${t.id}`);
+  return t;
+}
+
+describe('reminder e-mails', () => {
+  test('a fired reminder is one well-formed e-mail: headers, both parts, local due time, link', async () => {
+    const u = await server.signUp({ name: 'Ada Lovelace' });
+    await putPreferences(u, { email_reminders: true, completion_notices: false, timezone: 'Europe/Berlin' });
+    const title = 'Pay <b>rent</b> & bills';
+    const t = await remind(u, { title, due_at: '2030-01-15T08:00:00Z' });
+    const [m] = await waitForMail(u.email);
+
+    assert.equal(m.from.value[0].address, 'todo@todo.test');
+    assert.equal(m.to.value[0].address, u.email);
+    assert.equal(m.to.value[0].name, 'Ada Lovelace');
+    assert.equal(m.subject, `Reminder: ${title}`);
+    assert.ok(m.date instanceof Date && Math.abs(m.date - Date.now()) < 120_000, `Date ${header(m, 'Date')}`);
+    assert.match(m.messageId, /^<reminder\.[0-9a-f-]{36}@todo\.test>$/);
+    assert.equal(m.headers.get('content-type').value, 'multipart/alternative');
+    // Both parts, the title, the due time in the user's zone (09:00 CET is 08:00 UTC), the link.
+    for (const body of [m.text, m.html]) {
+      assert.ok(body.includes('Tue 15 Jan 2030, 09:00 CET'), body);
+      assert.ok(body.includes(`${PUBLIC_URL}/tasks?task=${t.id}`), body);
+    }
+    assert.ok(m.text.includes(title), m.text);
+    assert.ok(m.html.includes('Pay &lt;b&gt;rent&lt;/b&gt; &amp; bills'), m.html);
+    assert.ok(!m.html.includes('<b>rent'), 'the title is escaped in the HTML part');
+    // RFC 8058 one-click unsubscribe.
+    assert.match(header(m, 'List-Unsubscribe'), new RegExp(`^<${PUBLIC_URL}/api/email/unsubscribe\\?token=[A-Za-z0-9_.-]+>$`));
+    assert.equal(header(m, 'List-Unsubscribe-Post'), 'List-Unsubscribe=One-Click');
+  });
+
+  test('one-click unsubscribe: a GET changes nothing, the POST stops further reminder e-mails', async () => {
+    const u = await server.signUp();
+    await remind(u, { title: 'first' });
+    const [m] = await waitForMail(u.email);
+    const link = header(m, 'List-Unsubscribe').slice(1, -1).replace(PUBLIC_URL, '');
+
+    // Mail scanners follow links: the GET is a page with a button, nothing more.
+    const page = await server.api('GET', link);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    assert.match(page.text, /<form method="post"/);
+    let prefs = await server.api('GET', `/api/${u.user.id}/preferences`, { token: u.token });
+    assert.equal(prefs.json.email_reminders, true, 'a GET does not unsubscribe');
+
+    // No login: the token is the credential. Bad, missing and tampered tokens are refused.
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const tampered = link.slice(0, -2) + (link.endsWith('AA') ? 'BB' : 'AA');
+    problemOf(await server.api('POST', tampered, { raw: 'List-Unsubscribe=One-Click', headers: form }), 403);
+    problemOf(await server.api('POST', '/api/email/unsubscribe', { raw: 'List-Unsubscribe=One-Click', headers: form }), 400, 'token');
+    problemOf(await server.api('POST', link, { raw: 'nothing', headers: form }), 400, 'body');
+
+    const res = await server.api('POST', link, { raw: 'List-Unsubscribe=One-Click', headers: form });
+    assert.equal(res.status, 200, res.text);
+    prefs = await server.api('GET', `/api/${u.user.id}/preferences`, { token: u.token });
+    assert.equal(prefs.json.email_reminders, false);
+
+    // The next reminder fires in the app, but sends nothing.
+    await remind(u, { title: 'second' });
+    await settled();
+    assert.deepEqual(mailbox.to(u.email).map((x) => x.subject), ['Reminder: first']);
+  });
+
+  test('a server answering 451 then 250: the e-mail is retried and arrives exactly once', async () => {
+    const u = await server.signUp();
+    mailbox.plan(u.email, [451]);
+    const retriesBefore = await metricValue(server, 'todo_email_retries_total');
+    await remind(u, { title: 'retry me' });
+    await waitForMail(u.email);
+    await settled();
+    assert.equal(mailbox.to(u.email).length, 1);
+    assert.equal(mailbox.attempts.get(u.email.toLowerCase()), 2, 'one refused try, one accepted');
+    assert.ok((await metricValue(server, 'todo_email_retries_total')) > retriesBefore);
+    assert.equal((await notifications(u)).filter((n) => n.kind === 'email_failed').length, 0);
+  });
+
+  test('a 550 is given up at once and shown in the notifications list', async () => {
+    const u = await server.signUp();
+    mailbox.plan(u.email, [550]);
+    const t = await remind(u, { title: 'bounce' });
+    const failed = await waitUntil(async () => (await notifications(u)).find((n) => n.kind === 'email_failed'),
+      'the failure notification');
+    assert.equal(failed.task_id, t.id);
+    assert.ok(failed.title.includes(u.email) && failed.title.includes('550'), failed.title);
+    await settled();
+    assert.equal(mailbox.to(u.email).length, 0);
+    const metrics = (await server.api('GET', '/metrics')).text;
+    assert.match(metrics, /^todo_emails_failed_total\{reason="permanent"\} [1-9]/m);
+  });
+
+  test('a restart right after the reminder fired still sends exactly one e-mail', async () => {
+    const u = await server.signUp();
+    await remind(u, { title: 'once' });
+    await server.restart();  // the event may be waiting in the outbox, or the e-mail in its own
+    await waitForMail(u.email);
+    await settled();
+    const got = mailbox.to(u.email);
+    assert.equal(got.length, 1);
+    // Another reminder after the restart: one more e-mail, with a Message-ID of its own.
+    await remind(u, { title: 'twice' });
+    await waitForMail(u.email, 2);
+    await settled();
+    const all = mailbox.to(u.email);
+    assert.equal(all.length, 2);
+    assert.notEqual(all[0].messageId, all[1].messageId);
+  });
+});
+
+describe('completion notices', () => {
+  test('sent for a completion through the API, not for the browser\'s own, only when opted in', async () => {
+    const u = await server.signUp();
+    await putPreferences(u, { email_reminders: true, completion_notices: true, timezone: 'America/New_York' });
+    const byApi = await create(u, { title: 'done by a script' });
+    const byWeb = await create(u, { title: 'done in the browser' });
+    let res = await server.api('PATCH', `/api/${u.user.id}/tasks/${byApi.id}/complete`, { token: u.token, body: { completed: true } });
+    assert.equal(res.status, 200, res.text);
+    res = await server.api('PATCH', `/api/${u.user.id}/tasks/${byWeb.id}/complete`, { cookie: u.cookie, body: { completed: true } });
+    assert.equal(res.status, 200, res.text);
+    const [m] = await waitForMail(u.email);
+    await settled();
+    assert.deepEqual(mailbox.to(u.email).map((x) => x.subject), ['Completed: done by a script']);
+    assert.ok(m.text.includes('completed through the API'), m.text);
+    assert.match(m.text, /(EST|EDT)\./);
+    assert.ok(m.text.includes(`${PUBLIC_URL}/tasks?task=${byApi.id}`));
+    assert.match(m.messageId, /^<notice\./);
+
+    // The events say who made each change.
+    const audit = await server.api('GET', `/api/${u.user.id}/audit?event_type=completed`, { token: u.token });
+    const sources = Object.fromEntries(audit.json.items.map((e) => [e.task_id, e.source]));
+    assert.deepEqual(sources, { [byApi.id]: 'api', [byWeb.id]: 'web' });
+
+    // Not opted in (the default): no notice.
+    const v = await server.signUp();
+    const t = await create(v, { title: 'quiet' });
+    res = await server.api('PATCH', `/api/${v.user.id}/tasks/${t.id}/complete`, { token: v.token });
+    assert.equal(res.status, 200);
+    await settled();
+    assert.equal(mailbox.to(v.email).length, 0);
+  });
+});
+
+describe('preferences API', () => {
+  test('defaults, replace, validation naming each field, isolation', async () => {
+    const u = await server.signUp();
+    const path = `/api/${u.user.id}/preferences`;
+    let res = await server.api('GET', path, { token: u.token });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { email_reminders: true, completion_notices: false, timezone: 'UTC', updated_at: null });
+
+    const saved = await putPreferences(u, { email_reminders: false, completion_notices: true, timezone: 'Asia/Tokyo' });
+    assert.equal(saved.timezone, 'Asia/Tokyo');
+    assert.ok(Date.parse(saved.updated_at) > 0);
+    res = await server.api('GET', path, { token: u.token });
+    assert.deepEqual(res.json, saved);
+
+    const ok = { email_reminders: true, completion_notices: false, timezone: 'UTC' };
+    problemOf(await server.api('PUT', path, { token: u.token, body: { ...ok, emial_reminders: true } }), 400, 'emial_reminders');
+    problemOf(await server.api('PUT', path, { token: u.token, body: { ...ok, timezone: 'Mars/Olympus' } }), 422, 'timezone');
+    problemOf(await server.api('PUT', path, { token: u.token, body: { ...ok, email_reminders: 'yes' } }), 422, 'email_reminders');
+    problemOf(await server.api('PUT', path, { token: u.token, body: { email_reminders: true } }), 422, 'completion_notices');
+    problemOf(await server.api('PUT', path, { token: u.token, raw: '{"email_reminders":' }), 400);
+    res = await server.api('GET', path, { token: u.token });
+    assert.deepEqual(res.json, saved, 'a refused PUT changes nothing');
+
+    const other = await server.signUp();
+    problemOf(await server.api('GET', path, { token: other.token }), 403);
+    problemOf(await server.api('PUT', path, { token: other.token, body: ok }), 403);
+    problemOf(await server.api('GET', path), 401);
+  });
+});
