@@ -39,8 +39,9 @@ UnsubscribeTokens::UnsubscribeTokens(std::string_view jwt_secret) {
   // with the JWT secret (domain separation by the purpose label).
   std::string input(kPurpose);
   input += jwt_secret;
-  crypto_generichash(key_.data(), key_.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size(), nullptr, 0);
+  static_assert(crypto_hash_sha256_BYTES == crypto_auth_KEYBYTES);
+  crypto_hash_sha256(key_.data(), reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size());
   sodium_memzero(input.data(), input.size());
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // One-click unsubscribe tokens (RFC 8058 links in reminder e-mails): "<user>.<mac>", both
 // base64url without padding, where mac = HMAC-SHA-512-256 (libsodium crypto_auth) of the
-// user id under a key derived from the server's JWT secret (BLAKE2b of a purpose label and
-// the secret), so every role that shares the secret verifies them and no table is needed.
+// user id under a key derived from the server's JWT secret (SHA-256 of a purpose label and
+// the secret: "todo-platform email unsubscribe v1:" + secret), so every role that shares the
+// secret verifies them and no table is needed.
 // Tokens do not expire: the link of an old e-mail keeps working.
 //
 // Thread safety: const methods, any thread.
