@@ -6,13 +6,14 @@
 // Every wait is for a condition; "no further e-mail" is checked once the e-mail outbox and
 // the event outbox are both empty (nothing left that could still send one).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 import { waitOutboxDrained } from './audit_helpers.mjs';
-import { metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
+import { freePort, metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
 
 const PUBLIC_URL = 'http://todo.test:8080';
 
@@ -239,6 +240,37 @@ describe('reminder e-mails', () => {
     const all = mailbox.to(u.email);
     assert.equal(all.length, 2);
     assert.notEqual(all[0].messageId, all[1].messageId);
+  });
+  test('a reminders event delivered twice over Dapr is one e-mail', async () => {
+    // The distributed shape: the sidecar delivers the reminders topic to /dapr/reminders, at
+    // least once. Nothing listens on the sidecar port: this server only takes deliveries.
+    const appToken = `app-${randomUUID()}`;
+    const dapr = await startServer({
+      env: {
+        TODO_BUS: 'dapr', DAPR_HTTP_PORT: String(await freePort()), APP_API_TOKEN: appToken,
+        TODO_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`, TODO_SMTP_FROM: 'todo@todo.test', TODO_PUBLIC_URL: PUBLIC_URL,
+      },
+    });
+    try {
+      const u = await dapr.signUp();
+      const at = new Date().toISOString();
+      const event = { event_id: randomUUID(), task_id: 4242, user_id: u.user.id, title: 'delivered twice', due_at: null, remind_at: at, timestamp: at };
+      const cloudEvent = { specversion: '1.0', id: event.event_id, source: 'todo-notification', type: 'todo.reminder', topic: 'reminders', pubsubname: 'kafka-pubsub', datacontenttype: 'application/json', data: event };
+      for (const round of ['first', 'redelivery']) {
+        const res = await dapr.api('POST', '/dapr/reminders', {
+          raw: JSON.stringify(cloudEvent), headers: { 'Content-Type': 'application/cloudevents+json', 'dapr-api-token': appToken },
+        });
+        assert.equal(res.status, 200, `${round}: ${res.text}`);
+        assert.deepEqual(JSON.parse(res.text), { status: 'SUCCESS' }, round);
+      }
+      const [m] = await waitForMail(u.email);
+      assert.equal(m.subject, 'Reminder: delivered twice');
+      assert.ok(m.text.includes(`${PUBLIC_URL}/tasks?task=4242`));
+      await waitUntil(async () => (await dapr.api('GET', '/readyz')).json?.checks?.emails_pending === 0, 'no e-mail pending');
+      assert.equal(mailbox.to(u.email).length, 1);
+    } finally {
+      await dapr.cleanup();
+    }
   });
 });
 
