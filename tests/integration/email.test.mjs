@@ -16,6 +16,8 @@ import { waitOutboxDrained } from './audit_helpers.mjs';
 import { freePort, metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
 
 const PUBLIC_URL = 'http://todo.test:8080';
+const SMTP_USER = 'todo-mailer';
+const SMTP_PASSWORD = `smtp-password-${randomUUID()}`;
 
 // The SMTP server: records every accepted message per recipient; `plan` makes a recipient's
 // next transactions fail with the given reply codes (at RCPT for 5yz, after DATA for 4yz).
@@ -38,8 +40,13 @@ class Mailbox {
     const fail = (code, text) => Object.assign(new Error(text), { responseCode: code });
     this.server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      allowInsecureAuth: true,  // plain SMTP on loopback: AUTH PLAIN/LOGIN without TLS
+      disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth(auth, session, callback) {
+        if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return callback(null, { user: auth.username });
+        callback(fail(535, 'Authentication failed'));
+      },
       onRcptTo(address, session, callback) {
         const codes = box.plans.get(address.address.toLowerCase());
         if (codes && codes.length && codes[0] >= 500) {
@@ -59,6 +66,7 @@ class Mailbox {
           const parsed = await simpleParser(raw);
           parsed.raw = raw.toString('utf8');
           parsed.envelopeTo = to;
+          parsed.authUser = session.user;
           box.messages.push(parsed);
           callback();
         });
@@ -85,6 +93,9 @@ before(async () => {
       TODO_PUBLIC_URL: PUBLIC_URL,
       TODO_SMTP_RETRY_BASE: '1s',
       TODO_SMTP_RETRY_MAX: '2s',
+      TODO_SMTP_USER: SMTP_USER,
+      TODO_SMTP_PASSWORD: SMTP_PASSWORD,
+      TODO_LOG_LEVEL: 'info',  // the start-up log too, to check that it holds no password
     },
   });
 });
@@ -161,6 +172,10 @@ describe('reminder e-mails', () => {
     assert.ok(m.text.includes(title), m.text);
     assert.ok(m.html.includes('Pay &lt;b&gt;rent&lt;/b&gt; &amp; bills'), m.html);
     assert.ok(!m.html.includes('<b>rent'), 'the title is escaped in the HTML part');
+    // Sent with the configured login; the password is in no log line.
+    assert.equal(m.authUser, SMTP_USER);
+    assert.ok(server.output.includes('e-mail is on'), 'the start-up log says e-mail is on');
+    assert.ok(!server.output.includes(SMTP_PASSWORD), 'the SMTP password is never logged');
     // RFC 8058 one-click unsubscribe.
     assert.match(header(m, 'List-Unsubscribe'), new RegExp(`^<${PUBLIC_URL}/api/email/unsubscribe\\?token=[A-Za-z0-9_.-]+>$`));
     assert.equal(header(m, 'List-Unsubscribe-Post'), 'List-Unsubscribe=One-Click');
