@@ -93,6 +93,7 @@ before(async () => {
       TODO_PUBLIC_URL: PUBLIC_URL,
       TODO_SMTP_RETRY_BASE: '1s',
       TODO_SMTP_RETRY_MAX: '2s',
+      TODO_SMTP_MAX_ATTEMPTS: '3',
       TODO_SMTP_USER: SMTP_USER,
       TODO_SMTP_PASSWORD: SMTP_PASSWORD,
       TODO_LOG_LEVEL: 'info',  // the start-up log too, to check that it holds no password
@@ -238,6 +239,21 @@ describe('reminder e-mails', () => {
     assert.equal(mailbox.to(u.email).length, 0);
     const metrics = (await server.api('GET', '/metrics')).text;
     assert.match(metrics, /^todo_emails_failed_total\{reason="permanent"\} [1-9]/m);
+  });
+
+  test('a server that keeps answering 451 is given up after the last try, and that is shown', async () => {
+    const u = await server.signUp();
+    mailbox.plan(u.email, [451, 451, 451, 451]);
+    const t = await remind(u, { title: 'never accepted' });
+    const failed = await waitUntil(async () => (await notifications(u)).find((n) => n.kind === 'email_failed'),
+      'the failure notification');
+    assert.equal(failed.task_id, t.id);
+    assert.ok(failed.title.includes('451'), failed.title);
+    await settled();
+    assert.equal(mailbox.attempts.get(u.email.toLowerCase()), 3, 'TODO_SMTP_MAX_ATTEMPTS tries');
+    assert.equal(mailbox.to(u.email).length, 0);
+    const metrics = (await server.api('GET', '/metrics')).text;
+    assert.match(metrics, /^todo_emails_failed_total\{reason="expired"\} [1-9]/m);
   });
 
   test('a restart right after the reminder fired still sends exactly one e-mail', async () => {
