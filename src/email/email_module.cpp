@@ -92,6 +92,11 @@ void validate(const EmailOptions& o) {
   auto from = bare_address(o.smtp_from);
   if (from.find('@') == std::string::npos || from.find_first_of("\r\n<> ") != std::string::npos)
     throw std::invalid_argument("--smtp-from must be an address, e.g. \"Todo <todo@example.com>\"");
+  // Used as the From header as written: plain ASCII keeps it a valid header without encoding.
+  for (unsigned char c : o.smtp_from)
+    if (c < 0x20 || c >= 0x7F)
+      throw std::invalid_argument(
+          "--smtp-from must be printable ASCII, e.g. \"Todo <todo@example.com>\"");
   auto public_url = boost::urls::parse_absolute_uri(o.public_url);
   if (!public_url || (public_url->scheme() != "http" && public_url->scheme() != "https"))
     throw std::invalid_argument(

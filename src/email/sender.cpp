@@ -17,7 +17,7 @@ namespace {
 constexpr int kBatch = 20;
 // How long a claimed row stays away from other senders: longer than one send can take
 // (connect + transfer timeouts), so a live sender never races another over a row.
-constexpr Millis kLeaseMs = 5 * 60 * 1000;
+constexpr Millis kLeaseMs = Millis{5} * 60 * 1000;
 constexpr std::chrono::minutes kLongestSleep{5};
 constexpr std::chrono::seconds kRetryAfterFailure{1};
 
@@ -83,12 +83,24 @@ bool EmailSender::send_due() {
     batch = storage::email_outbox(tx).claim_due(now, now + kLeaseMs, kBatch);
   });
   if (!claimed) throw std::runtime_error(claimed.error().detail);
-  for (const auto& email : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    bool stopping = false;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return false;  // the rest is due again when its lease ends
+      stopping = stopping_;
     }
-    record(email, client_.send(email));
+    if (stopping) {
+      // Hand the rest back, due now, so that the next start sends them at once instead of
+      // after the lease (their claim still counts as a try).
+      auto released = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+        for (std::size_t j = i; j < batch.size(); ++j)
+          storage::email_outbox(tx).retry_at(batch[j].id, now_millis(), "not sent: stopping");
+      });
+      if (!released)
+        log::warn("email sender: {} e-mails stay claimed until their lease ends", batch.size() - i);
+      return false;
+    }
+    record(batch[i], client_.send(batch[i]));
   }
   return int(batch.size()) == kBatch;
 }

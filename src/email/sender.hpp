@@ -15,7 +15,8 @@
 // A failed e-mail becomes an in-app notification of kind "email_failed" for its user ("E-mail
 // to … could not be delivered: <reply>"), written with the failure in one transaction.
 // A sender that dies mid-send leaves the row claimed; it is due again when the lease ends and
-// is sent again with the same Message-ID.
+// is sent again with the same Message-ID. A sender asked to stop hands the claimed rows it
+// did not send back (due at once).
 //
 // It does not poll: the thread sleeps until the earliest due row, or until wake() (a
 // consumer enqueued e-mails), or stop(); the sleep is capped at five minutes so that rows

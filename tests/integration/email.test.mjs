@@ -6,14 +6,18 @@
 // Every wait is for a condition; "no further e-mail" is checked once the e-mail outbox and
 // the event outbox are both empty (nothing left that could still send one).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 import { waitOutboxDrained } from './audit_helpers.mjs';
-import { freePort, metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
+import { BINARY, JWT_SECRET, freePort, metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
 
 const PUBLIC_URL = 'http://todo.test:8080';
 const SMTP_USER = 'todo-mailer';
@@ -365,5 +369,29 @@ describe('preferences API', () => {
     problemOf(await server.api('GET', path, { token: other.token }), 403);
     problemOf(await server.api('PUT', path, { token: other.token, body: ok }), 403);
     problemOf(await server.api('GET', path), 401);
+  });
+});
+
+describe('configuration', () => {
+  test('bad SMTP settings stop the start with a line naming the option', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'todo-email-'));
+    try {
+      const cases = [
+        [['--smtp-url', 'http://mail.example.com'], '--smtp-url must look like smtp://'],
+        [['--smtp-url', 'smtp://user:secret@mail.example.com'], '--smtp-url must not hold credentials'],
+        [['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', 'not an address'], '--smtp-from must be an address'],
+        [['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-retry-base', 'soon'], '--smtp-retry-base must look like'],
+        [['--public-url', 'ftp://x'], '--public-url must be an http(s) URL'],
+      ];
+      for (const [args, message] of cases) {
+        const run = spawnSync(BINARY, ['serve', '--data-dir', dir, '--listen', '127.0.0.1:0', ...args],
+          { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TODO_JWT_SECRET: JWT_SECRET } });
+        assert.notEqual(run.status, 0, `${args.join(' ')} must not start`);
+        assert.ok(run.stderr.includes(message), `${args.join(' ')}: ${run.stderr}`);
+        assert.ok(!run.stderr.includes('secret@'), 'the refused URL is not echoed with its credentials');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
