@@ -37,6 +37,7 @@ class EmailModule final : public app::Module {
     const char* password = std::getenv("TODO_SMTP_PASSWORD");
     SmtpOptions smtp{o.smtp_url, o.smtp_user, password ? password : "", bare_address(o.smtp_from),
                      o.smtp_require_tls};
+    smtp.ca_file = o.smtp_ca_file;
     RetryPolicy policy{seconds_option(o.retry_base), seconds_option(o.retry_max), o.max_attempts,
                        seconds_option(o.max_age)};
     sender_ = std::make_unique<EmailSender>(p.db, p.metrics, SmtpClient(std::move(smtp)), policy);
@@ -124,6 +125,9 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
         g.text("--smtp-from", "TODO_SMTP_FROM", o.smtp_from, "From of every e-mail");
         g.flag("--smtp-require-tls", "TODO_SMTP_REQUIRE_TLS", o.smtp_require_tls,
                "With smtp://: refuse to send unless the server offers STARTTLS");
+        g.text("--smtp-ca-file", "TODO_SMTP_CA_FILE", o.smtp_ca_file,
+               "PEM file of the CA certificates that sign the SMTP server's certificate "
+               "(default: the system's)");
         g.text("--public-url", "TODO_PUBLIC_URL", o.public_url,
                "Base URL of the links in e-mails (the web UI as users reach it)");
         g.text("--smtp-retry-base", "TODO_SMTP_RETRY_BASE", o.retry_base,

@@ -20,6 +20,7 @@ struct EmailOptions {
   std::string smtp_user;
   std::string smtp_from = "Todo <todo@localhost>";
   bool smtp_require_tls = false;
+  std::string smtp_ca_file;
   std::string public_url = "http://127.0.0.1:8080";
   std::string retry_base = "30s";
   std::string retry_max = "1h";

@@ -98,6 +98,7 @@ SendResult SmtpClient::send(const storage::OutgoingEmail& email) const {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(options_.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(options_.timeout.count()));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.url.starts_with("smtp://"))
     curl_easy_setopt(c, CURLOPT_USE_SSL,
                      options_.require_tls ? long(CURLUSESSL_ALL) : long(CURLUSESSL_TRY));

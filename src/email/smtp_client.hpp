@@ -6,7 +6,7 @@
 //
 // TLS: `smtps://` is TLS from the first byte; `smtp://` upgrades with STARTTLS when the server
 // offers it (CURLUSESSL_TRY), or must (CURLUSESSL_ALL) with require_tls. Certificates are
-// verified against the system's CAs.
+// always verified (peer and host name), against the system's CAs or `ca_file`.
 //
 // The result says what to do with the e-mail (RFC 5321 §4.2.1 reply classes):
 //   done         the server took it (250 after DATA);
@@ -32,6 +32,9 @@ struct SmtpOptions {
   std::string password;
   std::string envelope_from;  // the bare address of TODO_SMTP_FROM (MAIL FROM)
   bool require_tls = false;
+  // PEM file of the CA certificates to trust instead of the system's (CURLOPT_CAINFO): a
+  // mail server with a private CA; empty: the system store.
+  std::string ca_file;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds timeout{60000};
 };

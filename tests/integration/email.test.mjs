@@ -6,9 +6,9 @@
 // Every wait is for a condition; "no further e-mail" is checked once the e-mail outbox and
 // the event outbox are both empty (nothing left that could still send one).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +26,8 @@ const SMTP_PASSWORD = `smtp-password-${randomUUID()}`;
 // The SMTP server: records every accepted message per recipient; `plan` makes a recipient's
 // next transactions fail with the given reply codes (at RCPT for 5yz, after DATA for 4yz).
 class Mailbox {
-  constructor() {
+  constructor(options = {}) {
+    this.options = options;  // more SMTPServer options (TLS)
     this.messages = [];  // parsed, with .raw and .envelopeTo
     this.plans = new Map();
     this.attempts = new Map();  // recipient -> DATA transactions seen
@@ -45,7 +46,8 @@ class Mailbox {
     this.server = new SMTPServer({
       authOptional: true,
       allowInsecureAuth: true,  // plain SMTP on loopback: AUTH PLAIN/LOGIN without TLS
-      disabledCommands: ['STARTTLS'],
+      disabledCommands: this.options.key ? [] : ['STARTTLS'],
+      ...this.options,
       logger: false,
       onAuth(auth, session, callback) {
         if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return callback(null, { user: auth.username });
@@ -71,11 +73,15 @@ class Mailbox {
           parsed.raw = raw.toString('utf8');
           parsed.envelopeTo = to;
           parsed.authUser = session.user;
+          parsed.secure = session.secure;
           box.messages.push(parsed);
           callback();
         });
       },
     });
+    // A client that refuses our certificate ends its TLS handshake: an 'error' event here,
+    // and exactly what one test wants to see.
+    this.server.on('error', () => {});
     await new Promise((res) => this.server.listen(0, '127.0.0.1', res));
     this.port = this.server.server.address().port;
   }
@@ -392,6 +398,79 @@ describe('configuration', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('TLS', () => {
+  // A certificate for 127.0.0.1 that the server trusts through TODO_SMTP_CA_FILE.
+  const dir = mkdtempSync(join(tmpdir(), 'todo-email-tls-'));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  const tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function sendThrough(url, box, env = {}) {
+    const srv = await startServer({
+      env: { TODO_SMTP_URL: url, TODO_SMTP_FROM: 'todo@todo.test', TODO_SMTP_CA_FILE: certFile, TODO_SMTP_MAX_ATTEMPTS: '1', ...env },
+    });
+    try {
+      const u = await srv.signUp();
+      const t = await srv.api('POST', `/api/${u.user.id}/tasks`, { token: u.token, body: { title: 'over TLS', remind_at: inMs(500) } });
+      assert.equal(t.status, 201);
+      // Sent, or given up (one try): either way the outcome is known.
+      await waitUntil(async () => box.to(u.email).length > 0 ||
+        (await srv.api('GET', `/api/${u.user.id}/notifications`, { token: u.token })).json.items.some((n) => n.kind === 'email_failed'),
+      'the e-mail sent or given up');
+      return box.to(u.email);
+    } finally {
+      await srv.cleanup();
+    }
+  }
+
+  test('smtp:// upgrades with STARTTLS (required), the certificate verified against TODO_SMTP_CA_FILE', async () => {
+    const box = new Mailbox(tls);
+    await box.start();
+    try {
+      const [m] = await sendThrough(`smtp://127.0.0.1:${box.port}`, box, { TODO_SMTP_REQUIRE_TLS: 'true' });
+      assert.ok(m, 'delivered');
+      assert.equal(m.secure, true, 'the session was upgraded to TLS');
+    } finally {
+      await box.stop();
+    }
+  });
+
+  test('smtps:// is TLS from the first byte', async () => {
+    const box = new Mailbox({ ...tls, secure: true });
+    await box.start();
+    try {
+      const [m] = await sendThrough(`smtps://127.0.0.1:${box.port}`, box);
+      assert.ok(m, 'delivered');
+      assert.equal(m.secure, true);
+    } finally {
+      await box.stop();
+    }
+  });
+
+  test('with TODO_SMTP_REQUIRE_TLS nothing is sent in the clear to a server without STARTTLS', async () => {
+    const box = new Mailbox();  // no STARTTLS
+    await box.start();
+    try {
+      assert.deepEqual(await sendThrough(`smtp://127.0.0.1:${box.port}`, box, { TODO_SMTP_REQUIRE_TLS: 'true' }), []);
+    } finally {
+      await box.stop();
+    }
+  });
+
+  test('a certificate the server does not trust: nothing is sent', async () => {
+    const box = new Mailbox(tls);
+    await box.start();
+    try {
+      assert.deepEqual(await sendThrough(`smtp://127.0.0.1:${box.port}`, box, { TODO_SMTP_REQUIRE_TLS: 'true', TODO_SMTP_CA_FILE: '' }), []);
+    } finally {
+      await box.stop();
     }
   });
 });
