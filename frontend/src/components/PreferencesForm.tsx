@@ -61,7 +61,7 @@ export function PreferencesForm({ user }: { user: User }) {
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Notifications by e-mail</h2>
-      <p className="muted">E-mails go to {user.email}.</p>
+      <p className="muted settings-email">E-mails go to {user.email}.</p>
       {prefs && (
         <form onSubmit={submit} noValidate>
           <div className="field">
