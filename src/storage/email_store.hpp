@@ -40,8 +40,8 @@ class EmailStore : public Store {
   // Adds a pending row due at e.next_attempt_at; false (and nothing written) when a row of
   // e.source_key exists already.
   virtual bool enqueue(const OutgoingEmail& e) = 0;
-  // Up to `limit` pending rows due at `now`, oldest due first; each gets attempts + 1 and
-  // next_attempt_at = lease_until in this transaction.
+  // Up to `limit` pending rows due at `now`, oldest due first (then oldest enqueued); each gets
+  // attempts + 1 and next_attempt_at = lease_until in this transaction.
   virtual std::vector<OutgoingEmail> claim_due(Millis now, Millis lease_until, int limit) = 0;
   // The earliest next_attempt_at of a pending row.
   virtual std::optional<Millis> next_due() = 0;

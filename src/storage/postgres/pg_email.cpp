@@ -14,7 +14,7 @@ constexpr const char* kEnqueue =
 constexpr const char* kClaimDue =
     "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = $2 WHERE id IN ("
     "SELECT id FROM email_outbox WHERE state = 'pending' AND next_attempt_at <= $1 "
-    "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+    "ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
     "RETURNING id, source_key, user_id, kind, task_id, recipient, headers, text_body, "
     "html_body, attempts, next_attempt_at, created_at";
 constexpr const char* kNextDue =
