@@ -1,9 +1,10 @@
 #include "email/email_consumers.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "events/task_event_reader.hpp"
 #include "storage/email_store.hpp"
 #include "storage/preference_store.hpp"
 #include "storage/user_store.hpp"
@@ -13,10 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-const json::object* object_of(const bus::Event& event, json::value& holder) {
-  boost::system::error_code ec;
-  holder = json::parse(event.payload, ec);
-  return ec ? nullptr : holder.if_object();
+// The payload as an object (parsed once per event for every consumer: bus::Event::json).
+const json::object* object_of(const bus::Event& event) {
+  return event.json().if_object();
 }
 
 std::string string_field(const json::object& o, std::string_view key) {
@@ -68,8 +68,7 @@ std::vector<Outcome> ReminderEmails::handle(storage::Tx& tx, std::span<const bus
   outcomes.reserve(events.size());
   const Millis now = now_millis();
   for (const auto& event : events) {
-    json::value holder;
-    const json::object* o = object_of(event, holder);
+    const json::object* o = object_of(event);
     auto task_id = o ? task_id_of(*o) : std::nullopt;
     auto remind_at = o ? time_field(*o, "remind_at") : std::nullopt;
     if (!task_id || !remind_at) {
@@ -105,8 +104,7 @@ void ReminderEmails::committed(std::span<const bus::Event>, std::span<const Outc
 }
 
 bool CompletionNotices::wants(const bus::Event& event) const {
-  json::value holder;
-  const json::object* o = object_of(event, holder);
+  const json::object* o = object_of(event);
   if (!o) return true;  // to give it up
   if (string_field(*o, "event_type") != "completed") return false;
   std::string source = string_field(*o, "source");
@@ -120,12 +118,9 @@ std::vector<Outcome> CompletionNotices::handle(storage::Tx& tx,
   outcomes.reserve(events.size());
   const Millis now = now_millis();
   for (const auto& event : events) {
-    json::value holder;
-    const json::object* o = object_of(event, holder);
-    auto task_id = o ? task_id_of(*o) : std::nullopt;
-    const auto* data = o ? o->if_contains("task_data") : nullptr;
-    if (!task_id || !data || !data->is_object()) {
-      log::error("email-notices: event {} given up: not a task event", event.event_id);
+    auto task_event = read_task_event(event.json());
+    if (!task_event) {
+      log::error("email-notices: event {} given up: {}", event.event_id, task_event.error().detail);
       outcomes.push_back(Outcome::give_up);
       continue;
     }
@@ -135,19 +130,19 @@ std::vector<Outcome> CompletionNotices::handle(storage::Tx& tx,
     if (!prefs.completion_notices) continue;
     auto user = storage::users(tx).find_by_id(event.user_id);
     if (!user) continue;
-    const auto& task = data->as_object();
+    const auto& task = task_event->task_data->as_object();
     NoticeContent c;
     c.event_id = event.event_id;
     c.to_email = user->email;
     c.to_name = user->name;
-    c.task_id = *task_id;
+    c.task_id = task_event->task_id;
     c.title = string_field(task, "title");
-    c.source = string_field(*o, "source");
+    c.source = string_field(event.json().as_object(), "source");
     c.completed_at = time_field(task, "completed_at").value_or(event.created_at);
     c.timezone = prefs.timezone;
     storage::email_outbox(tx).enqueue(outgoing(render_completion_notice(context_.settings, c, now),
                                                "notice:" + event.event_id, event, "completion",
-                                               *task_id, now));
+                                               task_event->task_id, now));
   }
   return outcomes;
 }
