@@ -16,7 +16,14 @@ export TODO_JWT_SECRET=bench-secret-Vx7Qm2Lp9Rt4Wz8Kc3Nf6Hb1
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # utime+stime in clock ticks of the given pids (and their reaped children)
 cpu_ticks() { local t=0 p; for p in "$@"; do [ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15+$16+$17}' /proc/$p/stat))); done; echo $t; }
-pg_pids() { pgrep -f "postgres" -u postgres | tr '\n' ' '; }
+# This cluster's processes only (other clusters may run on the machine): the postmaster of
+# the data directory and its children.
+pg_pids() {
+  local dir pm
+  dir=$(psql -tAq -d "$TODO_TEST_DATABASE_URL" -c "SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+  pm=$(head -1 "$dir/postmaster.pid")
+  echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"
+}
 
 run() {
   local bin=$1 port data db server out user token
