@@ -48,7 +48,7 @@ export function render({ values = [], set = {}, tag = '4f2c9e1d0b7a' } = {}) {
   let source = '';
   for (const d of parseAllDocuments(r.stdout, { uniqueKeys: true })) {
     if (d.errors.length) throw new Error(`rendered YAML: ${d.errors.map((e) => e.message).join('; ')}`);
-    source = /# Source: (\S+)/.exec(String(d.commentBefore || ''))?.[1] || source;
+    source = /Source: (\S+)/.exec(`${d.commentBefore || ''} ${d.contents?.commentBefore || ''}`)?.[1] || source;
     const doc = d.toJS();
     if (doc) docs.push({ file: source, doc });
   }

@@ -15,6 +15,7 @@ import Ajv from 'ajv';
 
 import { CASES, CHART, render, renderRaw, VALUES_FILES } from './chart.mjs';
 import { SHAPES } from './crd_shapes.mjs';
+import { unknownFields } from './k8s_strict.mjs';
 import { BINARY } from './harness.mjs';
 
 const rendered = Object.fromEntries(Object.entries(CASES).map(([name, c]) => [name, render(c)]));
@@ -75,7 +76,7 @@ test('values.schema.json rejects unknown keys and mistyped values, naming them',
   assert.match(r.stderr, /terminationGracePeriodSeconds \(15\) must exceed/);
 });
 
-test('every object validates: Kubernetes schemas (kubernetes-models) and the Dapr, Strimzi and Prometheus Operator CRD shapes', async () => {
+test('every object validates: Kubernetes schemas (kubernetes-models, strict about unknown fields) and the Dapr, Strimzi and Prometheus Operator CRD shapes', async () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   let checked = 0;
   for (const [name, docs] of Object.entries(rendered)) {
@@ -93,6 +94,8 @@ test('every object validates: Kubernetes schemas (kubernetes-models) and the Dap
         const Model = module[doc.kind];
         assert.ok(Model, `${name}: ${file}: ${doc.apiVersion} ${doc.kind} is a Kubernetes kind or a CRD shape we know`);
         assert.doesNotThrow(() => new Model(doc).validate(), `${name}: ${file}: ${doc.kind}/${doc.metadata.name}`);
+        // and no misspelt field the API server would drop (kubeconform -strict)
+        assert.deepEqual(unknownFields(doc), [], `${name}: ${file}: ${doc.kind}/${doc.metadata.name} has fields Kubernetes does not know`);
       }
       checked++;
     }

@@ -313,7 +313,11 @@ func render(chartDir string, valueFiles, sets []string, name, namespace string) 
 		}
 		text := strings.ReplaceAll(buf.String(), "<no value>", "")
 		// one "# Source:" header per document, like helm template
-		for _, doc := range strings.Split(text, "\n---") {
+		for _, doc := range strings.Split("\n"+text, "\n---") {
+			// the separator's own line may carry more (e.g. "--- # comment"): keep the body only
+			if i := strings.IndexByte(doc, '\n'); i >= 0 && !strings.HasPrefix(doc, "\n") {
+				doc = doc[i:]
+			}
 			if strings.TrimSpace(stripComments(doc)) == "" {
 				continue
 			}
