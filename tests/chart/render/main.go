@@ -16,6 +16,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -257,14 +258,14 @@ func render(chartDir string, valueFiles, sets []string, name, namespace string) 
 	}
 	funcs["required"] = func(msg string, v any) (any, error) {
 		if v == nil {
-			return v, fmt.Errorf(msg)
+			return v, errors.New(msg)
 		}
 		if s, ok := v.(string); ok && s == "" {
-			return v, fmt.Errorf(msg)
+			return v, errors.New(msg)
 		}
 		return v, nil
 	}
-	funcs["fail"] = func(msg string) (string, error) { return "", fmt.Errorf(msg) }
+	funcs["fail"] = func(msg string) (string, error) { return "", errors.New(msg) }
 	// `helm template` has no cluster to ask: lookup answers an empty object, as there.
 	funcs["lookup"] = func(apiVersion, kind, namespace, name string) (map[string]any, error) {
 		return map[string]any{}, nil
@@ -349,7 +350,7 @@ func (apiVersions) Has(v string) bool {
 type chartFiles struct{ dir string }
 
 func (f chartFiles) Get(name string) string {
-	b, err := os.ReadFile(filepath.Join(f.dir, filepath.Clean("/" + name)))
+	b, err := os.ReadFile(filepath.Join(f.dir, filepath.Clean("/"+name)))
 	if err != nil {
 		return ""
 	}
