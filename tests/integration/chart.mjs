@@ -37,8 +37,9 @@ export function renderRaw(args) {
 
 // Renders with values files (names under the chart, or absolute) and --set pairs;
 // -> [{file: 'todo-platform/templates/x.yaml', doc}]. Throws with the renderer's error.
+// Strict like `helm lint --strict`: a template reading a value that is not there fails.
 export function render({ values = [], set = {}, tag = '4f2c9e1d0b7a' } = {}) {
-  const args = [];
+  const args = ['--strict'];
   for (const v of values) args.push('-f', v.startsWith('/') ? v : join(CHART, v));
   const sets = tag === undefined ? set : { 'image.tag': tag, ...set };
   for (const [k, v] of Object.entries(sets)) args.push('--set', `${k}=${v}`);

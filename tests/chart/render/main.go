@@ -7,7 +7,8 @@
 // .Files) and its values.schema.json check (gojsonschema, the validator Helm 3 uses).
 // The CI workflow runs the real `helm lint` / `helm template`; this covers `make test`.
 //
-// Usage: helm-render [-f values.yaml]... [--set a.b=c]... [--name NAME] [--namespace NS] CHART_DIR
+// Usage: helm-render [-f values.yaml]... [--set a.b=c]... [--name NAME] [--namespace NS] [--strict] CHART_DIR
+// --strict: a reference to a missing value is an error (missingkey=error, as `helm lint --strict`).
 // Prints every rendered manifest like `helm template` ("---\n# Source: chart/templates/x.yaml").
 // Exits 1 with "Error: ..." on a template error, a failed `required`/`fail`, or values the
 // schema rejects (the same conditions under which `helm template` fails).
@@ -43,6 +44,7 @@ func die(format string, args ...any) {
 func main() {
 	var valueFiles, sets stringList
 	name, namespace, chartDir := "todo", "default", ""
+	strict := false
 	args := os.Args[1:]
 	for i := 0; i < len(args); i++ {
 		next := func() string {
@@ -61,6 +63,8 @@ func main() {
 			name = next()
 		case a == "--namespace" || a == "-n":
 			namespace = next()
+		case a == "--strict":
+			strict = true
 		case strings.HasPrefix(a, "-"):
 			die("unknown flag %s", a)
 		default:
@@ -70,7 +74,7 @@ func main() {
 	if chartDir == "" {
 		die("usage: helm-render [-f values.yaml]... [--set k=v]... [--name N] [--namespace NS] CHART_DIR")
 	}
-	out, err := render(chartDir, valueFiles, sets, name, namespace)
+	out, err := render(chartDir, valueFiles, sets, name, namespace, strict)
 	if err != nil {
 		die("%v", err)
 	}
@@ -177,7 +181,7 @@ func toYAML(v any) string {
 	return strings.TrimSuffix(string(b), "\n")
 }
 
-func render(chartDir string, valueFiles, sets []string, name, namespace string) (string, error) {
+func render(chartDir string, valueFiles, sets []string, name, namespace string, strict bool) (string, error) {
 	chartMeta, err := readYAMLMap(filepath.Join(chartDir, "Chart.yaml"))
 	if err != nil {
 		return "", err
@@ -270,7 +274,11 @@ func render(chartDir string, valueFiles, sets []string, name, namespace string) 
 	funcs["lookup"] = func(apiVersion, kind, namespace, name string) (map[string]any, error) {
 		return map[string]any{}, nil
 	}
-	root.Funcs(funcs).Option("missingkey=zero")
+	if strict {
+		root.Funcs(funcs).Option("missingkey=error")
+	} else {
+		root.Funcs(funcs).Option("missingkey=zero")
+	}
 
 	var names []string
 	for _, f := range files {
