@@ -60,13 +60,3 @@ all: {{ merge (dict "enabled" true "replicas" 1 "autoscaling" (dict "enabled" fa
 {{- $w := include "todo.workloads" .root | fromYaml -}}
 {{- if hasKey $w .role }}{{ .role }}{{ else if hasKey $w "all" }}all{{ else }}api{{ end -}}
 {{- end -}}
-
-{{/* Secret names the Dapr components read (the secret store's Role grants exactly these). */}}
-{{- define "todo.daprSecretNames" -}}
-{{- $p := .Values.dapr.pubsub -}}
-{{- $names := list -}}
-{{- if eq $p.authType "password" }}{{ $names = append $names $p.credentialsSecret.name }}{{ end -}}
-{{- if $p.caSecret.name }}{{ $names = append $names $p.caSecret.name }}{{ end -}}
-{{- if .Values.dapr.statestore.enabled }}{{ $names = append $names .Values.dapr.statestore.secret.name }}{{ end -}}
-{{- $names | uniq | toJson -}}
-{{- end -}}
