@@ -3,7 +3,7 @@
 // installable on our machines; the CI workflow also runs the real helm). Used by
 // chart.test.mjs, chart_roles.test.mjs and manifests.test.mjs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
@@ -11,7 +11,8 @@ import { parseAllDocuments } from 'yaml';
 import { ROOT } from './yaml_docs.mjs';
 
 export const CHART = join(ROOT, 'charts', 'todo-platform');
-export const VALUES_FILES = ['values-minikube.yaml', 'values-doks.yaml'];
+// every environment's values file: a new one is checked without touching the tests
+export const VALUES_FILES = readdirSync(CHART).filter((f) => /^values-.+\.yaml$/.test(f)).sort();
 const RENDERER = join(ROOT, 'build', 'helm-render');
 
 let built = false;
@@ -59,8 +60,7 @@ export function render({ values = [], set = {}, tag = '4f2c9e1d0b7a' } = {}) {
 // The renders every test checks: each environment's values file, plus the shapes and
 // toggles they leave off (single binary, declarative subscriptions, monitoring, topics).
 export const CASES = {
-  minikube: { values: ['values-minikube.yaml'] },
-  doks: { values: ['values-doks.yaml'] },
+  ...Object.fromEntries(VALUES_FILES.map((f) => [/^values-(.+)\.yaml$/.exec(f)[1], { values: [f] }])),
   'doks, declarative subscriptions, ServiceMonitor': { values: ['values-doks.yaml'], set: { 'dapr.declarativeSubscriptions': 'true', 'monitoring.serviceMonitor': 'true' } },
   'minikube, single binary': { values: ['values-minikube.yaml'], set: { shape: 'single' } },
 };
