@@ -61,6 +61,6 @@ export function render({ values = [], set = {}, tag = '4f2c9e1d0b7a' } = {}) {
 // toggles they leave off (single binary, declarative subscriptions, monitoring, topics).
 export const CASES = {
   ...Object.fromEntries(VALUES_FILES.map((f) => [/^values-(.+)\.yaml$/.exec(f)[1], { values: [f] }])),
-  'doks, declarative subscriptions, ServiceMonitor': { values: ['values-doks.yaml'], set: { 'dapr.declarativeSubscriptions': 'true', 'monitoring.serviceMonitor': 'true' } },
+  'doks, declarative subscriptions, e-mail, ServiceMonitor': { values: ['values-doks.yaml'], set: { 'dapr.declarativeSubscriptions': 'true', 'secrets.smtp.name': 'todo-smtp', 'monitoring.serviceMonitor': 'true' } },
   'minikube, single binary': { values: ['values-minikube.yaml'], set: { shape: 'single' } },
 };

@@ -37,7 +37,7 @@ export const DEFAULTS = {
 };
 
 // doks with declarative subscriptions, plus minikube's Strimzi topics
-const CHART = [...render(CASES['doks, declarative subscriptions, ServiceMonitor']), ...render(CASES.minikube).filter((d) => d.doc.kind === 'KafkaTopic')];
+const CHART = [...render(CASES['doks, declarative subscriptions, e-mail, ServiceMonitor']), ...render(CASES.minikube).filter((d) => d.doc.kind === 'KafkaTopic')];
 const { find, one } = finder(CHART, assert);
 const LOCAL = loadYamlDocs(['dapr-components']);
 
@@ -64,8 +64,11 @@ test('the chart\'s pub/sub, subscriptions and resiliency use the code\'s default
   assert.match(String(meta.get('brokers').value), /^[^,\s]+:\d+(,[^,\s]+:\d+)*$/);
   for (const name of ['saslUsername', 'saslPassword']) assert.ok(meta.get(name)?.secretKeyRef, `${name} by secretKeyRef`);
   assert.deepEqual([...pubsub.scopes].sort(), DEFAULTS.apps);
-  const subs = find('Subscription').map((d) => d.doc);
+  const subs = find('Subscription').map((d) => d.doc).filter((s) => s.spec.topic === DEFAULTS.topic);
   assert.deepEqual(subs.flatMap((s) => s.scopes).sort(), ['todo-audit', 'todo-notification', 'todo-recurrence']);
+  // with e-mail on, the notification role also takes reminders (ARCHITECTURE.md §4), dead letters to reminders-dlq
+  const reminders = find('Subscription').map((d) => d.doc).filter((s) => s.spec.topic === DEFAULTS.reminders);
+  assert.deepEqual(reminders.map((s) => [s.scopes, s.spec.routes.default, s.spec.deadLetterTopic]), [[[DEFAULTS.notificationApp], '/dapr/reminders', DEFAULTS.remindersDlq]]);
   for (const s of subs) {
     assert.deepEqual({ pubsubname: s.spec.pubsubname, topic: s.spec.topic, route: s.spec.routes.default, deadLetterTopic: s.spec.deadLetterTopic, bulkSubscribe: s.spec.bulkSubscribe },
       { pubsubname: DEFAULTS.pubsub, topic: DEFAULTS.topic, route: DEFAULTS.route, deadLetterTopic: DEFAULTS.dlq, bulkSubscribe: DEFAULTS.bulkSubscribe });
