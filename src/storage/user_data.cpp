@@ -7,6 +7,7 @@
 #include "storage/session_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace todo::storage {
 
@@ -19,6 +20,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   reminders(tx).remove_user(user_id);
   notifications(tx).remove_user(user_id);
   sessions(tx).remove_user(user_id);
+  webhooks(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }
