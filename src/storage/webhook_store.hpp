@@ -84,9 +84,9 @@ class WebhookStore : public Store {
   // Deletes the endpoint and its deliveries; false when there is no such row.
   virtual bool remove(std::string_view user_id, std::int64_t id) = 0;
 
-  // Deliveries. Inserts a pending delivery unless (webhook_id, event_id) exists; returns
-  // whether it did.
-  virtual bool add_delivery(const WebhookDelivery& d) = 0;
+  // Deliveries. Inserts a pending delivery unless (webhook_id, event_id) exists; returns its
+  // id, or nullopt when it existed.
+  virtual std::optional<std::int64_t> add_delivery(const WebhookDelivery& d) = 0;
   // The user's deliveries of one endpoint with id < before_id, newest first.
   virtual DeliveryPage deliveries(std::string_view user_id, std::int64_t webhook_id,
                                   std::optional<std::int64_t> before_id, int limit) = 0;
@@ -100,6 +100,9 @@ class WebhookStore : public Store {
   virtual void finish(const AttemptResult& r, Millis now) = 0;
   // The endpoint by id alone (the worker), locked on PostgreSQL.
   virtual std::optional<Webhook> find_any(std::int64_t id) = 0;
+  // After a successful attempt: the endpoint's run of failures ends (a write only when there
+  // was one).
+  virtual void reset_failures(std::int64_t id, Millis now) = 0;
 
   // Account deletion (storage/user_data.hpp).
   virtual void remove_user(std::string_view user_id) = 0;

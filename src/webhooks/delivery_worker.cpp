@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "core/log.hpp"
@@ -87,6 +88,34 @@ void DeliveryWorker::wake() {
   wakeup_.notify_all();
 }
 
+bool DeliveryWorker::accepting() const {
+  return fresh_size_.load(std::memory_order_relaxed) < std::size_t(2 * options_.max_in_flight);
+}
+
+void DeliveryWorker::hand_over(std::vector<FreshDelivery> fresh) {
+  if (fresh.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& f : fresh) fresh_.push_back(std::move(f));
+    fresh_size_ = fresh_.size();
+  }
+  wakeup_.notify_all();
+}
+
+int DeliveryWorker::send_fresh(int limit) {
+  std::vector<FreshDelivery> batch;
+  {
+    std::lock_guard lock(mutex_);
+    std::size_t n = std::min(fresh_.size(), std::size_t(limit));
+    std::move(fresh_.begin(), fresh_.begin() + std::ptrdiff_t(n), std::back_inserter(batch));
+    fresh_.erase(fresh_.begin(), fresh_.begin() + std::ptrdiff_t(n));
+    fresh_size_ = fresh_.size();
+  }
+  std::map<std::string, Result<Target>> resolved;
+  for (auto& f : batch) send(std::move(f), resolved);
+  return int(batch.size());
+}
+
 void DeliveryWorker::answered(Answer answer) {
   {
     std::lock_guard lock(mutex_);
@@ -116,6 +145,7 @@ void DeliveryWorker::run() {
       }
     }
     int room = options_.max_in_flight - in_flight_;
+    if (!db_failed && room > 0) room -= send_fresh(room);
     int claimed = 0;
     if (!db_failed && room > 0) {
       claimed = claim_and_send(room);
@@ -139,82 +169,89 @@ void DeliveryWorker::run() {
       }
     }
     std::unique_lock lock(mutex_);
-    wakeup_.wait_until(lock, deadline, [&] { return stopping_ || woken_ || !answers_.empty(); });
+    wakeup_.wait_until(lock, deadline, [&] {
+      return stopping_ || woken_ || !answers_.empty() ||
+             (!fresh_.empty() && in_flight_ < options_.max_in_flight);
+    });
   }
 }
 
 int DeliveryWorker::claim_and_send(int limit) {
-  struct Job {
-    storage::WebhookDelivery delivery;
-    std::optional<storage::Webhook> hook;
-  };
-  std::vector<Job> jobs;
+  std::vector<FreshDelivery> jobs;
+  std::vector<std::int64_t> unsendable;  // deliveries of an endpoint disabled or deleted
   const Millis now = now_millis();
-  const Millis lease = now + options_.timeout.count() + kLeaseExtra;
+  const Millis lease = now + lease_ms();
   auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) {
     jobs.clear();
+    unsendable.clear();
     auto& store = storage::webhooks(tx);
     std::map<std::int64_t, std::optional<storage::Webhook>> hooks;
     for (auto& d : store.claim_due(now, lease, limit)) {
       auto it = hooks.find(d.webhook_id);
       if (it == hooks.end()) it = hooks.emplace(d.webhook_id, store.find_any(d.webhook_id)).first;
-      jobs.push_back({std::move(d), it->second});
+      const auto& hook = it->second;
+      if (hook && hook->enabled)
+        jobs.push_back({std::move(d), hook->url, hook->secret});
+      else
+        unsendable.push_back(d.id);
     }
   });
   if (!status) {
     log::warn("webhooks: claiming deliveries failed: {}", status.error().detail);
     return -1;
   }
-  // One resolution per host and round: a burst to one endpoint costs one lookup.
-  std::map<std::string, Result<Target>> resolved;
-  for (auto& job : jobs) {
+  for (std::int64_t id : unsendable) {
     Answer a;
-    a.delivery = std::move(job.delivery);
-    std::string body = std::move(a.delivery.payload);
-    a.delivery.payload.clear();
-    if (!job.hook || !job.hook->enabled) {
-      a.attempted = false;
-      a.verdict = Verdict::failed;
-      a.error = "endpoint disabled before the attempt";
-      answered(std::move(a));
-      continue;
-    }
-    a.url = job.hook->url;
-    auto it = resolved.find(a.url);
-    if (it == resolved.end()) it = resolved.emplace(a.url, guard_.resolve(a.url)).first;
-    const Result<Target>& target = it->second;
-    auto key = secret_key(job.hook->secret);
-    if (!target || !key) {
-      bool refused = !target && target.error().kind == ErrorKind::validation;
-      a.verdict = refused ? Verdict::refused : !target ? Verdict::retry : Verdict::failed;
-      a.error = !target ? target.error().detail : "the endpoint's secret is unreadable";
-      ++in_flight_;  // counted as an attempt, recorded like one
-      answered(std::move(a));
-      continue;
-    }
-    net::Request request;
-    request.method = net::Method::post;
-    request.url = a.url;
-    long long timestamp = now_millis() / 1000;
-    request.headers = {
-        {"Content-Type", "application/json"},
-        {"webhook-id", a.delivery.msg_id},
-        {"webhook-timestamp", std::to_string(timestamp)},
-        {"webhook-signature", sign(*key, a.delivery.msg_id, timestamp, body)},
-    };
-    request.body = std::move(body);
-    if (auto pin = target->resolve_entry(); !pin.empty()) request.resolve.push_back(pin);
-    ++in_flight_;
-    client_.send(std::move(request), [this, a = std::move(a)](net::Response r) mutable {
-      a.status = r.status;
-      a.verdict = classify_attempt(r.status, r.outcome);
-      a.elapsed = r.elapsed;
-      if (a.verdict != Verdict::succeeded) a.error = r.reason;
-      metrics_.observe("todo_webhook_latency_seconds", "", double(r.elapsed.count()) / 1000.0);
-      answered(std::move(a));
-    });
+    a.delivery.id = id;
+    a.attempted = false;
+    a.verdict = Verdict::failed;
+    a.error = "endpoint disabled before the attempt";
+    answered(std::move(a));
   }
-  return int(jobs.size());
+  std::map<std::string, Result<Target>> resolved;
+  for (auto& job : jobs) send(std::move(job), resolved);
+  return int(jobs.size() + unsendable.size());
+}
+
+void DeliveryWorker::send(FreshDelivery job, std::map<std::string, Result<Target>>& resolved) {
+  Answer a;
+  a.delivery = std::move(job.delivery);
+  std::string body = std::move(a.delivery.payload);
+  a.delivery.payload.clear();
+  a.url = std::move(job.url);
+  // One resolution per URL and round: a burst to one endpoint costs one lookup.
+  auto it = resolved.find(a.url);
+  if (it == resolved.end()) it = resolved.emplace(a.url, guard_.resolve(a.url)).first;
+  const Result<Target>& target = it->second;
+  auto key = secret_key(job.secret);
+  ++in_flight_;  // answered below or by the client: recorded like any attempt
+  if (!target || !key) {
+    bool refused = !target && target.error().kind == ErrorKind::validation;
+    a.verdict = refused ? Verdict::refused : !target ? Verdict::retry : Verdict::failed;
+    a.error = !target ? target.error().detail : "the endpoint's secret is unreadable";
+    answered(std::move(a));
+    return;
+  }
+  net::Request request;
+  request.method = net::Method::post;
+  request.url = a.url;
+  long long timestamp = now_millis() / 1000;
+  request.headers = {
+      {"Content-Type", "application/json"},
+      {"webhook-id", a.delivery.msg_id},
+      {"webhook-timestamp", std::to_string(timestamp)},
+      {"webhook-signature", sign(*key, a.delivery.msg_id, timestamp, body)},
+  };
+  request.body = std::move(body);
+  if (auto pin = target->resolve_entry(); !pin.empty()) request.resolve.push_back(pin);
+  client_.send(std::move(request), [this, a = std::move(a)](net::Response r) mutable {
+    a.status = r.status;
+    a.verdict = classify_attempt(r.status, r.outcome);
+    a.elapsed = r.elapsed;
+    if (a.verdict != Verdict::succeeded) a.error = r.reason;
+    metrics_.observe("todo_webhook_latency_seconds", "", double(r.elapsed.count()) / 1000.0);
+    answered(std::move(a));
+  });
 }
 
 bool DeliveryWorker::record(std::vector<Answer>& answers) {
@@ -253,14 +290,15 @@ bool DeliveryWorker::record(std::vector<Answer>& answers) {
       store.finish(r, now);
       if (!a.attempted) continue;
       counted.push_back({metric_outcome(a.verdict, r.state)});
+      if (a.verdict == Verdict::succeeded) {  // the common case: one write, no read
+        store.reset_failures(a.delivery.webhook_id, now);
+        continue;
+      }
       auto hook = store.find_any(a.delivery.webhook_id);
       if (!hook) continue;
       bool changed = false;
       std::optional<std::string> disable;
-      if (a.verdict == Verdict::succeeded) {
-        changed = hook->consecutive_failures != 0;
-        hook->consecutive_failures = 0;
-      } else if (hook->enabled) {
+      if (hook->enabled) {
         ++hook->consecutive_failures;
         changed = true;
         if (a.verdict == Verdict::gone)

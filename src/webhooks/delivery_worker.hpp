@@ -18,16 +18,21 @@
 // this attempt's unix seconds; webhook-signature), the checked address pinned
 // (CURLOPT_RESOLVE), no redirects, a 10 s timeout, the response body capped at 64 KiB.
 //
-// A claimed delivery whose answer never came (the process stopped or crashed) is sent again
-// once its lease ran out (timeout + 30 s), with the same webhook-id: receivers dedupe on it.
+// Fast path: a consumer that just queued deliveries hands them over in memory after its commit
+// (hand_over), so the common case costs no claim; it wrote them with a lease already
+// (next_attempt_at = now + lease_ms()), so that the table is only the fallback. A delivery
+// whose answer never came (the process stopped or crashed) is sent again once its lease ran
+// out (timeout + 30 s), with the same webhook-id: receivers dedupe on it.
 //
 // Metrics: todo_webhook_deliveries_total{outcome=succeeded|retry|failed|dead|refused},
 // todo_webhook_latency_seconds (request sent -> answer), todo_webhooks_disabled_total.
 // Lifecycle: start() once the database is open; stop() joins the thread, then cancels what is
 // in flight (those rows are retried after their lease). Threads: its own, plus the HttpClient's
 // (whose callbacks only queue the answer); wake() from any thread.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -50,6 +55,13 @@ struct DeliveryOptions {
   std::size_t max_response_bytes = 64 * 1024;
 };
 
+// A delivery just committed by a consumer, with what sending it needs.
+struct FreshDelivery {
+  storage::WebhookDelivery delivery;  // with its id and payload
+  std::string url;
+  std::string secret;
+};
+
 class DeliveryWorker final : public app::Worker {
  public:
   DeliveryWorker(storage::Database& db, ops::Metrics& metrics, const AddressGuard& guard,
@@ -59,6 +71,13 @@ class DeliveryWorker final : public app::Worker {
   void start() override;
   void stop() override;
   void wake();
+
+  // Whether the in-memory queue takes more fresh deliveries now (any thread; approximate): a
+  // consumer writes a lease on the deliveries it will hand over only then.
+  bool accepting() const;
+  Millis lease_ms() const { return options_.timeout.count() + 30'000; }
+  // Deliveries committed with a lease (after the consumer's commit; any thread, no blocking).
+  void hand_over(std::vector<FreshDelivery> fresh);
 
  private:
   struct Answer {                       // one attempt's result, waiting to be recorded
@@ -75,6 +94,11 @@ class DeliveryWorker final : public app::Worker {
   // Claims up to `limit` due deliveries and sends them; returns how many it claimed (-1 when
   // the database failed).
   int claim_and_send(int limit);
+  // Checks, signs and sends one delivery (or records why not); `resolved` caches the address
+  // check per URL for one round.
+  void send(FreshDelivery job, std::map<std::string, Result<Target>>& resolved);
+  // Sends up to `limit` handed-over deliveries; returns how many.
+  int send_fresh(int limit);
   // Records the answers in one transaction; false when the database failed.
   bool record(std::vector<Answer>& answers);
   void answered(Answer answer);  // from the client's thread
@@ -88,7 +112,9 @@ class DeliveryWorker final : public app::Worker {
   std::condition_variable wakeup_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::vector<Answer> answers_;  // guarded by mutex_
+  std::vector<Answer> answers_;       // guarded by mutex_
+  std::vector<FreshDelivery> fresh_;  // guarded by mutex_
+  std::atomic<std::size_t> fresh_size_{0};
   std::thread thread_;
   net::HttpClient client_;  // last: stopped (its callbacks done) before the members above go
 };

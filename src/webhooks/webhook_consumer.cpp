@@ -9,8 +9,13 @@
 
 namespace todo::webhooks {
 
-WebhookConsumer::WebhookConsumer(std::string name, std::string topic, std::function<void()> queued)
-    : name_(std::move(name)), topic_(std::move(topic)), queued_(std::move(queued)) {}
+namespace {
+// Events whose deliveries wait for their commit to be handed over (see staged_).
+constexpr std::size_t kMaxStagedEvents = 4096;
+}  // namespace
+
+WebhookConsumer::WebhookConsumer(std::string name, std::string topic, DeliveryWorker& worker)
+    : name_(std::move(name)), topic_(std::move(topic)), worker_(worker) {}
 
 std::vector<Outcome> WebhookConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   std::vector<Outcome> outcomes;
@@ -30,6 +35,8 @@ std::vector<Outcome> WebhookConsumer::handle(storage::Tx& tx, std::span<const bu
     if (it == endpoints.end())
       it = endpoints.emplace(event.user_id, store.enabled_for(event.user_id)).first;
     std::string body;
+    std::vector<FreshDelivery> fresh;
+    const bool hand_over = worker_.accepting();
     for (const auto& hook : it->second) {
       if (!wants_type(hook.event_types, *type)) continue;
       if (body.empty()) body = webhook_body(*type, event.payload);
@@ -40,9 +47,20 @@ std::vector<Outcome> WebhookConsumer::handle(storage::Tx& tx, std::span<const bu
       d.msg_id = "msg_" + time_ordered_uuid(now);
       d.event_type = *type;
       d.payload = body;
-      d.next_attempt_at = now;
+      d.next_attempt_at = hand_over ? now + worker_.lease_ms() : now;
       d.created_at = now;
-      if (store.add_delivery(d)) ++added_;
+      auto id = store.add_delivery(d);
+      if (!id) continue;
+      ++added_;
+      if (!hand_over) continue;
+      d.id = *id;
+      d.attempt = 0;
+      d.updated_at = now;
+      fresh.push_back({std::move(d), hook.url, hook.secret});
+    }
+    if (!fresh.empty()) {
+      std::lock_guard lock(staged_mutex_);
+      if (staged_.size() < kMaxStagedEvents) staged_[event.event_id] = std::move(fresh);
     }
     outcomes.push_back(Outcome::done);
   }
@@ -51,8 +69,19 @@ std::vector<Outcome> WebhookConsumer::handle(storage::Tx& tx, std::span<const bu
 
 void WebhookConsumer::committed(std::span<const bus::Event> events,
                                 std::span<const Outcome> outcomes, Millis now) {
-  (void)events, (void)outcomes, (void)now;
-  if (added_.exchange(0) > 0 && queued_) queued_();
+  (void)outcomes, (void)now;
+  std::vector<FreshDelivery> fresh;
+  {
+    std::lock_guard lock(staged_mutex_);
+    for (const auto& event : events) {
+      auto it = staged_.find(event.event_id);
+      if (it == staged_.end()) continue;
+      for (auto& f : it->second) fresh.push_back(std::move(f));
+      staged_.erase(it);
+    }
+  }
+  worker_.hand_over(std::move(fresh));
+  if (added_.exchange(0) > 0) worker_.wake();  // those written without a lease are due now
 }
 
 }  // namespace todo::webhooks

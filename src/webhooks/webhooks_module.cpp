@@ -33,10 +33,8 @@ class WebhooksModule final : public app::Module {
       : guard_(guard_options(o)),
         worker_(p.db, p.metrics, guard_,
                 DeliveryOptions{*parse_scale(o.retry_scale), o.max_failures, o.max_in_flight}),
-        task_events_(std::make_shared<WebhookConsumer>("webhooks", "task-events",
-                                                       [this] { worker_.wake(); })),
-        reminders_(std::make_shared<WebhookConsumer>("webhooks-reminders", "reminders",
-                                                     [this] { worker_.wake(); })),
+        task_events_(std::make_shared<WebhookConsumer>("webhooks", "task-events", worker_)),
+        reminders_(std::make_shared<WebhookConsumer>("webhooks-reminders", "reminders", worker_)),
         deps_{p.db,   p.metrics,      p.authenticator,           p.cpu,
               guard_, o.max_per_user, [this] { worker_.wake(); }} {}
 

@@ -23,7 +23,7 @@ constexpr const char* kAddDelivery =
     "INSERT INTO webhook_deliveries (webhook_id, user_id, event_id, msg_id, event_type, payload, "
     "attempt, state, next_attempt_at, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, 0, 'pending', $7, $8, $8) "
-    "ON CONFLICT (webhook_id, event_id) DO NOTHING";
+    "ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING id";
 constexpr const char* kDeliveryColumns =
     "SELECT id, webhook_id, user_id, event_id, msg_id, event_type, attempt, state, last_status, "
     "last_error, duration_ms, next_attempt_at, created_at, updated_at";
@@ -44,6 +44,9 @@ constexpr const char* kNextDue =
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = $2, last_status = $3, "
     "last_error = $4, duration_ms = $5, next_attempt_at = $6, updated_at = $7 WHERE id = $1";
+constexpr const char* kResetFailures =
+    "UPDATE webhooks SET consecutive_failures = 0, updated_at = $2 "
+    "WHERE id = $1 AND consecutive_failures <> 0";
 constexpr const char* kRemoveUserDeliveries = "DELETE FROM webhook_deliveries WHERE user_id = $1";
 constexpr const char* kRemoveUserHooks = "DELETE FROM webhooks WHERE user_id = $1";
 
@@ -146,7 +149,7 @@ class PgWebhooks final : public WebhookStore {
     return db_.exec(kDeleteHook, Params().add(user_id).add(id)).affected() > 0;
   }
 
-  bool add_delivery(const WebhookDelivery& d) override {
+  std::optional<std::int64_t> add_delivery(const WebhookDelivery& d) override {
     auto r = db_.exec(kAddDelivery, Params()
                                         .add(d.webhook_id)
                                         .add(d.user_id)
@@ -156,7 +159,8 @@ class PgWebhooks final : public WebhookStore {
                                         .add(d.payload)
                                         .add(d.next_attempt_at.value_or(d.created_at))
                                         .add(d.created_at));
-    return r.affected() > 0;
+    if (r.empty()) return std::nullopt;
+    return r.int64(0, 0);
   }
 
   DeliveryPage deliveries(std::string_view user_id, std::int64_t webhook_id,
@@ -207,6 +211,10 @@ class PgWebhooks final : public WebhookStore {
     auto r = db_.exec(std::string(kHookColumns) + "WHERE id = $1 FOR UPDATE", Params().add(id));
     if (r.empty()) return std::nullopt;
     return read_hook(r, 0);
+  }
+
+  void reset_failures(std::int64_t id, Millis now) override {
+    db_.exec(kResetFailures, Params().add(id).add(now));
   }
 
   void remove_user(std::string_view user_id) override {

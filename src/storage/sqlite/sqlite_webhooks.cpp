@@ -40,6 +40,9 @@ constexpr const char* kNextDue =
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = ?2, last_status = ?3, "
     "last_error = ?4, duration_ms = ?5, next_attempt_at = ?6, updated_at = ?7 WHERE id = ?1";
+constexpr const char* kResetFailures =
+    "UPDATE webhooks SET consecutive_failures = 0, updated_at = ?2 "
+    "WHERE id = ?1 AND consecutive_failures <> 0";
 constexpr const char* kRemoveUserDeliveries = "DELETE FROM webhook_deliveries WHERE user_id = ?";
 constexpr const char* kRemoveUserHooks = "DELETE FROM webhooks WHERE user_id = ?";
 
@@ -145,7 +148,7 @@ class SqliteWebhooks final : public WebhookStore {
     return db_.changes() > 0;
   }
 
-  bool add_delivery(const WebhookDelivery& d) override {
+  std::optional<std::int64_t> add_delivery(const WebhookDelivery& d) override {
     db_.prepare(kAddDelivery)
         .bind(1, d.webhook_id)
         .bind(2, d.user_id)
@@ -156,7 +159,8 @@ class SqliteWebhooks final : public WebhookStore {
         .bind(7, d.next_attempt_at.value_or(d.created_at))
         .bind(8, d.created_at)
         .run();
-    return db_.changes() > 0;
+    if (db_.changes() == 0) return std::nullopt;
+    return db_.last_insert_rowid();
   }
 
   DeliveryPage deliveries(std::string_view user_id, std::int64_t webhook_id,
@@ -211,6 +215,10 @@ class SqliteWebhooks final : public WebhookStore {
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_hook(s);
+  }
+
+  void reset_failures(std::int64_t id, Millis now) override {
+    db_.prepare(kResetFailures).bind(1, id).bind(2, now).run();
   }
 
   void remove_user(std::string_view user_id) override {
