@@ -98,6 +98,9 @@ class WebhookStore : public Store {
   virtual std::optional<Millis> next_due() = 0;
   // Records an attempt: attempt + 1, the state, status, error, duration, next_attempt_at.
   virtual void finish(const AttemptResult& r, Millis now) = 0;
+  // A pending delivery that will not be sent (its endpoint was disabled or deleted): failed,
+  // with `reason` as its error; its attempts and last status stay.
+  virtual void abandon(std::int64_t delivery_id, std::string_view reason, Millis now) = 0;
   // The endpoint by id alone (the worker), locked on PostgreSQL.
   virtual std::optional<Webhook> find_any(std::int64_t id) = 0;
   // After a successful attempt: the endpoint's run of failures ends (a write only when there

@@ -15,7 +15,9 @@
 namespace todo::webhooks {
 namespace {
 
-constexpr auto kMaxSleep = std::chrono::minutes(5);
+constexpr auto kMaxSleep = std::chrono::milliseconds(5 * 60 * 1000);
+constexpr auto kRecordDelay = std::chrono::milliseconds(20);  // answers recorded this late at most
+constexpr std::size_t kRecordBatch = 256;
 constexpr Millis kLeaseExtra = 30'000;  // a claimed row is sent again after timeout + this
 
 net::HttpClientOptions client_options(const DeliveryOptions& o) {
@@ -35,9 +37,12 @@ double jitter() {
   return double(randombytes_uniform(1'000'000)) / 1'000'000.0;
 }
 
+// The metric's outcome: the verdict, except that a retry that will not happen is failed or
+// dead, and a 410 is failed.
 const char* metric_outcome(Verdict v, storage::DeliveryState state) {
   if (state == storage::DeliveryState::dead) return "dead";
-  if (v == Verdict::gone) return "failed";
+  if (v == Verdict::gone || (v == Verdict::retry && state == storage::DeliveryState::failed))
+    return "failed";
   return verdict_name(v);
 }
 
@@ -125,53 +130,78 @@ void DeliveryWorker::answered(Answer answer) {
 }
 
 void DeliveryWorker::run() {
+  using Clock = std::chrono::steady_clock;
   std::vector<Answer> pending;  // answers not recorded yet (kept across a database failure)
+  std::optional<Clock::time_point> first_pending;
+  // When the table may hold due rows: at start, after wake() (rows written without a lease:
+  // a test send, a full hand-over queue), at the next due time it reported, and after a
+  // database failure.
+  bool check_table = true;
+  Clock::time_point next_check = Clock::now() + kMaxSleep;
   for (;;) {
+    bool stop = false;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      for (auto& a : answers_) pending.push_back(std::move(a));
+      stop = stopping_;
+      for (auto& a : answers_) {
+        if (a.attempted) --in_flight_;  // the slot is free; the row stays leased until recorded
+        pending.push_back(std::move(a));
+      }
       answers_.clear();
+      check_table = check_table || woken_;
       woken_ = false;
     }
+    if (stop) {  // what came back is recorded; what is in flight is sent again after its lease
+      std::optional<Millis> retry_at;
+      if (!pending.empty()) record(pending, retry_at);
+      return;
+    }
+    auto now = Clock::now();
+    if (now >= next_check) check_table = true;
+    if (!pending.empty() && !first_pending) first_pending = now;
     bool db_failed = false;
-    if (!pending.empty()) {
-      if (record(pending)) {
-        in_flight_ -= int(std::count_if(pending.begin(), pending.end(),
-                                        [](const Answer& a) { return a.attempted; }));
+    // Answers are recorded in batches (every kRecordDelay, or kRecordBatch at once): one
+    // transaction, and on SQLite one fsync, for many deliveries.
+    if (!pending.empty() &&
+        (pending.size() >= kRecordBatch || now - *first_pending >= kRecordDelay)) {
+      if (std::optional<Millis> retry_at; record(pending, retry_at)) {
         pending.clear();
+        first_pending.reset();
+        if (retry_at)  // a retry this worker just scheduled: look at the table then
+          next_check =
+              std::min(next_check, Clock::now() + std::chrono::milliseconds(std::max<Millis>(
+                                                      0, *retry_at - now_millis())));
       } else {
         db_failed = true;
       }
     }
     int room = options_.max_in_flight - in_flight_;
-    if (!db_failed && room > 0) room -= send_fresh(room);
-    int claimed = 0;
-    if (!db_failed && room > 0) {
-      claimed = claim_and_send(room);
-      db_failed = claimed < 0;
-    }
-    auto deadline = std::chrono::steady_clock::now() + kMaxSleep;
-    if (db_failed) {
-      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    } else if (room > 0 && claimed == room) {
-      continue;  // more may be due: go on once the answers are recorded
-    } else if (in_flight_ < options_.max_in_flight) {
-      std::optional<Millis> next;
-      auto status = storage::read_and_wait(
-          db_, [&](storage::Tx& tx) { next = storage::webhooks(tx).next_due(); });
-      if (!status) {
-        deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-      } else if (next) {
-        Millis wait = std::max<Millis>(0, *next - now_millis());
-        deadline =
-            std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(wait));
+    if (room > 0) room -= send_fresh(room);
+    if (!db_failed && check_table && room > 0) {
+      int claimed = claim_and_send(room);
+      if (claimed < 0) {
+        db_failed = true;
+      } else if (claimed < room) {  // nothing more is due now: when is the next one?
+        std::optional<Millis> next;
+        auto status = storage::read_and_wait(
+            db_, [&](storage::Tx& tx) { next = storage::webhooks(tx).next_due(); });
+        db_failed = !status;
+        check_table = false;
+        Millis wait = next ? std::max<Millis>(0, *next - now_millis()) : Millis(kMaxSleep.count());
+        next_check = Clock::now() + std::min<std::chrono::milliseconds>(
+                                        std::chrono::milliseconds(wait), kMaxSleep);
       }
     }
+    auto deadline = next_check;
+    if (db_failed) deadline = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+    if (first_pending) deadline = std::min(deadline, *first_pending + kRecordDelay);
+    if (check_table && room > 0) continue;  // more may be due
+    const bool saturated = in_flight_ >= options_.max_in_flight;
     std::unique_lock lock(mutex_);
     wakeup_.wait_until(lock, deadline, [&] {
-      return stopping_ || woken_ || !answers_.empty() ||
-             (!fresh_.empty() && in_flight_ < options_.max_in_flight);
+      // The first answer starts a recording window; later ones wait for it (or free a slot).
+      return stopping_ || woken_ || (!answers_.empty() && (saturated || pending.empty())) ||
+             (!fresh_.empty() && !saturated) || answers_.size() + pending.size() >= kRecordBatch;
     });
   }
 }
@@ -254,82 +284,86 @@ void DeliveryWorker::send(FreshDelivery job, std::map<std::string, Result<Target
   });
 }
 
-bool DeliveryWorker::record(std::vector<Answer>& answers) {
-  struct Counted {
-    std::string outcome;
-  };
-  std::vector<Counted> counted;
+// One failed attempt of an endpoint: its run of failures grows; a 410 or the run reaching
+// max_failures disables it and notifies its user. Returns whether it disabled the endpoint now.
+bool DeliveryWorker::note_failure(storage::Tx& tx, std::int64_t webhook_id, Verdict verdict,
+                                  Millis now) {
+  auto& store = storage::webhooks(tx);
+  auto hook = store.find_any(webhook_id);
+  if (!hook || !hook->enabled) return false;
+  ++hook->consecutive_failures;
+  std::optional<std::string> disable;
+  if (verdict == Verdict::gone)
+    disable = "the endpoint answered 410 Gone";
+  else if (hook->consecutive_failures >= options_.max_failures)
+    disable = std::to_string(hook->consecutive_failures) + " consecutive failed attempts";
+  if (disable) {
+    hook->enabled = false;
+    hook->disabled_reason = *disable;
+    storage::Notification n;
+    n.user_id = hook->user_id;
+    n.event_id = time_ordered_uuid(now);
+    n.kind = "webhook_disabled";
+    n.title = "Webhook to " + hook->url + " disabled: " + *disable;
+    n.created_at = now;
+    storage::notifications(tx).insert(n);
+  }
+  hook->updated_at = now;
+  store.update(*hook);
+  return disable.has_value();
+}
+
+bool DeliveryWorker::record(std::vector<Answer>& answers, std::optional<Millis>& retry_at) {
+  std::vector<std::string> counted;  // metric outcomes, added once committed
   int disabled = 0;
   const Millis now = now_millis();
   auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) {
     counted.clear();
     disabled = 0;
+    retry_at.reset();
     auto& store = storage::webhooks(tx);
     for (const auto& a : answers) {
+      if (!a.attempted) {  // never sent: the last attempt's status stays in the log
+        store.abandon(a.delivery.id, a.error, now);
+        continue;
+      }
       storage::AttemptResult r;
       r.delivery_id = a.delivery.id;
       if (a.status != 0) r.status = a.status;
       if (!a.error.empty()) r.error = a.error.substr(0, 500);
       r.duration_ms = a.elapsed.count();
-      switch (a.verdict) {
-        case Verdict::succeeded:
-          r.state = storage::DeliveryState::succeeded;
-          break;
-        case Verdict::retry:
-          if (auto delay =
-                  retry_delay(int(a.delivery.attempt) + 1, options_.retry_scale, jitter())) {
-            r.state = storage::DeliveryState::pending;
-            r.next_attempt_at = now + *delay;
-          } else {
-            r.state = storage::DeliveryState::dead;
-          }
-          break;
-        default:
-          r.state = storage::DeliveryState::failed;
-      }
-      store.finish(r, now);
-      if (!a.attempted) continue;
-      counted.push_back({metric_outcome(a.verdict, r.state)});
-      if (a.verdict == Verdict::succeeded) {  // the common case: one write, no read
+      r.state = storage::DeliveryState::failed;
+      if (a.verdict == Verdict::succeeded) {  // the common case: two writes, no read
+        r.state = storage::DeliveryState::succeeded;
+        store.finish(r, now);
         store.reset_failures(a.delivery.webhook_id, now);
+        counted.push_back("succeeded");
         continue;
       }
-      auto hook = store.find_any(a.delivery.webhook_id);
-      if (!hook) continue;
-      bool changed = false;
-      std::optional<std::string> disable;
-      if (hook->enabled) {
-        ++hook->consecutive_failures;
-        changed = true;
-        if (a.verdict == Verdict::gone)
-          disable = "the endpoint answered 410 Gone";
-        else if (hook->consecutive_failures >= options_.max_failures)
-          disable = std::to_string(hook->consecutive_failures) + " consecutive failed attempts";
+      if (a.verdict == Verdict::retry) {
+        auto delay = retry_delay(int(a.delivery.attempt) + 1, options_.retry_scale, jitter());
+        r.state = delay ? storage::DeliveryState::pending : storage::DeliveryState::dead;
+        if (delay) r.next_attempt_at = now + *delay;
       }
-      if (disable) {
-        hook->enabled = false;
-        hook->disabled_reason = *disable;
+      if (note_failure(tx, a.delivery.webhook_id, a.verdict, now)) {
         ++disabled;
-        storage::Notification n;
-        n.user_id = hook->user_id;
-        n.event_id = time_ordered_uuid(now);
-        n.kind = "webhook_disabled";
-        n.title = "Webhook to " + hook->url + " disabled: " + *disable;
-        n.created_at = now;
-        storage::notifications(tx).insert(n);
+        if (r.state == storage::DeliveryState::pending) {  // no retry to a disabled endpoint
+          r.state = storage::DeliveryState::failed;
+          r.next_attempt_at.reset();
+        }
       }
-      if (changed) {
-        hook->updated_at = now;
-        store.update(*hook);
-      }
+      if (r.next_attempt_at)
+        retry_at = std::min(retry_at.value_or(*r.next_attempt_at), *r.next_attempt_at);
+      store.finish(r, now);
+      counted.push_back(metric_outcome(a.verdict, r.state));
     }
   });
   if (!status) {
     log::warn("webhooks: recording {} answers failed: {}", answers.size(), status.error().detail);
     return false;
   }
-  for (const auto& c : counted)
-    metrics_.add("todo_webhook_deliveries_total", "outcome=\"" + c.outcome + "\"", 1);
+  for (const auto& outcome : counted)
+    metrics_.add("todo_webhook_deliveries_total", "outcome=\"" + outcome + "\"", 1);
   if (disabled) metrics_.add("todo_webhooks_disabled_total", "", std::uint64_t(disabled));
   return true;
 }

@@ -99,8 +99,10 @@ class DeliveryWorker final : public app::Worker {
   void send(FreshDelivery job, std::map<std::string, Result<Target>>& resolved);
   // Sends up to `limit` handed-over deliveries; returns how many.
   int send_fresh(int limit);
-  // Records the answers in one transaction; false when the database failed.
-  bool record(std::vector<Answer>& answers);
+  // Records the answers in one transaction; false when the database failed. `retry_at`: the
+  // earliest retry it scheduled, if any.
+  bool record(std::vector<Answer>& answers, std::optional<Millis>& retry_at);
+  bool note_failure(storage::Tx& tx, std::int64_t webhook_id, Verdict verdict, Millis now);
   void answered(Answer answer);  // from the client's thread
 
   storage::Database& db_;

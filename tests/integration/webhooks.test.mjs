@@ -240,6 +240,8 @@ test('a run of failed attempts disables the endpoint and notifies its user; re-e
   const [d] = (await deliveries(u, hook.id)).items;
   assert.equal(d.attempt, 3);
   assert.equal(d.status_code, 500);
+  assert.equal(d.state, 'failed');  // no retry to a disabled endpoint
+  assert.equal(d.next_attempt_at, null);
   const notes = await server.api('GET', `/api/${u.user.id}/notifications`, { token: u.token });
   assert.equal(notes.status, 200);
   const note = notes.json.items.find((n) => n.kind === 'webhook_disabled');

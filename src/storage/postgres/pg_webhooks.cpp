@@ -44,6 +44,9 @@ constexpr const char* kNextDue =
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = $2, last_status = $3, "
     "last_error = $4, duration_ms = $5, next_attempt_at = $6, updated_at = $7 WHERE id = $1";
+constexpr const char* kAbandonDelivery =
+    "UPDATE webhook_deliveries SET state = 'failed', last_error = $2, next_attempt_at = NULL, "
+    "updated_at = $3 WHERE id = $1 AND state = 'pending'";
 constexpr const char* kResetFailures =
     "UPDATE webhooks SET consecutive_failures = 0, updated_at = $2 "
     "WHERE id = $1 AND consecutive_failures <> 0";
@@ -211,6 +214,10 @@ class PgWebhooks final : public WebhookStore {
     auto r = db_.exec(std::string(kHookColumns) + "WHERE id = $1 FOR UPDATE", Params().add(id));
     if (r.empty()) return std::nullopt;
     return read_hook(r, 0);
+  }
+
+  void abandon(std::int64_t delivery_id, std::string_view reason, Millis now) override {
+    db_.exec(kAbandonDelivery, Params().add(delivery_id).add(reason).add(now));
   }
 
   void reset_failures(std::int64_t id, Millis now) override {

@@ -40,6 +40,9 @@ constexpr const char* kNextDue =
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = ?2, last_status = ?3, "
     "last_error = ?4, duration_ms = ?5, next_attempt_at = ?6, updated_at = ?7 WHERE id = ?1";
+constexpr const char* kAbandonDelivery =
+    "UPDATE webhook_deliveries SET state = 'failed', last_error = ?2, next_attempt_at = NULL, "
+    "updated_at = ?3 WHERE id = ?1 AND state = 'pending'";
 constexpr const char* kResetFailures =
     "UPDATE webhooks SET consecutive_failures = 0, updated_at = ?2 "
     "WHERE id = ?1 AND consecutive_failures <> 0";
@@ -215,6 +218,10 @@ class SqliteWebhooks final : public WebhookStore {
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_hook(s);
+  }
+
+  void abandon(std::int64_t delivery_id, std::string_view reason, Millis now) override {
+    db_.prepare(kAbandonDelivery).bind(1, delivery_id).bind(2, reason).bind(3, now).run();
   }
 
   void reset_failures(std::int64_t id, Millis now) override {
