@@ -1,6 +1,8 @@
 // Issue 11's webhook figures, against a running single binary started by bench/webhooks.sh
 // (which allows http to this script's receiver on 127.0.0.1:RECV_PORT). Bounded in time.
 //   node bench/webhooks.mjs deliveries http://127.0.0.1:PORT RECV_PORT [rate=100] [seconds=20] [endpoints=5] [burst=2000]
+//     0. the same creates by a user without endpoints, for the server CPU they cost alone (the
+//        server's pid in TODO_BENCH_PID; the CPU per delivery is the difference);
 //     1. `endpoints` endpoints of one user, tasks created at `rate`/s for `seconds` s: every
 //        delivery's signature verified (HMAC-SHA256 with node:crypto), the lag from the
 //        event's timestamp to its receipt (p50/p99), and the backlog at the end;
@@ -16,7 +18,7 @@
 //                   beside wrk's creates (the issue's "without slowing task writes").
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const [mode, base, recvPortArg, ...rest] = process.argv.slice(2);
 const recvPort = Number(recvPortArg);
@@ -92,26 +94,47 @@ if (mode === 'receiver') {
   const server = await receiver(true);
   const u = await user();
   for (let i = 0; i < endpoints; i++) await endpoint(u, `/hook/${i}`);
-  // 1. Steady: `rate` creates per second, paced in 10 ms slices.
-  const total = rate * seconds;
-  const t0 = Date.now();
-  let sent = 0;
-  const inflight = new Set();
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * rate));
-    for (; sent < due; sent++) {
-      const p = json('POST', `/api/${u.id}/tasks`, u.token, { title: `webhook bench ${sent}` }).finally(() => inflight.delete(p));
-      inflight.add(p);
+  // Server CPU (Linux /proc; TODO_BENCH_PID), for the cost of a delivery whatever the load.
+  const cpu = () => {
+    if (!process.env.TODO_BENCH_PID) return NaN;
+    const f = readFileSync(`/proc/${process.env.TODO_BENCH_PID}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;  // seconds (USER_HZ = 100)
+  };
+  // `rate` creates per second for `seconds` s, paced in 10 ms slices.
+  const steady = async (who, total) => {
+    const t0 = Date.now();
+    let sent = 0;
+    const inflight = new Set();
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const p = json('POST', `/api/${who.id}/tasks`, who.token, { title: `webhook bench ${sent}` }).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await sleep(10);
     }
-    await sleep(10);
-  }
-  await Promise.all(inflight);
-  const createdIn = (Date.now() - t0) / 1000;
+    await Promise.all(inflight);
+    return (Date.now() - t0) / 1000;
+  };
+  const total = rate * seconds;
+  // 0. The same creates by a user without endpoints: the server CPU they cost alone.
+  const quiet = await user();
+  let c0 = cpu();
+  await steady(quiet, total);
+  await sleep(1000);
+  const cpuWithout = cpu() - c0;
+  // 1. Steady, with the endpoints.
+  c0 = cpu();
+  const createdIn = await steady(u, total);
   const atEnd = received;
   const expected = total * endpoints;
   const deadline = Date.now() + 60_000;
   while (received < expected && Date.now() < deadline) await sleep(50);
+  await sleep(1000);
+  const cpuWith = cpu() - c0;
   const span = (receipts[expected - 1] - receipts[0]) / 1000;
+  console.log(`server CPU for ${total} creates: ${cpuWithout.toFixed(2)} s without endpoints, ${cpuWith.toFixed(2)} s with ${endpoints} each ` +
+    `-> ${(((cpuWith - cpuWithout) / expected) * 1e6).toFixed(0)} µs of server CPU per delivery`);
   console.log(`steady: ${total} creates in ${createdIn.toFixed(1)} s (${(total / createdIn).toFixed(0)}/s) -> ${received} of ${expected} deliveries ` +
     `(${(received / span).toFixed(0)}/s over ${span.toFixed(1)} s); backlog when the creates ended ${expected - atEnd}; ` +
     `lag event -> receipt p50 ${pct(lags, 0.5)} ms, p99 ${pct(lags, 0.99)} ms, max ${Math.max(...lags)} ms; bad signatures ${bad}`);

@@ -55,7 +55,7 @@ for backend in "${backends[@]}"; do
   recv=$(free_port)
   start_server "$backend" "$recv"
   echo "== $backend deliveries"
-  node bench/webhooks.mjs deliveries "http://127.0.0.1:$PORT" "$recv" "$RATE" "$SECONDS_" 5 "$BURST" || true
+  TODO_BENCH_PID=$SERVER node bench/webhooks.mjs deliveries "http://127.0.0.1:$PORT" "$recv" "$RATE" "$SECONDS_" 5 "$BURST" || true
   stop_server
 done
 for round in $(seq "$ROUNDS"); do
