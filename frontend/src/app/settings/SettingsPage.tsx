@@ -1,5 +1,6 @@
 'use client';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
+import { WebhookSettings } from '@/components/WebhookSettings';
 import { useRequiredUser } from '@/lib/session';
 
 export function SettingsPage() {
@@ -13,6 +14,7 @@ export function SettingsPage() {
           <ChangePassword />
           <SignOutEverywhere />
           <ExportData user={user} />
+          <WebhookSettings user={user} />
           <DeleteAccount user={user} />
         </div>
       )}
