@@ -55,6 +55,7 @@ DeliveryWorker::DeliveryWorker(storage::Database& db, ops::Metrics& metrics,
       guard_(guard),
       options_(options),
       client_(client_options(options)) {
+  ensure_sodium();  // jitter() draws from libsodium's generator, maybe before any secret was made
   metrics_.describe("todo_webhook_deliveries_total", "counter",
                     "Webhook delivery attempts by outcome (succeeded, retry, failed, dead, "
                     "refused by the address check).");
