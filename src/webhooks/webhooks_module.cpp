@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "app/platform.hpp"
+#include "storage/sync.hpp"
+#include "storage/webhook_store.hpp"
 #include "webhooks/delivery_worker.hpp"
 #include "webhooks/webhook_consumer.hpp"
 #include "webhooks/webhook_routes.hpp"
@@ -30,7 +32,8 @@ GuardOptions guard_options(const WebhookOptions& o) {
 class WebhooksModule final : public app::Module {
  public:
   WebhooksModule(app::Platform& p, const WebhookOptions& o)
-      : guard_(guard_options(o)),
+      : db_(p.db),
+        guard_(guard_options(o)),
         worker_(p.db, p.metrics, guard_,
                 DeliveryOptions{*parse_scale(o.retry_scale), o.max_failures, o.max_in_flight}),
         task_events_(std::make_shared<WebhookConsumer>("webhooks", "task-events", worker_)),
@@ -44,8 +47,24 @@ class WebhooksModule final : public app::Module {
     return {task_events_, reminders_};
   }
   std::vector<app::Worker*> workers() override { return {&worker_}; }
+  // "degraded" (still 200: events go on being queued) when a due delivery waits longer than a
+  // minute: the worker is stuck or far behind.
+  std::vector<app::ReadinessCheck> readiness_checks() override {
+    return {{"webhooks", [this] {
+               std::optional<Millis> next;
+               auto status = storage::read_and_wait(
+                   db_, [&](storage::Tx& tx) { next = storage::webhooks(tx).next_due(); });
+               long long overdue = status && next ? std::max<Millis>(0, now_millis() - *next) : 0;
+               bool late = overdue > kReadyMaxOverdueMs;
+               return app::Readiness{
+                   late ? app::Readiness::Level::degraded : app::Readiness::Level::ok,
+                   late ? "backlog" : "ok", "webhooks_overdue_ms", overdue};
+             }}};
+  }
 
  private:
+  static constexpr Millis kReadyMaxOverdueMs = 60'000;
+  storage::Database& db_;
   AddressGuard guard_;
   DeliveryWorker worker_;
   std::shared_ptr<WebhookConsumer> task_events_;
