@@ -100,12 +100,14 @@ bool DeliveryWorker::accepting() const {
 
 void DeliveryWorker::hand_over(std::vector<FreshDelivery> fresh) {
   if (fresh.empty()) return;
+  bool notify = false;
   {
     std::lock_guard lock(mutex_);
+    notify = fresh_.empty() && wake_on_fresh_;  // it takes them all once awake
     for (auto& f : fresh) fresh_.push_back(std::move(f));
     fresh_size_ = fresh_.size();
   }
-  wakeup_.notify_all();
+  if (notify) wakeup_.notify_all();
 }
 
 int DeliveryWorker::send_fresh(int limit) {
@@ -123,11 +125,13 @@ int DeliveryWorker::send_fresh(int limit) {
 }
 
 void DeliveryWorker::answered(Answer answer) {
+  bool notify = false;
   {
     std::lock_guard lock(mutex_);
     answers_.push_back(std::move(answer));
+    notify = answers_.size() == answers_to_wake_;  // once, when the worker waits for this many
   }
-  wakeup_.notify_all();
+  if (notify) wakeup_.notify_all();
 }
 
 void DeliveryWorker::run() {
@@ -143,6 +147,8 @@ void DeliveryWorker::run() {
     bool stop = false;
     {
       std::lock_guard lock(mutex_);
+      answers_to_wake_ = 0;  // awake: nobody needs to notify
+      wake_on_fresh_ = false;
       stop = stopping_;
       for (auto& a : answers_) {
         if (a.attempted) --in_flight_;  // the slot is free; the row stays leased until recorded
@@ -199,6 +205,9 @@ void DeliveryWorker::run() {
     if (check_table && room > 0) continue;  // more may be due
     const bool saturated = in_flight_ >= options_.max_in_flight;
     std::unique_lock lock(mutex_);
+    // Wake-ups cost a context switch each: the callbacks notify only for what ends this wait.
+    answers_to_wake_ = saturated || pending.empty() ? 1 : kRecordBatch - pending.size();
+    wake_on_fresh_ = !saturated;
     wakeup_.wait_until(lock, deadline, [&] {
       // The first answer starts a recording window; later ones wait for it (or free a slot).
       return stopping_ || woken_ || (!answers_.empty() && (saturated || pending.empty())) ||

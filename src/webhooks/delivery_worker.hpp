@@ -116,6 +116,8 @@ class DeliveryWorker final : public app::Worker {
   bool stopping_ = false;
   std::vector<Answer> answers_;       // guarded by mutex_
   std::vector<FreshDelivery> fresh_;  // guarded by mutex_
+  std::size_t answers_to_wake_ = 0;   // guarded by mutex_: the answer count that ends the wait
+  bool wake_on_fresh_ = false;        // guarded by mutex_: whether a hand-over ends the wait
   std::atomic<std::size_t> fresh_size_{0};
   std::thread thread_;
   net::HttpClient client_;  // last: stopped (its callbacks done) before the members above go
