@@ -18,7 +18,6 @@ namespace {
 constexpr auto kMaxSleep = std::chrono::milliseconds(5 * 60 * 1000);
 constexpr auto kRecordDelay = std::chrono::milliseconds(20);  // answers recorded this late at most
 constexpr std::size_t kRecordBatch = 256;
-constexpr Millis kLeaseExtra = 30'000;  // a claimed row is sent again after timeout + this
 
 net::HttpClientOptions client_options(const DeliveryOptions& o) {
   net::HttpClientOptions c;
