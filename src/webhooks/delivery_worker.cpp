@@ -201,7 +201,7 @@ void DeliveryWorker::run() {
     auto deadline = next_check;
     if (db_failed) deadline = std::min(deadline, Clock::now() + std::chrono::seconds(1));
     if (first_pending) deadline = std::min(deadline, *first_pending + kRecordDelay);
-    if (check_table && room > 0) continue;  // more may be due
+    if (check_table && room > 0 && !db_failed) continue;  // more may be due
     const bool saturated = in_flight_ >= options_.max_in_flight;
     std::unique_lock lock(mutex_);
     // Wake-ups cost a context switch each: the callbacks notify only for what ends this wait.
