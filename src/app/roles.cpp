@@ -9,6 +9,7 @@
 #include "reminders/reminders_module.hpp"
 #include "tasks/tasks_module.hpp"
 #include "web/web_module.hpp"
+#include "webhooks/webhooks_module.hpp"
 
 namespace todo::app {
 
@@ -16,7 +17,8 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "relay"}},
+       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "webhooks",
+        "relay"}},
       {"api",
        "accounts, tasks, the web UI and the outbox relay (to Dapr)",
        {"ops", "auth", "tasks", "web", "relay"}},
@@ -24,8 +26,8 @@ const std::vector<Role>& roles() {
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
       {"notification",
-       "reminders, in-app notifications and e-mail",
-       {"ops", "reminders", "email", "relay"}},
+       "reminders, in-app notifications, e-mail and webhooks",
+       {"ops", "reminders", "email", "webhooks", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",
        "next occurrences of recurring tasks (and the preview route)",
@@ -50,6 +52,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(recurrence::module_spec());
   specs.push_back(reminders::module_spec());
   specs.push_back(email::module_spec());
+  specs.push_back(webhooks::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

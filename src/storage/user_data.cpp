@@ -9,6 +9,7 @@
 #include "storage/session_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace todo::storage {
 
@@ -23,6 +24,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   sessions(tx).remove_user(user_id);
   preferences(tx).remove_user(user_id);
   email_outbox(tx).remove_user(user_id);
+  webhooks(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }

@@ -29,6 +29,8 @@ const SERVED = [
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
   ['get', '/api/{user_id}/preferences'], ['put', '/api/{user_id}/preferences'],
   ['get', '/api/email/unsubscribe'], ['post', '/api/email/unsubscribe'],
+  ['get', '/api/{user_id}/webhooks'], ['post', '/api/{user_id}/webhooks'], ['get', '/api/{user_id}/webhooks/{id}'], ['patch', '/api/{user_id}/webhooks/{id}'],
+  ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
@@ -451,6 +453,45 @@ describe('real responses match the document', () => {
     await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: { ...form, Accept: 'text/html' } }, 200);
     const after = await server.api('GET', path, { token: u.token });
     assert.equal(after.json.email_reminders, false);
+  });
+
+  test('webhook routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+    const list = '/api/{user_id}/webhooks';
+    const one = '/api/{user_id}/webhooks/{id}';
+    const base = `/api/${u.user.id}/webhooks`;
+    // 192.0.2.0/24 (TEST-NET-1, RFC 5737): a public-class literal that passes the address
+    // check without DNS and that no host answers; its deliveries just time out.
+    const body = { url: 'https://192.0.2.10/hook', event_types: ['task.deleted'] };
+    const made = await call('post', list, base, { token: u.token, body }, 201);
+    const id = made.json.id;
+    await call('post', list, base, { token: u.token, body: { ...body, url: 'https://127.0.0.1/x' } }, 422);
+    await call('post', list, base, { token: u.token, raw: '{' }, 400);
+    await call('post', list, base, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', list, base, { body }, 401);
+    await call('get', list, base, { token: u.token }, 200);
+    await call('get', list, base, { token: other.token }, 403);
+    await call('get', one, `${base}/${id}`, { token: u.token }, 200);
+    await call('get', one, `${base}/999999999`, { token: u.token }, 404);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { event_types: ['task.created'] } }, 200);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { event_types: ['nope'] } }, 422);
+    const test = '/api/{user_id}/webhooks/{id}/test';
+    await call('post', test, `${base}/${id}/test`, { token: u.token }, 202);
+    const log = '/api/{user_id}/webhooks/{id}/deliveries';
+    const page = await call('get', log, `${base}/${id}/deliveries`, { token: u.token }, 200);
+    assert.equal(page.json.items.length, 1);
+    await call('get', log, `${base}/${id}/deliveries?limit=0`, { token: u.token }, 400);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { enabled: false } }, 200);
+    await call('post', test, `${base}/${id}/test`, { token: u.token }, 409);
+    await call('delete', one, `${base}/${id}`, { token: u.token }, 204);
+    await call('delete', one, `${base}/${id}`, { token: u.token }, 404);
   });
 
   test('account routes', async () => {

@@ -27,6 +27,8 @@ const FIELD_NAMES: Record<string, string> = {
   due_before: 'Due before',
   due_after: 'Due after',
   event_type: 'Event type',
+  url: 'URL',
+  event_types: 'Events',
 };
 
 export function fieldName(field: string): string {

@@ -1,6 +1,7 @@
 'use client';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
 import { PreferencesForm } from '@/components/PreferencesForm';
+import { WebhookSettings } from '@/components/WebhookSettings';
 import { useRequiredUser } from '@/lib/session';
 
 export function SettingsPage() {
@@ -15,6 +16,7 @@ export function SettingsPage() {
           <ChangePassword />
           <SignOutEverywhere />
           <ExportData user={user} />
+          <WebhookSettings user={user} />
           <DeleteAccount user={user} />
         </div>
       )}
