@@ -32,14 +32,14 @@ constexpr const char* kDeliveryLog =
     "ORDER BY id DESC LIMIT $4";
 // One statement: lock the due rows (skipping those another worker holds), lease them, and
 // return them.
-constexpr const char* kClaimDue =
+constexpr const char* kClaimDueDeliveries =
     "UPDATE webhook_deliveries d SET next_attempt_at = $2 FROM ("
     "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $1 "
     "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id "
     "RETURNING d.id, d.webhook_id, d.user_id, d.event_id, d.msg_id, d.event_type, d.attempt, "
     "d.state, d.last_status, d.last_error, d.duration_ms, d.next_attempt_at, d.created_at, "
     "d.updated_at, d.payload";
-constexpr const char* kNextDue =
+constexpr const char* kNextDueDelivery =
     "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'";
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = $2, last_status = $3, "
@@ -184,7 +184,7 @@ class PgWebhooks final : public WebhookStore {
   }
 
   std::vector<WebhookDelivery> claim_due(Millis now, Millis lease_until, int limit) override {
-    auto r = db_.exec(kClaimDue, Params().add(now).add(lease_until).add(std::int64_t(limit)));
+    auto r = db_.exec(kClaimDueDeliveries, Params().add(now).add(lease_until).add(std::int64_t(limit)));
     std::vector<WebhookDelivery> out;
     out.reserve(std::size_t(r.size()));
     for (int i = 0; i < r.size(); ++i) {
@@ -195,7 +195,7 @@ class PgWebhooks final : public WebhookStore {
   }
 
   std::optional<Millis> next_due() override {
-    auto r = db_.exec(kNextDue, Params());
+    auto r = db_.exec(kNextDueDelivery, Params());
     return r.empty() ? std::nullopt : r.opt_int64(0, 0);
   }
 

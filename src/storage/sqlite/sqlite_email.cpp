@@ -10,13 +10,13 @@ constexpr const char* kEnqueue =
     "text_body, html_body, state, attempts, next_attempt_at, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, ?10) "
     "ON CONFLICT (source_key) DO NOTHING";
-constexpr const char* kClaimDue =
+constexpr const char* kClaimDueEmails =
     "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id IN ("
     "SELECT id FROM email_outbox WHERE state = 'pending' AND next_attempt_at <= ?1 "
     "ORDER BY next_attempt_at, id LIMIT ?3) "
     "RETURNING id, source_key, user_id, kind, task_id, recipient, headers, text_body, "
     "html_body, attempts, next_attempt_at, created_at";
-constexpr const char* kNextDue =
+constexpr const char* kNextDueEmail =
     "SELECT MIN(next_attempt_at) FROM email_outbox WHERE state = 'pending'";
 constexpr const char* kMarkSent =
     "UPDATE email_outbox SET state = 'sent', finished_at = ?2, last_error = NULL WHERE id = ?1";
@@ -25,7 +25,7 @@ constexpr const char* kRetryAt =
 constexpr const char* kMarkFailed =
     "UPDATE email_outbox SET state = 'failed', finished_at = ?2, last_error = ?3 WHERE id = ?1";
 constexpr const char* kPendingCount = "SELECT COUNT(*) FROM email_outbox WHERE state = 'pending'";
-constexpr const char* kRemoveUser = "DELETE FROM email_outbox WHERE user_id = ?";
+constexpr const char* kRemoveUserEmails = "DELETE FROM email_outbox WHERE user_id = ?";
 
 class SqliteEmail final : public EmailStore {
  public:
@@ -48,7 +48,7 @@ class SqliteEmail final : public EmailStore {
   }
 
   std::vector<OutgoingEmail> claim_due(Millis now, Millis lease_until, int limit) override {
-    auto s = db_.prepare(kClaimDue);
+    auto s = db_.prepare(kClaimDueEmails);
     s.bind(1, now).bind(2, lease_until).bind(3, std::int64_t(limit));
     std::vector<OutgoingEmail> rows;
     while (s.step()) {
@@ -71,7 +71,7 @@ class SqliteEmail final : public EmailStore {
   }
 
   std::optional<Millis> next_due() override {
-    auto s = db_.prepare(kNextDue);
+    auto s = db_.prepare(kNextDueEmail);
     return s.step() ? s.opt_int64(0) : std::nullopt;
   }
 
@@ -93,7 +93,7 @@ class SqliteEmail final : public EmailStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    db_.prepare(kRemoveUser).bind(1, user_id).run();
+    db_.prepare(kRemoveUserEmails).bind(1, user_id).run();
   }
 
  private:

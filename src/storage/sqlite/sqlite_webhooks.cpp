@@ -35,7 +35,7 @@ constexpr const char* kDueDeliveries =
     "ORDER BY next_attempt_at LIMIT ?2";
 constexpr const char* kLeaseDelivery =
     "UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1";
-constexpr const char* kNextDue =
+constexpr const char* kNextDueDelivery =
     "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'";
 constexpr const char* kFinishAttempt =
     "UPDATE webhook_deliveries SET attempt = attempt + 1, state = ?2, last_status = ?3, "
@@ -197,7 +197,7 @@ class SqliteWebhooks final : public WebhookStore {
   }
 
   std::optional<Millis> next_due() override {
-    auto s = db_.prepare(kNextDue);
+    auto s = db_.prepare(kNextDueDelivery);
     return s.step() ? s.opt_int64(0) : std::nullopt;
   }
 
