@@ -5,6 +5,7 @@
 #include "storage/recurrence_store.hpp"
 #include "storage/reminder_store.hpp"
 #include "storage/session_store.hpp"
+#include "storage/stream_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
 
@@ -19,6 +20,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   reminders(tx).remove_user(user_id);
   notifications(tx).remove_user(user_id);
   sessions(tx).remove_user(user_id);
+  stream(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }
