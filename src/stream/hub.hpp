@@ -34,8 +34,10 @@ std::string row_message(const storage::StreamRow& row);
 
 class StreamHub {
  public:
-  // `read_batch`: rows per read (a subscriber far behind is fed in several reads).
-  StreamHub(storage::Database& db, ops::Metrics& metrics, int read_batch = 500);
+  // `read_batch`: rows per read (a subscriber far behind is fed in several reads, giving its
+  // connection time to drain between them: one read is pushed as one chunk, which must fit
+  // the stream's queue).
+  StreamHub(storage::Database& db, ops::Metrics& metrics, int read_batch = 64);
   StreamHub(const StreamHub&) = delete;
   StreamHub& operator=(const StreamHub&) = delete;
   ~StreamHub();

@@ -72,9 +72,10 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   http::StreamOptions options;
   options.heartbeat = s.heartbeat;
   // A browser tab reads as fast as events come; a reader this far behind is dropped (it
-  // reconnects with Last-Event-ID and is replayed from the log), so an idle stream costs
-  // little and a stuck one at most this.
-  options.max_queued_bytes = std::size_t{256} << 10;
+  // reconnects with Last-Event-ID and is replayed from the log), so a stuck one costs at
+  // most this. It must hold a whole read of the hub (StreamHub's read_batch rows: 64 of the
+  // largest task events, ~12 kB each, fit) or a replay would drop even a fast reader.
+  options.max_queued_bytes = std::size_t{1} << 20;
   auto stream = ctx.open_stream(options);
   std::string first(kRetryField);
   // The reset's id is where the client stands now: its next reconnect resumes from there.
