@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 
-import { EventSource } from 'eventsource';
-
 import { waitOutboxDrained } from './audit_helpers.mjs';
+import { openStream as open } from './sse_client.mjs';
 import { metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
 
 let server;
@@ -23,39 +22,10 @@ afterEach(() => {
   for (const es of openSources) es.close();
   openSources.clear();
 });
-
-const KINDS = ['task', 'notification', 'notifications', 'reset'];
-
-// An EventSource on the user's stream, authenticated with the bearer token (or the session
-// cookie, as a browser sends it). `headers` go on the first request only (e.g. a
-// Last-Event-ID the test chose); on its own reconnects EventSource sets Last-Event-ID itself.
-function openStream(srv, u, { query = '', headers = {}, cookie = false } = {}) {
-  const events = [];
-  let first = true;
-  const es = new EventSource(`${srv.baseUrl}/api/${u.user.id}/stream${query}`, {
-    fetch: (input, init) => {
-      const h = { ...init.headers, ...(first ? headers : {}) };
-      first = false;
-      if (cookie) h.Cookie = u.cookie; else h.Authorization = `Bearer ${u.token}`;
-      return fetch(input, { ...init, headers: h });
-    },
-  });
-  openSources.add(es);
-  for (const kind of KINDS) {
-    es.addEventListener(kind, (e) => {
-      events.push({ kind, id: Number(e.lastEventId), data: JSON.parse(e.data) });
-    });
-  }
-  const opened = new Promise((resolve, reject) => {
-    es.onopen = () => resolve();
-    es.onerror = (err) => { if (es.readyState === EventSource.CLOSED) reject(err); };
-  });
-  return {
-    es, events, opened,
-    close: () => es.close(),
-    until: (n, what = `${n} events`) => waitUntil(() => events.length >= n, what),
-    tasks: () => events.filter((e) => e.kind === 'task'),
-  };
+function openStream(srv, u, options) {
+  const s = open(srv, u, options);
+  openSources.add(s.es);
+  return s;
 }
 
 async function api(srv, u, method, path, body, headers) {
