@@ -27,6 +27,7 @@ const SERVED = [
   ['get', '/api/{user_id}/recurrence/preview'],
   ['get', '/api/{user_id}/notifications'], ['post', '/api/{user_id}/notifications/read-all'],
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
+  ['get', '/api/{user_id}/stream'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
@@ -413,6 +414,27 @@ describe('real responses match the document', () => {
     const done = await server.api('PATCH', `/api/${u.user.id}/tasks/${created.json.id}/complete`, { token: u.token });
     assert.equal(done.status, 200);
     await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: new Date(Date.now() + 60_000).toISOString() } }, 409);
+  });
+
+  test('stream route', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const path = `/api/${u.user.id}/stream`;
+    const template = '/api/{user_id}/stream';
+    // 200 is a stream that never ends by itself: its head and first bytes are checked.
+    const ctl = new AbortController();
+    const res = await fetch(server.baseUrl + path, { headers: { Authorization: `Bearer ${u.token}` }, signal: ctl.signal });
+    const { value } = await res.body.getReader().read();
+    ctl.abort();
+    checkResponse('get', template, { status: res.status, headers: res.headers, text: Buffer.from(value).toString('utf8') });
+    const call = async (opts, expect, query = '') => {
+      const r = await server.api('GET', path + query, opts);
+      assert.equal(r.status, expect, r.text.slice(0, 300));
+      checkResponse('get', template, r);
+    };
+    await call({ token: u.token }, 400, '?last_event_id=x');
+    await call({}, 401);
+    await call({ token: other.token }, 403);
   });
 
   test('account routes', async () => {
