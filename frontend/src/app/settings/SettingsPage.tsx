@@ -1,5 +1,6 @@
 'use client';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
+import { BrowserNotificationsToggle } from '@/components/BrowserNotificationsToggle';
 import { useRequiredUser } from '@/lib/session';
 
 export function SettingsPage() {
@@ -10,6 +11,7 @@ export function SettingsPage() {
       <p className="page-intro settings-email">{user ? `Signed in as ${user.email}.` : '\u00a0'}</p>
       {user && (
         <div className="settings">
+          <BrowserNotificationsToggle />
           <ChangePassword />
           <SignOutEverywhere />
           <ExportData user={user} />
