@@ -144,13 +144,17 @@ const counts = lagAfter.map(([le, n], i) => [le, n - (lagBefore[i]?.[1] ?? 0)]);
 const all = counts.at(-1)?.[1] ?? 0;
 const bound = (f) => counts.find(([, n]) => n >= f * all)?.[0];
 console.log(`server todo_stream_lag_seconds (append -> socket queue), ${all} pushes: p50 <= ${bound(0.5) * 1000} ms, p99 <= ${bound(0.99) * 1000} ms (bucket bounds)`);
-// Where the time goes: commit -> the stream consumer's append committed (the relay).
+// Where the time goes: commit -> each consumer's effect committed (the relay), the stream's
+// consumer (commit -> appended) beside the others for comparison.
 {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const rows = [...text.matchAll(/^todo_event_delivery_lag_seconds_bucket\{subscriber="stream",le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
-  const n = rows.at(-1)?.[1] ?? 0;
-  const b = (f) => rows.find(([, c]) => c >= f * n)?.[0];
-  if (n) console.log(`server todo_event_delivery_lag_seconds{subscriber="stream"} (commit -> appended), ${n} events: p50 <= ${b(0.5) * 1000} ms, p99 <= ${b(0.99) * 1000} ms`);
+  for (const sub of ['stream', 'audit', 'reminders', 'recurrence']) {
+    const re = new RegExp(`^todo_event_delivery_lag_seconds_bucket\\{subscriber="${sub}",le="([^"]+)"\\} (\\d+)$`, 'gm');
+    const rows = [...text.matchAll(re)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+    const n = rows.at(-1)?.[1] ?? 0;
+    const b = (f) => rows.find(([, c]) => c >= f * n)?.[0];
+    if (n) console.log(`server todo_event_delivery_lag_seconds{subscriber="${sub}"} (commit -> consumer committed), ${n} events: p50 <= ${b(0.5) * 1000} ms, p99 <= ${b(0.99) * 1000} ms`);
+  }
 }
 for (const r of responses) r.destroy();
 agent.destroy();

@@ -27,5 +27,6 @@ run() {
   rm -rf "$data"
 }
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
-run sqlite "$@"
-if [ -n "${TODO_TEST_DATABASE_URL:-}" ]; then run postgres "$@"; fi
+# TODO_BENCH_ONLY=sqlite|postgres runs one backend.
+if [ "${TODO_BENCH_ONLY:-sqlite}" = sqlite ] || [ -z "${TODO_BENCH_ONLY:-}" ]; then run sqlite "$@"; fi
+if [ -n "${TODO_TEST_DATABASE_URL:-}" ] && [ "${TODO_BENCH_ONLY:-postgres}" = postgres ]; then run postgres "$@"; fi
