@@ -44,12 +44,12 @@ void StreamHub::stop() {
 }
 
 void StreamHub::subscribe(const std::string& user_id, const std::shared_ptr<http::Stream>& stream,
-                          std::int64_t position) {
+                          std::int64_t position, std::function<bool(Millis)> valid) {
   {
     std::lock_guard lock(shared_->mutex);
     auto& state = shared_->users[user_id];
     if (state.subscribers.empty()) state.generation = ++shared_->generations;
-    state.subscribers.push_back({stream, position, now_millis()});
+    state.subscribers.push_back({stream, position, now_millis(), std::move(valid)});
     ++shared_->open;
   }
   // Outside the lock: on a stream that has already ended the callback runs at once.
@@ -77,6 +77,19 @@ void StreamHub::unsubscribe(Shared& shared, const std::string& user_id,
   subs.erase(gone, subs.end());
   // A read in flight finds the user gone, or (resubscribed meanwhile) a fresh state.
   if (subs.empty()) shared.users.erase(it);
+}
+
+std::size_t StreamHub::sweep(Millis now) {
+  std::vector<std::shared_ptr<http::Stream>> ended;
+  {
+    std::lock_guard lock(shared_->mutex);
+    for (const auto& [user, state] : shared_->users)
+      for (const auto& sub : state.subscribers)
+        if (sub.valid && !sub.valid(now)) ended.push_back(sub.stream);
+  }
+  // Outside the lock: close() ends the stream, whose on_close unsubscribes it.
+  for (const auto& stream : ended) stream->close();
+  return ended.size();
 }
 
 void StreamHub::wake(const std::string& user_id) {

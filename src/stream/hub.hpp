@@ -16,6 +16,7 @@
 // so they keep seq order.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,8 +45,13 @@ class StreamHub {
 
   // Feeds `stream` the user's rows after `position` from now on (a replay first, when the
   // log has rows past it), and drops it once it ends (its on_close).
+  // `valid` (optional) is asked by sweep(): false ends the stream (its session ended).
   void subscribe(const std::string& user_id, const std::shared_ptr<http::Stream>& stream,
-                 std::int64_t position);
+                 std::int64_t position, std::function<bool(Millis now)> valid = {});
+  // Closes every stream whose `valid` says false now (the module's worker calls it every
+  // second: a signed-out or expired session stops receiving within about a second).
+  // Returns how many it closed.
+  std::size_t sweep(Millis now);
   // The user's log has new committed rows.
   void wake(const std::string& user_id);
   // Every user with a subscriber (after the LISTEN connection was re-established: NOTIFYs
@@ -61,6 +67,7 @@ class StreamHub {
     std::shared_ptr<http::Stream> stream;
     std::int64_t position = 0;
     Millis since = 0;  // subscribed at: older rows are a replay, not counted in the lag
+    std::function<bool(Millis)> valid;
   };
   struct UserState {
     std::vector<Subscriber> subscribers;

@@ -56,6 +56,9 @@ Result<std::optional<std::int64_t>> last_event_id(const http::RequestContext& ct
 asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ctx) {
   auto user = s.authenticator.authorize_path_user(ctx);
   if (!user) co_return user.error();
+  // The stream outlives the request: its session is checked again while it is open.
+  auto claims = s.authenticator.session(ctx);
+  if (!claims) co_return claims.error();
   auto last = last_event_id(ctx);
   if (!last) co_return last.error();
   if (s.hub.open() >= s.max_open)
@@ -81,7 +84,10 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   // The reset's id is where the client stands now: its next reconnect resumes from there.
   if (plan.reset) first += http::sse_message(std::to_string(plan.start), "reset", "{}");
   stream->push(std::move(first));
-  s.hub.subscribe(*user, stream, plan.start);
+  s.hub.subscribe(*user, stream, plan.start,
+                  [&auth = s.authenticator, c = std::move(*claims)](Millis now) {
+                    return auth.still_valid(c, now);
+                  });
 
   http::Response head{status::ok, ctx.request.version()};
   head.set(http::beast_http::field::content_type, "text/event-stream");
@@ -132,18 +138,24 @@ class StreamWorker final : public app::Worker {
   }
 
  private:
-  // Every quarter of the retention (1 s to 1 min), rows older than it go, kPruneBatch per
-  // transaction so that no write holds the writer long.
+  // Every second: streams whose session ended (sign-out, expiry) are closed. Every quarter
+  // of the retention (1 s to 1 min): rows older than it go, kPruneBatch per transaction so
+  // that no write holds the writer long.
   void prune_loop() {
     auto interval = std::clamp<std::chrono::milliseconds>(retention_ / 4, std::chrono::seconds(1),
                                                           std::chrono::minutes(1));
+    auto next_prune = std::chrono::steady_clock::now() + interval;
     std::unique_lock lock(mutex_);
-    while (!wakeup_.wait_for(lock, interval, [this] { return stopping_; })) {
+    while (!wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
       lock.unlock();
-      try {
-        prune();
-      } catch (const std::exception& e) {
-        log::warn("stream: pruning failed: {}", e.what());
+      hub_.sweep(now_millis());
+      if (std::chrono::steady_clock::now() >= next_prune) {
+        next_prune = std::chrono::steady_clock::now() + interval;
+        try {
+          prune();
+        } catch (const std::exception& e) {
+          log::warn("stream: pruning failed: {}", e.what());
+        }
       }
       lock.lock();
     }

@@ -11,7 +11,8 @@
 //     Platform::stream_signal;
 //   - the hub (stream/hub.hpp) feeds this process's open streams; on PostgreSQL a LISTEN
 //     todo_stream connection wakes it for appends committed by any process;
-//   - the worker prunes rows older than --stream-retention, in bounded batches.
+//   - the worker prunes rows older than --stream-retention, in bounded batches, and every
+//     second closes the streams whose session ended (sign-out, expiry).
 // Options: --stream-retention (TODO_STREAM_RETENTION, 24h), --stream-heartbeat
 // (TODO_STREAM_HEARTBEAT, 15s), --stream-max-open (TODO_STREAM_MAX_OPEN, 10000).
 // Metrics: todo_stream_open, todo_stream_messages_total, todo_stream_lag_seconds,

@@ -222,6 +222,45 @@ test('a reader that stops reading is dropped and does not stall the others', asy
   fast.close();
 });
 
+// Reads a raw stream to its end; returns what came.
+async function readToEnd(res) {
+  const reader = res.body.getReader();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += Buffer.from(value).toString('utf8');
+  }
+}
+
+test('signing out ends the open stream of that session, and it cannot come back', async () => {
+  const u = await server.signUp();
+  const res = await fetch(`${server.baseUrl}/api/${u.user.id}/stream`, { headers: { Authorization: `Bearer ${u.token}` } });
+  assert.equal(res.status, 200);
+  const ended = readToEnd(res);
+  const out = await server.api('POST', '/api/auth/sign-out', { token: u.token });
+  assert.equal(out.status, 204, out.text);
+  // The stream ends by itself (the body completes); a deadline is only the safety net.
+  const text = await waitUntil(() => Promise.race([ended, new Promise((r) => setTimeout(() => r(null), 200))]), 'the stream to end');
+  assert.match(text, /^retry: /);
+  problemOf(await server.api('GET', `/api/${u.user.id}/stream`, { token: u.token }), 401);
+});
+
+test('SIGTERM ends every stream cleanly and the server exits 0', async () => {
+  const own = await startServer();
+  try {
+    const u = await own.signUp();
+    const res = await fetch(`${own.baseUrl}/api/${u.user.id}/stream`, { headers: { Authorization: `Bearer ${u.token}` } });
+    assert.equal(res.status, 200);
+    const ended = readToEnd(res);  // rejects if the connection is cut without the last chunk
+    const exit = await own.stop();
+    assert.match(await ended, /^retry: /);
+    assert.deepEqual(exit, { code: 0, signal: null });
+  } finally {
+    await own.cleanup();
+  }
+});
+
 describe('with a short retention, heartbeat and cap', () => {
   let short;
   before(async () => {
