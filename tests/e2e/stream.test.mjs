@@ -2,8 +2,10 @@
 // pages of one user, and a change made in one — or through the API, as the chat or another
 // device would — appears in the other within moments, without a reload (a mark set in the
 // page's document must survive) and without duplicate rows; the tab that made the change
-// shows it once too (its own answer and the stream's event are one row). Every wait is for a
-// condition.
+// shows it once too (its own answer and the stream's event are one row). A reminder that
+// fires shows a toast and, once turned on in the settings, a system notification (the
+// Notification API, recorded by a wrapper the test installs) whose click opens the task.
+// Every wait is for a condition.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 
@@ -83,6 +85,44 @@ describe('web UI: live updates', () => {
       assert.ok(await sameDocument(w.page), 'no reload');
       w.assertClean('live updates');
     }
+  });
+
+  test('with browser notifications on, a reminder is a system notification whose click opens the task', async () => {
+    const user = await server.signUp();
+    const context = await newContext(browser, { permissions: ['notifications'] });
+    contexts.push(context);
+    await addSessionCookie(context, user, base());
+    // Every system notification the page makes, kept for the test (headless Chromium shows
+    // none on screen).
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      window.__notes = [];
+      window.Notification = class extends Real {
+        constructor(title, options) {
+          super(title, options);
+          window.__notes.push({ title, body: options?.body, note: this });
+        }
+      };
+    });
+    const w = await watchedPage(context);
+    const { page } = w;
+    await page.goto(`${base()}/settings`);
+    const toggle = page.getByRole('checkbox', { name: 'Show reminders as system notifications' });
+    await toggle.check();
+    await page.waitForFunction(() => localStorage.getItem('todo.browserNotifications') === 'on');
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.locator('.empty-state, ul.task-list:not([aria-hidden])').first().waitFor();
+    const res = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token,
+      body: { title: 'Water the plants', remind_at: new Date(Date.now() + 1500).toISOString() } });
+    assert.equal(res.status, 201);
+    await page.locator('.toast', { hasText: 'Reminder: “Water the plants”' }).waitFor();
+    await page.waitForFunction(() => window.__notes.length === 1);
+    assert.equal(await page.evaluate(() => window.__notes[0].title), 'Reminder: Water the plants');
+    await page.evaluate(() => window.__notes[0].note.onclick());
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByLabel('Title').inputValue(), 'Water the plants');
+    w.assertClean('system notification');
   });
 
   test("another user's changes never show", async () => {
