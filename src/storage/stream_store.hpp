@@ -48,10 +48,11 @@ class StreamStore : public Store {
   static std::unique_ptr<StreamStore> make(Tx& tx);
 
   // Appends one event for `user_id` in this (write) transaction. `payload` must be JSON (it
-  // is sent as is). Its seq is drawn as the header says: at once on SQLite, just before
-  // COMMIT on PostgreSQL.
-  virtual void append(std::string_view user_id, std::string_view kind, std::string_view payload,
-                      Millis now) = 0;
+  // is sent as is). Its seq is drawn as the header says: at once on SQLite (returned: the
+  // caller may hand the committed row to the hub without reading it back), just before
+  // COMMIT on PostgreSQL (nullopt).
+  virtual std::optional<std::int64_t> append(std::string_view user_id, std::string_view kind,
+                                             std::string_view payload, Millis now) = 0;
   // Up to `limit` of the user's rows with seq > after_seq, in seq order.
   virtual std::vector<StreamRow> read_after(std::string_view user_id, std::int64_t after_seq,
                                             int limit) = 0;

@@ -112,6 +112,46 @@ void StreamHub::wake(const std::string& user_id) {
   start_read(shared_, user_id, generation, after);
 }
 
+void StreamHub::offer(const std::string& user_id, std::vector<storage::StreamRow> rows) {
+  if (rows.empty()) return;
+  bool behind = false;
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->stopped) return;
+    auto it = shared_->users.find(user_id);
+    if (it == shared_->users.end()) return;
+    auto& state = it->second;
+    // A read in flight pushes outside the lock: pushing here could overtake it.
+    if (state.reading) {
+      state.dirty = true;
+      return;
+    }
+    std::string chunk;
+    Millis now = now_millis();
+    std::uint64_t sent = 0;
+    for (auto& sub : state.subscribers) {
+      if (sub.position >= rows.back().seq) continue;  // has them already
+      if (sub.position != rows.front().seq - 1) {
+        behind = true;  // a gap: it needs a read
+        continue;
+      }
+      if (chunk.empty())
+        for (const auto& row : rows) chunk += row_message(row);
+      // Under the lock, so that pushes of one user keep seq order; push never blocks and
+      // never runs callbacks on this thread (an overflow ends the stream on its I/O thread).
+      if (sub.stream->push(chunk)) {
+        sent += rows.size();
+        for (const auto& row : rows)
+          shared_->metrics.observe("todo_stream_lag_seconds", "",
+                                   std::max<double>(0, double(now - row.created_at) / 1000.0));
+      }
+      sub.position = rows.back().seq;
+    }
+    if (sent) shared_->metrics.add("todo_stream_messages_total", "", sent);
+  }
+  if (behind) wake(user_id);
+}
+
 void StreamHub::wake_all() {
   std::vector<std::string> users;
   {

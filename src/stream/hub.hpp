@@ -54,6 +54,11 @@ class StreamHub {
   std::size_t sweep(Millis now);
   // The user's log has new committed rows.
   void wake(const std::string& user_id);
+  // The same, with the rows themselves (seq order, contiguous: as the consumer appended them
+  // in one committed transaction): subscribers standing just before them, with no read in
+  // flight for the user, get them at once, without a database read; otherwise this is
+  // wake(user_id).
+  void offer(const std::string& user_id, std::vector<storage::StreamRow> rows);
   // Every user with a subscriber (after the LISTEN connection was re-established: NOTIFYs
   // may have been missed).
   void wake_all();

@@ -2,19 +2,28 @@
 // StreamConsumer: the consumer "stream" of task-events (bus/consumer.hpp). Each task event
 // is appended to its user's live-update log (`event: task`, data = the event JSON as
 // published) in the consumer's transaction, exactly once by the contract's dedupe row.
-// After the commit it tells `appended` (the hub's wake-up) which users got rows.
+// After the commit it hands the hub (stream/hub.hpp) what was appended: the rows themselves
+// when their seqs were known at once (SQLite: no read back), else a wake-up per user.
 //
 // Threads: handle() on the driver's database thread; committed() on the driver's thread.
+// Over Dapr several batches may be in hand at once, so the rows wait in a map keyed by event
+// id (under a mutex) between handle() and committed(); rows of a rolled-back batch are
+// dropped when the map grows past a bound (their users' streams read instead).
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "bus/consumer.hpp"
+#include "storage/stream_store.hpp"
 
 namespace todo::stream {
 
 class StreamConsumer final : public bus::Consumer {
  public:
-  explicit StreamConsumer(std::function<void(const std::string& user_id)> appended);
+  using Offer = std::function<void(const std::string& user_id, std::vector<storage::StreamRow>)>;
+  using Wake = std::function<void(const std::string& user_id)>;
+  StreamConsumer(Offer offer, Wake wake);
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
@@ -24,7 +33,10 @@ class StreamConsumer final : public bus::Consumer {
  private:
   std::string name_ = "stream";
   std::string topic_ = "task-events";
-  std::function<void(const std::string&)> appended_;
+  Offer offer_;
+  Wake wake_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, storage::StreamRow> appended_;  // event_id -> its row
 };
 
 }  // namespace todo::stream

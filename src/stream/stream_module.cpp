@@ -193,7 +193,11 @@ class StreamModule final : public app::Module {
                const auth::Authenticator& authenticator, storage::StreamSignal& signal,
                std::string postgres_url, const StreamOptions& o)
       : hub_(db, metrics),
-        consumer_(std::make_shared<StreamConsumer>([this](const std::string& u) { hub_.wake(u); })),
+        consumer_(std::make_shared<StreamConsumer>(
+            [this](const std::string& u, std::vector<storage::StreamRow> rows) {
+              hub_.offer(u, std::move(rows));
+            },
+            [this](const std::string& u) { hub_.wake(u); })),
         deps_{db,
               metrics,
               authenticator,

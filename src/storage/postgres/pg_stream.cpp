@@ -52,11 +52,12 @@ class PgStream final : public StreamStore {
   void before_commit() override { flush(); }
   void on_rollback() noexcept override { buffer_.clear(); }
 
-  void append(std::string_view user_id, std::string_view kind, std::string_view payload,
-              Millis now) override {
+  std::optional<std::int64_t> append(std::string_view user_id, std::string_view kind,
+                                     std::string_view payload, Millis now) override {
     buffer_.push_back({std::string(user_id), std::string(kind), std::string(payload), now});
     // Outside a transaction no commit would flush it: write it now, in autocommit.
     if (db_.transaction_status() == PQTRANS_IDLE) flush();
+    return std::nullopt;  // drawn in flush(), in user order (see the top of this file)
   }
 
   std::vector<StreamRow> read_after(std::string_view user_id, std::int64_t after_seq,

@@ -26,8 +26,8 @@ class SqliteStream final : public StreamStore {
  public:
   explicit SqliteStream(Handle& db) : db_(db) {}
 
-  void append(std::string_view user_id, std::string_view kind, std::string_view payload,
-              Millis now) override {
+  std::optional<std::int64_t> append(std::string_view user_id, std::string_view kind,
+                                     std::string_view payload, Millis now) override {
     auto bump = db_.prepare(kStreamBumpCursor);
     bump.bind(1, user_id);
     if (!bump.step()) throw DbError("stream_cursors: no seq returned");
@@ -40,6 +40,7 @@ class SqliteStream final : public StreamStore {
         .bind(4, payload)
         .bind(5, now)
         .run();
+    return seq;
   }
 
   std::vector<StreamRow> read_after(std::string_view user_id, std::int64_t after_seq,
