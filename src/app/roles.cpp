@@ -3,6 +3,7 @@
 #include "audit/audit_module.hpp"
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
+#include "email/email_module.hpp"
 #include "ops/ops_module.hpp"
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
@@ -16,16 +17,16 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "stream", "relay"}},
+       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "stream", "relay"}},
       {"api",
        "accounts, tasks, the web UI and the outbox relay (to Dapr)",
        {"ops", "auth", "tasks", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
-      // Reminders fire from the database-backed scheduler of this role (the Dapr Jobs API is
-      // still to come); its relay publishes the reminders events.
+      // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
+      // role; its relay publishes the reminders events.
       {"notification",
-       "reminders and in-app notifications",
-       {"ops", "reminders", "stream", "relay"}},
+       "reminders, in-app notifications, e-mail and live updates",
+       {"ops", "reminders", "email", "stream", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",
        "next occurrences of recurring tasks (and the preview route)",
@@ -49,6 +50,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(audit::module_spec());
   specs.push_back(recurrence::module_spec());
   specs.push_back(reminders::module_spec());
+  specs.push_back(email::module_spec());
   specs.push_back(stream::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "app/platform.hpp"
+#include "auth/authenticate.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "http/conditional.hpp"
@@ -158,8 +159,9 @@ asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return fields.error();
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
-                       mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return create_task(tx, user, f, i, now_millis(), mask);
+                       mask = s.outbox.event_mask(kTaskEventsTopic),
+                       src = credential_source(ctx.request)](storage::Tx& tx) {
+    return create_task(tx, user, f, i, now_millis(), mask, src);
   };
   auto outcome =
       co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
@@ -251,9 +253,9 @@ asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
   if (!body) co_return co_await content_refused(s, *c, body.error());
   auto fields = parse_task_fields(*body);
   if (!fields) co_return co_await content_refused(s, *c, fields.error());
-  auto unit = [c = *c, f = std::move(*fields),
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask);
+  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask, src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -265,9 +267,9 @@ asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
   if (!body) co_return co_await content_refused(s, *c, body.error());
   auto p = parse_task_patch(*body);
   if (!p) co_return co_await content_refused(s, *c, p.error());
-  auto unit = [c = *c, p = std::move(*p),
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask);
+  auto unit = [c = *c, p = std::move(*p), mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask, src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -290,9 +292,10 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
   if (!c) co_return c.error();
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return co_await content_refused(s, *c, completed.error());
-  auto unit = [c = *c, completed = *completed,
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask);
+  auto unit = [c = *c, completed = *completed, mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask,
+                         src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -300,8 +303,9 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
 asio::awaitable<http::Reply> remove(TaskDeps& s, http::RequestContext& ctx) {
   auto c = change_of(s, ctx);
   if (!c) co_return c.error();
-  auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask);
+  auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask, src);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
   written(s, c->task.user_id);

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-import { PASSWORD, REPO_ROOT, startServer, uniqueEmail, waitUntil } from './harness.mjs';
+import { JWT_SECRET, PASSWORD, REPO_ROOT, startServer, uniqueEmail, waitUntil } from './harness.mjs';
 import { failSignInsUntil } from './from_address.mjs';
 
 const DOC = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
@@ -27,6 +27,8 @@ const SERVED = [
   ['get', '/api/{user_id}/recurrence/preview'],
   ['get', '/api/{user_id}/notifications'], ['post', '/api/{user_id}/notifications/read-all'],
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
+  ['get', '/api/{user_id}/preferences'], ['put', '/api/{user_id}/preferences'],
+  ['get', '/api/email/unsubscribe'], ['post', '/api/email/unsubscribe'],
   ['get', '/api/{user_id}/stream'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
@@ -179,8 +181,10 @@ describe('the document', () => {
     };
     assert.equal(validates('Event', event), null);
     for (const type of ['created', 'updated', 'deleted']) assert.equal(validates('Event', { ...event, event_type: type }), null);
+    for (const source of ['web', 'api']) assert.equal(validates('Event', { ...event, source }), null);
     const badEvents = {
-      'extra property': { ...event, source: 'api' },
+      'extra property': { ...event, secret: 1 },
+      'unknown source': { ...event, source: 'fax' },
       'event_type toggled': { ...event, event_type: 'toggled' },
       'event_id not a UUID': { ...event, event_id: 'evt-1' },
       'timestamp with offset': { ...event, timestamp: '2026-01-30T11:00:00+01:00' },
@@ -416,6 +420,38 @@ describe('real responses match the document', () => {
     await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: new Date(Date.now() + 60_000).toISOString() } }, 409);
   });
 
+  test('preferences and unsubscribe routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+    };
+    const prefs = '/api/{user_id}/preferences';
+    const path = `/api/${u.user.id}/preferences`;
+    const ok = { email_reminders: true, completion_notices: true, timezone: 'Europe/Berlin' };
+    await call('get', prefs, path, { token: u.token }, 200);
+    await call('put', prefs, path, { token: u.token, body: ok }, 200);
+    await call('put', prefs, path, { token: u.token, body: { ...ok, extra: 1 } }, 400);
+    await call('put', prefs, path, { token: u.token, body: { ...ok, timezone: 'Nowhere/Nothing' } }, 422);
+    await call('put', prefs, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('get', prefs, path, {}, 401);
+    await call('put', prefs, path, { token: other.token, body: ok }, 403);
+    // The token of the user's List-Unsubscribe link (src/email/unsubscribe_token.hpp).
+    const key = createHash('sha256').update(`todo-platform email unsubscribe v1:${JWT_SECRET}`).digest();
+    const mac = createHmac('sha512', key).update(u.user.id).digest().subarray(0, 32);
+    const token = `${Buffer.from(u.user.id).toString('base64url')}.${mac.toString('base64url')}`;
+    const unsub = '/api/email/unsubscribe';
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    await call('get', unsub, `${unsub}?token=${token}`, {}, 200);
+    await call('get', unsub, unsub, {}, 400);
+    await call('post', unsub, `${unsub}?token=${token.slice(0, -1)}A`, { raw: 'List-Unsubscribe=One-Click', headers: form }, 403);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'nothing', headers: form }, 400);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: form }, 200);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: { ...form, Accept: 'text/html' } }, 200);
+    const after = await server.api('GET', path, { token: u.token });
+    assert.equal(after.json.email_reminders, false);
   test('stream route', async () => {
     const u = await server.signUp();
     const other = await server.signUp();

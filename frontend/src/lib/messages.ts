@@ -14,6 +14,8 @@ const FIELD_NAMES: Record<string, string> = {
   rule: 'Repeat rule',
   until: 'Snooze time',
   timezone: 'Time zone',
+  email_reminders: 'Reminder e-mails',
+  completion_notices: 'Completion e-mails',
   completed: 'Completed',
   email: 'E-mail',
   password: 'Password',

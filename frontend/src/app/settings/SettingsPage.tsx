@@ -1,6 +1,7 @@
 'use client';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
 import { BrowserNotificationsToggle } from '@/components/BrowserNotificationsToggle';
+import { PreferencesForm } from '@/components/PreferencesForm';
 import { useRequiredUser } from '@/lib/session';
 
 export function SettingsPage() {
@@ -11,6 +12,7 @@ export function SettingsPage() {
       <p className="page-intro settings-email">{user ? `Signed in as ${user.email}.` : '\u00a0'}</p>
       {user && (
         <div className="settings">
+          <PreferencesForm user={user} />
           <BrowserNotificationsToggle />
           <ChangePassword />
           <SignOutEverywhere />
