@@ -26,7 +26,7 @@ constexpr const char* kRetryAt =
 constexpr const char* kMarkFailed =
     "UPDATE email_outbox SET state = 'failed', finished_at = $2, last_error = $3 WHERE id = $1";
 constexpr const char* kPendingCount = "SELECT COUNT(*) FROM email_outbox WHERE state = 'pending'";
-constexpr const char* kRemoveUser = "DELETE FROM email_outbox WHERE user_id = $1";
+constexpr const char* kRemoveUserEmails = "DELETE FROM email_outbox WHERE user_id = $1";
 
 class PgEmail final : public EmailStore {
  public:
@@ -93,7 +93,7 @@ class PgEmail final : public EmailStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    db_.exec(kRemoveUser, Params().add(user_id));
+    db_.exec(kRemoveUserEmails, Params().add(user_id));
   }
 
  private:

@@ -17,7 +17,7 @@ constexpr const char* kUnsubscribe =
     "INSERT INTO user_preferences (user_id, email_reminders, updated_at) "
     "SELECT id, false, $2 FROM users WHERE id = $1 "
     "ON CONFLICT (user_id) DO UPDATE SET email_reminders = false, updated_at = $2";
-constexpr const char* kRemoveUser = "DELETE FROM user_preferences WHERE user_id = $1";
+constexpr const char* kRemoveUserPreferences = "DELETE FROM user_preferences WHERE user_id = $1";
 
 class PgPreferences final : public PreferenceStore {
  public:
@@ -49,7 +49,7 @@ class PgPreferences final : public PreferenceStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    db_.exec(kRemoveUser, Params().add(user_id));
+    db_.exec(kRemoveUserPreferences, Params().add(user_id));
   }
 
  private:

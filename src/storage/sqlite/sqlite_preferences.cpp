@@ -18,7 +18,7 @@ constexpr const char* kUnsubscribe =
     "INSERT INTO user_preferences (user_id, email_reminders, updated_at) "
     "SELECT id, 0, ?2 FROM users WHERE id = ?1 "
     "ON CONFLICT (user_id) DO UPDATE SET email_reminders = 0, updated_at = ?2";
-constexpr const char* kRemoveUser = "DELETE FROM user_preferences WHERE user_id = ?";
+constexpr const char* kRemoveUserPreferences = "DELETE FROM user_preferences WHERE user_id = ?";
 
 class SqlitePreferences final : public PreferenceStore {
  public:
@@ -53,7 +53,7 @@ class SqlitePreferences final : public PreferenceStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    db_.prepare(kRemoveUser).bind(1, user_id).run();
+    db_.prepare(kRemoveUserPreferences).bind(1, user_id).run();
   }
 
  private:
