@@ -452,6 +452,8 @@ describe('real responses match the document', () => {
     await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: { ...form, Accept: 'text/html' } }, 200);
     const after = await server.api('GET', path, { token: u.token });
     assert.equal(after.json.email_reminders, false);
+  });
+
   test('stream route', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
