@@ -106,7 +106,11 @@ describe('web UI: live updates', () => {
     });
     const w = await watchedPage(context);
     const { page } = w;
+    // The stream opens with the first page (the layout holds it) and starts live: the
+    // reminder must fire after it is open.
+    const streaming = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/${user.user.id}/stream`);
     await page.goto(`${base()}/settings`);
+    await streaming;
     const toggle = page.getByRole('checkbox', { name: 'Show reminders as system notifications' });
     await toggle.check();
     await page.waitForFunction(() => localStorage.getItem('todo.browserNotifications') === 'on');
