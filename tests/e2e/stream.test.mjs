@@ -112,8 +112,9 @@ describe('web UI: live updates', () => {
     await page.goto(`${base()}/settings`);
     await streaming;
     const toggle = page.getByRole('checkbox', { name: 'Show reminders as system notifications' });
-    await toggle.check();
+    await toggle.click();
     await page.waitForFunction(() => localStorage.getItem('todo.browserNotifications') === 'on');
+    assert.ok(await toggle.isChecked());
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.locator('.empty-state, ul.task-list:not([aria-hidden])').first().waitFor();
     const res = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token,

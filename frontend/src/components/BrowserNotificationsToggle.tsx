@@ -27,6 +27,7 @@ export function BrowserNotificationsToggle() {
       setOn(false);
       return;
     }
+    setOn(true); // at once, as the click asked; undone below if the browser says no
     const permission = await window.Notification.requestPermission();
     if (permission !== 'granted') {
       setMessage('The browser did not allow notifications for this site; you can allow them in its site settings.');
