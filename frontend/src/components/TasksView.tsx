@@ -95,12 +95,16 @@ export function TasksView({ userId }: { userId: string | null }) {
   // Live task events. A list with filters or a view would have to know which tasks match
   // it: it asks the server again instead, once a burst of events has passed.
   const liveReload = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const loadedRef = useRef(false); // a list is on screen: a stream that opens after it reloads it
+  useEffect(() => {
+    loadedRef.current = phase === 'ready';
+  }, [phase]);
   useEffect(() => () => clearTimeout(liveReload.current ?? undefined), []);
   useLiveUpdates((m) => {
     const inPlace = view === 'all' && !hasActiveFilters(filters);
     if (m.kind === 'task' && inPlace) {
       setTasks((list) => applyTaskEvent(list, m.event, (id) => pendingDeletes.current.has(id)));
-    } else if (m.kind === 'task' || m.kind === 'reset') {
+    } else if (m.kind === 'task' || m.kind === 'reset' || (m.kind === 'open' && loadedRef.current)) {
       clearTimeout(liveReload.current ?? undefined);
       liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
     }

@@ -29,7 +29,10 @@ export type LiveMessage =
   | { kind: 'task'; event: TaskEvent }
   | { kind: 'notification'; notification: Notification }
   | { kind: 'notifications'; unreadCount: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  // The stream (re)connected. A first connection starts live, so a change committed between
+  // a page's own load and this moment is not sent: a page that had loaded reloads.
+  | { kind: 'open' };
 
 type Listener = (m: LiveMessage) => void;
 
@@ -72,6 +75,9 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
         if (m) for (const l of listeners.current) l(m);
       });
     ['task', 'notification', 'notifications', 'reset'].forEach(on);
+    es.addEventListener('open', () => {
+      for (const l of listeners.current) l({ kind: 'open' });
+    });
     return () => es.close();
   }, [userId]);
 
