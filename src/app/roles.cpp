@@ -7,6 +7,7 @@
 #include "ops/ops_module.hpp"
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
+#include "stream/stream_module.hpp"
 #include "tasks/tasks_module.hpp"
 #include "web/web_module.hpp"
 #include "webhooks/webhooks_module.hpp"
@@ -18,7 +19,7 @@ const std::vector<Role>& roles() {
       {"all",
        "every module in one process",
        {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "webhooks",
-        "relay"}},
+        "stream", "relay"}},
       {"api",
        "accounts, tasks, the web UI and the outbox relay (to Dapr)",
        {"ops", "auth", "tasks", "web", "relay"}},
@@ -26,8 +27,8 @@ const std::vector<Role>& roles() {
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
       {"notification",
-       "reminders, in-app notifications, e-mail and webhooks",
-       {"ops", "reminders", "email", "webhooks", "relay"}},
+       "reminders, in-app notifications, e-mail, webhooks and live updates (SSE)",
+       {"ops", "reminders", "email", "webhooks", "stream", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",
        "next occurrences of recurring tasks (and the preview route)",
@@ -53,6 +54,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(reminders::module_spec());
   specs.push_back(email::module_spec());
   specs.push_back(webhooks::module_spec());
+  specs.push_back(stream::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

@@ -108,8 +108,9 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
   TaskWrites task_writes;
-  app::Platform platform{config,        instance, *db,       metrics,   cpu,
-                         authenticator, outbox,   consumers, readiness, task_writes};
+  storage::StreamSignal stream_signal;
+  app::Platform platform{config, instance,  *db,       metrics,     cpu,          authenticator,
+                         outbox, consumers, readiness, task_writes, stream_signal};
 
   std::vector<std::unique_ptr<app::Module>> modules;
   modules.reserve(specs.size());

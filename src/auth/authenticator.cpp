@@ -20,6 +20,11 @@ Result<JwtClaims> Authenticator::session(const http::RequestContext& ctx) const 
   return claims;
 }
 
+bool Authenticator::still_valid(const JwtClaims& claims, Millis now) const {
+  if (now > claims.expires_at + Millis(options_.jwt.leeway_seconds) * 1000) return false;
+  return !(revocations_ && revocations_->check(claims));
+}
+
 Result<std::string> Authenticator::authenticate(const http::RequestContext& ctx) const {
   auto claims = session(ctx);
   if (!claims) return claims.error();

@@ -55,6 +55,10 @@ class Authenticator {
   // The verified, unrevoked claims of the caller's token (sign-out needs its jti); the same
   // errors as authenticate().
   Result<JwtClaims> session(const http::RequestContext& ctx) const;
+  // Whether claims that session() accepted earlier still hold at `now` (a long-lived
+  // response, the SSE stream, asks now and then): not expired (with the leeway) and their
+  // session not ended since. From memory, no database round trip.
+  bool still_valid(const JwtClaims& claims, Millis now) const;
 
   // A new session token for `user_id`, valid from `now` for ttl_seconds. The caller records
   // its session (storage/session_store.hpp) in the transaction that grants it, so that

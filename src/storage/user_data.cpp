@@ -7,6 +7,7 @@
 #include "storage/recurrence_store.hpp"
 #include "storage/reminder_store.hpp"
 #include "storage/session_store.hpp"
+#include "storage/stream_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
 #include "storage/webhook_store.hpp"
@@ -25,6 +26,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   preferences(tx).remove_user(user_id);
   email_outbox(tx).remove_user(user_id);
   webhooks(tx).remove_user(user_id);
+  stream(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }

@@ -29,6 +29,7 @@ const SERVED = [
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
   ['get', '/api/{user_id}/preferences'], ['put', '/api/{user_id}/preferences'],
   ['get', '/api/email/unsubscribe'], ['post', '/api/email/unsubscribe'],
+  ['get', '/api/{user_id}/stream'],
   ['get', '/api/{user_id}/webhooks'], ['post', '/api/{user_id}/webhooks'], ['get', '/api/{user_id}/webhooks/{id}'], ['patch', '/api/{user_id}/webhooks/{id}'],
   ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
@@ -453,6 +454,27 @@ describe('real responses match the document', () => {
     await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: { ...form, Accept: 'text/html' } }, 200);
     const after = await server.api('GET', path, { token: u.token });
     assert.equal(after.json.email_reminders, false);
+  });
+
+  test('stream route', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const path = `/api/${u.user.id}/stream`;
+    const template = '/api/{user_id}/stream';
+    // 200 is a stream that never ends by itself: its head and first bytes are checked.
+    const ctl = new AbortController();
+    const res = await fetch(server.baseUrl + path, { headers: { Authorization: `Bearer ${u.token}` }, signal: ctl.signal });
+    const { value } = await res.body.getReader().read();
+    ctl.abort();
+    checkResponse('get', template, { status: res.status, headers: res.headers, text: Buffer.from(value).toString('utf8') });
+    const call = async (opts, expect, query = '') => {
+      const r = await server.api('GET', path + query, opts);
+      assert.equal(r.status, expect, r.text.slice(0, 300));
+      checkResponse('get', template, r);
+    };
+    await call({ token: u.token }, 400, '?last_event_id=x');
+    await call({}, 401);
+    await call({ token: other.token }, 403);
   });
 
   test('webhook routes', async () => {

@@ -1,5 +1,6 @@
 'use client';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
+import { BrowserNotificationsToggle } from '@/components/BrowserNotificationsToggle';
 import { PreferencesForm } from '@/components/PreferencesForm';
 import { WebhookSettings } from '@/components/WebhookSettings';
 import { useRequiredUser } from '@/lib/session';
@@ -13,6 +14,7 @@ export function SettingsPage() {
       {user && (
         <div className="settings">
           <PreferencesForm user={user} />
+          <BrowserNotificationsToggle />
           <ChangePassword />
           <SignOutEverywhere />
           <ExportData user={user} />
