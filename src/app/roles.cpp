@@ -7,6 +7,7 @@
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
 #include "tasks/tasks_module.hpp"
+#include "tokens/tokens_module.hpp"
 #include "web/web_module.hpp"
 
 namespace todo::app {
@@ -15,10 +16,10 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "web", "audit", "recurrence", "reminders", "relay"}},
       {"api",
-       "accounts, tasks, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "web", "relay"}},
+       "accounts, tasks, access tokens, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders fire from the database-backed scheduler of this role (the Dapr Jobs API is
       // still to come); its relay publishes the reminders events.
@@ -42,6 +43,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(ops::module_spec());
   specs.push_back(auth::module_spec());
   specs.push_back(tasks::module_spec());
+  specs.push_back(tokens::module_spec());
   specs.push_back(web::module_spec());
   specs.push_back(audit::module_spec());
   specs.push_back(recurrence::module_spec());

@@ -1,5 +1,6 @@
 #include "storage/user_data.hpp"
 
+#include "storage/access_token_store.hpp"
 #include "storage/idempotency_store.hpp"
 #include "storage/notification_store.hpp"
 #include "storage/recurrence_store.hpp"
@@ -19,6 +20,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   reminders(tx).remove_user(user_id);
   notifications(tx).remove_user(user_id);
   sessions(tx).remove_user(user_id);
+  access_tokens(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }
