@@ -1,4 +1,5 @@
 'use client';
+import { AccessTokens } from '@/components/AccessTokens';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
 import { useRequiredUser } from '@/lib/session';
 
@@ -12,6 +13,7 @@ export function SettingsPage() {
         <div className="settings">
           <ChangePassword />
           <SignOutEverywhere />
+          <AccessTokens user={user} />
           <ExportData user={user} />
           <DeleteAccount user={user} />
         </div>
