@@ -6,6 +6,7 @@
 
 #include "app/platform.hpp"
 #include "auth/access_token.hpp"
+#include "auth/session.hpp"
 #include "core/random.hpp"
 #include "core/time.hpp"
 #include "http/json_body.hpp"
@@ -83,7 +84,14 @@ asio::awaitable<http::Reply> create(TokenDeps& s, http::RequestContext& ctx) {
     auto& store = storage::access_tokens(tx);
     if (store.count_active(row.user_id, row.created_at) >= kMaxTokensPerUser)
       return too_many_tokens();
-    store.insert(row);
+    // The account may be deleted between the session check and this insert: the foreign key
+    // then fails, and the request gets the deleted account's 401, not a 500.
+    try {
+      store.insert(row);
+    } catch (storage::DbError& e) {
+      if (e.missing_reference) e.answer = account_deleted_error();
+      throw;
+    }
     return Unit{};
   };
   auto stored = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(insert));
