@@ -51,10 +51,12 @@ void AccessTokens::start() {
       options_.postgres_url, storage::kAccessTokensChannel,
       [this](const std::optional<std::string>& id) {
         // On the listener's thread. Nothing here throws but allocation.
-        if (id && !id->empty())
+        if (id && !id->empty()) {
           forget(*id);
-        else
+        } else {
           forget_all();  // a (re)connect, or an account deleted: whatever may have been missed
+          if (!id) listening_ = true;
+        }
       });
 }
 

@@ -18,6 +18,7 @@
 // Lifecycle: an app::Worker that serve builds for every role (start: the PostgreSQL
 // listener; stop: before the database stops). Threads: the listener's (PostgreSQL only).
 // Thread safety: every method may be called from any thread.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -70,6 +71,10 @@ class AccessTokens final : public app::Worker {
   // Drops every cached token (an account deletion; a listener reconnect).
   void forget_all();
 
+  // PostgreSQL: whether LISTEN todo_access_tokens has been in place (since start()); from
+  // then on revocations elsewhere reach this process. Always false on SQLite.
+  bool listening() const { return listening_.load(); }
+
  private:
   struct Cached {
     std::string id, user_id;
@@ -89,6 +94,7 @@ class AccessTokens final : public app::Worker {
   std::unordered_map<std::string, Cached> cache_;    // by token hash
   std::unordered_map<std::string, Millis> touched_;  // token id -> last write of last_used_at
   std::uint64_t generation_ = 0;                     // bumped by every forget
+  std::atomic<bool> listening_{false};
   std::unique_ptr<storage::NotificationListener> listener_;
 };
 

@@ -48,8 +48,10 @@ Error insufficient_scope(Scope scope) {
 boost::asio::awaitable<Result<Principal>> Authenticator::authorize(const http::RequestContext& ctx,
                                                                    Scope scope) const {
   const std::string_view bearer = bearer_credential(ctx.request);
+  const auto path_user = ctx.path_params.find("user_id");
+  const bool has_path_user = path_user != ctx.path_params.end();
   if (!looks_like_access_token(bearer)) {
-    auto user = authorize_path_user(ctx);
+    auto user = has_path_user ? authorize_path_user(ctx) : authenticate(ctx);
     if (!user) co_return user.error();
     co_return Principal{std::move(*user)};
   }
@@ -64,7 +66,7 @@ boost::asio::awaitable<Result<Principal>> Authenticator::authorize(const http::R
     access_tokens_->count("revoked");
     co_return account_deleted_error();
   }
-  if (principal->user_id != ctx.param("user_id")) {
+  if (has_path_user && principal->user_id != path_user->second) {
     access_tokens_->count("forbidden");
     co_return forbidden_user();
   }

@@ -59,13 +59,14 @@ class Authenticator {
                          AccessTokens* access_tokens = nullptr)
       : options_(std::move(options)), revocations_(revocations), access_tokens_(access_tokens) {}
 
-  // For /api/{user_id}/... routes that personal access tokens may use: the caller's principal
+  // For the routes that personal access tokens may use (/api/{user_id}/...): the caller's principal
   // when it is {user_id} and may use `scope` (a session may use every scope). 401 for a
   // missing, invalid, expired or revoked credential (a token's with WWW-Authenticate: Bearer
   // error="invalid_token", RFC 6750 §3.1); 403 for another user's path, a cross-site cookie
   // write, or a token without `scope` (problem subtype "insufficient-scope" with the member
   // "required_scope", and error="insufficient_scope"); 503 when the database cannot tell.
-  // Scope::none: sessions only. The route must have a {user_id} parameter.
+  // Scope::none: sessions only. On a route without a {user_id} parameter (e.g. MCP) there
+  // is no path user to match: the principal is whoever the credential says.
   boost::asio::awaitable<Result<Principal>> authorize(const http::RequestContext& ctx,
                                                       Scope scope) const;
   // The same, for handlers that need only the user id.

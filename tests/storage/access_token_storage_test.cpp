@@ -205,6 +205,11 @@ TEST_P(AccessTokenNotifyTest, AnotherProcessRefusesARevokedTokenWithinADeadline)
   ops::Metrics metrics;
   auth::AccessTokens other(*other_db, metrics, {GetParam().url, 1h});
   other.start();
+  // Its listener's first connect drops the cache: cache the token only after it.
+  auto listening_by = std::chrono::steady_clock::now() + 30s;
+  while (!other.listening() && std::chrono::steady_clock::now() < listening_by)
+    std::this_thread::sleep_for(10ms);  // polling a condition, with a deadline
+  ASSERT_TRUE(other.listening());
   ASSERT_TRUE(verify(other, secret).ok()) << "in force, and now cached";
   EXPECT_TRUE(revoke("a", row.id, now_millis()));
   auto deadline = std::chrono::steady_clock::now() + 30s;
