@@ -49,7 +49,7 @@ class PgAccessTokens final : public AccessTokenStore {
 
   std::optional<AccessTokenRow> find_by_hash(std::string_view token_hash) override {
     auto r = db_.exec(select(kFindByHash), Params().add(token_hash));
-    if (r.size() == 0) return std::nullopt;
+    if (r.empty()) return std::nullopt;
     return row(r, 0);
   }
 
@@ -63,7 +63,7 @@ class PgAccessTokens final : public AccessTokenStore {
 
   int count_active(std::string_view user_id, Millis now) override {
     auto r = db_.exec(kCountActive, Params().add(user_id).add(now));
-    return r.size() ? int(r.int64(0, 0)) : 0;
+    return r.empty() ? 0 : int(r.int64(0, 0));
   }
 
   bool revoke(std::string_view user_id, std::string_view id, Millis now) override {
