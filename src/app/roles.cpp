@@ -9,6 +9,7 @@
 #include "reminders/reminders_module.hpp"
 #include "stream/stream_module.hpp"
 #include "tasks/tasks_module.hpp"
+#include "tokens/tokens_module.hpp"
 #include "web/web_module.hpp"
 #include "webhooks/webhooks_module.hpp"
 
@@ -18,11 +19,11 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "webhooks",
-        "stream", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "web", "audit", "recurrence", "reminders", "email",
+        "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "web", "relay"}},
+       "accounts, tasks, access tokens, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -48,6 +49,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(ops::module_spec());
   specs.push_back(auth::module_spec());
   specs.push_back(tasks::module_spec());
+  specs.push_back(tokens::module_spec());
   specs.push_back(web::module_spec());
   specs.push_back(audit::module_spec());
   specs.push_back(recurrence::module_spec());

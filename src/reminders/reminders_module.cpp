@@ -27,6 +27,9 @@ using status = http::beast_http::status;
 
 // The longest snooze: a reminder is about a task at hand.
 constexpr Millis kMaxSnoozeMs = 30LL * 24 * 3600 * 1000;
+// The scope every notifications route needs from a personal access token (auth/scopes.hpp):
+// reading them, marking them read and snoozing a reminder are all the notifications' own state.
+constexpr auth::Scope kScope = auth::Scope::notifications_read;
 
 std::optional<std::int64_t> positive_id(std::string_view text) {
   std::int64_t v = 0;
@@ -134,7 +137,7 @@ Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
 }
 
 asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto query = parse_list_query(ctx.url.params());
   if (!query) co_return query.error();
@@ -149,7 +152,7 @@ asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::Reque
 }
 
 asio::awaitable<http::Reply> read_one(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto id = notification_id(ctx);
   if (!id) co_return id.error();
@@ -168,7 +171,7 @@ asio::awaitable<http::Reply> read_one(NotificationDeps& s, http::RequestContext&
 }
 
 asio::awaitable<http::Reply> read_all(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto unit = [u = *user](storage::Tx& tx) {
     auto updated = storage::notifications(tx).mark_all_read(u, now_millis());
@@ -206,7 +209,7 @@ Result<Millis> parse_snooze(const http::Request& request, Millis now) {
 }
 
 asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto id = notification_id(ctx);
   if (!id) co_return id.error();

@@ -102,20 +102,28 @@ struct Target {
   std::int64_t id = 0;
 };
 
-Result<Target> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
-  auto user = s.authenticator.authorize_path_user(ctx);
-  if (!user) return user.error();
+// The scopes of every task route, declared here once (auth/scopes.hpp): reading needs
+// tasks:read, every write (POST, PUT, PATCH, DELETE) tasks:write.
+auth::Scope required_scope(const http::Request& req) {
+  using http::beast_http::verb;
+  return req.method() == verb::get || req.method() == verb::head ? auth::Scope::tasks_read
+                                                                 : auth::Scope::tasks_write;
+}
+
+asio::awaitable<Result<Target>> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
+  auto user = co_await s.authenticator.authorize_user(ctx, required_scope(ctx.request));
+  if (!user) co_return user.error();
   Target t{*user};
   if (with_id) {
     auto id = parse_task_id(ctx.param("id"));
-    if (!id) return id.error();
+    if (!id) co_return id.error();
     t.id = *id;
   }
-  return t;
+  co_return t;
 }
 
 asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, false);
+  auto t = co_await target(s, ctx, false);
   if (!t) co_return t.error();
   auto query = parse_task_query(ctx.url.params());
   if (!query) co_return query.error();
@@ -150,7 +158,7 @@ asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) 
 }
 
 asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, false);
+  auto t = co_await target(s, ctx, false);
   if (!t) co_return t.error();
   auto idem = idempotency(ctx);
   if (!idem) co_return idem.error();
@@ -187,7 +195,7 @@ asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<http::Reply> get_task(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
+  auto t = co_await target(s, ctx, true);
   if (!t) co_return t.error();
   auto pre = preconditions(ctx);
   if (!pre) co_return pre.error();
@@ -212,12 +220,12 @@ struct Change {
   ChangeCondition condition;
 };
 
-Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
-  if (!t) return t.error();
+asio::awaitable<Result<Change>> change_of(TaskDeps& s, const http::RequestContext& ctx) {
+  auto t = co_await target(s, ctx, true);
+  if (!t) co_return t.error();
   auto pre = preconditions(ctx);
-  if (!pre) return pre.error();
-  return Change{std::move(*t), ChangeCondition(std::move(*pre))};
+  if (!pre) co_return pre.error();
+  co_return Change{std::move(*t), ChangeCondition(std::move(*pre))};
 }
 
 // The answer to a change whose content is invalid (`content_error`): RFC 9110 §13.2.1 has
@@ -247,7 +255,7 @@ asio::awaitable<http::Reply> commit_change(TaskDeps& s, http::RequestContext& ct
 }
 
 asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, *c, body.error());
@@ -261,7 +269,7 @@ asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, *c, body.error());
@@ -288,7 +296,7 @@ Result<std::optional<bool>> completion_wanted(const http::Request& request) {
 }
 
 asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return co_await content_refused(s, *c, completed.error());
@@ -301,7 +309,7 @@ asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<http::Reply> remove(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic),
                src = credential_source(ctx.request)](storage::Tx& tx) {

@@ -33,6 +33,7 @@ const SERVED = [
   ['get', '/api/{user_id}/webhooks'], ['post', '/api/{user_id}/webhooks'], ['get', '/api/{user_id}/webhooks/{id}'], ['patch', '/api/{user_id}/webhooks/{id}'],
   ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
+  ['get', '/api/{user_id}/tokens'], ['post', '/api/{user_id}/tokens'], ['delete', '/api/{user_id}/tokens/{id}'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
 
@@ -556,6 +557,38 @@ describe('real responses match the document', () => {
     const again = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: NEW } });
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 204);
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 401);
+  });
+
+  test('personal access token routes, and a token on the REST API', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+    const tk = '/api/{user_id}/tokens';
+    const path = `/api/${u.user.id}/tokens`;
+    const made = await call('post', tk, path, { token: u.token, body: { name: 'reader', scopes: ['tasks:read'], expires_at: '2099-01-01T00:00:00Z' } }, 422);
+    assert.equal(made.json.errors[0].field, 'expires_at');
+    const created = (await call('post', tk, path, { token: u.token, body: { name: 'reader', scopes: ['tasks:read'] } }, 201)).json;
+    await call('post', tk, path, { token: u.token, raw: '{' }, 400);
+    await call('post', tk, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', tk, path, { body: { name: 'x', scopes: ['chat'] } }, 401);
+    await call('post', tk, path, { token: created.token, body: { name: 'x', scopes: ['chat'] } }, 403);
+    await call('get', tk, path, { token: u.token }, 200);
+    await call('get', tk, path, {}, 401);
+    await call('get', tk, `/api/${other.user.id}/tokens`, { token: u.token }, 403);
+    // The token on a task route: within its scope, and outside it (403 with required_scope).
+    await call('get', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token }, 200);
+    const refused = await call('post', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token, body: { title: 'x' } }, 403);
+    assert.equal(refused.json.required_scope, 'tasks:write');
+    const one = '/api/{user_id}/tokens/{id}';
+    await call('delete', one, `${path}/${created.id}`, { token: u.token }, 204);
+    await call('delete', one, `${path}/${created.id}`, { token: u.token }, 404);
+    await call('delete', one, `${path}/${created.id}`, {}, 401);
+    await call('get', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token }, 401);
   });
 
   test('ops routes and unknown routes', async () => {

@@ -1,4 +1,5 @@
 'use client';
+import { AccessTokens } from '@/components/AccessTokens';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
 import { BrowserNotificationsToggle } from '@/components/BrowserNotificationsToggle';
 import { PreferencesForm } from '@/components/PreferencesForm';
@@ -17,6 +18,7 @@ export function SettingsPage() {
           <BrowserNotificationsToggle />
           <ChangePassword />
           <SignOutEverywhere />
+          <AccessTokens user={user} />
           <ExportData user={user} />
           <WebhookSettings user={user} />
           <DeleteAccount user={user} />
