@@ -20,14 +20,14 @@ constexpr const char* kList =
 constexpr const char* kCountActive =
     "SELECT COUNT(*) FROM access_tokens WHERE user_id = $1 AND revoked_at IS NULL "
     "AND (expires_at IS NULL OR expires_at > $2)";
-constexpr const char* kRevoke =
+constexpr const char* kRevokeToken =
     "UPDATE access_tokens SET revoked_at = $1 WHERE user_id = $2 AND id = $3 "
     "AND revoked_at IS NULL";
 constexpr const char* kTouch =
     "UPDATE access_tokens SET last_used_at = $1 WHERE id = $2 "
     "AND (last_used_at IS NULL OR last_used_at < $1)";
-constexpr const char* kRemoveUser = "DELETE FROM access_tokens WHERE user_id = $1";
-constexpr const char* kNotify = "SELECT pg_notify($1, $2)";
+constexpr const char* kRemoveUserTokens = "DELETE FROM access_tokens WHERE user_id = $1";
+constexpr const char* kNotifyTokenRevoked = "SELECT pg_notify($1, $2)";
 
 class PgAccessTokens final : public AccessTokenStore {
  public:
@@ -67,8 +67,8 @@ class PgAccessTokens final : public AccessTokenStore {
   }
 
   bool revoke(std::string_view user_id, std::string_view id, Millis now) override {
-    if (db_.exec(kRevoke, Params().add(now).add(user_id).add(id)).affected() == 0) return false;
-    db_.exec(kNotify, Params().add(kAccessTokensChannel).add(id));
+    if (db_.exec(kRevokeToken, Params().add(now).add(user_id).add(id)).affected() == 0) return false;
+    db_.exec(kNotifyTokenRevoked, Params().add(kAccessTokensChannel).add(id));
     return true;
   }
 
@@ -77,8 +77,8 @@ class PgAccessTokens final : public AccessTokenStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    if (db_.exec(kRemoveUser, Params().add(user_id)).affected() > 0)
-      db_.exec(kNotify, Params().add(kAccessTokensChannel).add(std::string_view()));
+    if (db_.exec(kRemoveUserTokens, Params().add(user_id)).affected() > 0)
+      db_.exec(kNotifyTokenRevoked, Params().add(kAccessTokensChannel).add(std::string_view()));
   }
 
  private:

@@ -19,12 +19,12 @@ constexpr const char* kList =
 constexpr const char* kCountActive =
     "SELECT COUNT(*) FROM access_tokens WHERE user_id = ? AND revoked_at IS NULL "
     "AND (expires_at IS NULL OR expires_at > ?)";
-constexpr const char* kRevoke =
+constexpr const char* kRevokeToken =
     "UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND id = ? AND revoked_at IS NULL";
 constexpr const char* kTouch =
     "UPDATE access_tokens SET last_used_at = ? WHERE id = ? "
     "AND (last_used_at IS NULL OR last_used_at < ?)";
-constexpr const char* kRemoveUser = "DELETE FROM access_tokens WHERE user_id = ?";
+constexpr const char* kRemoveUserTokens = "DELETE FROM access_tokens WHERE user_id = ?";
 
 class SqliteAccessTokens final : public AccessTokenStore {
  public:
@@ -67,7 +67,7 @@ class SqliteAccessTokens final : public AccessTokenStore {
   }
 
   bool revoke(std::string_view user_id, std::string_view id, Millis now) override {
-    db_.prepare(kRevoke).bind(1, now).bind(2, user_id).bind(3, id).run();
+    db_.prepare(kRevokeToken).bind(1, now).bind(2, user_id).bind(3, id).run();
     return db_.changes() > 0;
   }
 
@@ -76,7 +76,7 @@ class SqliteAccessTokens final : public AccessTokenStore {
   }
 
   void remove_user(std::string_view user_id) override {
-    db_.prepare(kRemoveUser).bind(1, user_id).run();
+    db_.prepare(kRemoveUserTokens).bind(1, user_id).run();
   }
 
  private:
