@@ -4,6 +4,7 @@
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
 #include "email/email_module.hpp"
+#include "mcp/mcp_module.hpp"
 #include "ops/ops_module.hpp"
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
@@ -16,10 +17,11 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "relay"}},
+       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "email", "mcp",
+        "relay"}},
       {"api",
-       "accounts, tasks, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "web", "relay"}},
+       "accounts, tasks, MCP, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "web", "mcp", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -50,6 +52,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(recurrence::module_spec());
   specs.push_back(reminders::module_spec());
   specs.push_back(email::module_spec());
+  specs.push_back(mcp::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }
