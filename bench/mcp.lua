@@ -13,7 +13,10 @@ wrk.headers["MCP-Protocol-Version"] = "2025-06-18"
 
 request = function()
   counter = counter + 1
-  local headers = { ["Mcp-Session-Id"] = sessions[(counter % #sessions) + 1] }
+  -- wrk.format takes these instead of wrk.headers, not on top of them.
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Mcp-Session-Id"] = sessions[(counter % #sessions) + 1]
   local body = string.format(
     '{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"add_task","arguments":' ..
     '{"title":"Benchmark task %d","priority":"high","tags":["bench","mcp"],' ..
