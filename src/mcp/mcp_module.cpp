@@ -12,6 +12,7 @@
 #include "http/sse.hpp"
 #include "mcp/protocol.hpp"
 #include "mcp/sessions.hpp"
+#include "tools/registry.hpp"
 #include "tools/tool.hpp"
 
 namespace todo::mcp {
@@ -217,7 +218,11 @@ class McpModule final : public app::Module {
       : deps_{p.authenticator, tools::ToolDeps{p.db, p.metrics, p.outbox, p.task_writes},
               SessionTable(std::size_t(o.max_sessions_per_user),
                            std::chrono::seconds(*parse_duration_seconds(o.session_idle))),
-              split_origins(o.allowed_origins), std::size_t(o.max_body_bytes)} {}
+              split_origins(o.allowed_origins), std::size_t(o.max_body_bytes)} {
+    tools::describe_tool_metrics(p.metrics);
+    p.metrics.add_gauge("todo_mcp_sessions", "Open MCP sessions.",
+                        [this] { return double(deps_.sessions.size()); });
+  }
 
   std::string_view name() const override { return "mcp"; }
   void add_routes(http::Router& router) override {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "ops/metrics.hpp"
 #include "tools/json_schema.hpp"
 #include "tools/task_tools.hpp"
 #include "tools/tool_schemas.hpp"
@@ -100,43 +101,66 @@ json::object tool_definition(const Tool& tool) {
                                                    {"openWorldHint", false}}}};
 }
 
-asio::awaitable<CallOutcome> call_tool(ToolDeps& deps, const Caller& caller, std::string_view name,
-                                       const json::value& arguments) {
+std::optional<CallOutcome> check_call(const Caller& caller, std::string_view name,
+                                      const json::value& arguments, json::object& args) {
   const Tool* tool = find_tool(name);
   if (!tool) {
     std::string known;
     for (const auto& t : registry()) known += (known.empty() ? "" : ", ") + t.name;
-    co_return CallOutcome{
+    return CallOutcome{
         std::nullopt,
         CallRefused{-32602,
                     "Unknown tool: " + std::string(name.substr(0, 64)) + " (tools: " + known + ")",
                     nullptr}};
   }
-  json::object args = arguments.is_object() ? arguments.get_object() : json::object{};
   if (!arguments.is_null() && !arguments.is_object())
-    co_return CallOutcome{std::nullopt,
-                          CallRefused{-32602, "arguments must be an object", nullptr}};
+    return CallOutcome{std::nullopt, CallRefused{-32602, "arguments must be an object", nullptr}};
+  args = arguments.is_object() ? arguments.get_object() : json::object{};
   // Validated before anything runs.
   auto errors = validate_json(tool->input_schema, args);
   if (!errors.empty())
-    co_return CallOutcome{
+    return CallOutcome{
         std::nullopt,
         CallRefused{-32602, "Invalid arguments for tool " + tool->name + ": " + errors_text(errors),
                     errors_json(errors)}};
   if (!caller.may(tool->scope))
-    co_return CallOutcome{ToolResult::error("This credential lacks the scope " + tool->scope +
-                                            " that " + tool->name +
-                                            " needs; ask the user for a token with it.")};
+    return CallOutcome{ToolResult::error("This credential lacks the scope " + tool->scope +
+                                         " that " + tool->name +
+                                         " needs; ask the user for a token with it.")};
   // The user comes from the credential; the hackathon's user_id argument may only confirm it.
   if (const auto* user = args.if_contains("user_id")) {
     if (user->get_string() != caller.user_id)
-      co_return CallOutcome{ToolResult::error(
+      return CallOutcome{ToolResult::error(
           "user_id does not match the signed-in user: tools act only for the user of the "
           "credential. Omit user_id.")};
     args.erase("user_id");
   }
-  ToolResult result = co_await tool->handler(deps, caller, args);
-  co_return CallOutcome{std::move(result)};
+  return std::nullopt;
+}
+
+void describe_tool_metrics(ops::Metrics& metrics) {
+  metrics.describe("todo_tool_calls_total", "counter",
+                   "Tool calls (MCP, chat) by tool, source and outcome: ok, error (an isError "
+                   "result), refused (a JSON-RPC error: unknown tool, invalid arguments)");
+}
+
+asio::awaitable<CallOutcome> call_tool(ToolDeps& deps, const Caller& caller, std::string_view name,
+                                       const json::value& arguments) {
+  json::object args;
+  std::optional<CallOutcome> outcome = check_call(caller, name, arguments, args);
+  if (!outcome) {
+    // A named local, not a temporary around the co_await: g++ 12 relocates such temporaries
+    // bitwise (storage/await.hpp), which corrupts the strings inside a ToolResult.
+    ToolResult result = co_await find_tool(name)->handler(deps, caller, args);
+    outcome.emplace(CallOutcome{std::move(result)});
+  }
+  const char* word = outcome->refused ? "refused" : outcome->result->is_error ? "error" : "ok";
+  // An unknown tool's name is the client's: not a label value.
+  std::string tool = find_tool(name) ? std::string(name) : "unknown";
+  deps.metrics.add(
+      "todo_tool_calls_total",
+      "tool=\"" + tool + "\",source=\"" + caller.source + "\",outcome=\"" + word + "\"", 1);
+  co_return std::move(*outcome);
 }
 
 json::object call_result_json(const ToolResult& result) {

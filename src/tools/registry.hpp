@@ -36,6 +36,18 @@ struct CallOutcome {
   std::optional<CallRefused> refused;
 };
 
+// Everything call_tool checks before the handler runs: the tool exists, the arguments
+// validate, the caller has the scope and, when `user_id` is given, is that user. nullopt when
+// the call may run (`args` then holds the arguments without `user_id`), else the outcome to
+// answer. Pure.
+std::optional<CallOutcome> check_call(const Caller& caller, std::string_view name,
+                                      const boost::json::value& arguments,
+                                      boost::json::object& args);
+
+// Declares the counter todo_tool_calls_total{tool, source, outcome=ok|error|refused} that
+// call_tool adds to; call once per Metrics before any call.
+void describe_tool_metrics(ops::Metrics& metrics);
+
 // Runs tool `name` with `arguments` (null or absent: {}) for `caller`. Refused (JSON-RPC
 // error) when the tool is unknown or the arguments do not validate against its inputSchema;
 // an is_error result when the caller lacks the tool's scope, when `user_id` is given and is

@@ -5,6 +5,12 @@
 // business failures as isError results, malformed calls as JSON-RPC errors, sessions,
 // Origin, auth, and the events and audit entries of MCP-made changes (source "mcp").
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -14,7 +20,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 import { waitForAudit } from './audit_helpers.mjs';
-import { BINARY, startServer } from './harness.mjs';
+import { BINARY, metricValue, startServer } from './harness.mjs';
 
 const TOOLS = ['add_task', 'list_tasks', 'complete_task', 'delete_task', 'update_task', 'get_task',
   'search_tasks', 'list_audit'];
@@ -331,5 +337,42 @@ describe('over stdio (todo mcp --stdio)', () => {
     const c = new Client({ name: 'todo-stdio-test', version: '1.0.0' });
     await assert.rejects(c.connect(t), (e) => e.code === -32001 && /401/.test(e.message));
     await c.close();
+  });
+});
+
+describe('the MCP Inspector CLI (@modelcontextprotocol/inspector --cli)', () => {
+  const bin = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.bin', 'mcp-inspector');
+  const inspect = async (...args) => {
+    // Its catalog file in a temporary directory, not in the home directory.
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-inspector-'));
+    try {
+      const { stdout } = await promisify(execFile)(bin, ['--cli', `${server.baseUrl}/mcp`, '--transport', 'http',
+        '--header', `Authorization: Bearer ${alice.token}`, ...args],
+      { env: { ...process.env, MCP_CATALOG_PATH: join(dir, 'catalog.json') }, timeout: 60_000 });
+      return JSON.parse(stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('lists the tools and calls add_task', async () => {
+    const listed = await inspect('--method', 'tools/list');
+    assert.deepEqual(listed.tools.map((t) => t.name).sort(), [...TOOLS].sort());
+    const called = await inspect('--method', 'tools/call', '--tool-name', 'add_task', '--tool-arg', 'title=From the Inspector', 'priority=low');
+    assert.notEqual(called.isError, true, JSON.stringify(called));
+    assert.equal(called.structuredContent.status, 'created');
+    const rest = await server.api('GET', `/api/${alice.user.id}/tasks/${called.structuredContent.task_id}`, { token: alice.token });
+    assert.deepEqual([rest.json.title, rest.json.priority], ['From the Inspector', 'low']);
+  });
+});
+
+describe('metrics', () => {
+  test('tool calls are counted by tool, source and outcome', async () => {
+    const ok = await metricValue(server, 'todo_tool_calls_total\\{tool="add_task",source="mcp",outcome="ok"\\}');
+    assert.ok(ok >= 3, `add_task ok: ${ok}`);
+    const refused = await metricValue(server, 'todo_tool_calls_total\\{tool="unknown",source="mcp",outcome="refused"\\}');
+    assert.ok(refused >= 1, `unknown refused: ${refused}`);
+    const sessions = await metricValue(server, 'todo_mcp_sessions');
+    assert.ok(sessions >= 1, `sessions: ${sessions}`);
   });
 });

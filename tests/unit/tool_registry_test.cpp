@@ -172,6 +172,33 @@ TEST(ToolCaller, ScopesLimitTools) {
   EXPECT_FALSE(reader.may(tools::find_tool("list_audit")->scope));
 }
 
+// What call_tool decides before a handler runs (no database needed).
+TEST(ToolRegistry, CheckCallRefusesWhatMustNotRun) {
+  json::object args;
+  tools::Caller alice{"alice"};
+  auto unknown = tools::check_call(alice, "drop_all", json::object{}, args);
+  ASSERT_TRUE(unknown && unknown->refused);
+  EXPECT_EQ(unknown->refused->code, -32602);
+  auto invalid = tools::check_call(alice, "add_task", json::object{{"title", 3}}, args);
+  ASSERT_TRUE(invalid && invalid->refused);
+  EXPECT_EQ(invalid->refused->data.as_array()[0].at("field"), "title");
+  EXPECT_FALSE(tools::check_call(alice, "add_task", json::object{{"title", "t"}}, args));
+  // A token with tasks:read only: reads run, writes and the audit are refused as tool errors.
+  tools::Caller reader{"alice", false, {"tasks:read"}};
+  EXPECT_FALSE(tools::check_call(reader, "list_tasks", json::object{}, args));
+  auto del = tools::check_call(reader, "delete_task", json::object{{"task_id", 1}}, args);
+  ASSERT_TRUE(del && del->result);
+  EXPECT_TRUE(del->result->is_error);
+  EXPECT_NE(del->result->message.find("tasks:write"), std::string::npos);
+  auto audit = tools::check_call(reader, "list_audit", json::object{}, args);
+  ASSERT_TRUE(audit && audit->result && audit->result->is_error);
+  // user_id: the caller's own is dropped; another is refused.
+  EXPECT_FALSE(tools::check_call(alice, "list_tasks", json::object{{"user_id", "alice"}}, args));
+  EXPECT_FALSE(args.contains("user_id"));
+  auto forged = tools::check_call(alice, "list_tasks", json::object{{"user_id", "bob"}}, args);
+  ASSERT_TRUE(forged && forged->result && forged->result->is_error);
+}
+
 TEST(McpProtocol, NegotiatesVersions) {
   EXPECT_EQ(mcp::negotiate_version("2025-06-18"), "2025-06-18");
   EXPECT_EQ(mcp::negotiate_version("2025-03-26"), "2025-03-26");
