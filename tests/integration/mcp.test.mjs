@@ -300,6 +300,39 @@ describe('streamable HTTP rules (raw requests)', () => {
     assert.deepEqual(JSON.parse(data.slice(6)), { jsonrpc: '2.0', id: 7, result: {} });
   });
 
+  test('a message over --mcp-max-body-bytes is 413, before anything runs', async () => {
+    const session = await rawSession();
+    const title = 'x'.repeat(300 * 1024);
+    const res = await rpc({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'add_task', arguments: { title } } }, { session });
+    assert.equal(res.status, 413);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+  });
+
+  test('sessions per user are capped: a new one ends the least recently used', async () => {
+    const capped = await startServer({ env: { TODO_MCP_MAX_SESSIONS_PER_USER: '3' } });
+    try {
+      const [carol, dave] = [await capped.signUp({ name: 'Carol' }), await capped.signUp({ name: 'Dave' })];
+      const post = async (user, body, session) => {
+        const h = { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${user.token}` };
+        if (session) h['Mcp-Session-Id'] = session;
+        const res = await fetch(`${capped.baseUrl}/mcp`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+        await res.arrayBuffer();
+        return res;
+      };
+      const open = async (user) => (await post(user, initMessage())).headers.get('mcp-session-id');
+      const ping = async (user, session) => (await post(user, { jsonrpc: '2.0', id: 9, method: 'ping' }, session)).status;
+      const d1 = await open(dave);
+      const [s1, s2, s3] = [await open(carol), await open(carol), await open(carol)];
+      assert.equal(await ping(carol, s1), 200);  // s2 is now Carol's least recently used
+      const s4 = await open(carol);
+      assert.equal(await ping(carol, s2), 404);
+      for (const s of [s1, s3, s4]) assert.equal(await ping(carol, s), 200);
+      assert.equal(await ping(dave, d1), 200);  // another user's sessions are not counted
+    } finally {
+      await capped.cleanup();
+    }
+  });
+
   test('GET /mcp is 405 (no server-initiated stream)', async () => {
     const res = await fetch(`${server.baseUrl}/mcp`, { headers: { Authorization: `Bearer ${alice.token}`, Accept: 'text/event-stream' } });
     assert.equal(res.status, 405);
