@@ -54,15 +54,20 @@ bool origin_allowed(const McpDeps& s, const http::RequestContext& ctx) {
 
 // The caller from `Authorization: Bearer` only: MCP clients are programs, and a browser's
 // session cookie must not drive the tools from a page.
-// Scopes: a session token (JWT) may use every tool. Personal access tokens (issue 12 item 1)
-// plug in here through the same Authenticator, filling Caller::scopes from the token.
-Result<tools::Caller> caller_of(const McpDeps& s, const http::RequestContext& ctx) {
+// Scopes: a session token (JWT) may use every tool. Personal access tokens (issue 12 item 1,
+// branch `tokens`) plug in here: `co_await authenticator.authorize(ctx, <scope>)` gives their
+// Principal (no {user_id} in /mcp: whoever the credential says), whose scope names fill
+// Caller::scopes (all_scopes = !principal.is_access_token()); each tool then checks its own
+// scope (tools/registry.cpp). A coroutine already, so that change stays in this function.
+asio::awaitable<Result<tools::Caller>> caller_of(const McpDeps& s,
+                                                 const http::RequestContext& ctx) {
   if (ctx.request.find(http::beast_http::field::authorization) == ctx.request.end())
-    return Error::make(ErrorKind::unauthorized,
-                       "send Authorization: Bearer <token> (a session token or an access token)");
+    co_return Error::make(ErrorKind::unauthorized,
+                          "send Authorization: Bearer <token> (a "
+                          "session token or an access token)");
   auto user = s.authenticator.authenticate(ctx);
-  if (!user) return user.error();
-  return tools::Caller{*user, true, {}, "mcp"};
+  if (!user) co_return user.error();
+  co_return tools::Caller{*user, true, {}, "mcp"};
 }
 
 // JSON unless the client accepts only an event stream.
@@ -147,7 +152,7 @@ asio::awaitable<std::optional<json::object>> answer(McpDeps& s, const tools::Cal
 asio::awaitable<Response> post(McpDeps& s, http::RequestContext& ctx) {
   if (!origin_allowed(s, ctx))
     co_return problem(ctx, ErrorKind::forbidden, "Origin not allowed for /mcp");
-  auto caller = caller_of(s, ctx);
+  auto caller = co_await caller_of(s, ctx);
   if (!caller) co_return http::problem(caller.error(), ctx);
   if (ctx.request.body().size() > s.max_body_bytes)
     co_return problem(
@@ -193,7 +198,7 @@ asio::awaitable<Response> post(McpDeps& s, http::RequestContext& ctx) {
 asio::awaitable<Response> remove(McpDeps& s, http::RequestContext& ctx) {
   if (!origin_allowed(s, ctx))
     co_return problem(ctx, ErrorKind::forbidden, "Origin not allowed for /mcp");
-  auto caller = caller_of(s, ctx);
+  auto caller = co_await caller_of(s, ctx);
   if (!caller) co_return http::problem(caller.error(), ctx);
   auto id = header(ctx.request, kSessionHeader);
   if (id.empty())
