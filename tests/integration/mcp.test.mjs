@@ -121,12 +121,16 @@ describe('over streamable HTTP with the SDK client', () => {
   });
 
   test('every tool runs, and its result conforms to its outputSchema', async () => {
+    // A REST list answered (and cached) before: MCP writes must end the cached answer.
+    const restList = () => server.api('GET', `/api/${alice.user.id}/tasks`, { token: alice.token });
+    assert.deepEqual((await restList()).json.items, []);
     const added = checkOutput('add_task', await client.callTool({ name: 'add_task', arguments: {
       title: 'Buy milk', priority: 'high', tags: ['home'], due_at: '2026-12-01T09:00:00Z' } }));
     assert.equal(added.status, 'created');
     assert.equal(added.title, 'Buy milk');
     assert.equal(added.task.user_id, alice.user.id);
     const id = added.task_id;
+    assert.deepEqual((await restList()).json.items.map((t) => t.id), [id]);
     // The same task through REST.
     const rest = await server.api('GET', `/api/${alice.user.id}/tasks/${id}`, { token: alice.token });
     assert.equal(rest.status, 200);
@@ -141,6 +145,10 @@ describe('over streamable HTTP with the SDK client', () => {
     const updated = checkOutput('update_task', await client.callTool({ name: 'update_task',
       arguments: { task_id: id, title: 'Buy oat milk', due_at: null } }));
     assert.deepEqual([updated.status, updated.title, updated.task.due_at], ['updated', 'Buy oat milk', null]);
+
+    const nothing = await client.callTool({ name: 'update_task', arguments: { task_id: id } });
+    assert.equal(nothing.isError, true);
+    assert.match(nothing.content[0].text, /Nothing to change/);
 
     const done = checkOutput('complete_task', await client.callTool({ name: 'complete_task', arguments: { task_id: id } }));
     assert.deepEqual([done.status, done.task.completed], ['completed', true]);
