@@ -1,6 +1,7 @@
 #include "tools/json_schema.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <set>
 
 #include "core/utf8.hpp"
@@ -30,8 +31,8 @@ bool has_type(const json::value& v, std::string_view type) {
   if (type == "integer") {
     if (v.is_int64() || v.is_uint64()) return true;
     // 3.0 is an integer in JSON Schema (§6.1.1: a number with a zero fractional part).
-    return v.is_double() &&
-           v.get_double() == static_cast<double>(static_cast<long long>(v.get_double()));
+    return v.is_double() && std::isfinite(v.get_double()) &&
+           v.get_double() == std::trunc(v.get_double());
   }
   return false;
 }

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <boost/url/url.hpp>
+#include <cmath>
 
 #include "audit/audit_query.hpp"
 #include "bus/outbox_writer.hpp"
@@ -92,6 +93,12 @@ asio::awaitable<ToolResult> run_query(ToolDeps& deps, const Caller& caller, Task
 std::string query_text(const json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
   if (v.is_int64()) return std::to_string(v.get_int64());
+  // The schema's "integer" admits 20.0 (JSON Schema §6.1.1); REST wants digits.
+  if (v.is_double()) {
+    const double d = v.get_double();
+    if (std::fabs(d) < 9.2e18 && d == std::trunc(d))
+      return std::to_string(static_cast<std::int64_t>(d));
+  }
   return json::serialize(v);
 }
 

@@ -308,6 +308,16 @@ describe('streamable HTTP rules (raw requests)', () => {
     assert.deepEqual(JSON.parse(data.slice(6)), { jsonrpc: '2.0', id: 7, result: {} });
   });
 
+  test('integers written as 5.0 or 1e300 are read as numbers, never a crash', async () => {
+    const session = await rawSession();
+    const call = (args) => rpc(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_tasks","arguments":${args}}}`, { session });
+    const five = await call('{"limit":5.0}');
+    assert.equal(five.json.result.isError, false, five.text);
+    const huge = await rpc('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_task","arguments":{"task_id":1e300}}}', { session });
+    assert.equal(huge.json.result.isError, true, huge.text);
+    assert.equal((await call('{"limit":1e300}')).json.error.code, -32602);
+  });
+
   test('a message over --mcp-max-body-bytes is 413, before anything runs', async () => {
     const session = await rawSession();
     const title = 'x'.repeat(300 * 1024);
