@@ -161,6 +161,13 @@ TEST(JsonSchema, NamesEachViolation) {
                    .empty());
   EXPECT_FALSE(
       tools::validate_json(tools::schemas::task_id_input(), json::object{{"task_id", 0}}).empty());
+  // A huge double is a whole number, judged by minimum/maximum (and never cast).
+  EXPECT_TRUE(
+      tools::validate_json(tools::schemas::task_id_input(), json::object{{"task_id", 1e300}})
+          .empty());
+  EXPECT_FALSE(
+      tools::validate_json(tools::schemas::search_tasks_input(), json::object{{"limit", 1e300}})
+          .empty());
 }
 
 TEST(ToolCaller, ScopesLimitTools) {
