@@ -244,6 +244,20 @@ describe('streamable HTTP rules (raw requests)', () => {
     assert.equal(own.status, 200, own.text);
   });
 
+  test('--mcp-allowed-origins admits the origins it lists, and only those', async () => {
+    const listed = await startServer({ env: { TODO_MCP_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' } });
+    try {
+      const u = await listed.signUp();
+      const init = (origin) => listed.api('POST', '/mcp', { token: u.token, body: initMessage(), headers: { Origin: origin, Accept: 'application/json' } });
+      assert.equal((await init('https://app.example.com')).status, 200);
+      assert.equal((await init('http://localhost:3000')).status, 200);
+      assert.equal((await init('https://app.example.com.evil.test')).status, 403);
+      assert.equal((await init('null')).status, 403);
+    } finally {
+      await listed.cleanup();
+    }
+  });
+
   test('a request without Mcp-Session-Id is 400; an unknown or another user\'s session 404', async () => {
     const missing = await rpc({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     assert.equal(missing.status, 400);
