@@ -190,6 +190,12 @@ asio::awaitable<Response> post(McpDeps& s, http::RequestContext& ctx) {
     if (answers.empty()) co_return accepted(ctx);
     co_return rpc_response(ctx, answers);
   }
+  // Not JSON-RPC at all: a 400 with the error (streamable HTTP: the server MAY answer
+  // input it cannot accept with an HTTP error status).
+  if (classify(message) == MessageKind::invalid)
+    co_return rpc_response(ctx,
+                           error_response(nullptr, kInvalidRequest, "not a JSON-RPC 2.0 request"),
+                           status::bad_request);
   auto reply = co_await answer(s, *caller, message);
   if (!reply) co_return accepted(ctx);
   co_return rpc_response(ctx, *reply);

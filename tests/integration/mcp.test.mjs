@@ -296,6 +296,9 @@ describe('streamable HTTP rules (raw requests)', () => {
     assert.equal(note.text, '');
     const unknown = await rpc({ jsonrpc: '2.0', id: 4, method: 'resources/list' }, { session });
     assert.equal(unknown.json.error.code, -32601);
+    const notRpc = await rpc({ jsonrpc: '1.0', id: 5, method: 'ping' }, { session });
+    assert.equal(notRpc.status, 400);
+    assert.equal(notRpc.json.error.code, -32600);
     const garbage = await rpc('{"jsonrpc":', { session });
     assert.equal(garbage.status, 400);
     assert.equal(garbage.json.error.code, -32700);
