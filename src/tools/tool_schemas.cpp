@@ -25,7 +25,7 @@ std::string task_fields() {
     "due_at": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339 date-time with offset, e.g. 2026-12-01T09:00:00Z; null for none."},
     "remind_at": {"type": ["string", "null"], "format": "date-time", "description": "When to remind, RFC 3339; null for none."},
     "recurrence": {"type": ["string", "null"], "description": "An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO; null for none."},
-    "timezone": {"type": "string", "maxLength": 64, "description": "IANA time zone of the recurrence, e.g. Europe/Paris; defaults to UTC."})";
+    "timezone": {"type": "string", "minLength": 1, "maxLength": 64, "description": "IANA time zone of the recurrence, e.g. Europe/Paris; defaults to UTC."})";
 }
 
 json::value parse_schema(const std::string& text) {

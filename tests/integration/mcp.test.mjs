@@ -20,7 +20,8 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 import { waitForAudit } from './audit_helpers.mjs';
-import { BINARY, metricValue, startServer } from './harness.mjs';
+import { BINARY, metricValue, REPO_ROOT, startServer } from './harness.mjs';
+import { readFileSync } from 'node:fs';
 
 const TOOLS = ['add_task', 'list_tasks', 'complete_task', 'delete_task', 'update_task', 'get_task',
   'search_tasks', 'list_audit'];
@@ -118,6 +119,35 @@ describe('over streamable HTTP with the SDK client', () => {
     // The REST limits, stated once (tools/tool_schemas.cpp; the unit test checks the agreement).
     assert.equal(tools.add_task.inputSchema.properties.title.maxLength, 500);
     assert.deepEqual(tools.add_task.inputSchema.properties.priority.enum, ['low', 'medium', 'high']);
+  });
+
+  test('the task fields of add_task and update_task agree with the OpenAPI TaskInput and TaskPatch', () => {
+    const doc = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
+    const deref = (schema) => {
+      let out = schema;
+      while (out?.$ref) out = doc.components.schemas[out.$ref.split('/').pop()];
+      if (out?.items) out = { ...out, items: deref(out.items) };
+      return out;
+    };
+    const KEYWORDS = ['type', 'minLength', 'maxLength', 'maxItems', 'enum', 'items'];
+    const constraints = (schema) => {
+      const s = deref(schema);
+      const out = {};
+      for (const k of KEYWORDS) if (s[k] !== undefined) out[k] = k === 'items' ? constraints(s[k]) : s[k];
+      return out;
+    };
+    for (const [tool, rest] of [['add_task', 'TaskInput'], ['update_task', 'TaskPatch']]) {
+      const restProps = doc.components.schemas[rest].properties;
+      const toolProps = tools[tool].inputSchema.properties;
+      const shared = Object.keys(restProps).filter((k) => !restProps[k].readOnly);
+      for (const field of shared) {
+        assert.ok(toolProps[field], `${tool} lacks ${field}`);
+        const mine = constraints(toolProps[field]);
+        // The tool may say more (timezone's maxLength), never less or otherwise.
+        for (const [k, v] of Object.entries(constraints(restProps[field])))
+          assert.deepEqual(mine[k], v, `${tool}.${field}.${k} vs ${rest}`);
+      }
+    }
   });
 
   test('every tool runs, and its result conforms to its outputSchema', async () => {
