@@ -4,6 +4,7 @@
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
 #include "email/email_module.hpp"
+#include "mcp/mcp_module.hpp"
 #include "ops/ops_module.hpp"
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
@@ -19,11 +20,11 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "tokens", "web", "audit", "recurrence", "reminders", "email",
+       {"ops", "auth", "tasks", "tokens", "mcp", "web", "audit", "recurrence", "reminders", "email",
         "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, access tokens, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "tokens", "web", "relay"}},
+       "accounts, tasks, access tokens, MCP, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "mcp", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -57,6 +58,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(email::module_spec());
   specs.push_back(webhooks::module_spec());
   specs.push_back(stream::module_spec());
+  specs.push_back(mcp::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

@@ -29,6 +29,7 @@ const SERVED = [
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
   ['get', '/api/{user_id}/preferences'], ['put', '/api/{user_id}/preferences'],
   ['get', '/api/email/unsubscribe'], ['post', '/api/email/unsubscribe'],
+  ['post', '/mcp'], ['delete', '/mcp'],
   ['get', '/api/{user_id}/stream'],
   ['get', '/api/{user_id}/webhooks'], ['post', '/api/{user_id}/webhooks'], ['get', '/api/{user_id}/webhooks/{id}'], ['patch', '/api/{user_id}/webhooks/{id}'],
   ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
@@ -557,6 +558,29 @@ describe('real responses match the document', () => {
     const again = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: NEW } });
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 204);
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 401);
+  });
+
+  test('MCP (POST and DELETE /mcp)', async () => {
+    const u = await server.signUp({ prefix: 'oamcp' });
+    const h = { Accept: 'application/json, text/event-stream' };
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'oa', version: '0' } } };
+    let res = await server.api('POST', '/mcp', { token: u.token, body: init, headers: h });
+    assert.equal(res.status, 200, res.text);
+    checkResponse('post', '/mcp', res);
+    const session = res.headers.get('mcp-session-id');
+    const sh = { ...h, 'Mcp-Session-Id': session };
+    res = await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', method: 'notifications/initialized' }, headers: sh });
+    assert.equal(res.status, 202);
+    checkResponse('post', '/mcp', res);
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers: sh }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 2, method: 'ping' }, headers: h }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { body: init, headers: h }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: init, headers: { ...h, Origin: 'http://evil.example' } }));
+    res = await server.api('DELETE', '/mcp', { token: u.token, headers: sh });
+    assert.equal(res.status, 204);
+    checkResponse('delete', '/mcp', res);
+    checkResponse('delete', '/mcp', await server.api('DELETE', '/mcp', { token: u.token, headers: sh }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 3, method: 'ping' }, headers: sh }));
   });
 
   test('personal access token routes, and a token on the REST API', async () => {
