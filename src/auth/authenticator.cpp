@@ -47,6 +47,11 @@ Error insufficient_scope(Scope scope) {
 
 boost::asio::awaitable<Result<Principal>> Authenticator::authorize(const http::RequestContext& ctx,
                                                                    Scope scope) const {
+  co_return co_await authorize_any(ctx, static_cast<ScopeSet>(scope));
+}
+
+boost::asio::awaitable<Result<Principal>> Authenticator::authorize_any(
+    const http::RequestContext& ctx, ScopeSet any_of) const {
   const std::string_view bearer = bearer_credential(ctx.request);
   const auto path_user = ctx.path_params.find("user_id");
   const bool has_path_user = path_user != ctx.path_params.end();
@@ -70,9 +75,10 @@ boost::asio::awaitable<Result<Principal>> Authenticator::authorize(const http::R
     access_tokens_->count("forbidden");
     co_return forbidden_user();
   }
-  if (!principal->may(scope)) {
+  if ((principal->scopes & any_of) == 0) {
     access_tokens_->count("scope");
-    co_return insufficient_scope(scope);
+    // The first scope of the set (Scope::none for an empty one: sessions only).
+    co_return insufficient_scope(static_cast<Scope>(any_of & (~any_of + 1)));
   }
   access_tokens_->count("ok");
   co_return principal;

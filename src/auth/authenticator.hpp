@@ -69,6 +69,11 @@ class Authenticator {
   // is no path user to match: the principal is whoever the credential says.
   boost::asio::awaitable<Result<Principal>> authorize(const http::RequestContext& ctx,
                                                       Scope scope) const;
+  // For routes whose operations each check their own scope (the MCP tools): the caller's
+  // principal when the credential may use at least one scope of `any_of` (a session: always).
+  // The errors of authorize(); the 403 names the first scope of `any_of`.
+  boost::asio::awaitable<Result<Principal>> authorize_any(const http::RequestContext& ctx,
+                                                          ScopeSet any_of) const;
   // The same, for handlers that need only the user id.
   boost::asio::awaitable<Result<std::string>> authorize_user(const http::RequestContext& ctx,
                                                              Scope scope) const;

@@ -65,9 +65,17 @@ asio::awaitable<Result<tools::Caller>> caller_of(const McpDeps& s,
     co_return Error::make(ErrorKind::unauthorized,
                           "send Authorization: Bearer <token> (a "
                           "session token or an access token)");
-  auto user = s.authenticator.authenticate(ctx);
-  if (!user) co_return user.error();
-  co_return tools::Caller{*user, true, {}, "mcp"};
+  // Any credential that may use one of the tools' scopes; each call then checks its own
+  // (tools::Caller::may): a tasks:read token lists but cannot delete.
+  constexpr auth::ScopeSet kToolScopes = static_cast<auth::ScopeSet>(auth::Scope::tasks_read) |
+                                         static_cast<auth::ScopeSet>(auth::Scope::tasks_write) |
+                                         static_cast<auth::ScopeSet>(auth::Scope::audit_read);
+  auto principal = co_await s.authenticator.authorize_any(ctx, kToolScopes);
+  if (!principal) co_return principal.error();
+  tools::Caller caller{principal->user_id, !principal->is_access_token(), {}, "mcp"};
+  for (const auto& named : auth::kScopeNames)
+    if (principal->may(named.scope)) caller.scopes.emplace_back(named.name);
+  co_return caller;
 }
 
 // JSON unless the client accepts only an event stream.

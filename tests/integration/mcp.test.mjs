@@ -228,6 +228,34 @@ describe('over streamable HTTP with the SDK client', () => {
     assert.equal(checkOutput('add_task', own).task.user_id, alice.user.id);
   });
 
+  test('personal access tokens: each tool needs its scope; a token without a tool scope is refused', async () => {
+    const pat = async (scopes) => {
+      const res = await server.api('POST', `/api/${alice.user.id}/tokens`, { token: alice.token, body: { name: `mcp ${scopes.join(' ')}`, scopes } });
+      assert.equal(res.status, 201, res.text);
+      return { ...alice, token: res.json.token };
+    };
+    const reader = await connect(await pat(['tasks:read']));
+    try {
+      const mine = await server.api('POST', `/api/${alice.user.id}/tasks`, { token: alice.token, body: { title: 'keep me' } });
+      const listed = await reader.client.callTool({ name: 'list_tasks', arguments: {} });
+      assert.ok(checkOutput('list_tasks', listed).tasks.some((t) => t.id === mine.json.id));
+      const refused = await reader.client.callTool({ name: 'delete_task', arguments: { task_id: mine.json.id } });
+      assert.equal(refused.isError, true);
+      assert.match(refused.content[0].text, /tasks:write/);
+      assert.equal((await server.api('GET', `/api/${alice.user.id}/tasks/${mine.json.id}`, { token: alice.token })).status, 200);
+      const audit = await reader.client.callTool({ name: 'list_audit', arguments: {} });
+      assert.equal(audit.isError, true);
+      assert.match(audit.content[0].text, /audit:read/);
+    } finally {
+      await reader.client.close();
+    }
+    // Only a scope no tool uses: not even a session.
+    const bell = await pat(['notifications:read']);
+    const res = await rpc(initMessage(), { token: bell.token });
+    assert.equal(res.status, 403, res.text);
+    assert.equal(JSON.parse(res.text).required_scope, 'tasks:read');
+  });
+
   test('arguments against the inputSchema and unknown tools are JSON-RPC errors (-32602)', async () => {
     await assert.rejects(client.callTool({ name: 'add_task', arguments: { title: 'x'.repeat(501) } }),
       (e) => e.code === -32602 && /title/.test(e.message));
