@@ -107,7 +107,7 @@ for (const [caseName, c] of Object.entries({ doks: CASES['doks, declarative subs
         const byTopic = (list) => [...list].sort((x, y) => x.topic.localeCompare(y.topic));
         assert.deepEqual(byTopic(programmatic), byTopic(declared), `${w.name}: GET /dapr/subscribe = the chart's Subscriptions scoped to it`);
       }
-      if (caseName === 'doks') assert.ok(subscriptions.length >= 4, 'declarative subscriptions of audit, notification (task-events; reminders with e-mail on) and recurrence');
+      if (caseName === 'doks') assert.ok(subscriptions.length >= 4, 'declarative subscriptions of audit, notification (task-events and reminders) and recurrence');
       // ingress-nginx regex paths: the longest match wins
       const paths = ingress.spec.rules.flatMap((r) => r.http.paths).sort((a, b) => b.path.length - a.path.length);
       const backend = (url) => paths.find((p) => (p.pathType === 'Prefix' ? url.startsWith(p.path) : new RegExp(`^${p.path}`).test(url))).backend.service.name;
