@@ -5,6 +5,7 @@
 #include "app/platform.hpp"
 #include "bus/dapr/app_token.hpp"
 #include "config/duration.hpp"
+#include "http/id_paging.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "reminders/dapr_jobs.hpp"
@@ -30,13 +31,6 @@ constexpr Millis kMaxSnoozeMs = 30LL * 24 * 3600 * 1000;
 // The scope every notifications route needs from a personal access token (auth/scopes.hpp):
 // reading them, marking them read and snoozing a reminder are all the notifications' own state.
 constexpr auth::Scope kScope = auth::Scope::notifications_read;
-
-std::optional<std::int64_t> positive_id(std::string_view text) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
-  return v;
-}
 
 struct NotificationDeps {
   storage::Database& db;
@@ -70,7 +64,7 @@ asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& c
   constexpr std::string_view kPrefix = "reminder-";
   std::string_view name = ctx.param("name");
   std::optional<std::int64_t> task_id;
-  if (name.starts_with(kPrefix)) task_id = positive_id(name.substr(kPrefix.size()));
+  if (name.starts_with(kPrefix)) task_id = http::parse_positive_id(name.substr(kPrefix.size()));
   // Not one of ours: 404, which Dapr takes as "do not retry".
   if (!task_id) co_return Error::make(ErrorKind::not_found, "no such job");
   auto unit = [&s, id = *task_id](storage::Tx& tx) {
@@ -84,7 +78,7 @@ asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& c
 }
 
 Result<std::int64_t> notification_id(const http::RequestContext& ctx) {
-  if (auto id = positive_id(ctx.param("id"))) return *id;
+  if (auto id = http::parse_positive_id(ctx.param("id"))) return *id;
   return Error::field(ErrorKind::not_found, "id", "no such notification");
 }
 
@@ -93,15 +87,13 @@ Error no_such_notification(std::int64_t id) {
                      "notification " + std::to_string(id) + " does not exist");
 }
 
-struct ListQuery {
+struct ListQuery : http::IdPage {
   bool unread_only = false;
-  std::optional<std::int64_t> before_id;
-  int limit = 50;
 };
 
 Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
   ListQuery q;
-  Error error{ErrorKind::bad_request};
+  std::vector<FieldError> errors;
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;
@@ -112,28 +104,14 @@ Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
       else if (value == "false" || value == "0")
         q.unread_only = false;
       else
-        error.errors.push_back({"unread", "must be true or false"});
-    } else if (key == "limit") {
-      auto n = positive_id(value);
-      if (!n || *n > 200)
-        error.errors.push_back({"limit", "must be an integer from 1 to 200"});
-      else
-        q.limit = int(*n);
-    } else if (key == "cursor") {
-      if (value.empty()) continue;
-      if (auto id = positive_id(value))
-        q.before_id = *id;
-      else
-        error.errors.push_back({"cursor", "is not a cursor this API returned"});
-    } else {
-      error.errors.push_back(
+        errors.push_back({"unread", "must be true or false"});
+    } else if (!http::read_id_page_param(key, value, q, errors)) {
+      errors.push_back(
           {std::string(key.substr(0, 64)), "is not a known parameter (unread, limit, cursor)"});
     }
   }
-  if (error.errors.empty()) return q;
-  for (const auto& e : error.errors)
-    error.detail += (error.detail.empty() ? "" : "; ") + e.field + " " + e.message;
-  return error;
+  if (errors.empty()) return q;
+  return http::query_error(std::move(errors));
 }
 
 asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::RequestContext& ctx) {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/random.hpp"
+#include "http/id_paging.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -18,19 +19,12 @@ namespace {
 namespace asio = boost::asio;
 using status = http::beast_http::status;
 
-std::optional<std::int64_t> parse_positive(std::string_view text) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
 Error no_such_webhook() {
   return Error::make(ErrorKind::not_found, "no such webhook");
 }
 
 Result<std::int64_t> webhook_id(const http::RequestContext& ctx) {
-  if (auto id = parse_positive(ctx.param("id"))) return *id;
+  if (auto id = http::parse_positive_id(ctx.param("id"))) return *id;
   return no_such_webhook();
 }
 
@@ -211,39 +205,21 @@ asio::awaitable<http::Reply> send_test(RouteDeps& s, http::RequestContext& ctx) 
   co_return http::json_response(status::accepted, std::move(out), ctx.request);
 }
 
-struct PageQuery {
-  std::optional<std::int64_t> before_id;
-  int limit = 50;
-};
+using PageQuery = http::IdPage;
 
 Result<PageQuery> parse_page_query(const boost::urls::params_view& params) {
   PageQuery q;
-  Error error{ErrorKind::bad_request};
+  std::vector<FieldError> errors;
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;
     if (key.empty() && value.empty()) continue;
-    if (key == "limit") {
-      auto n = parse_positive(value);
-      if (!n || *n > 200)
-        error.errors.push_back({"limit", "must be an integer from 1 to 200"});
-      else
-        q.limit = int(*n);
-    } else if (key == "cursor") {
-      if (value.empty()) continue;
-      if (auto id = parse_positive(value))
-        q.before_id = *id;
-      else
-        error.errors.push_back({"cursor", "is not a cursor this API returned"});
-    } else {
-      error.errors.push_back(
+    if (!http::read_id_page_param(key, value, q, errors))
+      errors.push_back(
           {std::string(key.substr(0, 64)), "is not a known parameter (limit, cursor)"});
-    }
   }
-  if (error.errors.empty()) return q;
-  for (const auto& e : error.errors)
-    error.detail += (error.detail.empty() ? "" : "; ") + e.field + " " + e.message;
-  return error;
+  if (errors.empty()) return q;
+  return http::query_error(std::move(errors));
 }
 
 asio::awaitable<http::Reply> list_deliveries(RouteDeps& s, http::RequestContext& ctx) {

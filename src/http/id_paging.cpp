@@ -1,0 +1,44 @@
+#include "http/id_paging.hpp"
+
+#include <charconv>
+#include <string>
+
+namespace todo::http {
+
+std::optional<std::int64_t> parse_positive_id(std::string_view text) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+bool read_id_page_param(std::string_view key, std::string_view value, IdPage& page,
+                        std::vector<FieldError>& errors) {
+  if (key == "limit") {
+    auto n = parse_positive_id(value);
+    if (!n || *n > 200)
+      errors.push_back({"limit", "must be an integer from 1 to 200"});
+    else
+      page.limit = int(*n);
+    return true;
+  }
+  if (key == "cursor") {
+    if (value.empty()) return true;
+    if (auto id = parse_positive_id(value))
+      page.before_id = *id;
+    else
+      errors.push_back({"cursor", "is not a cursor this API returned"});
+    return true;
+  }
+  return false;
+}
+
+Error query_error(std::vector<FieldError> errors) {
+  Error error{ErrorKind::bad_request};
+  error.errors = std::move(errors);
+  for (const auto& e : error.errors)
+    error.detail += (error.detail.empty() ? "" : "; ") + e.field + " " + e.message;
+  return error;
+}
+
+}  // namespace todo::http
