@@ -94,7 +94,7 @@ void DeliveryWorker::wake() {
 }
 
 bool DeliveryWorker::accepting() const {
-  return fresh_size_.load(std::memory_order_relaxed) < std::size_t(2 * options_.max_in_flight);
+  return fresh_size_.load(std::memory_order_relaxed) < 2 * std::size_t(options_.max_in_flight);
 }
 
 void DeliveryWorker::hand_over(std::vector<FreshDelivery> fresh) {
@@ -283,7 +283,7 @@ void DeliveryWorker::send(FreshDelivery job, std::map<std::string, Result<Target
   };
   request.body = std::move(body);
   if (auto pin = target->resolve_entry(); !pin.empty()) request.resolve.push_back(pin);
-  client_.send(std::move(request), [this, a = std::move(a)](net::Response r) mutable {
+  client_.send(std::move(request), [this, a = std::move(a)](const net::Response& r) mutable {
     a.status = r.status;
     a.verdict = classify_attempt(r.status, r.outcome);
     a.elapsed = r.elapsed;

@@ -52,7 +52,7 @@ struct DeliveryOptions {
   int max_failures = 20;     // consecutive failed attempts that disable an endpoint
   int max_in_flight = 64;    // requests at once
   std::chrono::milliseconds timeout{10'000};
-  std::size_t max_response_bytes = 64 * 1024;
+  std::size_t max_response_bytes = std::size_t{64} * 1024;
 };
 
 // A delivery just committed by a consumer, with what sending it needs.
