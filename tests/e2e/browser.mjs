@@ -12,9 +12,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { after, afterEach, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 import { REPO_ROOT } from '../integration/harness.mjs';
+
+import { startUiServer } from './server.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const OUTPUT_DIR = join(REPO_ROOT, 'build', 'test-output', 'e2e');
@@ -99,4 +103,35 @@ export async function cookieHeader(context, baseUrl) {
 
 export function screenshotPath(name) {
   return join(OUTPUT_DIR, name);
+}
+
+// What every browser suite shares, registered on the describe() it is called in: one UI
+// server and one Chromium for the suite; contexts made with suite.context() are closed after
+// each test. suite.server and suite.browser are set once the suite's before() ran.
+export function browserSuite() {
+  const suite = {
+    server: undefined,
+    browser: undefined,
+    contexts: [],
+    base: () => suite.server.baseUrl,
+    // A fresh context (as another window or device), signed in as `user` when given.
+    async context(user, options = {}) {
+      const c = await newContext(suite.browser, options);
+      suite.contexts.push(c);
+      if (user) await addSessionCookie(c, user, suite.base());
+      return c;
+    },
+  };
+  before(async () => {
+    suite.server = await startUiServer();
+    suite.browser = await launch();
+  });
+  afterEach(async () => {
+    for (const c of suite.contexts.splice(0)) await c.close();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.cleanup();
+  });
+  return suite;
 }

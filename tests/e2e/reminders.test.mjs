@@ -14,8 +14,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 
 import { waitUntil } from '../integration/harness.mjs';
 
-import { addSessionCookie, launch, newContext, screenshotPath, watchedPage } from './browser.mjs';
-import { startUiServer } from './server.mjs';
+import { addSessionCookie, browserSuite, newContext, screenshotPath, watchedPage } from './browser.mjs';
 
 const ZONE = 'Europe/Berlin'; // newContext's timezoneId
 
@@ -49,28 +48,12 @@ function zonedToUtc(date, time) {
 }
 
 describe('web UI: reminders and recurring tasks', () => {
-  let server;
-  let browser;
-  const contexts = [];
-  const base = () => server.baseUrl;
-
-  before(async () => {
-    server = await startUiServer();
-    browser = await launch();
-  });
-
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
+  const suite = browserSuite();
+  const base = () => suite.base();
 
   async function open(user) {
-    const context = await newContext(browser);
-    contexts.push(context);
+    const context = await newContext(suite.browser);
+    suite.contexts.push(context);
     await addSessionCookie(context, user, base());
     const w = await watchedPage(context);
     return { w, page: w.page };
@@ -79,19 +62,19 @@ describe('web UI: reminders and recurring tasks', () => {
   async function seed(user, tasks) {
     const out = [];
     for (const body of tasks) {
-      const res = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body });
+      const res = await suite.server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body });
       assert.equal(res.status, 201, res.text);
       out.push(res.json);
     }
     return out;
   }
-  const unreadCount = async (user) => (await server.api('GET', `/api/${user.user.id}/notifications?unread=true`, { token: user.token })).json.unread_count;
+  const unreadCount = async (user) => (await suite.server.api('GET', `/api/${user.user.id}/notifications?unread=true`, { token: user.token })).json.unread_count;
   const waitForApi = (page, method, re, status) =>
     page.waitForResponse((r) => r.request().method() === method && re.test(new URL(r.url()).pathname) && (!status || r.status() === status));
   const titles = (page) => page.locator('ul.task-list > li.task .task-title').allInnerTexts();
 
   test('a reminder that fires shows on the bell and as a toast at once, and opens its task', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const { page, w } = await open(user);
     const firstAsk = waitForApi(page, 'GET', /\/notifications$/, 200);
     await page.goto(`${base()}/tasks`);
@@ -139,7 +122,7 @@ describe('web UI: reminders and recurring tasks', () => {
   });
 
   test('completing a daily task brings tomorrow’s occurrence into the list without a reload', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     // Due at 09:00 tomorrow (Berlin): in the future whenever the test runs, so the next one
     // is the day after at 09:00, whatever the time of day.
     const tomorrow = addDays(wall(Date.now()).date, 1);
@@ -167,7 +150,7 @@ describe('web UI: reminders and recurring tasks', () => {
     assert.equal(await row.getByRole('checkbox').isChecked(), true);
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
     // What the server holds: exactly one next occurrence, of this series.
-    const pending = (await server.listAll(user, 'status=pending')).filter((t) => t.title === 'Water the plants');
+    const pending = (await suite.server.listAll(user, 'status=pending')).filter((t) => t.title === 'Water the plants');
     assert.deepEqual(pending.map((t) => [t.series_id, t.due_at]), [[plants.id, expectedNext]]);
     w.assertClean('next occurrence');
   });
@@ -175,7 +158,7 @@ describe('web UI: reminders and recurring tasks', () => {
   test('Today, Upcoming and Overdue: the browser’s days, asked of the server', async () => {
     // 00:30 on Thursday 11 July in Berlin, still the 10th in UTC.
     const NOW = new Date('2030-07-10T22:30:00Z');
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const [, , , , , done] = await seed(user, [
       { title: 'Overdue bill', due_at: '2030-07-10T21:00:00Z' }, // 23:00 yesterday in Berlin
       { title: 'Early today', due_at: '2030-07-10T22:15:00Z' }, // 00:15 today: passed already
@@ -185,7 +168,7 @@ describe('web UI: reminders and recurring tasks', () => {
       { title: 'Done today', due_at: '2030-07-11T10:00:00Z' },
       { title: 'No date' },
     ]);
-    assert.equal((await server.api('PATCH', `/api/${user.user.id}/tasks/${done.id}/complete`, { token: user.token })).status, 200);
+    assert.equal((await suite.server.api('PATCH', `/api/${user.user.id}/tasks/${done.id}/complete`, { token: user.token })).status, 200);
     const { page, w } = await open(user);
     await page.clock.setFixedTime(NOW);
     await page.goto(`${base()}/tasks`);
@@ -210,7 +193,7 @@ describe('web UI: reminders and recurring tasks', () => {
   });
 
   test('the editor shows the next dates of the rule as it is typed, in the task’s zone; a bad rule is said in words', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const { page, w } = await open(user);
     await page.goto(`${base()}/tasks`);
     await page.getByText('Nothing to do yet.').waitFor();

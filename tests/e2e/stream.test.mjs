@@ -9,31 +9,16 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 
-import { addSessionCookie, launch, newContext, watchedPage } from './browser.mjs';
-import { startUiServer } from './server.mjs';
+import { addSessionCookie, browserSuite, newContext, watchedPage } from './browser.mjs';
 
 describe('web UI: live updates', () => {
-  let server;
-  let browser;
-  const contexts = [];
-  const base = () => server.baseUrl;
-
-  before(async () => {
-    server = await startUiServer();
-    browser = await launch();
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
+  const suite = browserSuite();
+  const base = () => suite.base();
 
   // A page of the user's tasks, in a context of its own (as another window or device).
   async function tasksPage(user) {
-    const context = await newContext(browser);
-    contexts.push(context);
+    const context = await newContext(suite.browser);
+    suite.contexts.push(context);
     await addSessionCookie(context, user, base());
     const w = await watchedPage(context);
     const streaming = w.page.waitForResponse((r) => new URL(r.url()).pathname === `/api/${user.user.id}/stream`);
@@ -47,7 +32,7 @@ describe('web UI: live updates', () => {
   const sameDocument = (page) => page.evaluate(() => window.__sameDocument === true);
 
   test('a change in one page appears in the other without reload, once', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const a = await tasksPage(user);
     const b = await tasksPage(user);
 
@@ -64,10 +49,10 @@ describe('web UI: live updates', () => {
     await a.page.getByRole('checkbox', { name: 'Mark “Buy milk” as not done' }).waitFor();
 
     // Through the API (the chat, another device): a new task and a renamed one, in both.
-    const [milk] = (await server.api('GET', `/api/${user.user.id}/tasks`, { token: user.token })).json.items;
-    const created = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body: { title: 'Call Ada' } });
+    const [milk] = (await suite.server.api('GET', `/api/${user.user.id}/tasks`, { token: user.token })).json.items;
+    const created = await suite.server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body: { title: 'Call Ada' } });
     assert.equal(created.status, 201);
-    const renamed = await server.api('PATCH', `/api/${user.user.id}/tasks/${milk.id}`, { token: user.token, body: { title: 'Buy oat milk' } });
+    const renamed = await suite.server.api('PATCH', `/api/${user.user.id}/tasks/${milk.id}`, { token: user.token, body: { title: 'Buy oat milk' } });
     assert.equal(renamed.status, 200);
     for (const w of [a, b]) {
       await rows(w.page, 'Call Ada').waitFor();
@@ -77,7 +62,7 @@ describe('web UI: live updates', () => {
     }
 
     // Deleted through the API: gone from both.
-    const gone = await server.api('DELETE', `/api/${user.user.id}/tasks/${created.json.id}`, { token: user.token });
+    const gone = await suite.server.api('DELETE', `/api/${user.user.id}/tasks/${created.json.id}`, { token: user.token });
     assert.equal(gone.status, 204);
     for (const w of [a, b]) await rows(w.page, 'Call Ada').waitFor({ state: 'detached' });
 
@@ -88,9 +73,9 @@ describe('web UI: live updates', () => {
   });
 
   test('with browser notifications on, a reminder is a system notification whose click opens the task', async () => {
-    const user = await server.signUp();
-    const context = await newContext(browser, { permissions: ['notifications'] });
-    contexts.push(context);
+    const user = await suite.server.signUp();
+    const context = await newContext(suite.browser, { permissions: ['notifications'] });
+    suite.contexts.push(context);
     await addSessionCookie(context, user, base());
     // Every system notification the page makes, kept for the test (headless Chromium shows
     // none on screen).
@@ -117,7 +102,7 @@ describe('web UI: live updates', () => {
     assert.ok(await toggle.isChecked());
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.locator('.empty-state, ul.task-list:not([aria-hidden])').first().waitFor();
-    const res = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token,
+    const res = await suite.server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token,
       body: { title: 'Water the plants', remind_at: new Date(Date.now() + 1500).toISOString() } });
     assert.equal(res.status, 201);
     await page.locator('.toast', { hasText: 'Reminder: “Water the plants”' }).waitFor();
@@ -131,11 +116,11 @@ describe('web UI: live updates', () => {
   });
 
   test("another user's changes never show", async () => {
-    const user = await server.signUp();
-    const other = await server.signUp();
+    const user = await suite.server.signUp();
+    const other = await suite.server.signUp();
     const a = await tasksPage(user);
-    await server.api('POST', `/api/${other.user.id}/tasks`, { token: other.token, body: { title: 'Not yours' } });
-    await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body: { title: 'Yours' } });
+    await suite.server.api('POST', `/api/${other.user.id}/tasks`, { token: other.token, body: { title: 'Not yours' } });
+    await suite.server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body: { title: 'Yours' } });
     await rows(a.page, 'Yours').waitFor();
     // "Not yours" was committed before "Yours": had it come, it would be here by now.
     assert.equal(await rows(a.page, 'Not yours').count(), 0);

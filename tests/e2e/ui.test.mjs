@@ -12,8 +12,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { expectAudit } from '../integration/audit_helpers.mjs';
 import { PASSWORD, uniqueEmail } from '../integration/harness.mjs';
 
-import { addSessionCookie, cookieHeader, launch, newContext, screenshotPath, watchedPage } from './browser.mjs';
-import { startUiServer } from './server.mjs';
+import { addSessionCookie, browserSuite, cookieHeader, newContext, screenshotPath, watchedPage } from './browser.mjs';
 
 // A late evening in summer: 22:30 UTC is already the next day (00:30) in Berlin, the
 // browser's zone. "Tomorrow" is 2030-07-12 there (2030-07-11 in UTC), whatever the time
@@ -22,29 +21,13 @@ const FIXED_NOW = new Date('2030-07-10T22:30:00Z');
 const TOMORROW_IN_BERLIN = '2030-07-12';
 
 describe('web UI', () => {
-  let server;
-  let browser;
-  const contexts = [];
-  const base = () => server.baseUrl;
-
-  before(async () => {
-    server = await startUiServer();
-    browser = await launch();
-  });
-
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
+  const suite = browserSuite();
+  const base = () => suite.base();
 
   // A fresh context and watched page; signed in as `user` (through its cookie) if given.
   async function open(user) {
-    const context = await newContext(browser);
-    contexts.push(context);
+    const context = await newContext(suite.browser);
+    suite.contexts.push(context);
     if (user) await addSessionCookie(context, user, base());
     const w = await watchedPage(context);
     const requests = []; // every API request the page sent: "METHOD /path"
@@ -64,13 +47,13 @@ describe('web UI', () => {
   async function seed(user, tasks) {
     const out = [];
     for (const body of tasks) {
-      const res = await server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body });
+      const res = await suite.server.api('POST', `/api/${user.user.id}/tasks`, { token: user.token, body });
       assert.equal(res.status, 201, res.text);
       out.push(res.json);
     }
     return out;
   }
-  const getTask = (user, id) => server.api('GET', `/api/${user.user.id}/tasks/${id}`, { token: user.token });
+  const getTask = (user, id) => suite.server.api('GET', `/api/${user.user.id}/tasks/${id}`, { token: user.token });
 
   test('first visit: every page sends an anonymous visitor to sign-in, and nothing is logged', async () => {
     const { page, w } = await open();
@@ -138,9 +121,9 @@ describe('web UI', () => {
   });
 
   test('sign in, visit every page, sign out: the pages send to sign-in and the browser holds no session', async () => {
-    const user = await server.signUp({ name: 'Grace Hopper' });
+    const user = await suite.server.signUp({ name: 'Grace Hopper' });
     await seed(user, [{ title: 'Write the compiler' }]);
-    await expectAudit(server, user, 1);
+    await expectAudit(suite.server, user, 1);
     const { page, w, context } = await open();
     await page.goto(`${base()}/tasks`);
     await page.waitForURL(`${base()}/sign-in?next=%2Ftasks`);
@@ -168,13 +151,13 @@ describe('web UI', () => {
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     }
     // What the browser still holds opens nothing (asked from Node, not the page).
-    const res = await server.api('GET', `/api/${user.user.id}/tasks`, { headers: { Cookie: await cookieHeader(context, base()) } });
+    const res = await suite.server.api('GET', `/api/${user.user.id}/tasks`, { headers: { Cookie: await cookieHeader(context, base()) } });
     assert.equal(res.status, 401);
     w.assertClean('sign in and out');
   });
 
   test('add three tasks: two with Enter, one with priority, tags and a due date tomorrow in the browser’s zone', async () => {
-    const user = await server.signUp({ name: 'Ada' });
+    const user = await suite.server.signUp({ name: 'Ada' });
     const { page, w } = await open(user);
     await page.clock.setFixedTime(FIXED_NOW); // Date only; timers run as usual
     await page.goto(`${base()}/tasks`);
@@ -218,13 +201,13 @@ describe('web UI', () => {
     assert.match(await rent.locator('.due').innerText(), /Tomorrow 18:30/);
     assert.match(await rent.locator('.recurrence').innerText(), /Monthly$/);
     // What the server holds, not only what the page shows.
-    const listed = (await server.listAll(user)).map((t) => t.title).sort();
+    const listed = (await suite.server.listAll(user)).map((t) => t.title).sort();
     assert.deepEqual(listed, ['Buy milk', 'Call the plumber', 'Pay rent']);
     w.assertClean('add tasks');
   });
 
   test('complete one: the box stays ticked and the server has it done', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const [milk] = await seed(user, [{ title: 'Buy milk' }]);
     const { page, w } = await open(user);
     await page.goto(`${base()}/tasks`);
@@ -237,7 +220,7 @@ describe('web UI', () => {
   });
 
   test('edit one: only what changed is sent, with If-Match, and the list shows the new title', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const [plumber] = await seed(user, [{ title: 'Call the plumber' }]);
     const { page, w } = await open(user);
     await page.goto(`${base()}/tasks`);
@@ -257,7 +240,7 @@ describe('web UI', () => {
   });
 
   test('delete with an undo window: Undo keeps the task (no request even after the window), Dismiss deletes it', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const [milk] = await seed(user, [{ title: 'Buy milk' }]);
     const { page, w, requests } = await open(user);
     // The page's timers under the test's control: the undo window passes only when told.
@@ -282,9 +265,9 @@ describe('web UI', () => {
   });
 
   test('filter by status and search by a word', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const [milk] = await seed(user, [{ title: 'Buy milk' }, { title: 'Call the plumber about the leak' }, { title: 'Pay rent' }]);
-    await server.api('PATCH', `/api/${user.user.id}/tasks/${milk.id}/complete`, { token: user.token });
+    await suite.server.api('PATCH', `/api/${user.user.id}/tasks/${milk.id}/complete`, { token: user.token });
     const { page, w } = await open(user);
     await page.goto(`${base()}/tasks`);
     await settledRows(page, 3);
@@ -293,7 +276,9 @@ describe('web UI', () => {
     assert.deepEqual(await rows(page).locator('.task-title').allInnerTexts(), ['Buy milk']);
     await page.getByLabel('Status').selectOption('pending');
     await page.waitForFunction(() => document.querySelectorAll('ul.task-list > li.task').length === 2);
-    const searched = waitForApi(page, 'GET', /\/tasks$/, 200);
+    // The search's own request (a live-update refetch of the list may come meanwhile).
+    const searched = page.waitForResponse((r) => r.request().method() === 'GET' && /\/tasks$/.test(new URL(r.url()).pathname) &&
+      new URL(r.url()).searchParams.has('q') && r.status() === 200);
     await page.getByLabel('Search', { exact: true }).fill('leak');
     const url = new URL((await searched).url());
     assert.equal(url.searchParams.get('q'), 'leak');
@@ -309,7 +294,7 @@ describe('web UI', () => {
   });
 
   test('readable at 375 px: nothing wider than the screen', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     await seed(user, [
       { title: 'Pay rent with a rather long title that has to wrap on a small screen', priority: 'high', tags: ['home', 'money'], due_at: '2030-01-01T08:00:00Z', recurrence: 'FREQ=MONTHLY' },
       { title: 'Buy milk' },
@@ -325,13 +310,13 @@ describe('web UI', () => {
   });
 
   test('audit trail: six events newest first, with what changed, filtered by type', async () => {
-    const user = await server.signUp();
+    const user = await suite.server.signUp();
     const path = `/api/${user.user.id}/tasks`;
     const [milk, plumber] = await seed(user, [{ title: 'Buy milk' }, { title: 'Call the plumber' }, { title: 'Pay rent', priority: 'high' }]);
-    await server.api('PATCH', `${path}/${milk.id}/complete`, { token: user.token });
-    await server.api('PATCH', `${path}/${plumber.id}`, { token: user.token, body: { title: 'Call the plumber about the leak' } });
-    assert.equal((await server.api('DELETE', `${path}/${milk.id}`, { token: user.token })).status, 204);
-    await expectAudit(server, user, 6);
+    await suite.server.api('PATCH', `${path}/${milk.id}/complete`, { token: user.token });
+    await suite.server.api('PATCH', `${path}/${plumber.id}`, { token: user.token, body: { title: 'Call the plumber about the leak' } });
+    assert.equal((await suite.server.api('DELETE', `${path}/${milk.id}`, { token: user.token })).status, 204);
+    await expectAudit(suite.server, user, 6);
     const { page, w } = await open(user);
     await page.goto(`${base()}/audit`);
     const events = page.locator('ol.audit-list > li.event');
@@ -360,10 +345,10 @@ describe('web UI', () => {
   });
 
   test('a second user sees none of the first user’s tasks or events', async () => {
-    const first = await server.signUp({ name: 'Ada' });
+    const first = await suite.server.signUp({ name: 'Ada' });
     await seed(first, [{ title: 'Ada’s secret plan' }]);
-    await expectAudit(server, first, 1);
-    const second = await server.signUp({ name: 'Grace' });
+    await expectAudit(suite.server, first, 1);
+    const second = await suite.server.signUp({ name: 'Grace' });
     const { page, w, context } = await open(second);
     await page.goto(`${base()}/tasks`);
     await page.getByText('Nothing to do yet.').waitFor();
@@ -371,7 +356,7 @@ describe('web UI', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click();
     await page.getByText('No events yet.').waitFor();
     // The second user's own session cannot open the first user's tasks (asked from Node).
-    const res = await server.api('GET', `/api/${first.user.id}/tasks`, { headers: { Cookie: await cookieHeader(context, base()) } });
+    const res = await suite.server.api('GET', `/api/${first.user.id}/tasks`, { headers: { Cookie: await cookieHeader(context, base()) } });
     assert.equal(res.status, 403);
     w.assertClean('second user');
   });
