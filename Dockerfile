@@ -1,6 +1,7 @@
-# The backend in a container: one image for every role (`serve --role=all|api|audit`),
-# with the web UI built in (served at /). Not built on our machines (no Docker engine);
-# tests/integration/manifests.test.mjs checks it against the real binary instead.
+# The backend in a container: one image for every role (`serve --role=all|api|audit|...`),
+# with the web UI built in (served at /). `make image` builds it here with podman
+# (scripts/image/build.sh), `make test-image` runs it read-only as uid 10001 with every
+# capability dropped; tests/deploy/dockerfiles.test.mjs checks it statically in `make test`.
 #
 #   docker build -t todo .
 #   docker run -p 8080:8080 -v todo-data:/data todo          # single binary, SQLite in /data
@@ -39,6 +40,15 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TEST
 # --- what runs: the binary, its shared libraries, the UI; no compiler, no shell tools ---
 # (cracklib-runtime: the common-password dictionary libpwquality reads, built when installed)
 FROM debian:12-slim
+# OCI labels (revision = the commit, source = the repository, version); the build passes them.
+ARG VCS_REF=unknown
+ARG VCS_URL=https://github.com/todo-platform/todo-platform
+ARG VERSION=0.0.0-dev
+LABEL org.opencontainers.image.title="todo" \
+      org.opencontainers.image.description="Todo Platform backend: every role of build/todo, with the web UI" \
+      org.opencontainers.image.revision="${VCS_REF}" \
+      org.opencontainers.image.source="${VCS_URL}" \
+      org.opencontainers.image.version="${VERSION}"
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libical3 libpq5 libsodium23 \
