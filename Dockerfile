@@ -40,15 +40,6 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TEST
 # --- what runs: the binary, its shared libraries, the UI; no compiler, no shell tools ---
 # (cracklib-runtime: the common-password dictionary libpwquality reads, built when installed)
 FROM debian:12-slim
-# OCI labels (revision = the commit, source = the repository, version); the build passes them.
-ARG VCS_REF=unknown
-ARG VCS_URL=https://github.com/todo-platform/todo-platform
-ARG VERSION=0.0.0-dev
-LABEL org.opencontainers.image.title="todo" \
-      org.opencontainers.image.description="Todo Platform backend: every role of build/todo, with the web UI" \
-      org.opencontainers.image.revision="${VCS_REF}" \
-      org.opencontainers.image.source="${VCS_URL}" \
-      org.opencontainers.image.version="${VERSION}"
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libical3 libpq5 libsodium23 \
@@ -59,6 +50,16 @@ RUN apt-get update -qq \
  && mkdir -p /data && chown todo:todo /data
 COPY --from=build /build/todo /app/todo
 COPY --from=ui /out/ui /app/ui
+# OCI labels (revision = the commit, source = the repository, version); the build passes them.
+# Last, so a new commit rebuilds no layer for them.
+ARG VCS_REF=unknown
+ARG VCS_URL=https://github.com/todo-platform/todo-platform
+ARG VERSION=0.0.0-dev
+LABEL org.opencontainers.image.title="todo" \
+      org.opencontainers.image.description="Todo Platform backend: every role of build/todo, with the web UI" \
+      org.opencontainers.image.revision="${VCS_REF}" \
+      org.opencontainers.image.source="${VCS_URL}" \
+      org.opencontainers.image.version="${VERSION}"
 # SQLite file and generated JWT key of the single-binary shape; the roles keep nothing here.
 VOLUME /data
 USER 10001:10001
