@@ -65,14 +65,16 @@ backend api
   balance roundrobin
   option httpchk GET /readyz
   http-check expect status 200
-  # rise 1 / fall 1: one probe decides, as a readiness probe with thresholds of 1
-  default-server inter ${this.checkMs}ms fastinter ${this.checkMs}ms downinter ${this.checkMs}ms rise 1 fall 1
+  # a readiness probe's thresholds: ready after one success, not ready after 3 failures
+  # (so one slow answer on a busy machine does not take a healthy server out)
+  timeout check 2s
+  default-server inter ${this.checkMs}ms fastinter ${this.checkMs}ms downinter ${this.checkMs}ms rise 1 fall 3
 ${servers}
 ${this.audit ? `
 backend audit
   option httpchk GET /readyz
   http-check expect status 200
-  server audit 127.0.0.1:${this.audit} check inter ${this.checkMs}ms rise 1 fall 1
+  server audit 127.0.0.1:${this.audit} check inter ${this.checkMs}ms rise 1 fall 3
 ` : ''}`;
   }
 
