@@ -13,7 +13,11 @@ sha=$(git rev-parse HEAD)
 tag=${IMAGE_TAG:-$sha$(git diff --quiet HEAD -- . 2>/dev/null || echo -dirty)}
 source_url=${VCS_URL:-$(git config --get remote.origin.url 2>/dev/null || echo https://github.com/todo-platform/todo-platform)}
 version=$(git describe --tags --always --dirty 2>/dev/null || echo "$sha")
-args=(--pull=never --layers --build-arg "VCS_REF=$sha" --build-arg "VCS_URL=$source_url" --build-arg "VERSION=$version")
+# The labels also as --label: buildah (1.28) reuses a cached LABEL layer when only a
+# build argument changed, which would stamp an image with an older commit.
+args=(--pull=never --layers --build-arg "VCS_REF=$sha" --build-arg "VCS_URL=$source_url" --build-arg "VERSION=$version"
+  --label "org.opencontainers.image.revision=$sha" --label "org.opencontainers.image.source=$source_url"
+  --label "org.opencontainers.image.version=$version")
 echo "image: building localhost/todo:$tag (the C++ build takes about 10 minutes on 2 cores)"
 podman build "${args[@]}" -f Dockerfile -t "localhost/todo:$tag" .
 echo "image: building localhost/todo-ui:$tag"

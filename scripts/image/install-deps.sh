@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # What `make image` / `make test-image` need beyond scripts/install-deps.sh: Debian's podman
 # and buildah (no Docker engine here), runc as podman's runtime (crun refuses these
-# machines' hybrid cgroups), debootstrap for the base image. Not part of `make test`.
+# machines' hybrid cgroups), debootstrap for the base image, catatonit for podman's pods
+# (their pause container). Not part of `make test`.
 # Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(podman buildah runc debootstrap uidmap slirp4netns)
+packages=(podman buildah runc debootstrap uidmap slirp4netns catatonit)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
