@@ -5,8 +5,9 @@
 #   1. todo, single binary (SQLite in its /data volume): /healthz 200, the UI at / ;
 #   2. todo-ui (nginx) in a pod beside it: the UI at /, /api/ proxied to the backend;
 #   3. the migration Job's command (`todo migrate`) against PostgreSQL, then twice (a no-op);
-#   4. one role (`serve --role=api`, Dapr bus off) against that PostgreSQL: /readyz 200, a
-#      sign-up and a task through it.
+#   4. one role (`serve --role=api`, TODO_BUS=dapr) against that PostgreSQL, beside the
+#      repository's Dapr sidecar double (tests/dapr-double) on the host: /readyz 200, a
+#      sign-up and a task through it, and the task's event published to the sidecar.
 # PostgreSQL: a throwaway one from scripts/with-postgres.sh (the role containers use the
 # host's network to reach it on 127.0.0.1). Prints one line per check; exit 1 if any failed.
 set -euo pipefail
@@ -26,9 +27,13 @@ secure=(--read-only --user 10001:10001 --cap-drop=ALL --security-opt no-new-priv
 jwt=test-image-jwt-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pod=todo-test-image-$$
+sidecar_pid=
+logdir=$(mktemp -d)
 cleanup() {
   podman pod rm -f "$pod" >/dev/null 2>&1 || true
   podman rm -f "$pod-role" >/dev/null 2>&1 || true
+  [ -n "$sidecar_pid" ] && kill "$sidecar_pid" 2>/dev/null || true
+  rm -rf "$logdir"
 }
 trap cleanup EXIT
 failed=0
@@ -82,9 +87,15 @@ check "todo migrate (the hook Job's command) against PostgreSQL" \
 check "todo migrate again: nothing to do, exit 0" \
   podman run --rm --network host "${secure[@]}" -e DATABASE_URL="$db_url" "$todo" migrate
 
-# 4: one role against PostgreSQL.
-role_port=$(free_port)
+# 4: one role against PostgreSQL, publishing through a sidecar (the double) on the host.
+role_port=$(free_port); dapr_port=$(free_port); control_port=$(free_port)
+app_token=test-image-app-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+node tests/dapr-double/sidecar.mjs --dapr-port "$dapr_port" --control-port "$control_port" --log-dir "$logdir" \
+  --app-id todo-api --quiet &
+sidecar_pid=$!
+wait_http "http://127.0.0.1:$control_port/healthz" 200 >/dev/null
 podman run -d --name "$pod-role" --network host "${secure[@]}" -e DATABASE_URL="$db_url" -e TODO_JWT_SECRET="$jwt" \
+  -e TODO_BUS=dapr -e DAPR_HTTP_PORT="$dapr_port" -e APP_API_TOKEN="$app_token" \
   "$todo" serve --role=api --listen "127.0.0.1:$role_port" >/dev/null
 check "todo serve --role=api against PostgreSQL: /readyz 200" wait_http "http://127.0.0.1:$role_port/readyz" 200
 check "--role=api: sign-up and a task (201)" bash -c "
@@ -94,7 +105,10 @@ check "--role=api: sign-up and a task (201)" bash -c "
   id=\$(echo \"\$out\" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"user\"][\"id\"])')
   code=\$(curl -s -o /dev/null -w '%{http_code}' -H \"authorization: Bearer \$token\" -H 'content-type: application/json' -d '{\"title\":\"from the image\"}' http://127.0.0.1:$role_port/api/\$id/tasks)
   [ \"\$code\" = 201 ]"
-check "--role=api: no file written outside /tmp (read-only root held)" bash -c "podman diff $pod-role | grep -v -E '^[CA] /(tmp|run|etc|data)(/|$)' | grep . && false || true"
+check "--role=api: the task's event reached the sidecar (task-events)" bash -c "
+  deadline=\$((SECONDS + 60))
+  until grep -rqs 'todo.task.created' '$logdir'; do [ \$SECONDS -lt \$deadline ] || exit 1; sleep 0.2; done"
+check "--role=api: no file written outside /tmp (read-only root held)" bash -c "! podman diff $pod-role | grep -v -E '^[CA] /(tmp|run|etc|data)(/|\$)'"
 if [ $failed -ne 0 ]; then podman logs "$pod-role" 2>&1 | tail -20; fi
 
 if [ $failed -ne 0 ]; then echo "test-image: FAILED"; exit 1; fi
