@@ -2,7 +2,7 @@
 # Before/after in one sitting: creates on SQLite and on PostgreSQL (wrk, bench/create.lua,
 # 64 connections) and the commit -> audit lag at 1 000 operations/s (bench/audit_lag.mjs),
 # for two binaries, interleaved A B A B ... so that the machine's drift hits both alike.
-#   bench/compare.sh BASE_BINARY NEW_BINARY [rounds]
+#   [BACKENDS="sqlite postgres"] bench/compare.sh BASE_BINARY NEW_BINARY [rounds]
 # Prints one line per run; copy the figures into bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ run() {
 
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
-  for backend in sqlite postgres; do
+  for backend in ${BACKENDS:-sqlite postgres}; do
     for which in base new; do
       bin=$BASE; [ "$which" = new ] && bin=$NEW
       echo "round $round $backend $which: $(run "$bin" "$backend")"

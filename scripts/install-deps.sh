@@ -17,6 +17,9 @@ packages=(
   shellcheck  # tests/deploy: the workflows' run: scripts and the image scripts
   haproxy  # the reverse proxy of the zero-downtime rolling-restart test (tests/distributed/haproxy.mjs)
   stress-ng  # CPU hogs beside the suite, to show it passes on a busy machine (issue 14, item 16)
+  # the Helm chart rendered by tests/chart/render: Helm's engine (text/template + Sprig), its
+  # toYaml (sigs.k8s.io/yaml) and its values.schema.json validator (gojsonschema)
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-xeipuuv-gojsonschema-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,11 +9,13 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "app/app.hpp"
 #include "app/roles.hpp"
 #include "config/config.hpp"
+#include "mcp/stdio.hpp"
 
 namespace todo::app {
 namespace {
@@ -213,10 +215,35 @@ int run_command_line(int argc, char** argv) {
       ->envname("TODO_LOG_LEVEL")
       ->capture_default_str();
 
+  // `todo mcp --stdio`: MCP over stdin/stdout, bridged to a running server (mcp/stdio.hpp).
+  mcp::StdioOptions mcp_options;
+  mcp_options.url = "http://127.0.0.1:8080";
+  bool mcp_stdio = false;
+  auto* mcp_cmd = app.add_subcommand(
+      "mcp",
+      "MCP for desktop clients: JSON-RPC on stdin/stdout, served by a running todo server "
+      "(the token comes from TODO_TOKEN)");
+  mcp_cmd->add_flag("--stdio", mcp_stdio, "Use the stdio transport (the only one here)")
+      ->required();
+  mcp_cmd->add_option("--url", mcp_options.url, "Base URL of the running todo server")
+      ->envname("TODO_URL")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+
+  if (*mcp_cmd) {
+    // Secrets only from the environment; stdout is the protocol's, so nothing else goes there.
+    const char* token = std::getenv("TODO_TOKEN");
+    if (!token || !*token) {
+      std::cerr << "todo mcp: set TODO_TOKEN to a session or access token\n";
+      return 2;
+    }
+    mcp_options.token = token;
+    return mcp::run_stdio_bridge(mcp_options);
   }
 
   auto logger = spdlog::stderr_color_mt("todo");

@@ -13,6 +13,7 @@
 #include "core/cpu_pool.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
+#include "storage/stream_store.hpp"
 #include "tasks/task_writes.hpp"
 
 namespace todo::app {
@@ -53,6 +54,7 @@ struct Platform {
   const ConsumerDirectory& consumers;
   const ReadinessRegistry& readiness;
   TaskWrites& task_writes;  // listeners added while modules are built, read-only afterwards
+  storage::StreamSignal& stream_signal;  // the same: appends to the live-update log committed
 };
 
 }  // namespace todo::app

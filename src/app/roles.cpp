@@ -3,11 +3,16 @@
 #include "audit/audit_module.hpp"
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
+#include "email/email_module.hpp"
+#include "mcp/mcp_module.hpp"
 #include "ops/ops_module.hpp"
 #include "recurrence/recurrence_module.hpp"
 #include "reminders/reminders_module.hpp"
+#include "stream/stream_module.hpp"
 #include "tasks/tasks_module.hpp"
+#include "tokens/tokens_module.hpp"
 #include "web/web_module.hpp"
+#include "webhooks/webhooks_module.hpp"
 
 namespace todo::app {
 
@@ -15,14 +20,17 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "web", "audit", "recurrence", "reminders", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "mcp", "web", "audit", "recurrence", "reminders", "email",
+        "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "web", "relay"}},
+       "accounts, tasks, access tokens, MCP, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "mcp", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
-      // Reminders fire from the database-backed scheduler of this role (the Dapr Jobs API is
-      // still to come); its relay publishes the reminders events.
-      {"notification", "reminders and in-app notifications", {"ops", "reminders", "relay"}},
+      // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
+      // role; its relay publishes the reminders events.
+      {"notification",
+       "reminders, in-app notifications, e-mail, webhooks and live updates (SSE)",
+       {"ops", "reminders", "email", "webhooks", "stream", "relay"}},
       // The relay publishes the created events of the occurrences it makes.
       {"recurrence",
        "next occurrences of recurring tasks (and the preview route)",
@@ -42,10 +50,15 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(ops::module_spec());
   specs.push_back(auth::module_spec());
   specs.push_back(tasks::module_spec());
+  specs.push_back(tokens::module_spec());
   specs.push_back(web::module_spec());
   specs.push_back(audit::module_spec());
   specs.push_back(recurrence::module_spec());
   specs.push_back(reminders::module_spec());
+  specs.push_back(email::module_spec());
+  specs.push_back(webhooks::module_spec());
+  specs.push_back(stream::module_spec());
+  specs.push_back(mcp::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

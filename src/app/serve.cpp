@@ -96,8 +96,13 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   // Ended sessions, refused by this role's Authenticator from memory; the service loads them
   // now and keeps them current (LISTEN/NOTIFY on PostgreSQL, periodic resync).
   auth::RevocationState revocations;
+  // Personal access tokens, checked by the Authenticator of every role (a small cache; on
+  // PostgreSQL revocations reach every process through LISTEN todo_access_tokens).
+  auth::AccessTokens access_tokens(*db, metrics,
+                                   {config.uses_postgres() ? config.database_url : std::string()});
   auth::Authenticator authenticator(
-      {config.jwt_secret, config.jwt_ttl_seconds, config.jwt, config.cookie_secure}, &revocations);
+      {config.jwt_secret, config.jwt_ttl_seconds, config.jwt, config.cookie_secure}, &revocations,
+      &access_tokens);
   auth::RevocationService revocation_service(
       *db, revocations,
       {config.uses_postgres() ? config.database_url : std::string(),
@@ -108,14 +113,15 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   app::ConsumerDirectory consumers;
   app::ReadinessRegistry readiness;
   TaskWrites task_writes;
-  app::Platform platform{config,        instance, *db,       metrics,   cpu,
-                         authenticator, outbox,   consumers, readiness, task_writes};
+  storage::StreamSignal stream_signal;
+  app::Platform platform{config, instance,  *db,       metrics,     cpu,          authenticator,
+                         outbox, consumers, readiness, task_writes, stream_signal};
 
   std::vector<std::unique_ptr<app::Module>> modules;
   modules.reserve(specs.size());
   for (auto* spec : specs) modules.push_back(spec->build(platform));
   http::Router router;
-  std::vector<app::Worker*> workers{&revocation_service};
+  std::vector<app::Worker*> workers{&revocation_service, &access_tokens};
   for (auto& module : modules) {
     module->add_routes(router);
     for (auto& consumer : module->consumers()) consumers.add(consumer);

@@ -7,51 +7,35 @@
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "events/task_event_reader.hpp"
 #include "storage/audit_store.hpp"
 
 namespace todo::audit {
 
+Result<storage::AuditRecord> audit_record_from_json(const boost::json::value& value,
+                                                    std::string_view payload) {
+  auto event = read_task_event(value);
+  if (!event) return event.error();
+  // The audit stores what happened: a type it does not know cannot be shown or filtered.
+  if (!event->type)
+    return Error::field(ErrorKind::validation, "event_type", "is missing or unknown");
+  if (!event->timestamp)
+    return Error::field(ErrorKind::validation, "timestamp", "is missing or not RFC 3339");
+  storage::AuditRecord r;
+  r.event_id = std::string(event->event_id);
+  r.event_type = std::string(event->event_type);
+  r.user_id = std::string(event->user_id);
+  r.task_id = event->task_id;
+  r.timestamp = *event->timestamp;
+  r.event_data = std::string(payload);
+  return r;
+}
+
 Result<storage::AuditRecord> audit_record_from_event(std::string_view payload) {
   boost::system::error_code ec;
   auto value = boost::json::parse(payload, ec);
-  if (ec || !value.is_object())
-    return Error::field(ErrorKind::validation, "event", "is not a JSON object");
-  const auto& o = value.as_object();
-  auto str = [&o](const char* key) -> const boost::json::string* {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? &v->as_string() : nullptr;
-  };
-  storage::AuditRecord r;
-  auto* event_id = str("event_id");
-  auto* type = str("event_type");
-  auto* user = str("user_id");
-  auto* timestamp = str("timestamp");
-  auto* task_id = o.if_contains("task_id");
-  // Control characters (NUL above all) cannot go into a text column: such an event would
-  // fail its insert on every redelivery, so it is refused here as poison.
-  auto printable = [](const boost::json::string& v) {
-    return std::none_of(v.begin(), v.end(), [](char c) { return (unsigned char)c < 0x20; });
-  };
-  if (!event_id || event_id->empty() || event_id->size() > 64 || !printable(*event_id))
-    return Error::field(ErrorKind::validation, "event_id", "is missing or invalid");
-  if (!type || !is_event_type(*type))
-    return Error::field(ErrorKind::validation, "event_type", "is missing or unknown");
-  if (!user || user->empty() || user->size() > 128 || !printable(*user))
-    return Error::field(ErrorKind::validation, "user_id", "is missing or invalid");
-  if (!task_id || !task_id->is_int64() || task_id->as_int64() <= 0)
-    return Error::field(ErrorKind::validation, "task_id", "is missing or invalid");
-  auto when = timestamp ? parse_rfc3339(*timestamp) : std::nullopt;
-  if (!when) return Error::field(ErrorKind::validation, "timestamp", "is missing or not RFC 3339");
-  auto* data = o.if_contains("task_data");
-  if (!data || !data->is_object())
-    return Error::field(ErrorKind::validation, "task_data", "is missing");
-  r.event_id = std::string(*event_id);
-  r.event_type = std::string(*type);
-  r.user_id = std::string(*user);
-  r.task_id = task_id->as_int64();
-  r.timestamp = *when;
-  r.event_data = std::string(payload);
-  return r;
+  if (ec) return Error::field(ErrorKind::validation, "event", "is not a JSON object");
+  return audit_record_from_json(value, payload);
 }
 
 AuditConsumer::AuditConsumer(ops::Metrics& metrics) : metrics_(metrics) {
@@ -68,7 +52,7 @@ std::vector<Outcome> AuditConsumer::handle(storage::Tx& tx, std::span<const bus:
   std::vector<storage::AuditRecord> records;
   records.reserve(events.size());
   for (const auto& event : events) {
-    auto record = audit_record_from_event(event.payload);
+    auto record = audit_record_from_json(event.json(), event.payload);
     if (!record) {
       log::error("audit: event {} rejected: {}", event.event_id, record.error().detail);
       outcomes.push_back(Outcome::give_up);

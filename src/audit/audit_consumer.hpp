@@ -4,6 +4,7 @@
 // processed_events in the same transaction (and audit_log.event_id is unique besides).
 // An event that fails the schema is given up (never stored; counted in
 // todo_audit_rejected_events_total). The same code runs on the embedded bus and behind Dapr.
+#include <boost/json/value.hpp>
 #include <string>
 
 #include "bus/consumer.hpp"
@@ -13,9 +14,13 @@
 
 namespace todo::audit {
 
-// Parses and checks one event payload (ARCHITECTURE.md §4) into an audit row. An invalid
+// Parses and checks one event payload (ARCHITECTURE.md §4, events/task_event_reader.hpp) into
+// an audit row; an unknown event_type and a missing timestamp are refused too. An invalid
 // event is an Error naming the field (poison: never stored).
 Result<storage::AuditRecord> audit_record_from_event(std::string_view payload);
+// The same for a payload already parsed (`value`, parsed from `payload`).
+Result<storage::AuditRecord> audit_record_from_json(const boost::json::value& value,
+                                                    std::string_view payload);
 
 class AuditConsumer final : public bus::Consumer {
  public:

@@ -23,7 +23,7 @@ struct AuditDeps {
 };
 
 asio::awaitable<http::Reply> list_audit(AuditDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, auth::Scope::audit_read);
   if (!user) co_return user.error();
   auto query = parse_audit_query(ctx.url.params());
   if (!query) co_return query.error();

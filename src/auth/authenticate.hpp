@@ -37,6 +37,14 @@ Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std
 // (with a path, query, fragment or userinfo). Pure.
 bool is_own_origin(std::string_view origin, std::string_view host, std::string_view our_scheme);
 
+// How an authenticated request proved who it is, for the "source" of the events it causes
+// (events/task_event.hpp): "api" when it carried an Authorization header (a bearer token:
+// authenticate_claims takes that before any cookie), else "web" (the browser's session
+// cookie). Call only after authentication succeeded.
+inline const char* credential_source(const http::Request& request) {
+  return request.find(http::beast_http::field::authorization) != request.end() ? "api" : "web";
+}
+
 std::string session_cookie(const std::string& token, int max_age_seconds, bool secure);
 std::string clear_session_cookie(bool secure);
 

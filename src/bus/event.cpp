@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 namespace todo::bus {
 namespace {
@@ -18,6 +19,16 @@ bool printable_id(const boost::json::string* v, std::size_t max) {
 }
 
 }  // namespace
+
+const boost::json::value& Event::json() const {
+  if (!parsed) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(payload, ec);
+    parsed =
+        std::make_shared<const boost::json::value>(ec ? boost::json::value() : std::move(value));
+  }
+  return *parsed;
+}
 
 Result<Event> event_from_payload(std::string payload, std::string_view topic, Millis received_at) {
   boost::system::error_code ec;

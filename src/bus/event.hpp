@@ -1,11 +1,16 @@
 #pragma once
 // Event: one event as the bus hands it to a consumer (bus/consumer.hpp), whichever shape
 // delivered it: an outbox row (embedded bus) or the data of a CloudEvent (Dapr).
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+
+namespace boost::json {
+class value;
+}
 
 namespace todo::bus {
 
@@ -17,6 +22,13 @@ struct Event {
   std::string topic;
   std::string payload;
   Millis created_at = 0;  // when the event was committed (its outbox row / its timestamp)
+
+  // `payload` parsed as JSON: a null value when it is not JSON. Parsed on the first call and
+  // kept (copies made afterwards share it), so the relay parses an event once for every
+  // consumer's wants() and handle() rather than once per consumer per step. Not
+  // synchronised: one thread at a time per Event (each driver builds its own).
+  const boost::json::value& json() const;
+  mutable std::shared_ptr<const boost::json::value> parsed{};  // json()'s cache
 };
 
 // The Event for a payload that arrived on `topic`: event_id (1..64 printable characters) and

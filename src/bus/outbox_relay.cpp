@@ -101,30 +101,38 @@ void OutboxRelay::start() {
     if (slot->name == options_.legacy_heir) order.push_back(slot.get());
   for (auto& slot : slots_)
     if (slot->name != options_.legacy_heir) order.push_back(slot.get());
+  std::vector<std::uint32_t> bits(order.size());
   auto status = storage::write_and_wait(db_, [&](storage::Tx& tx) {
-    for (Slot* slot : order)
-      slot->bit = storage::outbox(tx).target_bit(slot->name, slot->name == options_.legacy_heir);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      bits[i] =
+          storage::outbox(tx).target_bit(order[i]->name, order[i]->name == options_.legacy_heir);
   });
   if (!status) throw std::runtime_error("registering the outbox targets: " + status.error().detail);
+  {
+    std::lock_guard lock(mutex_);  // wake() reads the bits on the writer thread
+    for (std::size_t i = 0; i < order.size(); ++i) order[i]->bit = bits[i];
+  }
   for (auto& slot : slots_)
     if (slot->consumer)
-      writer_.add_target(
-          slot->bit, slot->consumer->topic(), [c = slot->consumer](const storage::OutboxRow& row) {
-            return c->wants(
-                Event{row.event_id, row.user_id, row.topic, row.payload, row.created_at});
-          });
+      writer_.add_target(slot->bit, slot->consumer->topic(),
+                         [c = slot->consumer](const Event& event) { return c->wants(event); });
     else
       writer_.add_target(slot->bit, std::string());
   started_ = true;
   for (auto& slot : slots_) slot->thread = std::thread([this, s = slot.get()] { run(*s); });
 }
 
-void OutboxRelay::wake() {
+void OutboxRelay::wake(std::uint32_t targets) {
+  bool any = false;
   {
     std::lock_guard lock(mutex_);
-    for (auto& slot : slots_) slot->woken = true;
+    // Before start() the bits are 0 and every slot is woken already (it checks on start).
+    for (auto& slot : slots_)
+      if ((slot->bit & targets) != 0) any = slot->woken = true;
   }
-  wakeup_.notify_all();
+  // A commit of a plain create wakes the audit alone, not every consumer of the role: the
+  // others would each run an empty claim transaction per commit.
+  if (any) wakeup_.notify_all();
 }
 
 void OutboxRelay::stop() {

@@ -72,7 +72,9 @@ class OutboxRelay {
   bool empty() const { return slots_.empty(); }
 
   void start();
-  void wake();  // called after commits
+  // Called after commits: wakes the targets whose bits are in `targets` (the rows' pending
+  // masks, Database::set_commit_listener), every target by default.
+  void wake(std::uint32_t targets = ~0u);
   void stop();
 
   // Age in seconds of the oldest row pending for one of this relay's targets (0 when none, or

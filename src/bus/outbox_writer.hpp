@@ -7,10 +7,12 @@
 // it without locking.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bus/event.hpp"
 #include "storage/outbox_store.hpp"
 
 namespace todo::bus {
@@ -19,7 +21,9 @@ class OutboxWriter {
  public:
   // Whether a local consumer wants an event (Consumer::wants): rows it does not want do not
   // carry its bit, so it never claims, handles or acknowledges them.
-  using Interest = std::function<bool(const storage::OutboxRow& row)>;
+  // Called with the row as an Event, one Event per row for every consumer (so its payload is
+  // parsed once, Event::json).
+  using Interest = std::function<bool(const Event& event)>;
 
   // The targets of a new event of `topic`, whatever it holds; 0 when none.
   std::uint32_t mask_for(std::string_view topic) const {
@@ -31,8 +35,13 @@ class OutboxWriter {
   // The targets of this row: every publisher, and each consumer of its topic that wants it.
   std::uint32_t mask_for(const storage::OutboxRow& row) const {
     std::uint32_t mask = all_topics_;
-    for (const auto& t : targets_)
-      if (t.topic == row.topic && (!t.wants || t.wants(row))) mask |= t.bit;
+    std::optional<Event> event;  // built for the first consumer that looks at the payload
+    for (const auto& t : targets_) {
+      if (t.topic != row.topic) continue;
+      if (t.wants && !event)
+        event.emplace(Event{row.event_id, row.user_id, row.topic, row.payload, row.created_at});
+      if (!t.wants || t.wants(*event)) mask |= t.bit;
+    }
     return mask;
   }
   // The mask of a change's event, row by row (tasks/task_service.hpp takes it); `none()` when

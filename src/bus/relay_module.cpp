@@ -1,5 +1,7 @@
 #include "bus/relay_module.hpp"
 
+#include <charconv>
+
 #include "app/platform.hpp"
 #include "bus/dapr/dapr_publisher.hpp"
 #include "bus/outbox_relay.hpp"
@@ -52,12 +54,17 @@ class RelayModule final : public app::Module, public app::Worker {
     else
       for (const auto& consumer : consumers_.all()) relay_.add(consumer);
     if (relay_.empty()) return;  // nobody to deliver to: events are not even written
-    db_.set_commit_listener([this] { relay_.wake(); });
+    db_.set_commit_listener([this](std::uint32_t targets) { relay_.wake(targets); });
     // Woken through LISTEN when another process releases users whose newer events this
-    // one skipped while they were claimed.
+    // one skipped while they were claimed (payload: the target's bit; anything else, and
+    // every reconnect, wakes every target).
     if (config_.uses_postgres())
-      listener_ =
-          storage::listen_postgres(config_.database_url, "todo_outbox", [this] { relay_.wake(); });
+      listener_ = storage::listen_postgres_payloads(
+          config_.database_url, "todo_outbox", [this](const std::optional<std::string>& payload) {
+            std::uint32_t bit = 0;
+            if (payload) std::from_chars(payload->data(), payload->data() + payload->size(), bit);
+            relay_.wake(bit != 0 ? bit : ~0u);
+          });
     relay_.start();
   }
 

@@ -44,6 +44,12 @@ struct Error {
   // /problems/<subtype> and its title `title`. Empty: the kind's own.
   std::string subtype;
   std::string title;
+  // Extra string members of the problem document (RFC 9457 §3.2), e.g. {"required_scope",
+  // "tasks:write"}.
+  std::vector<std::pair<std::string, std::string>> members;
+  // The WWW-Authenticate value to send (RFC 9110 §11.6.1, RFC 6750 §3), e.g.
+  // `Bearer error="invalid_token"`; empty: plain `Bearer` on a 401, none otherwise.
+  std::string challenge;
 
   static Error make(ErrorKind kind, std::string detail) { return Error{kind, std::move(detail)}; }
   static Error field(ErrorKind kind, std::string field, std::string message) {

@@ -30,7 +30,8 @@ EventType change_event_type(const Task& before, const Task& after) {
   return !before.completed && after.completed ? EventType::completed : EventType::updated;
 }
 
-storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now) {
+storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now,
+                                   std::string_view source) {
   storage::OutboxRow row;
   row.event_id = time_ordered_uuid(now);
   row.user_id = task.user_id;
@@ -58,6 +59,10 @@ storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now)
   append_int(p, kEventSchemaVersion);
   p += ",\"task_version\":";
   append_int(p, task.version);
+  if (!source.empty()) {
+    p += ",\"source\":";
+    append_json_string(p, source);
+  }
   p += '}';
   return row;
 }

@@ -23,7 +23,11 @@ EventType change_event_type(const Task& before, const Task& after);
 
 // The outbox row for one operation: a fresh UUID v7 event id and the payload
 // {event_id, event_type, timestamp, user_id, task_id, task_data (full snapshot),
-//  schema_version, task_version}. For deleted, `task` is the snapshot before deletion.
-storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now);
+//  schema_version, task_version, source}. For deleted, `task` is the snapshot before deletion.
+// `source` says who made the change (additive field, events/README.md): "web" (the browser's
+// session cookie), "api" (a bearer token); empty leaves the field out (a change the platform
+// made itself, e.g. a recurring task's next occurrence).
+storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now,
+                                   std::string_view source = {});
 
 }  // namespace todo

@@ -69,12 +69,16 @@ Response problem_response(const Error& error, unsigned http_version, bool keep_a
     for (const auto& e : error.errors) list.push_back({{"field", e.field}, {"message", e.message}});
     body["errors"] = std::move(list);
   }
+  for (const auto& [name, value] : error.members) body[name] = value;
   Response res{static_cast<beast_http::status>(k.status), http_version};
   res.set(beast_http::field::content_type, "application/problem+json");
   res.set(beast_http::field::cache_control, "no-store");
   if (error.retry_after_seconds > 0)
     res.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
-  if (error.kind == ErrorKind::unauthorized) res.set(beast_http::field::www_authenticate, "Bearer");
+  if (!error.challenge.empty())
+    res.set(beast_http::field::www_authenticate, error.challenge);
+  else if (error.kind == ErrorKind::unauthorized)
+    res.set(beast_http::field::www_authenticate, "Bearer");
   res.keep_alive(keep_alive);
   res.body() = boost::json::serialize(body);
   res.prepare_payload();

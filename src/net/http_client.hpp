@@ -81,6 +81,10 @@ struct Request {
   // As curl does: a 301/302/303 turns a POST into a GET (PUT, PATCH and DELETE keep their
   // method), and a given Authorization header is not sent on to another host or port.
   int max_redirects = 0;
+  // Pinned addresses, curl's CURLOPT_RESOLVE syntax "host:port:address" (IPv6 in brackets):
+  // the connection for host:port goes to that address without a DNS lookup. Webhooks pin the
+  // address their SSRF check approved, so that DNS rebinding cannot swap it afterwards.
+  std::vector<std::string> resolve;
 };
 
 inline constexpr int kMaxRedirects = 10;

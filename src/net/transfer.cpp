@@ -69,6 +69,13 @@ Transfer::Transfer(Request request, HttpClient::Callback done, const HttpClientO
   set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   set_method();
   set_headers();
+  for (const std::string& entry : request_.resolve) {
+    if (has_line_break(entry) || !append(resolve_, entry.c_str())) {
+      if (setup_error_.empty()) setup_error_ = "bad resolve entry: " + entry;
+      return;
+    }
+  }
+  if (resolve_) set(CURLOPT_RESOLVE, resolve_.get());
 }
 
 void Transfer::set_method() {

@@ -39,6 +39,7 @@ class Transfer {
   std::size_t max_response_bytes_;
   EasyHandle easy_;
   HeaderList headers_;
+  HeaderList resolve_;  // Request::resolve (CURLOPT_RESOLVE)
   std::string body_;
   bool too_large_ = false;
   std::string setup_error_;

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "events/task_event_reader.hpp"
 #include "recurrence/series.hpp"
 #include "storage/recurrence_store.hpp"
 #include "storage/task_store.hpp"
@@ -27,30 +28,17 @@ struct Completion {
 
 // nullopt: the event is not a completion (done, no effect). An Error: poison.
 Result<std::optional<Completion>> completion_from_event(const bus::Event& event) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  if (ec || !value.is_object())
-    return Error::field(ErrorKind::validation, "event", "is not a JSON object");
-  const auto& o = value.as_object();
-  auto* type = o.if_contains("event_type");
-  if (!type || !type->is_string())
-    return Error::field(ErrorKind::validation, "event_type", "is missing");
-  if (type->as_string() != event_type_name(EventType::completed))
-    return std::optional<Completion>();
-  auto* task_id = o.if_contains("task_id");
-  if (!task_id || !task_id->is_int64() || task_id->as_int64() <= 0)
-    return Error::field(ErrorKind::validation, "task_id", "is missing or invalid");
-  auto* data = o.if_contains("task_data");
-  if (!data || !data->is_object())
-    return Error::field(ErrorKind::validation, "task_data", "is missing");
-  const auto& task = data->as_object();
+  auto event_view = read_task_event(event.json());
+  if (!event_view) return event_view.error();
+  if (event_view->type != EventType::completed) return std::optional<Completion>();
+  const auto& task = event_view->task_data->as_object();
   auto* recurrence = task.if_contains("recurrence");
   if (!recurrence || recurrence->is_null()) return std::optional<Completion>();
-  auto fields = parse_task_fields(*data);
+  auto fields = parse_task_fields(*event_view->task_data);
   if (!fields) return fields.error();
   Completion c;
   c.user_id = event.user_id;
-  c.task_id = task_id->as_int64();
+  c.task_id = event_view->task_id;
   c.fields = std::move(*fields);
   if (!c.fields.completed) return std::optional<Completion>();  // not a completion after all
   auto* completed_at = task.if_contains("completed_at");
@@ -81,9 +69,7 @@ RecurrenceConsumer::RecurrenceConsumer(const bus::OutboxWriter& outbox,
 }
 
 bool RecurrenceConsumer::wants(const bus::Event& event) const {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  const auto* o = ec ? nullptr : value.if_object();
+  const auto* o = event.json().if_object();
   if (!o) return true;  // handle() gives it up
   const auto* type = o->if_contains("event_type");
   if (type && type->is_string() && type->as_string() != event_type_name(EventType::completed))

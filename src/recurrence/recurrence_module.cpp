@@ -18,7 +18,8 @@ struct PreviewDeps {
 
 // {rule, timezone, dtstart, occurrences: [RFC 3339 UTC, ...]}
 asio::awaitable<http::Reply> preview(PreviewDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  // A preview reads no tasks, but helps to write them: tasks:read.
+  auto user = co_await s.authenticator.authorize_user(ctx, auth::Scope::tasks_read);
   if (!user) co_return user.error();
   auto query = parse_preview_query(ctx.url.params());
   if (!query) co_return query.error();

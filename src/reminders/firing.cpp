@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "core/random.hpp"
+#include "reminders/notification_json.hpp"
 #include "storage/notification_store.hpp"
 #include "storage/reminder_store.hpp"
+#include "storage/stream_store.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/task_writer.hpp"
 
@@ -57,7 +59,11 @@ void fire_one(storage::Tx& tx, const bus::OutboxWriter& outbox, storage::Reminde
   n.due_at = task->due_at;
   n.remind_at = job.remind_at;
   n.created_at = now;
-  storage::notifications(tx).insert(n);
+  n.id = storage::notifications(tx).insert(n);
+  std::string live;  // the open tabs' toast: the notification as the API returns it
+  append_notification_json(live, n);
+  storage::stream(tx).append(n.user_id, "notification", live, now);
+  result.users.push_back(n.user_id);
   storage::OutboxRow row;
   row.event_id = n.event_id;
   row.user_id = n.user_id;

@@ -5,7 +5,8 @@
 //   - the task is gone, completed, or its remind_at is no longer the job's: the job is
 //     cancelled, nothing is sent (a stale reminder);
 //   - it was due longer ago than `horizon` (the process was down): the job is `missed`;
-//   - else: an in-app notification, and an event on the `reminders` topic
+//   - else: an in-app notification (also appended to the user's live-update log as
+//     `event: notification`, storage/stream_store.hpp), and an event on the `reminders` topic
 //     ({event_id, task_id, user_id, title, due_at, remind_at, timestamp}, ARCHITECTURE.md §4)
 //     through the outbox; the job becomes `fired`.
 // The job's state changes in the same transaction as the notification, so a job fires at
@@ -25,6 +26,8 @@ struct FireResult {
   int missed = 0;
   int stale = 0;
   bool more = false;  // `limit` jobs were due: call again
+  // Users whose live-update log got a row (src/stream): after the commit, StreamSignal.
+  std::vector<std::string> users;
 };
 
 FireResult fire_due(storage::Tx& tx, const bus::OutboxWriter& outbox, Millis now, Millis horizon,

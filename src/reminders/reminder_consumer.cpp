@@ -1,39 +1,29 @@
 #include "reminders/reminder_consumer.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "events/task_event_reader.hpp"
 #include "reminders/reminder_plan.hpp"
 #include "storage/reminder_store.hpp"
 
 namespace todo::reminders {
 namespace {
 
-Result<TaskState> task_state_from_event(const bus::Event& event) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  if (ec || !value.is_object())
-    return Error::field(ErrorKind::validation, "event", "is not a JSON object");
-  const auto& o = value.as_object();
-  auto* type = o.if_contains("event_type");
-  auto* task_id = o.if_contains("task_id");
-  auto* version = o.if_contains("task_version");
-  auto* data = o.if_contains("task_data");
-  if (!type || !type->is_string())
-    return Error::field(ErrorKind::validation, "event_type", "is missing");
-  if (!task_id || !task_id->is_int64() || task_id->as_int64() <= 0)
-    return Error::field(ErrorKind::validation, "task_id", "is missing or invalid");
-  if (!version || !version->is_int64() || version->as_int64() <= 0)
+// nullopt: an event type this build does not know (a newer producer's): nothing to plan.
+Result<std::optional<TaskState>> task_state_from_event(const bus::Event& event) {
+  auto event_view = read_task_event(event.json());
+  if (!event_view) return event_view.error();
+  if (!event_view->type) return std::optional<TaskState>();
+  if (!event_view->task_version)
     return Error::field(ErrorKind::validation, "task_version", "is missing or invalid");
-  if (!data || !data->is_object())
-    return Error::field(ErrorKind::validation, "task_data", "is missing");
   TaskState t;
-  t.task_id = task_id->as_int64();
+  t.task_id = event_view->task_id;
   t.user_id = event.user_id;
-  t.version = version->as_int64();
-  t.deleted = type->as_string() == "deleted";
-  const auto& task = data->as_object();
+  t.version = *event_view->task_version;
+  t.deleted = *event_view->type == EventType::deleted;
+  const auto& task = event_view->task_data->as_object();
   auto* completed = task.if_contains("completed");
   t.completed = completed && completed->is_bool() && completed->as_bool();
   auto* remind_at = task.if_contains("remind_at");
@@ -42,7 +32,7 @@ Result<TaskState> task_state_from_event(const bus::Event& event) {
     if (!t.remind_at)
       return Error::field(ErrorKind::validation, "task_data.remind_at", "is not RFC 3339");
   }
-  return t;
+  return std::optional<TaskState>(std::move(t));
 }
 
 }  // namespace
@@ -55,9 +45,7 @@ ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> 
 }
 
 bool ReminderConsumer::wants(const bus::Event& event) const {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(event.payload, ec);
-  const auto* o = ec ? nullptr : value.if_object();
+  const auto* o = event.json().if_object();
   if (!o) return true;
   const auto* type = o->if_contains("event_type");
   const auto* data = o->if_contains("task_data");
@@ -74,12 +62,17 @@ std::vector<Outcome> ReminderConsumer::handle(storage::Tx& tx, std::span<const b
   outcomes.reserve(events.size());
   const Millis now = now_millis();
   for (const auto& event : events) {
-    auto task = task_state_from_event(event);
-    if (!task) {
-      log::error("reminders: event {} given up: {}", event.event_id, task.error().detail);
+    auto parsed = task_state_from_event(event);
+    if (!parsed) {
+      log::error("reminders: event {} given up: {}", event.event_id, parsed.error().detail);
       outcomes.push_back(Outcome::give_up);
       continue;
     }
+    if (!*parsed) {
+      outcomes.push_back(Outcome::done);
+      continue;
+    }
+    const TaskState* task = &**parsed;
     auto& jobs = storage::reminders(tx);
     auto existing = jobs.find(task->task_id);
     if (existing && existing->user_id != task->user_id) {  // never another user's row

@@ -15,6 +15,7 @@
 #include "storage/await.hpp"
 #include "storage/notification_store.hpp"
 #include "storage/reminder_store.hpp"
+#include "storage/stream_store.hpp"
 #include "storage/sync.hpp"
 #include "storage/task_store.hpp"
 
@@ -26,6 +27,9 @@ using status = http::beast_http::status;
 
 // The longest snooze: a reminder is about a task at hand.
 constexpr Millis kMaxSnoozeMs = 30LL * 24 * 3600 * 1000;
+// The scope every notifications route needs from a personal access token (auth/scopes.hpp):
+// reading them, marking them read and snoozing a reminder are all the notifications' own state.
+constexpr auth::Scope kScope = auth::Scope::notifications_read;
 
 std::optional<std::int64_t> positive_id(std::string_view text) {
   std::int64_t v = 0;
@@ -39,7 +43,16 @@ struct NotificationDeps {
   ops::Metrics& metrics;
   const auth::Authenticator& authenticator;
   std::function<void()> rearmed;  // wakes whichever scheduler runs
+  const storage::StreamSignal& stream;
 };
+
+// The bell's count, live in the user's open tabs (src/stream): appended to the live-update
+// log in the transaction that changed it; the route calls StreamSignal after the commit.
+void append_unread_count(storage::Tx& tx, const std::string& user_id) {
+  auto unread = storage::notifications(tx).list(user_id, true, std::nullopt, 1).unread;
+  storage::stream(tx).append(user_id, "notifications",
+                             "{\"unread_count\":" + std::to_string(unread) + "}", now_millis());
+}
 
 // POST /job/{name}: the Dapr Jobs trigger (ARCHITECTURE.md §4). Only the sidecar calls it.
 struct TriggerDeps {
@@ -48,6 +61,7 @@ struct TriggerDeps {
   const bus::OutboxWriter& outbox;
   std::string app_token;  // empty: insecure mode (--insecure-no-app-token)
   std::chrono::milliseconds horizon;
+  const storage::StreamSignal& stream;
 };
 
 asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& ctx) {
@@ -65,6 +79,7 @@ asio::awaitable<http::Reply> job_trigger(TriggerDeps& s, http::RequestContext& c
   auto fired = co_await storage::db_write<FireResult>(s.db, s.metrics, std::move(unit));
   if (!fired) co_return fired.error();  // 503: the sidecar retries the trigger
   count_fired(s.metrics, *fired, now_millis());
+  for (const auto& user : fired->users) s.stream.appended(user);
   co_return http::empty_response(status::ok, ctx.request);
 }
 
@@ -122,7 +137,7 @@ Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
 }
 
 asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto query = parse_list_query(ctx.url.params());
   if (!query) co_return query.error();
@@ -137,30 +152,35 @@ asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::Reque
 }
 
 asio::awaitable<http::Reply> read_one(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto id = notification_id(ctx);
   if (!id) co_return id.error();
   auto unit = [u = *user, id = *id](storage::Tx& tx) -> Result<storage::Notification> {
     auto& store = storage::notifications(tx);
     if (!store.mark_read(u, id, now_millis())) return no_such_notification(id);
+    append_unread_count(tx, u);
     return *store.find(u, id);
   };
   auto n = co_await storage::db_write<storage::Notification>(s.db, s.metrics, std::move(unit));
   if (!n) co_return n.error();
+  s.stream.appended(*user);
   std::string body;
   append_notification_json(body, *n);
   co_return http::json_response(status::ok, std::move(body), ctx.request);
 }
 
 asio::awaitable<http::Reply> read_all(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto unit = [u = *user](storage::Tx& tx) {
-    return Result<std::int64_t>(storage::notifications(tx).mark_all_read(u, now_millis()));
+    auto updated = storage::notifications(tx).mark_all_read(u, now_millis());
+    append_unread_count(tx, u);
+    return Result<std::int64_t>(updated);
   };
   auto n = co_await storage::db_write<std::int64_t>(s.db, s.metrics, std::move(unit));
   if (!n) co_return n.error();
+  s.stream.appended(*user);
   co_return http::json_response(status::ok, "{\"updated\":" + std::to_string(*n) + "}",
                                 ctx.request);
 }
@@ -189,7 +209,7 @@ Result<Millis> parse_snooze(const http::Request& request, Millis now) {
 }
 
 asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& ctx) {
-  auto user = s.authenticator.authorize_path_user(ctx);
+  auto user = co_await s.authenticator.authorize_user(ctx, kScope);
   if (!user) co_return user.error();
   auto id = notification_id(ctx);
   if (!id) co_return id.error();
@@ -217,11 +237,13 @@ asio::awaitable<http::Reply> snooze(NotificationDeps& s, http::RequestContext& c
                                job ? job->task_version : task->version};
     jobs.put(armed);
     store.mark_read(u, id, now_millis());
+    append_unread_count(tx, u);
     return *store.find(u, id);
   };
   auto n = co_await storage::db_write<storage::Notification>(s.db, s.metrics, std::move(unit));
   if (!n) co_return n.error();
   s.rearmed();
+  s.stream.appended(*user);
   std::string body;
   append_notification_json(body, *n);
   body.pop_back();
@@ -237,13 +259,14 @@ class RemindersModule final : public app::Module {
   RemindersModule(storage::Database& db, ops::Metrics& metrics,
                   const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
                   std::chrono::milliseconds horizon, std::chrono::milliseconds ready_max_overdue,
-                  std::optional<DaprJobsOptions> dapr, std::string app_token)
+                  std::optional<DaprJobsOptions> dapr, std::string app_token,
+                  const storage::StreamSignal& stream)
       : db_(db),
-        scheduler_(db, outbox, metrics, horizon),
+        scheduler_(db, outbox, metrics, horizon, &stream),
         dapr_jobs_(dapr ? std::make_unique<DaprJobs>(db, metrics, std::move(*dapr)) : nullptr),
         consumer_(std::make_shared<ReminderConsumer>(metrics, [this] { wake(); })),
-        deps_{db, metrics, authenticator, [this] { wake(); }},
-        trigger_{db, metrics, outbox, std::move(app_token), horizon},
+        deps_{db, metrics, authenticator, [this] { wake(); }, stream},
+        trigger_{db, metrics, outbox, std::move(app_token), horizon, stream},
         ready_max_overdue_(ready_max_overdue) {
     describe_fired_metrics(metrics);
   }
@@ -326,7 +349,8 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
               p.config.dapr_api_token, std::chrono::milliseconds(p.config.dapr_timeout_ms)};
         return std::make_unique<RemindersModule>(
             p.db, p.metrics, p.authenticator, p.outbox, duration_option(o.horizon),
-            duration_option(o.ready_max_overdue), std::move(dapr), p.config.app_api_token);
+            duration_option(o.ready_max_overdue), std::move(dapr), p.config.app_api_token,
+            p.stream_signal);
       });
 }
 

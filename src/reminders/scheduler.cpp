@@ -18,8 +18,9 @@ constexpr std::chrono::seconds kRetryAfterFailure{1};
 }  // namespace
 
 ReminderScheduler::ReminderScheduler(storage::Database& db, const bus::OutboxWriter& outbox,
-                                     ops::Metrics& metrics, std::chrono::milliseconds horizon)
-    : db_(db), outbox_(outbox), metrics_(metrics), horizon_(horizon) {}
+                                     ops::Metrics& metrics, std::chrono::milliseconds horizon,
+                                     const storage::StreamSignal* stream)
+    : db_(db), outbox_(outbox), metrics_(metrics), horizon_(horizon), stream_(stream) {}
 
 ReminderScheduler::~ReminderScheduler() {
   stop();
@@ -56,6 +57,8 @@ int ReminderScheduler::fire_now() {
     });
     if (!status) throw std::runtime_error(status.error().detail);
     count_fired(metrics_, result, now_millis());
+    if (stream_)
+      for (const auto& user : result.users) stream_->appended(user);
     fired += int(result.fired_fire_at.size());
     if (!result.more) return fired;
   }

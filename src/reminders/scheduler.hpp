@@ -20,13 +20,16 @@
 #include "bus/outbox_writer.hpp"
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
+#include "storage/stream_store.hpp"
 
 namespace todo::reminders {
 
 class ReminderScheduler final : public app::Worker {
  public:
+  // `stream`: told after each commit which users' live-update logs got notifications.
   ReminderScheduler(storage::Database& db, const bus::OutboxWriter& outbox, ops::Metrics& metrics,
-                    std::chrono::milliseconds horizon);
+                    std::chrono::milliseconds horizon,
+                    const storage::StreamSignal* stream = nullptr);
   ~ReminderScheduler() override;
   std::string_view name() const override { return "reminder-scheduler"; }
   void start() override;
@@ -44,6 +47,7 @@ class ReminderScheduler final : public app::Worker {
   const bus::OutboxWriter& outbox_;
   ops::Metrics& metrics_;
   std::chrono::milliseconds horizon_;
+  const storage::StreamSignal* stream_;
   std::mutex mutex_;
   std::condition_variable wakeup_;
   bool woken_ = false;

@@ -58,9 +58,9 @@ class Database {
   virtual StorageFault check_storage() = 0;
   virtual DatabaseStats stats() const = 0;
   // Called on the writer thread after each successful commit of a transaction that wrote
-  // outbox rows (Tx::events_written: it wakes the outbox relay). Set once, before the first
-  // write.
-  virtual void set_commit_listener(std::function<void()> listener) = 0;
+  // outbox rows, with the union of their targets' bits (Tx::events_written: it wakes those
+  // targets of the outbox relay). Set once, before the first write.
+  virtual void set_commit_listener(std::function<void(std::uint32_t targets)> listener) = 0;
   virtual void stop() = 0;
 };
 

@@ -68,7 +68,7 @@ class OutboxStore : public Store {
   // Runs in the change's transaction; marks the transaction as one that wrote events (the
   // Database tells its commit listener, the relay, only about those: database.hpp).
   void insert(const OutboxRow& row, std::uint32_t pending_mask) {
-    if (tx_) tx_->note_events_written();
+    if (tx_) tx_->note_events_written(pending_mask);
     insert_row(row, pending_mask);
   }
   // Up to `limit` rows whose mask has `bit`, in id order.

@@ -235,12 +235,12 @@ Error PooledDatabase::failure(const DbError& e, const char* what) {
   return storage_error(e.fault);
 }
 
-void PooledDatabase::committed(bool events_written) {
+void PooledDatabase::committed(std::uint32_t events_written) {
   if (storage_fault_.load(std::memory_order_relaxed) != StorageFault::none &&
       storage_fault_.exchange(StorageFault::none) != StorageFault::none) {
     log::warn("database writes succeed again");
   }
-  if (events_written && commit_listener_) commit_listener_();
+  if (events_written && commit_listener_) commit_listener_(events_written);
 }
 
 StorageFault PooledDatabase::check_storage() {

@@ -50,7 +50,7 @@ class PooledDatabase final : public Database {
   bool ping() override;
   StorageFault check_storage() override;
   DatabaseStats stats() const override;
-  void set_commit_listener(std::function<void()> listener) override {
+  void set_commit_listener(std::function<void(std::uint32_t)> listener) override {
     commit_listener_ = std::move(listener);
   }
   void stop() override;
@@ -75,13 +75,13 @@ class PooledDatabase final : public Database {
   Error failure(const DbError& e, const char* what);
   // After every successful COMMIT: clears a storage fault; wakes the commit listener when the
   // transaction wrote outbox rows.
-  void committed(bool events_written);
+  void committed(std::uint32_t events_written);
 
   PoolOptions options_;
   std::vector<std::unique_ptr<Connection>> writers_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<std::unique_ptr<Queue>> write_queues_;  // one per writer
-  std::function<void()> commit_listener_;
+  std::function<void(std::uint32_t)> commit_listener_;
   Queue read_queue_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> busy_{0};

@@ -43,7 +43,7 @@ const char* storage_fault_name(StorageFault fault) {
 }
 
 void Tx::notify_begin() {
-  events_written_ = false;
+  events_written_ = 0;
   for (auto& entry : stores_) entry.second->on_begin();
 }
 

@@ -99,11 +99,12 @@ class Tx {
   // throws DbError when storage refuses it.
   void probe_write(long long now_ms);
 
-  // Whether this transaction wrote outbox rows (OutboxStore::insert): after its commit the
-  // Database wakes the relay (database.hpp set_commit_listener); other commits do not, so
-  // that the relay's own claims and acknowledgements never wake it again.
-  void note_events_written() { events_written_ = true; }
-  bool events_written() const { return events_written_; }
+  // The outbox targets (bits of the rows' pending masks) this transaction wrote rows for
+  // (OutboxStore::insert); 0 when it wrote none. After its commit the Database tells the
+  // relay (database.hpp set_commit_listener), which wakes only those targets; other commits
+  // wake nobody, so that the relay's own claims and acknowledgements never wake it again.
+  void note_events_written(std::uint32_t targets) { events_written_ |= targets; }
+  std::uint32_t events_written() const { return events_written_; }
 
   // Called by the backend's Connection around each transaction.
   void notify_begin();
@@ -114,7 +115,7 @@ class Tx {
   sqlite::Handle* sqlite_ = nullptr;
   postgres::Handle* postgres_ = nullptr;
   std::vector<std::pair<std::type_index, std::unique_ptr<Store>>> stores_;
-  bool events_written_ = false;
+  std::uint32_t events_written_ = 0;
 };
 
 }  // namespace todo::storage

@@ -114,6 +114,32 @@ bool is_known_timezone(std::string_view iana_name) {
   return find_zone_locked(iana_name) != nullptr;
 }
 
+std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone) {
+  std::lock_guard lock(libical_mutex());
+  icaltimezone* zone = find_zone_locked(timezone);
+  if (zone == nullptr) return std::nullopt;
+  const time_t seconds = static_cast<time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+  icaltimetype local = icaltime_from_timet_with_zone(seconds, 0, zone);
+  int is_daylight = 0;
+  ZonedTime z;
+  z.utc_offset_seconds = icaltimezone_get_utc_offset(zone, &local, &is_daylight);
+  z.year = local.year, z.month = local.month, z.day = local.day;
+  z.hour = local.hour, z.minute = local.minute, z.second = local.second;
+  z.weekday = icaltime_day_of_week(local) - 1;  // libical: 1 = Sunday
+  // libical names a zone "STD/DST" (e.g. "CET/CEST"), or one name when it has no DST.
+  const char* names = icaltimezone_get_tznames(zone);
+  std::string_view both = names ? names : "";
+  auto slash = both.find('/');
+  if (both.empty())
+    z.abbreviation = timezone == "UTC" ? "UTC" : "";
+  else if (slash == std::string_view::npos)
+    z.abbreviation = std::string(both);
+  else
+    z.abbreviation = std::string(is_daylight ? both.substr(slash + 1) : both.substr(0, slash));
+  icalerror_clear_errno();
+  return z;
+}
+
 std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,
                                       Millis dtstart, Millis after) {
   if (rrule_error(rule)) return std::nullopt;

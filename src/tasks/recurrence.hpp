@@ -14,6 +14,19 @@ std::optional<std::string> rrule_error(std::string_view rule);
 
 bool is_known_timezone(std::string_view iana_name);
 
+// The wall-clock time of instant `t` (whole seconds) in the IANA zone `timezone`, from
+// libical's zone data (serialised with the other libical calls): the local date and time,
+// weekday (0 = Sunday), UTC offset and the zone's abbreviation at that instant ("CET",
+// "CEST", "EDT"; "UTC"; a numeric one such as "+0530" where the zone has no letters).
+// nullopt for a zone is_known_timezone refuses. Used by e-mails (src/email/message.hpp).
+struct ZonedTime {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int weekday = 0;
+  int utc_offset_seconds = 0;
+  std::string abbreviation;
+};
+std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone);
+
 // The first occurrence strictly after `after`, computed in `timezone` (for the
 // recurrence service; unit-tested now so the rule handling is proven early).
 std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,

@@ -25,17 +25,17 @@ Result<Task> load_for_change(storage::Tx& tx, const std::string& user_id, std::i
 }
 
 void publish(storage::Tx& tx, EventType type, const Task& task, Millis now,
-             const storage::EventMask& subscribers) {
+             const storage::EventMask& subscribers, std::string_view source) {
   if (subscribers.none()) return;
-  storage::OutboxRow row = make_task_event(type, task, now);
+  storage::OutboxRow row = make_task_event(type, task, now, source);
   if (auto mask = subscribers(row)) storage::outbox(tx).insert(row, mask);
 }
 
 // Writes the changed task and its event.
 Task save_change(storage::Tx& tx, const Task& before, Task after, Millis now,
-                 const storage::EventMask& subscribers) {
+                 const storage::EventMask& subscribers, std::string_view source) {
   storage::tasks(tx).update(after);
-  publish(tx, change_event_type(before, after), after, now, subscribers);
+  publish(tx, change_event_type(before, after), after, now, subscribers, source);
   return after;
 }
 
@@ -107,7 +107,7 @@ static Task insert_task(storage::Tx& tx, const std::string& user_id, const TaskF
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
                                   const std::optional<IdempotencyRequest>& idem, Millis now,
-                                  const storage::EventMask& subscribers) {
+                                  const storage::EventMask& subscribers, std::string_view source) {
   if (idem) {
     if (auto previous = storage::idempotency_keys(tx).find(user_id, idem->key)) {
       if (previous->request_fingerprint != idem->fingerprint)
@@ -117,7 +117,7 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
     }
   }
   Task task = insert_task(tx, user_id, fields, now);
-  publish(tx, EventType::created, task, now, subscribers);
+  publish(tx, EventType::created, task, now, subscribers, source);
   CreateOutcome outcome{201, task_json_text(task), task.version, task.updated_at, false};
   if (idem && !storage::idempotency_keys(tx).save(user_id, idem->key,
                                                   {idem->fingerprint, 201, outcome.body}, now)) {
@@ -132,39 +132,40 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
 
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, const ChangeCondition& condition, Millis now,
-                          const storage::EventMask& subscribers) {
+                          const storage::EventMask& subscribers, std::string_view source) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
-  return save_change(tx, *task, with_fields(*task, fields, now), now, subscribers);
+  return save_change(tx, *task, with_fields(*task, fields, now), now, subscribers, source);
 }
 
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, const ChangeCondition& condition, Millis now,
-                        const storage::EventMask& subscribers) {
+                        const storage::EventMask& subscribers, std::string_view source) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
-                     subscribers);
+                     subscribers, source);
 }
 
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed, const ChangeCondition& condition,
-                           Millis now, const storage::EventMask& subscribers) {
+                           Millis now, const storage::EventMask& subscribers,
+                           std::string_view source) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task;
   TaskPatch patch;
   patch.completed = completed.value_or(!task->completed);
   return save_change(tx, *task, with_fields(*task, apply_patch(*task, patch), now), now,
-                     subscribers);
+                     subscribers, source);
 }
 
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                    const ChangeCondition& condition, Millis now,
-                   const storage::EventMask& subscribers) {
+                   const storage::EventMask& subscribers, std::string_view source) {
   auto task = load_for_change(tx, user_id, id, condition);
   if (!task) return task.error();
   storage::tasks(tx).remove(user_id, id);
-  publish(tx, EventType::deleted, *task, now, subscribers);
+  publish(tx, EventType::deleted, *task, now, subscribers, source);
   return Unit{};
 }
 

@@ -8,6 +8,7 @@
 //
 // `subscribers` is the outbox mask of the change's event (storage/outbox_store.hpp EventMask):
 // one bit per relay target that must receive it (bus/outbox_relay.hpp). 0 writes no event.
+// `source` is the event's "source" field (events/task_event.hpp: "web", "api"; empty: none).
 #include <optional>
 #include <string>
 
@@ -36,7 +37,8 @@ struct CreateOutcome {
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
                                   const std::optional<IdempotencyRequest>& idempotency, Millis now,
-                                  const storage::EventMask& subscribers);
+                                  const storage::EventMask& subscribers,
+                                  std::string_view source = {});
 
 // A task's validators (RFC 9110 §8.8): the strong ETag "\"<version>\"", and Last-Modified,
 // updated_at in whole seconds.
@@ -62,17 +64,18 @@ std::optional<Error> precondition_error(const Task& task, const http::Preconditi
 // Each change: 404 when the caller has no such task, 412 when `condition` fails on it.
 Result<Task> replace_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                           const TaskFields& fields, const ChangeCondition& condition, Millis now,
-                          const storage::EventMask& subscribers);
+                          const storage::EventMask& subscribers, std::string_view source = {});
 Result<Task> patch_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                         const TaskPatch& patch, const ChangeCondition& condition, Millis now,
-                        const storage::EventMask& subscribers);
+                        const storage::EventMask& subscribers, std::string_view source = {});
 // completed: nullopt toggles.
 Result<Task> complete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                            std::optional<bool> completed, const ChangeCondition& condition,
-                           Millis now, const storage::EventMask& subscribers);
+                           Millis now, const storage::EventMask& subscribers,
+                           std::string_view source = {});
 Status delete_task(storage::Tx& tx, const std::string& user_id, std::int64_t id,
                    const ChangeCondition& condition, Millis now,
-                   const storage::EventMask& subscribers);
+                   const storage::EventMask& subscribers, std::string_view source = {});
 // Only the check (a read, for db_read), for a change whose content is invalid: the
 // preconditions come first (RFC 9110 §13.2.1), so a failed one answers 412 before the
 // content's 4xx. Unit when the change could go on.

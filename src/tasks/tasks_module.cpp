@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "app/platform.hpp"
+#include "auth/authenticate.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 #include "http/conditional.hpp"
@@ -101,20 +102,28 @@ struct Target {
   std::int64_t id = 0;
 };
 
-Result<Target> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
-  auto user = s.authenticator.authorize_path_user(ctx);
-  if (!user) return user.error();
+// The scopes of every task route, declared here once (auth/scopes.hpp): reading needs
+// tasks:read, every write (POST, PUT, PATCH, DELETE) tasks:write.
+auth::Scope required_scope(const http::Request& req) {
+  using http::beast_http::verb;
+  return req.method() == verb::get || req.method() == verb::head ? auth::Scope::tasks_read
+                                                                 : auth::Scope::tasks_write;
+}
+
+asio::awaitable<Result<Target>> target(TaskDeps& s, const http::RequestContext& ctx, bool with_id) {
+  auto user = co_await s.authenticator.authorize_user(ctx, required_scope(ctx.request));
+  if (!user) co_return user.error();
   Target t{*user};
   if (with_id) {
     auto id = parse_task_id(ctx.param("id"));
-    if (!id) return id.error();
+    if (!id) co_return id.error();
     t.id = *id;
   }
-  return t;
+  co_return t;
 }
 
 asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, false);
+  auto t = co_await target(s, ctx, false);
   if (!t) co_return t.error();
   auto query = parse_task_query(ctx.url.params());
   if (!query) co_return query.error();
@@ -149,7 +158,7 @@ asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) 
 }
 
 asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, false);
+  auto t = co_await target(s, ctx, false);
   if (!t) co_return t.error();
   auto idem = idempotency(ctx);
   if (!idem) co_return idem.error();
@@ -158,8 +167,9 @@ asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
   auto fields = parse_task_fields(*body);
   if (!fields) co_return fields.error();
   auto outcome_unit = [user = t->user_id, f = std::move(*fields), i = *idem,
-                       mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return create_task(tx, user, f, i, now_millis(), mask);
+                       mask = s.outbox.event_mask(kTaskEventsTopic),
+                       src = credential_source(ctx.request)](storage::Tx& tx) {
+    return create_task(tx, user, f, i, now_millis(), mask, src);
   };
   auto outcome =
       co_await storage::db_write<CreateOutcome>(s.db, s.metrics, std::move(outcome_unit));
@@ -185,7 +195,7 @@ asio::awaitable<http::Reply> create(TaskDeps& s, http::RequestContext& ctx) {
 }
 
 asio::awaitable<http::Reply> get_task(TaskDeps& s, http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
+  auto t = co_await target(s, ctx, true);
   if (!t) co_return t.error();
   auto pre = preconditions(ctx);
   if (!pre) co_return pre.error();
@@ -210,12 +220,12 @@ struct Change {
   ChangeCondition condition;
 };
 
-Result<Change> change_of(TaskDeps& s, const http::RequestContext& ctx) {
-  auto t = target(s, ctx, true);
-  if (!t) return t.error();
+asio::awaitable<Result<Change>> change_of(TaskDeps& s, const http::RequestContext& ctx) {
+  auto t = co_await target(s, ctx, true);
+  if (!t) co_return t.error();
   auto pre = preconditions(ctx);
-  if (!pre) return pre.error();
-  return Change{std::move(*t), ChangeCondition(std::move(*pre))};
+  if (!pre) co_return pre.error();
+  co_return Change{std::move(*t), ChangeCondition(std::move(*pre))};
 }
 
 // The answer to a change whose content is invalid (`content_error`): RFC 9110 §13.2.1 has
@@ -245,29 +255,29 @@ asio::awaitable<http::Reply> commit_change(TaskDeps& s, http::RequestContext& ct
 }
 
 asio::awaitable<http::Reply> replace(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, *c, body.error());
   auto fields = parse_task_fields(*body);
   if (!fields) co_return co_await content_refused(s, *c, fields.error());
-  auto unit = [c = *c, f = std::move(*fields),
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask);
+  auto unit = [c = *c, f = std::move(*fields), mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return replace_task(tx, c.task.user_id, c.task.id, f, c.condition, now_millis(), mask, src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
 asio::awaitable<http::Reply> patch(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto body = http::parse_json_body(ctx.request);
   if (!body) co_return co_await content_refused(s, *c, body.error());
   auto p = parse_task_patch(*body);
   if (!p) co_return co_await content_refused(s, *c, p.error());
-  auto unit = [c = *c, p = std::move(*p),
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask);
+  auto unit = [c = *c, p = std::move(*p), mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return patch_task(tx, c.task.user_id, c.task.id, p, c.condition, now_millis(), mask, src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
@@ -286,22 +296,24 @@ Result<std::optional<bool>> completion_wanted(const http::Request& request) {
 }
 
 asio::awaitable<http::Reply> complete(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
   auto completed = completion_wanted(ctx.request);
   if (!completed) co_return co_await content_refused(s, *c, completed.error());
-  auto unit = [c = *c, completed = *completed,
-               mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask);
+  auto unit = [c = *c, completed = *completed, mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return complete_task(tx, c.task.user_id, c.task.id, completed, c.condition, now_millis(), mask,
+                         src);
   };
   co_return co_await commit_change(s, ctx, c->task.user_id, unit);
 }
 
 asio::awaitable<http::Reply> remove(TaskDeps& s, http::RequestContext& ctx) {
-  auto c = change_of(s, ctx);
+  auto c = co_await change_of(s, ctx);
   if (!c) co_return c.error();
-  auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic)](storage::Tx& tx) {
-    return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask);
+  auto unit = [c = *c, mask = s.outbox.event_mask(kTaskEventsTopic),
+               src = credential_source(ctx.request)](storage::Tx& tx) {
+    return delete_task(tx, c.task.user_id, c.task.id, c.condition, now_millis(), mask, src);
   };
   auto done = co_await storage::db_write<Unit>(s.db, s.metrics, std::move(unit));
   written(s, c->task.user_id);

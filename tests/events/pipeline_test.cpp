@@ -237,7 +237,7 @@ TEST_F(Pipeline, TheRelayStoresEveryEventInTheAuditExactlyOnce) {
   bus::OutboxWriter writer;
   bus::OutboxRelay relay(*db_, metrics_, writer, audit_first());
   relay.add(std::make_shared<audit::AuditConsumer>(metrics_));
-  db_->set_commit_listener([&relay] { relay.wake(); });
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
   relay.start();
   ASSERT_EQ(writer.mask_for("task-events"), 1u);
   EXPECT_EQ(writer.mask_for("reminders"), 0u) << "no target of that topic: no event written";
@@ -263,7 +263,7 @@ TEST_F(Pipeline, AFailingConsumerIsRetriedWhileAnotherGoesOnAndThenGetsEveryEven
   relay.add(std::make_shared<audit::AuditConsumer>(metrics_));
   auto flaky = std::make_shared<RecordingConsumer>("flaky", /*failing=*/true);
   relay.add(flaky);
-  db_->set_commit_listener([&relay] { relay.wake(); });
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
   relay.start();
   ASSERT_EQ(writer.mask_for("task-events"), 1u | 2u);
   for (int i = 0; i < 20; ++i) create("u_a", "t" + std::to_string(i), 1 | 2);
@@ -288,7 +288,7 @@ TEST_F(Pipeline, ADeadConsumerKeepsItsBacklogWhileOthersGoOn) {
   bus::OutboxRelay relay(*db_, metrics_, writer, options);
   relay.add(std::make_shared<audit::AuditConsumer>(metrics_));
   relay.add(std::make_shared<RecordingConsumer>("dead", /*failing=*/true));
-  db_->set_commit_listener([&relay] { relay.wake(); });
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
   relay.start();
   for (int i = 0; i < 10; ++i)
     create("u_b", "t" + std::to_string(i), writer.mask_for("task-events"));
@@ -319,7 +319,7 @@ TEST_F(Pipeline, APublisherThatIsNotAcceptingIsAskedAgainWithoutReadingTheOutbox
   auto paused = std::make_shared<RecordingPublisher>("paused");  // stands for Dapr's breaker
   paused->open = false;
   relay.add(paused);
-  db_->set_commit_listener([&relay] { relay.wake(); });
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
   relay.start();
   std::uint32_t mask = writer.mask_for("task-events");
   ASSERT_NE(mask, 0u);
@@ -489,8 +489,8 @@ TEST_F(Pipeline, TwoClaimingRelaysDeliverEachEventOnceInOrderAndBothTakePart) {
     relays.back()->add(std::make_shared<Recorder>(holder, shared));
   }
   for (int i = 0; i < 200; ++i) create(users[std::size_t(i % 20)], "task " + std::to_string(i), 2);
-  db_->set_commit_listener([&relays] {
-    for (auto& r : relays) r->wake();
+  db_->set_commit_listener([&relays](std::uint32_t targets) {
+    for (auto& r : relays) r->wake(targets);
   });
   relays[0]->start();
   ASSERT_EQ(writers[0]->mask_for("task-events"), 2u);

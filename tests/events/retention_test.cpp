@@ -41,7 +41,7 @@ class BatchRecorder final : public storage::Database {
   bool ping() override { return inner_.ping(); }
   storage::StorageFault check_storage() override { return inner_.check_storage(); }
   storage::DatabaseStats stats() const override { return inner_.stats(); }
-  void set_commit_listener(std::function<void()> listener) override {
+  void set_commit_listener(std::function<void(std::uint32_t)> listener) override {
     inner_.set_commit_listener(std::move(listener));
   }
   void stop() override {}

@@ -9,6 +9,7 @@ import { outboxBacklog, sleep, walkPages, waitUntil } from './harness.mjs';
 export const EVENT_KEYS = ['event_id', 'event_type', 'schema_version', 'task_data', 'task_id',
   'task_version', 'timestamp', 'user_id'];
 export const EVENT_TYPES = ['created', 'updated', 'completed', 'deleted'];
+export const EVENT_SOURCES = ['web', 'api', 'chat', 'mcp'];
 // Any RFC 9562 UUID in its canonical text form (the contract does not fix the version).
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 // RFC 3339 in UTC with a Z suffix, any fraction of a second.
@@ -75,7 +76,10 @@ export function withOffset(ts, hours) {
 // Checks the shape of one event: exactly the contract's fields, each of the right type.
 export function checkEventShape(e, where = '') {
   const ctx = `${where} ${JSON.stringify(e).slice(0, 400)}`;
-  assert.deepEqual(Object.keys(e).sort(), EVENT_KEYS, `event fields ${ctx}`);
+  // `source` (who made the change: "web", "api"; absent for the platform's own changes) is
+  // the one additive field (issue 11).
+  assert.deepEqual(Object.keys(e).filter((k) => k !== 'source').sort(), EVENT_KEYS, `event fields ${ctx}`);
+  if ('source' in e) assert.ok(EVENT_SOURCES.includes(e.source), `source ${ctx}`);
   assert.match(e.event_id, UUID, `event_id is a UUID ${ctx}`);
   assert.ok(EVENT_TYPES.includes(e.event_type), `event_type ${ctx}`);
   assert.match(e.timestamp, EVENT_TIMESTAMP, `timestamp is RFC 3339 UTC with Z ${ctx}`);

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-import { PASSWORD, REPO_ROOT, startServer, uniqueEmail, waitUntil } from './harness.mjs';
+import { JWT_SECRET, PASSWORD, REPO_ROOT, startServer, uniqueEmail, waitUntil } from './harness.mjs';
 import { failSignInsUntil } from './from_address.mjs';
 
 const DOC = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
@@ -27,7 +27,14 @@ const SERVED = [
   ['get', '/api/{user_id}/recurrence/preview'],
   ['get', '/api/{user_id}/notifications'], ['post', '/api/{user_id}/notifications/read-all'],
   ['post', '/api/{user_id}/notifications/{id}/read'], ['post', '/api/{user_id}/notifications/{id}/snooze'],
+  ['get', '/api/{user_id}/preferences'], ['put', '/api/{user_id}/preferences'],
+  ['get', '/api/email/unsubscribe'], ['post', '/api/email/unsubscribe'],
+  ['post', '/mcp'], ['delete', '/mcp'],
+  ['get', '/api/{user_id}/stream'],
+  ['get', '/api/{user_id}/webhooks'], ['post', '/api/{user_id}/webhooks'], ['get', '/api/{user_id}/webhooks/{id}'], ['patch', '/api/{user_id}/webhooks/{id}'],
+  ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
+  ['get', '/api/{user_id}/tokens'], ['post', '/api/{user_id}/tokens'], ['delete', '/api/{user_id}/tokens/{id}'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
 
@@ -178,8 +185,10 @@ describe('the document', () => {
     };
     assert.equal(validates('Event', event), null);
     for (const type of ['created', 'updated', 'deleted']) assert.equal(validates('Event', { ...event, event_type: type }), null);
+    for (const source of ['web', 'api']) assert.equal(validates('Event', { ...event, source }), null);
     const badEvents = {
-      'extra property': { ...event, source: 'api' },
+      'extra property': { ...event, secret: 1 },
+      'unknown source': { ...event, source: 'fax' },
       'event_type toggled': { ...event, event_type: 'toggled' },
       'event_id not a UUID': { ...event, event_id: 'evt-1' },
       'timestamp with offset': { ...event, timestamp: '2026-01-30T11:00:00+01:00' },
@@ -415,6 +424,100 @@ describe('real responses match the document', () => {
     await call('post', snooze, `${base}/${id}/snooze`, { token: u.token, body: { until: new Date(Date.now() + 60_000).toISOString() } }, 409);
   });
 
+  test('preferences and unsubscribe routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+    };
+    const prefs = '/api/{user_id}/preferences';
+    const path = `/api/${u.user.id}/preferences`;
+    const ok = { email_reminders: true, completion_notices: true, timezone: 'Europe/Berlin' };
+    await call('get', prefs, path, { token: u.token }, 200);
+    await call('put', prefs, path, { token: u.token, body: ok }, 200);
+    await call('put', prefs, path, { token: u.token, body: { ...ok, extra: 1 } }, 400);
+    await call('put', prefs, path, { token: u.token, body: { ...ok, timezone: 'Nowhere/Nothing' } }, 422);
+    await call('put', prefs, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('get', prefs, path, {}, 401);
+    await call('put', prefs, path, { token: other.token, body: ok }, 403);
+    // The token of the user's List-Unsubscribe link (src/email/unsubscribe_token.hpp).
+    const key = createHash('sha256').update(`todo-platform email unsubscribe v1:${JWT_SECRET}`).digest();
+    const mac = createHmac('sha512', key).update(u.user.id).digest().subarray(0, 32);
+    const token = `${Buffer.from(u.user.id).toString('base64url')}.${mac.toString('base64url')}`;
+    const unsub = '/api/email/unsubscribe';
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    await call('get', unsub, `${unsub}?token=${token}`, {}, 200);
+    await call('get', unsub, unsub, {}, 400);
+    await call('post', unsub, `${unsub}?token=${token.slice(0, -1)}A`, { raw: 'List-Unsubscribe=One-Click', headers: form }, 403);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'nothing', headers: form }, 400);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: form }, 200);
+    await call('post', unsub, `${unsub}?token=${token}`, { raw: 'List-Unsubscribe=One-Click', headers: { ...form, Accept: 'text/html' } }, 200);
+    const after = await server.api('GET', path, { token: u.token });
+    assert.equal(after.json.email_reminders, false);
+  });
+
+  test('stream route', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const path = `/api/${u.user.id}/stream`;
+    const template = '/api/{user_id}/stream';
+    // 200 is a stream that never ends by itself: its head and first bytes are checked.
+    const ctl = new AbortController();
+    const res = await fetch(server.baseUrl + path, { headers: { Authorization: `Bearer ${u.token}` }, signal: ctl.signal });
+    const { value } = await res.body.getReader().read();
+    ctl.abort();
+    checkResponse('get', template, { status: res.status, headers: res.headers, text: Buffer.from(value).toString('utf8') });
+    const call = async (opts, expect, query = '') => {
+      const r = await server.api('GET', path + query, opts);
+      assert.equal(r.status, expect, r.text.slice(0, 300));
+      checkResponse('get', template, r);
+    };
+    await call({ token: u.token }, 400, '?last_event_id=x');
+    await call({}, 401);
+    await call({ token: other.token }, 403);
+  });
+
+  test('webhook routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+    const list = '/api/{user_id}/webhooks';
+    const one = '/api/{user_id}/webhooks/{id}';
+    const base = `/api/${u.user.id}/webhooks`;
+    // 192.0.2.0/24 (TEST-NET-1, RFC 5737): a public-class literal that passes the address
+    // check without DNS and that no host answers; its deliveries just time out.
+    const body = { url: 'https://192.0.2.10/hook', event_types: ['task.deleted'] };
+    const made = await call('post', list, base, { token: u.token, body }, 201);
+    const id = made.json.id;
+    await call('post', list, base, { token: u.token, body: { ...body, url: 'https://127.0.0.1/x' } }, 422);
+    await call('post', list, base, { token: u.token, raw: '{' }, 400);
+    await call('post', list, base, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', list, base, { body }, 401);
+    await call('get', list, base, { token: u.token }, 200);
+    await call('get', list, base, { token: other.token }, 403);
+    await call('get', one, `${base}/${id}`, { token: u.token }, 200);
+    await call('get', one, `${base}/999999999`, { token: u.token }, 404);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { event_types: ['task.created'] } }, 200);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { event_types: ['nope'] } }, 422);
+    const test = '/api/{user_id}/webhooks/{id}/test';
+    await call('post', test, `${base}/${id}/test`, { token: u.token }, 202);
+    const log = '/api/{user_id}/webhooks/{id}/deliveries';
+    const page = await call('get', log, `${base}/${id}/deliveries`, { token: u.token }, 200);
+    assert.equal(page.json.items.length, 1);
+    await call('get', log, `${base}/${id}/deliveries?limit=0`, { token: u.token }, 400);
+    await call('patch', one, `${base}/${id}`, { token: u.token, body: { enabled: false } }, 200);
+    await call('post', test, `${base}/${id}/test`, { token: u.token }, 409);
+    await call('delete', one, `${base}/${id}`, { token: u.token }, 204);
+    await call('delete', one, `${base}/${id}`, { token: u.token }, 404);
+  });
+
   test('account routes', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
@@ -455,6 +558,61 @@ describe('real responses match the document', () => {
     const again = await server.api('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: NEW } });
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 204);
     await call('delete', del, `/api/${u.user.id}`, { token: again.json.token, body: { password: NEW } }, 401);
+  });
+
+  test('MCP (POST and DELETE /mcp)', async () => {
+    const u = await server.signUp({ prefix: 'oamcp' });
+    const h = { Accept: 'application/json, text/event-stream' };
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'oa', version: '0' } } };
+    let res = await server.api('POST', '/mcp', { token: u.token, body: init, headers: h });
+    assert.equal(res.status, 200, res.text);
+    checkResponse('post', '/mcp', res);
+    const session = res.headers.get('mcp-session-id');
+    const sh = { ...h, 'Mcp-Session-Id': session };
+    res = await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', method: 'notifications/initialized' }, headers: sh });
+    assert.equal(res.status, 202);
+    checkResponse('post', '/mcp', res);
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers: sh }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 2, method: 'ping' }, headers: h }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { body: init, headers: h }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: init, headers: { ...h, Origin: 'http://evil.example' } }));
+    res = await server.api('DELETE', '/mcp', { token: u.token, headers: sh });
+    assert.equal(res.status, 204);
+    checkResponse('delete', '/mcp', res);
+    checkResponse('delete', '/mcp', await server.api('DELETE', '/mcp', { token: u.token, headers: sh }));
+    checkResponse('post', '/mcp', await server.api('POST', '/mcp', { token: u.token, body: { jsonrpc: '2.0', id: 3, method: 'ping' }, headers: sh }));
+  });
+
+  test('personal access token routes, and a token on the REST API', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = async (method, template, path, opts, expect) => {
+      const res = await server.api(method.toUpperCase(), path, opts);
+      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+      checkResponse(method, template, res);
+      return res;
+    };
+    const tk = '/api/{user_id}/tokens';
+    const path = `/api/${u.user.id}/tokens`;
+    const made = await call('post', tk, path, { token: u.token, body: { name: 'reader', scopes: ['tasks:read'], expires_at: '2099-01-01T00:00:00Z' } }, 422);
+    assert.equal(made.json.errors[0].field, 'expires_at');
+    const created = (await call('post', tk, path, { token: u.token, body: { name: 'reader', scopes: ['tasks:read'] } }, 201)).json;
+    await call('post', tk, path, { token: u.token, raw: '{' }, 400);
+    await call('post', tk, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', tk, path, { body: { name: 'x', scopes: ['chat'] } }, 401);
+    await call('post', tk, path, { token: created.token, body: { name: 'x', scopes: ['chat'] } }, 403);
+    await call('get', tk, path, { token: u.token }, 200);
+    await call('get', tk, path, {}, 401);
+    await call('get', tk, `/api/${other.user.id}/tokens`, { token: u.token }, 403);
+    // The token on a task route: within its scope, and outside it (403 with required_scope).
+    await call('get', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token }, 200);
+    const refused = await call('post', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token, body: { title: 'x' } }, 403);
+    assert.equal(refused.json.required_scope, 'tasks:write');
+    const one = '/api/{user_id}/tokens/{id}';
+    await call('delete', one, `${path}/${created.id}`, { token: u.token }, 204);
+    await call('delete', one, `${path}/${created.id}`, { token: u.token }, 404);
+    await call('delete', one, `${path}/${created.id}`, {}, 401);
+    await call('get', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token }, 401);
   });
 
   test('ops routes and unknown routes', async () => {

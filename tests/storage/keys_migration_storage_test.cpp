@@ -49,6 +49,46 @@ std::vector<std::string> version_4_script(std::string_view backend, const std::s
   return sql;
 }
 
+// A PostgreSQL database of its own for one test (the shared test database is at the latest
+// version), dropped at the end.
+class ScratchPostgres {
+ public:
+  ScratchPostgres(std::string base, std::string_view label)
+      : base_(std::move(base)), name_("todo_" + std::string(label) + "_" + random_hex(10)) {
+    created_ = admin_exec("CREATE DATABASE " + name_);
+    // postgres://user@host:port/db?params -> the same with the new database name.
+    const auto path_start = base_.find('/', base_.find("://") + 3);
+    const auto query_start = base_.find('?', path_start);
+    url_ = base_.substr(0, path_start) + "/" + name_ +
+           (query_start == std::string::npos ? "" : base_.substr(query_start));
+  }
+  ~ScratchPostgres() {
+    if (created_.empty()) EXPECT_EQ(admin_exec("DROP DATABASE " + name_ + " WITH (FORCE)"), "");
+  }
+  // "" when the database was created, else the server's error.
+  const std::string& created() const { return created_; }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string admin_exec(const std::string& sql) const {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> admin(PQconnectdb(base_.c_str()), &PQfinish);
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(admin.get(), sql.c_str()), &PQclear);
+    return PQresultStatus(r.get()) == PGRES_COMMAND_OK ? std::string()
+                                                       : std::string(PQerrorMessage(admin.get()));
+  }
+  std::string base_, name_, url_, created_;
+};
+
+// A SQLite file in a directory of its own, removed at the end.
+struct ScratchSqlite {
+  ScratchSqlite() : dir(fs::temp_directory_path() / ("todo-mig-" + random_hex(12))) {
+    fs::create_directories(dir);
+  }
+  ~ScratchSqlite() { fs::remove_all(dir); }
+  std::string path() const { return (dir / "todo.db").string(); }
+  fs::path dir;
+};
+
 class KeysMigrationTest : public testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -96,9 +136,8 @@ class KeysMigrationTest : public testing::TestWithParam<Backend> {
 TEST_P(KeysMigrationTest, OldRowsAreSearchableAndSortedAfterTheUpgrade) {
   const std::string user = "km" + random_hex(12) + "_old";
   if (GetParam().name == "sqlite") {
-    const fs::path dir = fs::temp_directory_path() / ("todo-keys-" + random_hex(12));
-    fs::create_directories(dir);
-    const std::string path = (dir / "todo.db").string();
+    ScratchSqlite scratch;
+    const std::string path = scratch.path();
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
     for (const std::string& sql : version_4_script("sqlite", user)) {
@@ -107,24 +146,11 @@ TEST_P(KeysMigrationTest, OldRowsAreSearchableAndSortedAfterTheUpgrade) {
     }
     sqlite3_close(raw);
     expect_upgraded([&] { return open_sqlite({path, 1, 64}); }, user);
-    fs::remove_all(dir);
     return;
   }
-  // PostgreSQL: a database of its own (the shared test database is at the latest version).
-  const std::string& base = GetParam().url;
-  const std::string name = "todo_keys_" + random_hex(10);
-  auto admin_exec = [&](const std::string& sql) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> admin(PQconnectdb(base.c_str()), &PQfinish);
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(admin.get(), sql.c_str()), &PQclear);
-    return PQresultStatus(r.get()) == PGRES_COMMAND_OK ? std::string()
-                                                       : std::string(PQerrorMessage(admin.get()));
-  };
-  ASSERT_EQ(admin_exec("CREATE DATABASE " + name), "");
-  // postgres://user@host:port/db?params -> the same with the new database name.
-  const auto path_start = base.find('/', base.find("://") + 3);
-  const auto query_start = base.find('?', path_start);
-  const std::string url = base.substr(0, path_start) + "/" + name +
-                          (query_start == std::string::npos ? "" : base.substr(query_start));
+  ScratchPostgres scratch(GetParam().url, "keys");
+  ASSERT_EQ(scratch.created(), "");
+  const std::string& url = scratch.url();
   {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(url.c_str()), &PQfinish);
     ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
@@ -134,7 +160,72 @@ TEST_P(KeysMigrationTest, OldRowsAreSearchableAndSortedAfterTheUpgrade) {
     }
   }
   expect_upgraded([&] { return open_postgres({url, 1, 1, 8}); }, user);
-  EXPECT_EQ(admin_exec("DROP DATABASE " + name + " WITH (FORCE)"), "");
+}
+
+// A migration missing below the latest applied version (a branch that added version N landed
+// after one that added N+1 and a database was opened in between) is applied at the next
+// start, not skipped because a later version is there.
+TEST_P(KeysMigrationTest, AMigrationMissingBelowTheLatestIsApplied) {
+  const std::string backend = GetParam().name;
+  const auto all = migrations_for(backend);
+  ASSERT_GE(all.size(), 2u);
+  const Migration& missing = all[all.size() - 2];
+  std::vector<std::string> sql = {
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at BIGINT NOT NULL)"};
+  for (const Migration& m : all) {
+    if (m.version == missing.version) continue;
+    sql.emplace_back(m.sql);
+    sql.push_back("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" +
+                  m.name + "', 0)");
+  }
+  auto applied_versions = [&](auto&& query) {
+    return query("SELECT count(*) FROM schema_migrations WHERE version = " +
+                 std::to_string(missing.version));
+  };
+  if (backend == "sqlite") {
+    ScratchSqlite scratch;
+    const std::string path = scratch.path();
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    for (const std::string& statement : sql) {
+      char* err = nullptr;
+      ASSERT_EQ(sqlite3_exec(raw, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+          << err << statement;
+    }
+    auto count = [&](const std::string& q) {
+      sqlite3_stmt* st = nullptr;
+      EXPECT_EQ(sqlite3_prepare_v2(raw, q.c_str(), -1, &st, nullptr), SQLITE_OK);
+      long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+      sqlite3_finalize(st);
+      return n;
+    };
+    EXPECT_EQ(applied_versions(count), 0);
+    open_sqlite({path, 1, 64})->stop();
+    EXPECT_EQ(applied_versions(count), 1) << missing.name << " was skipped";
+    sqlite3_close(raw);
+    return;
+  }
+  ScratchPostgres scratch(GetParam().url, "gap");
+  ASSERT_EQ(scratch.created(), "");
+  const std::string& url = scratch.url();
+  {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(url.c_str()), &PQfinish);
+    ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+    for (const std::string& statement : sql) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), statement.c_str()),
+                                                      &PQclear);
+      ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+    }
+    auto count = [&](const std::string& q) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), q.c_str()), &PQclear);
+      return PQresultStatus(r.get()) == PGRES_TUPLES_OK ? std::atoll(PQgetvalue(r.get(), 0, 0))
+                                                        : -1;
+    };
+    EXPECT_EQ(applied_versions(count), 0);
+    open_postgres({url, 1, 1, 8})->stop();
+    EXPECT_EQ(applied_versions(count), 1) << missing.name << " was skipped";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, KeysMigrationTest, testing::Values(Backend{"sqlite", ""}),

@@ -12,7 +12,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -30,6 +32,7 @@ constexpr std::uint32_t kBitRollback = 1u << 26;
 constexpr std::uint32_t kBitOrder = 1u << 27;
 constexpr std::uint32_t kBitListener = 1u << 28;
 constexpr std::uint32_t kBitClaims = 1u << 29;
+constexpr std::uint32_t kBitContended = 1u << 23;
 
 // Older than any real event, so that "oldest" over the whole shared outbox is ours.
 constexpr Millis kAncient = -8'000'000'000'000'000;
@@ -263,8 +266,12 @@ TEST_P(OutboxStorageTest, RolledBackWritesLeaveNoOutboxRow) {
 TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOfEventsOnly) {
   // Shared: the listener may outlive this function until TearDown stops the database.
   auto calls = std::make_shared<std::atomic<int>>(0);
+  auto targets = std::make_shared<std::atomic<std::uint32_t>>(0);
   auto& commits = *calls;
-  db_->set_commit_listener([calls] { ++*calls; });  // before the first write, as required
+  db_->set_commit_listener([calls, targets](std::uint32_t bits) {
+    ++*calls;
+    *targets |= bits;
+  });  // before the first write, as required
 
   // Each awaited write is a batch of its own; its completion comes after the listener.
   for (int i = 0; i < 5; ++i) {
@@ -273,6 +280,16 @@ TEST_P(OutboxStorageTest, CommitListenerRunsAfterEachCommitOfEventsOnly) {
     })));
     EXPECT_EQ(commits.load(), i + 1);
   }
+  // It hears which targets the rows are for (the relay wakes only those).
+  EXPECT_EQ(targets->exchange(0), kBitListener);
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::outbox(tx).insert(row("a", "two-targets", 1), kBitListener | kBitRollback);
+  })));
+  EXPECT_EQ(targets->exchange(0), kBitListener | kBitRollback);
+  auto extra = ids_of(pending(kBitRollback));
+  ack(kBitRollback, extra);
+  ack(kBitListener, extra);
+  commits = 5;
   // Failed writes commit nothing: no call, whether retried (transient) or not.
   EXPECT_FALSE(write([&](Tx& tx) {
                  storage::outbox(tx).insert(row("a", "failed1", 1), kBitListener);
@@ -532,6 +549,74 @@ TEST_P(PostgresOutboxClaims, ClaimsOfAGoneSessionEndAtOnce) {
   EXPECT_EQ(names(later), (std::vector<std::string>{"ghost-a1", "alive-b1"}));
   ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
   ack(kBitClaims, ids_of(pending(kBitClaims)));
+}
+
+// A holder that skipped another's users learns of their release at once (NOTIFY todo_outbox
+// with the target's bit); a release nobody waited for sends nothing (a NOTIFY serialises
+// commits on PostgreSQL: a process relaying alone must not pay for it).
+TEST_P(PostgresOutboxClaims, OnlyAContendedReleaseIsAnnouncedWithItsBit) {
+  using namespace std::chrono_literals;
+  ASSERT_NO_FATAL_FAILURE(drain(kBitContended));
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<std::string>> heard;
+  auto listener = listen_postgres_payloads(GetParam().url, "todo_outbox",
+                                           [&](const std::optional<std::string>& payload) {
+                                             std::lock_guard lock(mutex);
+                                             heard.push_back(payload);
+                                             changed.notify_all();
+                                           });
+  auto heard_bit = [&] {
+    const std::optional<std::string> bit = std::to_string(kBitContended);
+    return std::count(heard.begin(), heard.end(), bit);
+  };
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return !heard.empty(); }))
+        << "LISTEN never connected";
+  }
+  const std::string h1 = prefix_ + "first", h2 = prefix_ + "second";
+  NamedSession s1(GetParam().url, h1), s2(GetParam().url, h2);  // both holders alive
+  auto claim = [&](const std::string& holder) {
+    std::vector<OutboxRow> rows;
+    EXPECT_TRUE(ok(write([&](Tx& tx) {
+      rows = storage::outbox(tx).claim(kBitContended, holder, 100, 1000, 9'000'000);
+    })));
+    return names(rows);
+  };
+  auto release = [&](const std::string& holder) {
+    EXPECT_TRUE(
+        ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitContended, holder); })));
+  };
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("a", "a1", 1), kBitContended); })));
+  // Alone: claimed and released without a word. (Notifications arrive in commit order: once
+  // a sentinel sent afterwards is heard, anything the release sent would have been too.)
+  EXPECT_EQ(claim(h1), std::vector<std::string>{"a1"});
+  release(h1);
+  const std::string sentinel = prefix_ + "sentinel";
+  std::unique_ptr<PGresult, decltype(&PQclear)> sent(
+      PQexec(s1.conn.get(), ("NOTIFY todo_outbox, '" + sentinel + "'").c_str()), &PQclear);
+  ASSERT_EQ(PQresultStatus(sent.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(sent.get());
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] {
+      return std::count(heard.begin(), heard.end(), std::optional<std::string>(sentinel)) > 0;
+    }));
+    EXPECT_EQ(heard_bit(), 0) << "a release nobody waited for was announced";
+  }
+  // Contended: the second holder skips a's row while the first holds it...
+  EXPECT_EQ(claim(h1), std::vector<std::string>{"a1"});
+  EXPECT_EQ(claim(h2), std::vector<std::string>{});
+  release(h1);  // ...and hears of the release
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return heard_bit() > 0; }))
+        << "the release of a contended claim was not announced";
+  }
+  EXPECT_EQ(claim(h2), std::vector<std::string>{"a1"});
+  release(h2);
+  ack(kBitContended, ids_of(pending(kBitContended)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxStorageTest, testing::Values(Backend{"sqlite", ""}),

@@ -8,6 +8,7 @@
 
 #include "core/random.hpp"
 #include "core/time.hpp"
+#include "events/task_event_reader.hpp"
 #include "tasks/task_json.hpp"
 
 namespace todo {
@@ -65,6 +66,53 @@ TEST(TaskEvent, CompletingIsCompletedAndUncompletingIsUpdated) {
   EXPECT_EQ(change_event_type(done, open), EventType::updated);
   EXPECT_EQ(change_event_type(open, open), EventType::updated);
   EXPECT_EQ(change_event_type(done, done), EventType::updated);
+}
+
+// What every consumer reads back: the event we write, and what it must refuse as poison.
+TEST(TaskEventReader, ReadsBackWhatMakeTaskEventWrites) {
+  Task task = sample();
+  auto row = make_task_event(EventType::completed, task, *parse_rfc3339("2026-01-30T10:00:00Z"));
+  auto value = boost::json::parse(row.payload);
+  auto event = read_task_event(value);
+  ASSERT_TRUE(event.ok()) << event.error().detail;
+  EXPECT_EQ(event->event_id, row.event_id);
+  EXPECT_EQ(event->type, EventType::completed);
+  EXPECT_EQ(event->event_type, "completed");
+  EXPECT_EQ(event->user_id, task.user_id);
+  EXPECT_EQ(event->task_id, task.id);
+  EXPECT_EQ(event->task_version, task.version);
+  EXPECT_EQ(event->timestamp, parse_rfc3339("2026-01-30T10:00:00Z"));
+  ASSERT_NE(event->task_data, nullptr);
+  EXPECT_EQ(event->task_data->as_object().at("title").as_string(), task.title);
+}
+
+TEST(TaskEventReader, NamesTheFieldOfWhatItRefusesAndLetsUnknownTypesThrough) {
+  auto field_of = [](std::string_view json) {
+    auto event = read_task_event(boost::json::parse(json));
+    return event.ok() ? std::string("ok") : event.error().errors.at(0).field;
+  };
+  const std::string good_rest = R"("user_id":"u1","task_id":7,"task_data":{"title":"t"}})";
+  EXPECT_EQ(field_of(R"([1,2])"), "event");
+  EXPECT_EQ(field_of(R"({"event_type":"created",)" + good_rest), "event_id");
+  EXPECT_EQ(field_of(R"({"event_id":"e\u0000","event_type":"created",)" + good_rest), "event_id");
+  EXPECT_EQ(field_of(R"({"event_id":"e","event_type":7,)" + good_rest), "event_type");
+  EXPECT_EQ(field_of(R"({"event_id":"e","event_type":"created","task_id":7,"task_data":{}})"),
+            "user_id");
+  EXPECT_EQ(field_of(R"({"event_id":"e","event_type":"created","user_id":"u","task_id":0,)"
+                     R"("task_data":{}})"),
+            "task_id");
+  EXPECT_EQ(field_of(R"({"event_id":"e","event_type":"created","user_id":"u","task_id":1,)"
+                     R"("task_version":"3","task_data":{}})"),
+            "task_version");
+  EXPECT_EQ(field_of(R"({"event_id":"e","event_type":"created","user_id":"u","task_id":1,)"
+                     R"("task_data":null})"),
+            "task_data");
+  // A type this build does not know: read, with no EventType, for the consumer to decide.
+  auto newer = read_task_event(boost::json::parse(
+      R"({"event_id":"e","event_type":"archived","user_id":"u","task_id":1,"task_data":{}})"));
+  ASSERT_TRUE(newer.ok());
+  EXPECT_FALSE(newer->type.has_value());
+  EXPECT_EQ(newer->event_type, "archived");
 }
 
 }  // namespace

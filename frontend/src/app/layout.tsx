@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 
 import { Header } from '@/components/Header';
 import { ToastProvider } from '@/components/Toasts';
+import { LiveUpdatesProvider } from '@/lib/liveUpdates';
 import { SessionProvider } from '@/lib/session';
 import { TaskFocusProvider } from '@/lib/taskFocus';
 
@@ -32,10 +33,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <SessionProvider>
           <ToastProvider>
             <TaskFocusProvider>
-              <Header />
-              <main id="main" className="page" tabIndex={-1}>
-                {children}
-              </main>
+              <LiveUpdatesProvider>
+                <Header />
+                <main id="main" className="page" tabIndex={-1}>
+                  {children}
+                </main>
+              </LiveUpdatesProvider>
             </TaskFocusProvider>
           </ToastProvider>
         </SessionProvider>

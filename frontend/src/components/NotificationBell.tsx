@@ -2,13 +2,17 @@
 // The bell in the header: the number of unread notifications (reminders that fired) and,
 // when pressed, the notifications panel under it.
 //
-// No server push yet (server-sent events come in a later issue): the count is asked for
-// every 30 s while the page is visible, when the window gets the focus back and when the
-// tab becomes visible again, so a reminder shows up at the latest 30 s after it fired.
-// A count that grows says so in a message naming the newest reminder, with "Open".
+// Live: a reminder that fires arrives on the stream (lib/liveUpdates.tsx) as a
+// `notification` (the count grows, a message names it, with "Open", and — when turned on in
+// the settings — a system notification, lib/browserNotifications.ts); a count changed in
+// another tab arrives as `notifications`. As a safety net the count is also asked for every
+// 30 s while the page is visible, when the window gets the focus back and when the tab
+// becomes visible again.
 import { usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 
+import { showReminderNotification } from '@/lib/browserNotifications';
+import { useLiveUpdates } from '@/lib/liveUpdates';
 import { notificationsApi, type Notification } from '@/lib/notifications';
 import { useOnUnauthorized } from '@/lib/session';
 import { useTaskFocus } from '@/lib/taskFocus';
@@ -22,6 +26,7 @@ export function NotificationBell({ userId }: { userId: string }) {
   const [count, setCount] = useState<number | null>(null);
   const [open, setOpen] = useState(false);
   const known = useRef<number | null>(null); // the last count, to tell when it grows
+  const announced = useRef<number | null>(null); // the last notification announced
   const wrapRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelId = useId();
@@ -42,7 +47,9 @@ export function NotificationBell({ userId }: { userId: string }) {
 
   const announce = useCallback(
     (newest: Notification | undefined) => {
-      if (!newest) return;
+      // Once per notification, whether the poll or the stream told first.
+      if (!newest || announced.current === newest.id) return;
+      announced.current = newest.id;
       const taskId = newest.task_id;
       toasts.show({
         message: `Reminder: “${newest.title}”`,
@@ -63,6 +70,20 @@ export function NotificationBell({ userId }: { userId: string }) {
     known.current = n;
     setCount(n);
   }, []);
+
+  useLiveUpdates((m) => {
+    if (m.kind === 'notifications') update(m.unreadCount);
+    if (m.kind === 'notification') {
+      const n = m.notification;
+      if (!n.read) {
+        known.current = (known.current ?? 0) + 1;
+        setCount(known.current);
+      }
+      announceRef.current(n);
+      const taskId = n.task_id;
+      showReminderNotification(n, () => taskId !== null && openTask(taskId));
+    }
+  });
 
   useEffect(() => {
     let live = true;

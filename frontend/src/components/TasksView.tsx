@@ -9,10 +9,15 @@
 // Views: the full list with its filters, or Today, Upcoming (7 days, grouped by day) and
 // Overdue, whose windows the server filters (lib/views.ts). Completing a recurring task
 // brings its next occurrence into the list without a reload (lib/series.ts). A task
-// opened from the notifications panel (lib/taskFocus.tsx) opens in the editor.
+// opened from the notifications panel (lib/taskFocus.tsx) opens in the editor. Changes made
+// elsewhere (another tab or device, the API, the chat) arrive as live task events
+// (lib/liveUpdates.tsx): the full list applies them in place (lib/liveTasks.ts: by id and
+// version, no duplicates); a filtered list or a view asks the server again.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { ApiError } from '@/lib/api';
+import { applyTaskEvent, replaceTask } from '@/lib/liveTasks';
+import { useLiveUpdates } from '@/lib/liveUpdates';
 import { describeError } from '@/lib/messages';
 import { waitForNextOccurrence } from '@/lib/series';
 import { useOnUnauthorized } from '@/lib/session';
@@ -85,8 +90,25 @@ export function TasksView({ userId }: { userId: string | null }) {
       return next;
     });
 
-  const replace = (id: number, task: Task | null) =>
-    setTasks((list) => (task ? list.map((t) => (t.id === id ? task : t)) : list.filter((t) => t.id !== id)));
+  const replace = (id: number, task: Task | null) => setTasks((list) => replaceTask(list, id, task));
+
+  // Live task events. A list with filters or a view would have to know which tasks match
+  // it: it asks the server again instead, once a burst of events has passed.
+  const liveReload = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const loadedRef = useRef(false); // a list is on screen: a stream that opens after it reloads it
+  useEffect(() => {
+    loadedRef.current = phase === 'ready';
+  }, [phase]);
+  useEffect(() => () => clearTimeout(liveReload.current ?? undefined), []);
+  useLiveUpdates((m) => {
+    const inPlace = view === 'all' && !hasActiveFilters(filters);
+    if (m.kind === 'task' && inPlace) {
+      setTasks((list) => applyTaskEvent(list, m.event, (id) => pendingDeletes.current.has(id)));
+    } else if (m.kind === 'task' || m.kind === 'reset' || (m.kind === 'open' && loadedRef.current)) {
+      clearTimeout(liveReload.current ?? undefined);
+      liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
+    }
+  });
 
   // Search waits for a pause in typing.
   useEffect(() => {
@@ -316,7 +338,7 @@ export function TasksView({ userId }: { userId: string | null }) {
         if (task) replace(task.id, await tasksApi.update(userId, task, body));
         else {
           const created = await tasksApi.create(userId, body, newIdempotencyKey());
-          setTasks((list) => [created, ...list]);
+          setTasks((list) => [created, ...list.filter((t) => t.id !== created.id)]);
         }
         setEditing(null);
       } catch (err) {

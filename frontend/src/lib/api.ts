@@ -94,5 +94,6 @@ export const api = {
     request<T>('POST', path, { ...o, body }).then((r) => r.data),
   patch: <T>(path: string, body?: unknown, o: RequestOptions = {}) =>
     request<T>('PATCH', path, { ...o, body }).then((r) => r.data),
+  put: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('PUT', path, { ...o, body }).then((r) => r.data),
   delete: (path: string, o: RequestOptions = {}) => request<void>('DELETE', path, o).then(() => undefined),
 };

@@ -14,6 +14,8 @@ const FIELD_NAMES: Record<string, string> = {
   rule: 'Repeat rule',
   until: 'Snooze time',
   timezone: 'Time zone',
+  email_reminders: 'Reminder e-mails',
+  completion_notices: 'Completion e-mails',
   completed: 'Completed',
   email: 'E-mail',
   password: 'Password',
@@ -25,6 +27,8 @@ const FIELD_NAMES: Record<string, string> = {
   due_before: 'Due before',
   due_after: 'Due after',
   event_type: 'Event type',
+  url: 'URL',
+  event_types: 'Events',
 };
 
 export function fieldName(field: string): string {

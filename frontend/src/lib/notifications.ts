@@ -5,7 +5,7 @@ import { addDays, dayIn, toRfc3339, zonedToUtc } from './time';
 
 export interface Notification {
   id: number;
-  kind: 'reminder';
+  kind: 'reminder' | 'webhook_disabled'; // webhook_disabled: an endpoint was disabled (task_id null)
   task_id: number | null;
   title: string;
   due_at: string | null;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <stdexcept>
 
 #include "core/log.hpp"
@@ -28,9 +29,14 @@ int apply_migrations(postgres::Handle& db) {
   db.exec_script(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-  int current = int(db.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").int64(0, 0));
+  // Every version not applied yet, in order, gaps included: a branch that landed a later
+  // migration first must not hide an earlier one from a database already past it.
+  std::set<int> applied;
+  auto done = db.exec("SELECT version FROM schema_migrations");
+  for (int i = 0; i < done.size(); ++i) applied.insert(int(done.int64(i, 0)));
+  int current = applied.empty() ? 0 : *applied.rbegin();
   for (const auto& m : migrations_for("postgres")) {
-    if (m.version <= current) continue;
+    if (applied.count(m.version)) continue;
     // Each migration in its own transaction (PostgreSQL DDL is transactional): a failure
     // leaves the previous version intact.
     db.exec_script("BEGIN");
@@ -51,7 +57,7 @@ int apply_migrations(postgres::Handle& db) {
       throw std::runtime_error("PostgreSQL migration " + m.name + " failed: " + e.what());
     }
     log::info("applied migration {}", m.name);
-    current = m.version;
+    current = std::max(current, m.version);
   }
   db.exec("SELECT pg_advisory_unlock($1::bigint)", Params().add(kMigrationLockKey));
   return current;

@@ -145,29 +145,46 @@ class PgOutbox final : public OutboxStore {
     // both see a user unclaimed and both claim it. The key is one per subscriber bit.
     db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
              Params().add(std::int64_t(bit)));
-    // Claims end: this holder's earlier ones, expired ones, and those of a holder none of
-    // whose sessions is left (a killed process: its users need not wait for the lease). The
-    // holder is its process's application_name (PostgresOptions::session_name): a transaction
-    // of the killed process may still commit on one of its sessions after another one is
-    // gone, and its user must not be relayed by someone else meanwhile (order).
+    // Claims end: this holder's earlier ones and expired ones.
     db_.exec(
-        "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3 "
-        "OR holder NOT IN (SELECT application_name FROM pg_stat_activity "
-        "WHERE application_name IS NOT NULL))",
+        "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND (holder = $2 OR expires_at < $3)",
         Params().add(std::int64_t(bit)).add(holder).add(now));
-    // The users held by others, then the oldest pending rows of everyone else. Written as
-    // "user_id <> ALL(list)" rather than an anti-join so that PostgreSQL walks the primary
-    // key in id order and stops at `limit`: with a large backlog (a sidecar outage) an
-    // anti-join plan sorted the whole outbox on every claim. No row locks: the user claims
-    // (serialised by the advisory lock above) already keep two holders off one user's rows,
-    // and a row another target is acknowledging right now is locked by that target's
-    // transaction while it is still pending for this one: skipping it (SKIP LOCKED, as this
-    // once did) delivered that user's later events first.
-    auto held = db_.exec("SELECT user_id FROM outbox_claims WHERE subscriber_bit = $1",
-                         Params().add(std::int64_t(bit)));
+    // The users held by others, marked `contended`: their holder's release_claims then wakes
+    // us (NOTIFY), as we skip their rows now. Marking and reading in one statement leaves no
+    // gap: a claim released before this UPDATE is not in the list (its rows are ours to take
+    // below), one released after it sees the mark (the release waits for our row locks).
+    auto held = db_.exec(
+        "UPDATE outbox_claims SET contended = true WHERE subscriber_bit = $1 AND holder <> $2 "
+        "RETURNING user_id, holder",
+        Params().add(std::int64_t(bit)).add(holder));
     std::vector<std::string> held_users;
     held_users.reserve(std::size_t(held.size()));
     for (int i = 0; i < held.size(); ++i) held_users.push_back(held.text(i, 0));
+    if (!held_users.empty()) {
+      // Claims of a holder none of whose sessions is left (a killed process) end at once: its
+      // users need not wait for the lease. The holder is its process's application_name
+      // (PostgresOptions::session_name): a transaction of the killed process may still commit
+      // on one of its sessions after another one is gone, and its user must not be relayed
+      // by someone else meanwhile (order). Only asked when others hold claims: reading
+      // pg_stat_activity on every claim cost a single process a measurable share of its
+      // create throughput.
+      auto gone = db_.exec(
+          "DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND holder <> $2 "
+          "AND holder NOT IN (SELECT application_name FROM pg_stat_activity "
+          "WHERE application_name IS NOT NULL) RETURNING user_id",
+          Params().add(std::int64_t(bit)).add(holder));
+      std::set<std::string> freed;
+      for (int i = 0; i < gone.size(); ++i) freed.insert(gone.text(i, 0));
+      std::erase_if(held_users, [&](const std::string& u) { return freed.count(u) > 0; });
+    }
+    // The oldest pending rows of everyone else. Written as "user_id <> ALL(list)" rather than
+    // an anti-join so that PostgreSQL walks the primary key in id order and stops at `limit`:
+    // with a large backlog (a sidecar outage) an anti-join plan sorted the whole outbox on
+    // every claim. No row locks: the user claims (serialised by the advisory lock above)
+    // already keep two holders off one user's rows, and a row another target is
+    // acknowledging right now is locked by that target's transaction while it is still
+    // pending for this one: skipping it (SKIP LOCKED, as this once did) delivered that
+    // user's later events first.
     auto r = db_.exec(
         "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
         "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL($3::text[]) "
@@ -198,10 +215,16 @@ class PgOutbox final : public OutboxStore {
   }
 
   void release_claims(std::uint32_t bit, std::string_view holder) override {
-    auto r = db_.exec("DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND holder = $2",
-                      Params().add(std::int64_t(bit)).add(holder));
-    // Other processes may have skipped these users' newer events: wake their relays.
-    if (r.affected() > 0) db_.exec("SELECT pg_notify('todo_outbox', '')");
+    // Other processes that skipped these users' newer events (they marked the claims
+    // contended) are woken: NOTIFY todo_outbox with the target's bit. Only then: a NOTIFY
+    // serialises commits on PostgreSQL's notification queue, and a single process relaying
+    // alone has nobody to tell.
+    auto r = db_.exec(
+        "WITH released AS (DELETE FROM outbox_claims WHERE subscriber_bit = $1 AND holder = $2 "
+        "RETURNING contended) SELECT count(*) FROM released WHERE contended",
+        Params().add(std::int64_t(bit)).add(holder));
+    if (r.int64(0, 0) > 0)
+      db_.exec("SELECT pg_notify('todo_outbox', $1)", Params().add(std::to_string(bit)));
   }
 
   OutboxStats stats(std::uint32_t bit) override { return stats_many({bit}).front(); }

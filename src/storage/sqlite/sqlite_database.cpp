@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -22,13 +23,16 @@ int apply_migrations(sqlite::Handle& db) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-  int current = 0;
+  // Every version not applied yet, in order, gaps included: a branch that landed a later
+  // migration first must not hide an earlier one from a database already past it.
+  std::set<int> applied;
   {
-    auto s = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (s.step()) current = int(s.int64(0));
+    auto s = db.prepare("SELECT version FROM schema_migrations");
+    while (s.step()) applied.insert(int(s.int64(0)));
   }
+  int current = applied.empty() ? 0 : *applied.rbegin();
   for (const auto& m : migrations_for("sqlite")) {
-    if (m.version <= current) continue;
+    if (applied.count(m.version)) continue;
     // Each migration in its own transaction: a failure leaves the previous version intact.
     db.exec("BEGIN IMMEDIATE");
     try {
@@ -46,7 +50,7 @@ int apply_migrations(sqlite::Handle& db) {
       throw std::runtime_error("migration " + m.name + " failed: " + e.what());
     }
     log::info("applied migration {}", m.name);
-    current = m.version;
+    current = std::max(current, m.version);
   }
   return current;
 }
@@ -134,7 +138,7 @@ class SqliteDatabase final : public Database {
     return fault;
   }
   DatabaseStats stats() const override { return pool_->stats(); }
-  void set_commit_listener(std::function<void()> listener) override {
+  void set_commit_listener(std::function<void(std::uint32_t)> listener) override {
     pool_->set_commit_listener(std::move(listener));
   }
   void stop() override {

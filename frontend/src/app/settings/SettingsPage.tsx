@@ -1,5 +1,9 @@
 'use client';
+import { AccessTokens } from '@/components/AccessTokens';
 import { ChangePassword, DeleteAccount, ExportData, SignOutEverywhere } from '@/components/AccountSettings';
+import { BrowserNotificationsToggle } from '@/components/BrowserNotificationsToggle';
+import { PreferencesForm } from '@/components/PreferencesForm';
+import { WebhookSettings } from '@/components/WebhookSettings';
 import { useRequiredUser } from '@/lib/session';
 
 export function SettingsPage() {
@@ -10,9 +14,13 @@ export function SettingsPage() {
       <p className="page-intro settings-email">{user ? `Signed in as ${user.email}.` : '\u00a0'}</p>
       {user && (
         <div className="settings">
+          <PreferencesForm user={user} />
+          <BrowserNotificationsToggle />
           <ChangePassword />
           <SignOutEverywhere />
+          <AccessTokens user={user} />
           <ExportData user={user} />
+          <WebhookSettings user={user} />
           <DeleteAccount user={user} />
         </div>
       )}

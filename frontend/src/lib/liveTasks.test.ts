@@ -1,0 +1,60 @@
+// The task list under live task events (lib/liveTasks.ts): a change made elsewhere shows in
+// place, and the list never holds a task twice, whatever order the stream and this tab's own
+// answers come in.
+import { describe, expect, test } from 'vitest';
+
+import { applyTaskEvent, replaceTask } from './liveTasks';
+import type { TaskEvent } from './liveUpdates';
+import type { Task } from './tasks';
+
+const task = (id: number, version: number, title = `t${id}`): Task => ({
+  id, user_id: 'u', title, description: '', completed: false, priority: 'medium', tags: [], due_at: null,
+  remind_at: null, recurrence: null, timezone: 'UTC', created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z', completed_at: null, version, series_id: null,
+});
+const ev = (type: TaskEvent['event_type'], t: Task): TaskEvent => ({
+  event_id: `e${t.id}.${t.version}`, event_type: type, user_id: 'u', task_id: t.id, task_version: t.version, task_data: t,
+});
+
+describe('applyTaskEvent', () => {
+  test('a task created elsewhere goes on top; the same event again changes nothing', () => {
+    const list = [task(1, 1)];
+    const once = applyTaskEvent(list, ev('created', task(2, 1)));
+    expect(once.map((t) => t.id)).toEqual([2, 1]);
+    expect(applyTaskEvent(once, ev('created', task(2, 1)))).toBe(once);
+  });
+
+  test('an update replaces an older version in place, never a newer or equal one', () => {
+    const list = [task(1, 1), task(2, 3, 'mine')];
+    const updated = applyTaskEvent(list, ev('updated', task(2, 4, 'theirs')));
+    expect(updated.map((t) => [t.id, t.version, t.title])).toEqual([[1, 1, 't1'], [2, 4, 'theirs']]);
+    // An event that is late (this tab already has version 4, or 5 from its own answer).
+    expect(applyTaskEvent(updated, ev('updated', task(2, 4, 'again')))).toBe(updated);
+    expect(applyTaskEvent(updated, ev('completed', task(2, 3)))).toBe(updated);
+  });
+
+  test('a delete removes the task; an update of a task not in the list does not add it', () => {
+    const list = [task(1, 1), task(2, 1)];
+    expect(applyTaskEvent(list, ev('deleted', task(1, 1))).map((t) => t.id)).toEqual([2]);
+    expect(applyTaskEvent(list, ev('updated', task(9, 2)))).toBe(list);
+  });
+
+  test('a task waiting for its undo is not brought back', () => {
+    expect(applyTaskEvent([], ev('created', task(5, 1)), (id) => id === 5)).toEqual([]);
+  });
+});
+
+describe('replaceTask', () => {
+  test("this tab's answer replaces its optimistic row, and drops the copy the stream added first", () => {
+    const optimistic = task(-1, 0, 'new');
+    const withLive = applyTaskEvent([optimistic, task(1, 1)], ev('created', task(7, 1, 'new')));
+    expect(withLive.map((t) => t.id)).toEqual([7, -1, 1]);
+    const answered = replaceTask(withLive, -1, task(7, 1, 'new'));
+    expect(answered.map((t) => t.id)).toEqual([7, 1]);
+    expect(answered.filter((t) => t.id === 7)).toHaveLength(1);
+  });
+
+  test('null removes the optimistic row', () => {
+    expect(replaceTask([task(-1, 0), task(1, 1)], -1, null).map((t) => t.id)).toEqual([1]);
+  });
+});

@@ -1,0 +1,42 @@
+#pragma once
+// StreamConsumer: the consumer "stream" of task-events (bus/consumer.hpp). Each task event
+// is appended to its user's live-update log (`event: task`, data = the event JSON as
+// published) in the consumer's transaction, exactly once by the contract's dedupe row.
+// After the commit it hands the hub (stream/hub.hpp) what was appended: the rows themselves
+// when their seqs were known at once (SQLite: no read back), else a wake-up per user.
+//
+// Threads: handle() on the driver's database thread; committed() on the driver's thread.
+// Over Dapr several batches may be in hand at once, so the rows wait in a map keyed by event
+// id (under a mutex) between handle() and committed(); rows of a rolled-back batch are
+// dropped when the map grows past a bound (their users' streams read instead).
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "bus/consumer.hpp"
+#include "storage/stream_store.hpp"
+
+namespace todo::stream {
+
+class StreamConsumer final : public bus::Consumer {
+ public:
+  using Offer = std::function<void(const std::string& user_id, std::vector<storage::StreamRow>)>;
+  using Wake = std::function<void(const std::string& user_id)>;
+  StreamConsumer(Offer offer, Wake wake);
+  const std::string& name() const override { return name_; }
+  const std::string& topic() const override { return topic_; }
+  std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
+  void committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,
+                 Millis now) override;
+
+ private:
+  std::string name_ = "stream";
+  std::string topic_ = "task-events";
+  Offer offer_;
+  Wake wake_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, storage::StreamRow> appended_;  // event_id -> its row
+};
+
+}  // namespace todo::stream

@@ -1,0 +1,270 @@
+#include "stream/stream_module.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "app/platform.hpp"
+#include "config/duration.hpp"
+#include "core/log.hpp"
+#include "http/problem.hpp"
+#include "http/sse.hpp"
+#include "storage/await.hpp"
+#include "storage/stream_store.hpp"
+#include "storage/sync.hpp"
+#include "stream/hub.hpp"
+#include "stream/resume.hpp"
+#include "stream/stream_consumer.hpp"
+
+namespace todo::stream {
+namespace {
+
+namespace asio = boost::asio;
+using status = http::beast_http::status;
+
+constexpr int kPruneBatch = 1000;
+// How long EventSource waits before reconnecting (its default is a few seconds; a lost
+// connection should come back quickly: the reconnect replays what was missed anyway).
+constexpr std::string_view kRetryField = "retry: 2000\n\n";
+
+struct StreamDeps {
+  storage::Database& db;
+  ops::Metrics& metrics;
+  const auth::Authenticator& authenticator;
+  StreamHub& hub;
+  std::size_t max_open;
+  std::chrono::milliseconds heartbeat;
+};
+
+// Last-Event-ID (header) or ?last_event_id= (the header wins: see stream/resume.hpp).
+Result<std::optional<std::int64_t>> last_event_id(const http::RequestContext& ctx) {
+  std::optional<std::string> query;
+  for (const auto& p : ctx.url.params()) {
+    if (p.key.empty() && p.value.empty()) continue;
+    if (p.key != "last_event_id")
+      return Error::field(ErrorKind::bad_request, std::string(p.key.substr(0, 64)),
+                          "is not a known parameter (last_event_id)");
+    query = p.value;
+  }
+  auto header = ctx.request["Last-Event-ID"];
+  if (!header.empty())
+    return parse_last_event_id(std::string_view(header.data(), header.size()), "Last-Event-ID");
+  if (query) return parse_last_event_id(*query, "last_event_id");
+  return std::optional<std::int64_t>();
+}
+
+asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ctx) {
+  auto user = s.authenticator.authorize_path_user(ctx);
+  if (!user) co_return user.error();
+  // The stream outlives the request: its session is checked again while it is open.
+  auto claims = s.authenticator.session(ctx);
+  if (!claims) co_return claims.error();
+  auto last = last_event_id(ctx);
+  if (!last) co_return last.error();
+  if (s.hub.open() >= s.max_open)
+    co_return Error::make(ErrorKind::unavailable,
+                          "too many open streams on this server (--stream-max-open)");
+  auto unit = [u = *user](storage::Tx& tx) {
+    return Result<storage::StreamPosition>(storage::stream(tx).position(u));
+  };
+  auto position =
+      co_await storage::db_read<storage::StreamPosition>(s.db, s.metrics, std::move(unit));
+  if (!position) co_return position.error();
+  ResumePlan plan = plan_resume(*last, *position);
+
+  http::StreamOptions options;
+  options.heartbeat = s.heartbeat;
+  // A browser tab reads as fast as events come; a reader this far behind is dropped (it
+  // reconnects with Last-Event-ID and is replayed from the log), so a stuck one costs at
+  // most this. It must hold a whole read of the hub (StreamHub's read_batch rows: 64 of the
+  // largest task events, ~12 kB each, fit) or a replay would drop even a fast reader.
+  options.max_queued_bytes = std::size_t{1} << 20;
+  auto stream = ctx.open_stream(options);
+  std::string first(kRetryField);
+  // The reset's id is where the client stands now: its next reconnect resumes from there.
+  if (plan.reset) first += http::sse_message(std::to_string(plan.start), "reset", "{}");
+  stream->push(std::move(first));
+  s.hub.subscribe(*user, stream, plan.start,
+                  [&auth = s.authenticator, c = std::move(*claims)](Millis now) {
+                    return auth.still_valid(c, now);
+                  });
+
+  http::Response head{status::ok, ctx.request.version()};
+  head.set(http::beast_http::field::content_type, "text/event-stream");
+  head.set(http::beast_http::field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");  // nginx (the UI container) must not buffer it
+  co_return head;
+}
+
+// The LISTEN connection (PostgreSQL) and the pruning thread.
+class StreamWorker final : public app::Worker {
+ public:
+  StreamWorker(storage::Database& db, ops::Metrics& metrics, StreamHub& hub,
+               std::string postgres_url, std::chrono::milliseconds retention)
+      : db_(db),
+        metrics_(metrics),
+        hub_(hub),
+        postgres_url_(std::move(postgres_url)),
+        retention_(retention) {}
+  ~StreamWorker() override { stop(); }
+
+  std::string_view name() const override { return "stream"; }
+
+  void start() override {
+    if (!postgres_url_.empty())
+      listener_ =
+          storage::listen_postgres_payloads(postgres_url_, std::string(storage::kStreamChannel),
+                                            [this](const std::optional<std::string>& user_id) {
+                                              // On the listener's thread. nullopt: (re)connected,
+                                              // NOTIFYs may have been missed.
+                                              if (user_id)
+                                                hub_.wake(*user_id);
+                                              else
+                                                hub_.wake_all();
+                                            });
+    stopping_ = false;
+    thread_ = std::thread([this] { prune_loop(); });
+  }
+
+  void stop() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wakeup_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    listener_.reset();
+    hub_.stop();
+  }
+
+ private:
+  // Every second: streams whose session ended (sign-out, expiry) are closed. Every quarter
+  // of the retention (1 s to 1 min): rows older than it go, kPruneBatch per transaction so
+  // that no write holds the writer long.
+  void prune_loop() {
+    auto interval = std::clamp<std::chrono::milliseconds>(retention_ / 4, std::chrono::seconds(1),
+                                                          std::chrono::minutes(1));
+    auto next_prune = std::chrono::steady_clock::now() + interval;
+    std::unique_lock lock(mutex_);
+    while (!wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      lock.unlock();
+      hub_.sweep(now_millis());
+      if (std::chrono::steady_clock::now() >= next_prune) {
+        next_prune = std::chrono::steady_clock::now() + interval;
+        try {
+          prune();
+        } catch (const std::exception& e) {
+          log::warn("stream: pruning failed: {}", e.what());
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  void prune() {
+    for (;;) {
+      std::int64_t removed = 0;
+      Millis before = now_millis() - Millis(retention_.count());
+      auto status = storage::write_and_wait(
+          db_, [&](storage::Tx& tx) { removed = storage::stream(tx).prune(before, kPruneBatch); });
+      if (!status) throw std::runtime_error(status.error().detail);
+      if (removed) metrics_.add("todo_stream_pruned_total", "", std::uint64_t(removed));
+      if (removed < kPruneBatch) return;
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+  }
+
+  storage::Database& db_;
+  ops::Metrics& metrics_;
+  StreamHub& hub_;
+  std::string postgres_url_;
+  std::chrono::milliseconds retention_;
+  std::unique_ptr<storage::NotificationListener> listener_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+class StreamModule final : public app::Module {
+ public:
+  StreamModule(storage::Database& db, ops::Metrics& metrics,
+               const auth::Authenticator& authenticator, storage::StreamSignal& signal,
+               std::string postgres_url, const StreamOptions& o)
+      : hub_(db, metrics),
+        consumer_(std::make_shared<StreamConsumer>(
+            [this](const std::string& u, std::vector<storage::StreamRow> rows) {
+              hub_.offer(u, std::move(rows));
+            },
+            [this](const std::string& u) { hub_.wake(u); })),
+        deps_{db,
+              metrics,
+              authenticator,
+              hub_,
+              std::size_t(o.max_open),
+              std::chrono::seconds(*parse_duration_seconds(o.heartbeat))},
+        worker_(db, metrics, hub_, std::move(postgres_url),
+                std::chrono::seconds(*parse_duration_seconds(o.retention))) {
+    signal.listen([this](const std::string& u) { hub_.wake(u); });
+    metrics.add_gauge("todo_stream_open", "Open live-update (SSE) streams.",
+                      [this] { return double(hub_.open()); });
+    metrics.describe("todo_stream_messages_total", "counter",
+                     "Live-update messages pushed to open streams.");
+    metrics.describe("todo_stream_lag_seconds", "histogram",
+                     "A stream event's append (in the committing transaction) to its push to "
+                     "an open stream's socket queue.");
+    metrics.describe("todo_stream_pruned_total", "counter",
+                     "Stream log rows deleted past --stream-retention.");
+    metrics.add("todo_stream_messages_total", "", 0);
+    metrics.add("todo_stream_pruned_total", "", 0);
+  }
+
+  std::string_view name() const override { return "stream"; }
+  void add_routes(http::Router& router) override {
+    router.add(http::beast_http::verb::get, "/api/{user_id}/stream",
+               http::with(deps_, open_stream));
+  }
+  std::vector<std::shared_ptr<bus::Consumer>> consumers() override { return {consumer_}; }
+  std::vector<app::Worker*> workers() override { return {&worker_}; }
+
+ private:
+  StreamHub hub_;
+  std::shared_ptr<StreamConsumer> consumer_;
+  StreamDeps deps_;
+  StreamWorker worker_;
+};
+
+void check_duration(const std::string& flag, const std::string& value, long long min_seconds) {
+  auto seconds = parse_duration_seconds(value);
+  if (!seconds || *seconds < min_seconds)
+    throw std::invalid_argument(flag + " must look like 24h, 30m or 15s (at least " +
+                                std::to_string(min_seconds) + "s), got '" + value + "'");
+}
+
+}  // namespace
+
+std::unique_ptr<app::ModuleSpec> module_spec() {
+  return std::make_unique<app::FunctionSpec<StreamOptions>>(
+      "stream", "Live updates over Server-Sent Events (stream module)",
+      [](app::OptionGroup& group, StreamOptions& o) {
+        group.text("--stream-retention", "TODO_STREAM_RETENTION", o.retention,
+                   "How long stream events are kept for clients that reconnect with "
+                   "Last-Event-ID (older: they get a reset and reload)");
+        group.text("--stream-heartbeat", "TODO_STREAM_HEARTBEAT", o.heartbeat,
+                   "A comment is sent on an idle stream this often, so proxies keep it open");
+        group.integer("--stream-max-open", "TODO_STREAM_MAX_OPEN", o.max_open,
+                      "Open streams at most on this process; past it: 503", 1, 1000000);
+      },
+      [](const StreamOptions& o) {
+        check_duration("--stream-retention", o.retention, 1);
+        check_duration("--stream-heartbeat", o.heartbeat, 1);
+      },
+      [](app::Platform& p, const StreamOptions& o) -> std::unique_ptr<app::Module> {
+        return std::make_unique<StreamModule>(
+            p.db, p.metrics, p.authenticator, p.stream_signal,
+            p.config.uses_postgres() ? p.config.database_url : std::string(), o);
+      });
+}
+
+}  // namespace todo::stream
