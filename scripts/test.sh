@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/deploy && npm ci --no-audit --no-fund --loglevel=error)
 exec bash scripts/with-postgres.sh bash scripts/run-suites.sh
