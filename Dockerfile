@@ -6,7 +6,7 @@
 #   docker build -t todo .
 #   docker run -p 8080:8080 -v todo-data:/data todo          # single binary, SQLite in /data
 #   docker run -e DATABASE_URL=postgres://… -e TODO_JWT_SECRET=… -e TODO_BUS=dapr \
-#     todo serve --role=api --listen 0.0.0.0:8080             # one role (see deploy/k8s/)
+#     todo serve --role=api --listen 0.0.0.0:8080             # one role (see charts/todo-platform)
 
 # --- the web UI (Next.js static export: npm ci and next build by the script `make build` runs) ---
 FROM node:20-bookworm-slim AS ui
