@@ -71,8 +71,12 @@ class WebhookStore : public Store {
  public:
   static std::unique_ptr<WebhookStore> make(Tx& tx);
 
-  // Endpoints. insert() returns the new id (w.id ignored).
+  // Endpoints. insert() returns the new id (w.id ignored); on PostgreSQL it also sends
+  // NOTIFY todo_webhooks with the user id (at commit), so that every process's consumer
+  // learns the user now has an endpoint (webhooks/endpoint_users.hpp).
   virtual std::int64_t insert(const Webhook& w) = 0;
+  // Every user with at least one endpoint, enabled or not.
+  virtual std::vector<std::string> users_with_endpoints() = 0;
   virtual std::vector<Webhook> list(std::string_view user_id) = 0;
   virtual std::int64_t count(std::string_view user_id) = 0;
   virtual std::optional<Webhook> find(std::string_view user_id, std::int64_t id) = 0;

@@ -14,8 +14,9 @@ namespace {
 constexpr std::size_t kMaxStagedEvents = 4096;
 }  // namespace
 
-WebhookConsumer::WebhookConsumer(std::string name, std::string topic, DeliveryWorker& worker)
-    : name_(std::move(name)), topic_(std::move(topic)), worker_(worker) {}
+WebhookConsumer::WebhookConsumer(std::string name, std::string topic, DeliveryWorker& worker,
+                                 const EndpointUsers& users)
+    : name_(std::move(name)), topic_(std::move(topic)), worker_(worker), users_(users) {}
 
 std::vector<Outcome> WebhookConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   std::vector<Outcome> outcomes;

@@ -18,14 +18,19 @@
 
 #include "bus/consumer.hpp"
 #include "webhooks/delivery_worker.hpp"
+#include "webhooks/endpoint_users.hpp"
 
 namespace todo::webhooks {
 
 class WebhookConsumer final : public bus::Consumer {
  public:
-  WebhookConsumer(std::string name, std::string topic, DeliveryWorker& worker);
+  // `users` (outlives the consumer) says whose events may matter here (wants()).
+  WebhookConsumer(std::string name, std::string topic, DeliveryWorker& worker,
+                  const EndpointUsers& users);
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
+  // Only events of users who have an endpoint (endpoint_users.hpp).
+  bool wants(const bus::Event& event) const override { return users_.maybe_has(event.user_id); }
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
   void committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,
                  Millis now) override;
@@ -34,6 +39,7 @@ class WebhookConsumer final : public bus::Consumer {
   std::string name_;
   std::string topic_;
   DeliveryWorker& worker_;
+  const EndpointUsers& users_;
   std::atomic<long long> added_{0};  // deliveries added by handle(), seen at commit
   // Deliveries written with a lease by handle(), by event id, handed over at commit. Bounded:
   // entries of a transaction that rolled back and is never retried would otherwise stay (a

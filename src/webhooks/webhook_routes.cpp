@@ -76,6 +76,8 @@ asio::awaitable<http::Reply> create_webhook(RouteDeps& s, http::RequestContext& 
   };
   auto made = co_await storage::db_write<storage::Webhook>(s.db, s.metrics, std::move(unit));
   if (!made) co_return made.error();
+  // Before the answer: every change the client makes once it has it is delivered.
+  if (s.endpoint_users) s.endpoint_users->add(made->user_id);
   std::string out;
   append_webhook_json(out, *made, true);
   co_return http::json_response(status::created, std::move(out), ctx.request);

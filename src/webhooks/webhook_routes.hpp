@@ -22,6 +22,7 @@
 #include "ops/metrics.hpp"
 #include "storage/database.hpp"
 #include "webhooks/address_guard.hpp"
+#include "webhooks/endpoint_users.hpp"
 
 namespace todo::webhooks {
 
@@ -32,7 +33,8 @@ struct RouteDeps {
   CpuPool& cpu;
   const AddressGuard& guard;
   int max_per_user = 20;
-  std::function<void()> queued;  // wakes the delivery worker
+  std::function<void()> queued;             // wakes the delivery worker
+  EndpointUsers* endpoint_users = nullptr;  // told of each new endpoint after its commit
 };
 
 void add_webhook_routes(http::Router& router, RouteDeps& deps);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "app/platform.hpp"
+#include "storage/database.hpp"
 #include "storage/sync.hpp"
 #include "storage/webhook_store.hpp"
 #include "webhooks/delivery_worker.hpp"
@@ -36,12 +37,40 @@ class WebhooksModule final : public app::Module {
         guard_(guard_options(o)),
         worker_(p.db, p.metrics, guard_,
                 DeliveryOptions{*parse_scale(o.retry_scale), o.max_failures, o.max_in_flight}),
-        task_events_(std::make_shared<WebhookConsumer>("webhooks", "task-events", worker_)),
-        reminders_(std::make_shared<WebhookConsumer>("webhooks-reminders", "reminders", worker_)),
-        deps_{p.db,   p.metrics,      p.authenticator,           p.cpu,
-              guard_, o.max_per_user, [this] { worker_.wake(); }} {}
+        task_events_(std::make_shared<WebhookConsumer>("webhooks", "task-events", worker_, users_)),
+        reminders_(
+            std::make_shared<WebhookConsumer>("webhooks-reminders", "reminders", worker_, users_)),
+        deps_{p.db,
+              p.metrics,
+              p.authenticator,
+              p.cpu,
+              guard_,
+              o.max_per_user,
+              [this] { worker_.wake(); },
+              &users_} {
+    // Whose events the consumers want: loaded now (before the relay starts, the last module),
+    // then kept current by the routes and, across processes, by LISTEN todo_webhooks.
+    load_users();
+    if (p.config.uses_postgres())
+      listener_ = storage::listen_postgres_payloads(
+          p.config.database_url, "todo_webhooks", [this](const std::optional<std::string>& user) {
+            if (user)
+              users_.add(*user);
+            else
+              load_users();  // (re)connected: what was sent meanwhile may have been missed
+          });
+  }
+  ~WebhooksModule() override { listener_.reset(); }
 
   std::string_view name() const override { return "webhooks"; }
+  // Best effort: should the read fail, the set stays as it is (before the first load every
+  // user counts as having an endpoint).
+  void load_users() {
+    std::vector<std::string> users;
+    auto status = storage::read_and_wait(
+        db_, [&](storage::Tx& tx) { users = storage::webhooks(tx).users_with_endpoints(); });
+    if (status) users_.load(users);
+  }
   void add_routes(http::Router& router) override { add_webhook_routes(router, deps_); }
   std::vector<std::shared_ptr<bus::Consumer>> consumers() override {
     return {task_events_, reminders_};
@@ -66,10 +95,12 @@ class WebhooksModule final : public app::Module {
   static constexpr Millis kReadyMaxOverdueMs = 60'000;
   storage::Database& db_;
   AddressGuard guard_;
+  EndpointUsers users_;
   DeliveryWorker worker_;
   std::shared_ptr<WebhookConsumer> task_events_;
   std::shared_ptr<WebhookConsumer> reminders_;
   RouteDeps deps_;
+  std::unique_ptr<storage::NotificationListener> listener_;
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 
-import { metricValue, problemOf, startServer, waitUntil } from './harness.mjs';
+import { metricValue, outboxBacklog, problemOf, startServer, waitUntil } from './harness.mjs';
 
 // ---- the receiver: records every request; the path says how to answer ----
 //   /ok/...        200
@@ -186,6 +186,25 @@ test('every event type arrives once, signed, to the endpoints that asked for it'
     assert.equal(d.status_code, 200);
     assert.equal(d.next_attempt_at, null);
   }
+});
+
+test('events of a user without an endpoint cost the webhooks consumer nothing; one created counts from its answer on', async () => {
+  const u = await server.signUp();
+  const handled = async () => {
+    const res = await server.api('GET', '/metrics');
+    const m = /^todo_consumer_events_total\{consumer="webhooks",outcome="done"\} (\S+)$/m.exec(res.text);
+    return Number(m?.[1] ?? 0);
+  };
+  await waitUntil(async () => (await outboxBacklog(server)) === 0, 'an idle relay');
+  const before = await handled();
+  await task(u, 'POST', '', { title: 'Nobody listens' });
+  await waitUntil(async () => (await outboxBacklog(server)) === 0, 'the event relayed');
+  assert.equal(await handled(), before, 'not handed to the webhooks consumer');
+  await addHook(u, `/ok/${u.user.id}/late`, ['task.created']);
+  await task(u, 'POST', '', { title: 'Now someone does' });
+  await waitUntil(() => recv.at(`/ok/${u.user.id}/late`).length >= 1, 'the delivery to the new endpoint');
+  assert.equal(recv.at(`/ok/${u.user.id}/late`).length, 1);
+  assert.ok((await handled()) > before);
 });
 
 test('a receiver answering 500 then 200: retried with the same webhook-id and timestamp refreshed', async () => {

@@ -109,6 +109,7 @@ class PgWebhooks final : public WebhookStore {
                                        .add(w.consecutive_failures)
                                        .add(w.created_at)
                                        .add(w.updated_at));
+    db_.exec("SELECT pg_notify('todo_webhooks', $1)", Params().add(w.user_id));
     return r.int64(0, 0);
   }
 
@@ -184,7 +185,8 @@ class PgWebhooks final : public WebhookStore {
   }
 
   std::vector<WebhookDelivery> claim_due(Millis now, Millis lease_until, int limit) override {
-    auto r = db_.exec(kClaimDueDeliveries, Params().add(now).add(lease_until).add(std::int64_t(limit)));
+    auto r =
+        db_.exec(kClaimDueDeliveries, Params().add(now).add(lease_until).add(std::int64_t(limit)));
     std::vector<WebhookDelivery> out;
     out.reserve(std::size_t(r.size()));
     for (int i = 0; i < r.size(); ++i) {
@@ -222,6 +224,14 @@ class PgWebhooks final : public WebhookStore {
 
   void reset_failures(std::int64_t id, Millis now) override {
     db_.exec(kResetFailures, Params().add(id).add(now));
+  }
+
+  std::vector<std::string> users_with_endpoints() override {
+    auto r = db_.exec("SELECT DISTINCT user_id FROM webhooks", Params());
+    std::vector<std::string> users;
+    users.reserve(std::size_t(r.size()));
+    for (int i = 0; i < r.size(); ++i) users.push_back(r.text(i, 0));
+    return users;
   }
 
   void remove_user(std::string_view user_id) override {

@@ -228,6 +228,13 @@ class SqliteWebhooks final : public WebhookStore {
     db_.prepare(kResetFailures).bind(1, id).bind(2, now).run();
   }
 
+  std::vector<std::string> users_with_endpoints() override {
+    auto s = db_.prepare("SELECT DISTINCT user_id FROM webhooks");
+    std::vector<std::string> users;
+    while (s.step()) users.push_back(s.text(0));
+    return users;
+  }
+
   void remove_user(std::string_view user_id) override {
     db_.prepare(kRemoveUserDeliveries).bind(1, user_id).run();
     db_.prepare(kRemoveUserHooks).bind(1, user_id).run();
