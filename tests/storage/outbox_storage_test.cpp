@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -341,13 +342,18 @@ TEST_P(OutboxStorageTest, OneUsersRowsBecomeVisibleInIdOrder) {
   Completions done(kPerUser * int(users.size()));
   std::atomic<bool> writing{true};
   std::vector<std::map<std::string, std::vector<std::int64_t>>> snapshots;
+  std::promise<void> first_taken;
   std::thread reader([&] {
-    while (writing) {
+    // Snapshots while the writers write, and one after: at least two even when a fast machine
+    // commits everything before this thread is scheduled again.
+    do {
       std::map<std::string, std::vector<std::int64_t>> snapshot;
       for (const auto& r : pending(kBitOrder)) snapshot[r.user_id].push_back(r.id);
       snapshots.push_back(std::move(snapshot));
-    }
+      if (snapshots.size() == 1) first_taken.set_value();
+    } while (writing || snapshots.size() < 2);
   });
+  first_taken.get_future().wait();  // the writes start once the reader is running
   for (int i = 0; i < kPerUser; ++i) {
     for (std::size_t u = 0; u < users.size(); ++u) {
       db_->write(
