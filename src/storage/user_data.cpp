@@ -1,7 +1,7 @@
 #include "storage/user_data.hpp"
 
-#include "storage/email_store.hpp"
 #include "storage/access_token_store.hpp"
+#include "storage/email_store.hpp"
 #include "storage/idempotency_store.hpp"
 #include "storage/notification_store.hpp"
 #include "storage/preference_store.hpp"

@@ -67,7 +67,8 @@ class PgAccessTokens final : public AccessTokenStore {
   }
 
   bool revoke(std::string_view user_id, std::string_view id, Millis now) override {
-    if (db_.exec(kRevokeToken, Params().add(now).add(user_id).add(id)).affected() == 0) return false;
+    if (db_.exec(kRevokeToken, Params().add(now).add(user_id).add(id)).affected() == 0)
+      return false;
     db_.exec(kNotifyTokenRevoked, Params().add(kAccessTokensChannel).add(id));
     return true;
   }
