@@ -51,8 +51,12 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout http-keep-alive 10s
-  # a connection refused or reset before any byte was sent is retried on another server
+  # a connection refused or reset before any byte was sent is retried on another server, and
+  # so is a request a stopping server closed its kept-alive connection on without answering
+  # (empty-response: it never read it, so nothing was done; what a reverse proxy in front of
+  # rolling replicas does, as ingress-nginx's proxy_next_upstream error does)
   retries 3
+  retry-on conn-failure empty-response
   option redispatch
 
 frontend web
