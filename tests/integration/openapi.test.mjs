@@ -239,6 +239,15 @@ describe('the document', () => {
 
 describe('real responses match the document', () => {
   let server;
+  // One request of a route group: its status must be `expect`, and the answer must match the
+  // document's description of `template`. Returns the response.
+  async function checkedCall(method, template, path, opts, expect) {
+    const res = await server.api(method.toUpperCase(), path, opts);
+    assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
+    checkResponse(method, template, res);
+    return res;
+  }
+
   before(async () => { server = await startServer(); });
   after(async () => { await server?.cleanup(); });
 
@@ -403,11 +412,7 @@ describe('real responses match the document', () => {
     }, 'the reminder');
     checkResponse('get', '/api/{user_id}/notifications', list);
     const id = list.json.items[0].id;
-    const call = async (method, template, path, opts, expect) => {
-      const res = await server.api(method.toUpperCase(), path, opts);
-      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
-      checkResponse(method, template, res);
-    };
+    const call = checkedCall;
     const one = '/api/{user_id}/notifications/{id}/read';
     const snooze = '/api/{user_id}/notifications/{id}/snooze';
     await call('get', '/api/{user_id}/notifications', `${base}?limit=0`, { token: u.token }, 400);
@@ -427,11 +432,7 @@ describe('real responses match the document', () => {
   test('preferences and unsubscribe routes', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
-    const call = async (method, template, path, opts, expect) => {
-      const res = await server.api(method.toUpperCase(), path, opts);
-      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
-      checkResponse(method, template, res);
-    };
+    const call = checkedCall;
     const prefs = '/api/{user_id}/preferences';
     const path = `/api/${u.user.id}/preferences`;
     const ok = { email_reminders: true, completion_notices: true, timezone: 'Europe/Berlin' };
@@ -486,12 +487,7 @@ describe('real responses match the document', () => {
   test('webhook routes', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
-    const call = async (method, template, path, opts, expect) => {
-      const res = await server.api(method.toUpperCase(), path, opts);
-      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
-      checkResponse(method, template, res);
-      return res;
-    };
+    const call = checkedCall;
     const list = '/api/{user_id}/webhooks';
     const one = '/api/{user_id}/webhooks/{id}';
     const base = `/api/${u.user.id}/webhooks`;
@@ -525,12 +521,7 @@ describe('real responses match the document', () => {
   test('account routes', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
-    const call = async (method, template, path, opts, expect) => {
-      const res = await server.api(method.toUpperCase(), path, opts);
-      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
-      checkResponse(method, template, res);
-      return res;
-    };
+    const call = checkedCall;
     await call('post', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: u.token, body: { title: 'exported' } }, 201);
     const exp = '/api/{user_id}/export';
     const exported = await call('get', exp, `/api/${u.user.id}/export`, { token: u.token }, 200);
@@ -590,12 +581,7 @@ describe('real responses match the document', () => {
   test('personal access token routes, and a token on the REST API', async () => {
     const u = await server.signUp();
     const other = await server.signUp();
-    const call = async (method, template, path, opts, expect) => {
-      const res = await server.api(method.toUpperCase(), path, opts);
-      assert.equal(res.status, expect, `${method} ${path}: ${res.text.slice(0, 300)}`);
-      checkResponse(method, template, res);
-      return res;
-    };
+    const call = checkedCall;
     const tk = '/api/{user_id}/tokens';
     const path = `/api/${u.user.id}/tokens`;
     const made = await call('post', tk, path, { token: u.token, body: { name: 'reader', scopes: ['tasks:read'], expires_at: '2099-01-01T00:00:00Z' } }, 422);
