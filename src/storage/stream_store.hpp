@@ -37,10 +37,12 @@ struct StreamRow {
 };
 
 // Where a user's log stands: last_seq is 0 when nothing was ever appended; oldest_seq is the
-// first retained row (nullopt: none retained).
+// first retained row (nullopt: none retained); a position below `floor` cannot resume (task
+// events of a time the user was not listening were not appended: see listen()).
 struct StreamPosition {
   std::int64_t last_seq = 0;
   std::optional<std::int64_t> oldest_seq;
+  std::int64_t floor = 0;
 };
 
 class StreamStore : public Store {
@@ -59,6 +61,22 @@ class StreamStore : public Store {
   virtual StreamPosition position(std::string_view user_id) = 0;
   // Deletes up to `limit` rows (any user) created before `before`; returns how many.
   virtual std::int64_t prune(Millis before, int limit) = 0;
+  // Listening (migration 017). The stream consumer appends a user's task events only while
+  // the user listens: listened_at (set here when a stream opens, refreshed by touch() while
+  // it stays open) no older than the listening window. listen() marks the user listening at
+  // `now` in this write transaction and returns the position after it. When the user was
+  // not listening since `lapsed_before` (never, or listened_at older: events may have been
+  // skipped meanwhile), it first bumps last_seq by one — a seq no row has — and sets the
+  // floor there, so a Last-Event-ID from before the gap gets a reset instead of a replay
+  // that silently lacks them. Callers pass `lapsed_before` later than the consumer's own
+  // cutoff (a margin for clocks), so a gap is never missed.
+  virtual StreamPosition listen(std::string_view user_id, Millis now, Millis lapsed_before) = 0;
+  // Refreshes listened_at to `now` for `users` that have a counter row (open streams).
+  virtual void touch(const std::vector<std::string>& users, Millis now) = 0;
+  // The users among `users` whose listened_at >= `since`, in any order. Read in the
+  // consumer's transaction: a listen() committed before it is seen.
+  virtual std::vector<std::string> listening(const std::vector<std::string>& users,
+                                             Millis since) = 0;
   // The user's rows and counter (account deletion, storage/user_data.cpp).
   virtual void remove_user(std::string_view user_id) = 0;
 };

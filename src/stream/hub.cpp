@@ -152,13 +152,16 @@ void StreamHub::offer(const std::string& user_id, std::vector<storage::StreamRow
   if (behind) wake(user_id);
 }
 
-void StreamHub::wake_all() {
+std::vector<std::string> StreamHub::users() const {
   std::vector<std::string> users;
-  {
-    std::lock_guard lock(shared_->mutex);
-    for (const auto& [user, state] : shared_->users) users.push_back(user);
-  }
-  for (const auto& user : users) wake(user);
+  std::lock_guard lock(shared_->mutex);
+  for (const auto& [user, state] : shared_->users)
+    if (!state.subscribers.empty()) users.push_back(user);
+  return users;
+}
+
+void StreamHub::wake_all() {
+  for (const auto& user : users()) wake(user);
 }
 
 void StreamHub::start_read(const std::shared_ptr<Shared>& shared, const std::string& user_id,

@@ -62,6 +62,8 @@ class StreamHub {
   // Every user with a subscriber (after the LISTEN connection was re-established: NOTIFYs
   // may have been missed).
   void wake_all();
+  // The users with an open subscriber here (the worker keeps them listening: touch()).
+  std::vector<std::string> users() const;
   // Open subscribers (the todo_stream_open gauge, the --stream-max-open cap).
   std::size_t open() const;
   // Stops reading: later wakes do nothing (the module's stop, before the database stops).

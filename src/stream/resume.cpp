@@ -22,6 +22,8 @@ ResumePlan plan_resume(std::optional<std::int64_t> last_event_id,
   std::int64_t id = *last_event_id;
   if (id == position.last_seq) return {false, id};
   if (id > position.last_seq) return {true, position.last_seq};
+  // Below the floor: the user stopped listening after it, so events may be missing.
+  if (id < position.floor) return {true, position.last_seq};
   // id < last_seq: rows id+1 .. last_seq must all still be there.
   if (position.oldest_seq && *position.oldest_seq <= id + 1) return {false, id};
   return {true, position.last_seq};

@@ -28,7 +28,9 @@ struct ResumePlan {
 // - no id: live from the log's current end (nothing is replayed);
 // - an id whose successors are all still retained: replay them, then live;
 // - an id older than the oldest retained row (pruned past it), or ahead of the log (an id
-//   this log never gave, e.g. the database was replaced): reset, then live from the end.
+//   this log never gave, e.g. the database was replaced), or below the log's floor (the user
+//   stopped listening after it, so task events of that time were never appended): reset,
+//   then live from the end.
 ResumePlan plan_resume(std::optional<std::int64_t> last_event_id,
                        const storage::StreamPosition& position);
 

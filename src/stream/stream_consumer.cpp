@@ -1,5 +1,6 @@
 #include "stream/stream_consumer.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace todo::stream {
@@ -10,8 +11,8 @@ constexpr std::size_t kMaxHeld = 10000;
 
 }  // namespace
 
-StreamConsumer::StreamConsumer(Offer offer, Wake wake)
-    : offer_(std::move(offer)), wake_(std::move(wake)) {}
+StreamConsumer::StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window)
+    : offer_(std::move(offer)), wake_(std::move(wake)), window_(window) {}
 
 std::vector<Outcome> StreamConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   auto& log = storage::stream(tx);
@@ -21,10 +22,17 @@ std::vector<Outcome> StreamConsumer::handle(storage::Tx& tx, std::span<const bus
   std::vector<std::pair<std::string, storage::StreamRow>> rows;
   // The payload is the event as published (bus/event.hpp checked it is a JSON object with
   // event_id and user_id): the browser reads task_id, task_version and task_data from it.
+  std::vector<std::string> users;
+  for (const auto& event : events) users.push_back(event.user_id);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  auto listening = log.listening(users, now - Millis(window_.count()));
+  std::sort(listening.begin(), listening.end());
   for (const auto& event : events) {
+    outcomes.push_back(Outcome::done);
+    if (!std::binary_search(listening.begin(), listening.end(), event.user_id)) continue;
     if (auto seq = log.append(event.user_id, "task", event.payload, now))
       rows.push_back({event.event_id, {*seq, "task", event.payload, now}});
-    outcomes.push_back(Outcome::done);
   }
   std::lock_guard lock(mutex_);
   if (appended_.size() > kMaxHeld) appended_.clear();

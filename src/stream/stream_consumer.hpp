@@ -5,10 +5,17 @@
 // After the commit it hands the hub (stream/hub.hpp) what was appended: the rows themselves
 // when their seqs were known at once (SQLite: no read back), else a wake-up per user.
 //
+// Only users who listen get their task events appended (storage/stream_store.hpp listen()):
+// handle() asks the log, in its own transaction, which of the batch's users listened within
+// the listening window, so a stream opened in any process (its listen() committed before
+// an event is handled) gets every later event, and users who never open the app cost a
+// dedupe row and one read per batch, no append, no NOTIFY.
+//
 // Threads: handle() on the driver's database thread; committed() on the driver's thread.
 // Over Dapr several batches may be in hand at once, so the rows wait in a map keyed by event
 // id (under a mutex) between handle() and committed(); rows of a rolled-back batch are
 // dropped when the map grows past a bound (their users' streams read instead).
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -23,7 +30,8 @@ class StreamConsumer final : public bus::Consumer {
  public:
   using Offer = std::function<void(const std::string& user_id, std::vector<storage::StreamRow>)>;
   using Wake = std::function<void(const std::string& user_id)>;
-  StreamConsumer(Offer offer, Wake wake);
+  // `window`: how long after its last listen() a user's task events are still appended.
+  StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window);
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
@@ -35,6 +43,7 @@ class StreamConsumer final : public bus::Consumer {
   std::string topic_ = "task-events";
   Offer offer_;
   Wake wake_;
+  std::chrono::milliseconds window_;
   std::mutex mutex_;
   std::unordered_map<std::string, storage::StreamRow> appended_;  // event_id -> its row
 };

@@ -23,6 +23,17 @@ namespace asio = boost::asio;
 using status = http::beast_http::status;
 
 constexpr int kPruneBatch = 1000;
+// A user's task events are appended while the user listened within this window
+// (StreamConsumer): the retention, but never less than a few minutes, so that the worker's
+// refresh of open streams (touch(), at most a minute apart) always lands inside it.
+constexpr std::chrono::milliseconds kMinListeningWindow = std::chrono::minutes(5);
+// listen() calls a user "lapsed" this much earlier than the consumer's cutoff would: clocks
+// of two processes may differ, and calling a gap where there was none only costs a reset.
+constexpr std::chrono::milliseconds kLapseMargin = std::chrono::minutes(1);
+
+std::chrono::milliseconds listening_window(std::chrono::milliseconds retention) {
+  return std::max<std::chrono::milliseconds>(retention, kMinListeningWindow);
+}
 // How long EventSource waits before reconnecting (its default is a few seconds; a lost
 // connection should come back quickly: the reconnect replays what was missed anyway).
 constexpr std::string_view kRetryField = "retry: 2000\n\n";
@@ -34,6 +45,7 @@ struct StreamDeps {
   StreamHub& hub;
   std::size_t max_open;
   std::chrono::milliseconds heartbeat;
+  std::chrono::milliseconds window;  // listening_window()
 };
 
 // Last-Event-ID (header) or ?last_event_id= (the header wins: see stream/resume.hpp).
@@ -64,11 +76,16 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   if (s.hub.open() >= s.max_open)
     co_return Error::make(ErrorKind::unavailable,
                           "too many open streams on this server (--stream-max-open)");
-  auto unit = [u = *user](storage::Tx& tx) {
-    return Result<storage::StreamPosition>(storage::stream(tx).position(u));
+  // Listening from this commit on: every task event handled after it is appended
+  // (StreamConsumer reads this in its own transaction), so the position read here misses
+  // nothing that commits later.
+  Millis now = now_millis();
+  Millis lapsed_before = now - Millis((s.window - kLapseMargin).count());
+  auto unit = [u = *user, now, lapsed_before](storage::Tx& tx) {
+    return Result<storage::StreamPosition>(storage::stream(tx).listen(u, now, lapsed_before));
   };
   auto position =
-      co_await storage::db_read<storage::StreamPosition>(s.db, s.metrics, std::move(unit));
+      co_await storage::db_write<storage::StreamPosition>(s.db, s.metrics, std::move(unit));
   if (!position) co_return position.error();
   ResumePlan plan = plan_resume(*last, *position);
 
@@ -139,8 +156,10 @@ class StreamWorker final : public app::Worker {
 
  private:
   // Every second: streams whose session ended (sign-out, expiry) are closed. Every quarter
-  // of the retention (1 s to 1 min): rows older than it go, kPruneBatch per transaction so
-  // that no write holds the writer long.
+  // of the retention (1 s to 1 min): the users of the open streams are marked listening
+  // (touch: they stay inside the listening window however long a stream lasts), and rows
+  // older than the retention go, kPruneBatch per transaction so that no write holds the
+  // writer long.
   void prune_loop() {
     auto interval = std::clamp<std::chrono::milliseconds>(retention_ / 4, std::chrono::seconds(1),
                                                           std::chrono::minutes(1));
@@ -152,6 +171,7 @@ class StreamWorker final : public app::Worker {
       if (std::chrono::steady_clock::now() >= next_prune) {
         next_prune = std::chrono::steady_clock::now() + interval;
         try {
+          touch_open_users();
           prune();
         } catch (const std::exception& e) {
           log::warn("stream: pruning failed: {}", e.what());
@@ -159,6 +179,15 @@ class StreamWorker final : public app::Worker {
       }
       lock.lock();
     }
+  }
+
+  void touch_open_users() {
+    auto users = hub_.users();
+    if (users.empty()) return;
+    Millis now = now_millis();
+    auto status = storage::write_and_wait(
+        db_, [&](storage::Tx& tx) { storage::stream(tx).touch(users, now); });
+    if (!status) throw std::runtime_error(status.error().detail);
   }
 
   void prune() {
@@ -197,13 +226,15 @@ class StreamModule final : public app::Module {
             [this](const std::string& u, std::vector<storage::StreamRow> rows) {
               hub_.offer(u, std::move(rows));
             },
-            [this](const std::string& u) { hub_.wake(u); })),
+            [this](const std::string& u) { hub_.wake(u); },
+            listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention))))),
         deps_{db,
               metrics,
               authenticator,
               hub_,
               std::size_t(o.max_open),
-              std::chrono::seconds(*parse_duration_seconds(o.heartbeat))},
+              std::chrono::seconds(*parse_duration_seconds(o.heartbeat)),
+              listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention)))},
         worker_(db, metrics, hub_, std::move(postgres_url),
                 std::chrono::seconds(*parse_duration_seconds(o.retention))) {
     signal.listen([this](const std::string& u) { hub_.wake(u); });

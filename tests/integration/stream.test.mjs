@@ -119,10 +119,11 @@ test('a reconnect with Last-Event-ID gets exactly the missed events; ?last_event
 
 test('without Last-Event-ID a stream starts live: nothing from before is replayed', async () => {
   const u = await server.signUp();
+  const earlier = openStream(server, u);  // the user listens, so "before" is in the log
+  await earlier.opened;
   await create(server, u, { title: 'before' });
-  // The event reaches the user's log through the outbox, after the answer: once it is there,
-  // a new stream must not send it.
-  await waitOutboxDrained(server);
+  await earlier.until(1);
+  earlier.close();
   const s = openStream(server, u);
   await s.opened;
   await create(server, u, { title: 'after' });
@@ -130,6 +131,28 @@ test('without Last-Event-ID a stream starts live: nothing from before is replaye
   // The event "before" would have come first (commit order): only "after" did.
   assert.deepEqual(s.tasks().map((e) => e.data.task_data.title), ['after']);
   s.close();
+});
+
+test('task events of a user who never listened are not kept: a first stream replays nothing, later ones resume', async () => {
+  const u = await server.signUp();
+  await create(server, u, { title: 'unheard' });
+  await waitOutboxDrained(server);
+  // Nothing was appended for a user without a stream: even Last-Event-ID 0 starts live.
+  const s = openStream(server, u, { headers: { 'Last-Event-ID': '0' } });
+  await s.opened;
+  await create(server, u, { title: 'heard' });
+  await s.until(1);
+  assert.deepEqual(s.tasks().map((e) => e.data.task_data.title), ['heard']);
+  const seen = s.events.at(-1).id;
+  s.close();
+  // Listening now: what happens while the stream is closed is kept for its reconnect.
+  await create(server, u, { title: 'while away' });
+  await waitOutboxDrained(server);
+  const r = openStream(server, u, { headers: { 'Last-Event-ID': String(seen) } });
+  await r.until(1);
+  assert.deepEqual(r.tasks().map((e) => e.data.task_data.title), ['while away']);
+  assert.equal(r.events[0].id, seen + 1);
+  r.close();
 });
 
 test("isolation: another user's stream is 403, no credentials 401, and no event leaks", async () => {
@@ -291,6 +314,9 @@ describe('with a short retention, heartbeat and cap', () => {
 
   test('a Last-Event-ID older than the retained events gets a reset, then live events', async () => {
     const u = await short.signUp();
+    const first = openStream(short, u);  // listening: its task events are kept
+    await first.opened;
+    first.close();
     await create(short, u, { title: 'old' });
     const pruned = await metricValue(short, 'todo_stream_pruned_total');
     await waitUntil(async () => (await metricValue(short, 'todo_stream_pruned_total')) > pruned, 'the row pruned');

@@ -3,6 +3,7 @@
 // writers and rolled-back transactions, so a reader that has seen seq N and reads `seq > N`
 // never misses a row; retention pruning; account deletion. On PostgreSQL also: the NOTIFY
 // todo_stream '<user_id>' of an append arrives after its commit (never after a rollback).
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -148,6 +149,67 @@ TEST_P(StreamStorageTest, PruneDeletesOldRowsInBoundedBatchesAndKeepsTheCounter)
   EXPECT_EQ(seqs(after("a", 0)), (std::vector<std::int64_t>{6}));
   append("a", "task", "{}");
   EXPECT_EQ(position("a").last_seq, 7);  // seqs never go back
+}
+
+TEST_P(StreamStorageTest, ListeningUsersAreThoseWhoListenedWithinTheWindow) {
+  constexpr Millis kWindow = 300'000;
+  auto listen = [&](std::string_view user, Millis now) {
+    StreamPosition p;
+    EXPECT_TRUE(
+        ok(write([&](Tx& tx) { p = stream(tx).listen(user_id(user), now, now - kWindow); })));
+    return p;
+  };
+  auto listening = [&](std::vector<std::string> users, Millis since) {
+    for (auto& u : users) u = user_id(u);
+    std::vector<std::string> out;
+    EXPECT_TRUE(ok(read([&](Tx& tx) { out = stream(tx).listening(users, since); })));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // Nobody listens before listen(); a user with only appended rows does not either.
+  append("c", "notification", "{}");
+  EXPECT_TRUE(listening({"a", "b", "c"}, kNow - kWindow).empty());
+  // A first listen on a user with no counter row starts at 0, with no floor.
+  auto p = listen("a", kNow);
+  EXPECT_EQ(p.last_seq, 0);
+  EXPECT_EQ(p.floor, 0);
+  listen("b", kNow - 2 * kWindow);  // long ago
+  EXPECT_EQ(listening({"a", "b", "c", "nobody"}, kNow - kWindow),
+            (std::vector<std::string>{user_id("a")}));
+  EXPECT_TRUE(listening({}, kNow - kWindow).empty());
+  // touch() keeps open streams' users listening.
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    stream(tx).touch({user_id("b"), user_id("nobody")}, kNow);
+  })));
+  auto both = std::vector<std::string>{user_id("a"), user_id("b")};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(listening({"a", "b"}, kNow - kWindow), both);
+}
+
+TEST_P(StreamStorageTest, ListeningAgainAfterALapseLeavesAGapSeqAndRaisesTheFloor) {
+  constexpr Millis kWindow = 300'000;
+  append("a", "task", R"({"n":1})");  // appended while "a" had never listened (notifications)
+  // Never listened: a lapse. The gap seq 2 has no row; positions below it cannot resume.
+  StreamPosition p;
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { p = stream(tx).listen(user_id("a"), kNow, kNow - kWindow); })));
+  EXPECT_EQ(p.last_seq, 2);
+  EXPECT_EQ(p.floor, 2);
+  EXPECT_EQ(position("a").floor, 2);
+  append("a", "task", R"({"n":3})");
+  EXPECT_EQ(seqs(after("a", 2)), (std::vector<std::int64_t>{3}));
+  // Listening again within the window: no gap, the floor stays.
+  ASSERT_TRUE(ok(write(
+      [&](Tx& tx) { p = stream(tx).listen(user_id("a"), kNow + 1000, kNow + 1000 - kWindow); })));
+  EXPECT_EQ(p.last_seq, 3);
+  EXPECT_EQ(p.floor, 2);
+  // After the window: another gap.
+  Millis later = kNow + 2 * kWindow;
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { p = stream(tx).listen(user_id("a"), later, later - kWindow); })));
+  EXPECT_EQ(p.last_seq, 4);
+  EXPECT_EQ(p.floor, 4);
+  EXPECT_EQ(seqs(after("a", 0)), (std::vector<std::int64_t>{1, 3}));
 }
 
 TEST_P(StreamStorageTest, RemoveUserDropsTheRowsAndTheCounter) {

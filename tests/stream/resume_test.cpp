@@ -7,8 +7,23 @@
 namespace todo::stream {
 namespace {
 
-storage::StreamPosition at(std::int64_t last, std::optional<std::int64_t> oldest) {
-  return {last, oldest};
+storage::StreamPosition at(std::int64_t last, std::optional<std::int64_t> oldest,
+                           std::int64_t floor = 0) {
+  return {last, oldest, floor};
+}
+
+TEST(ResumePlan, AnIdBelowTheFloorResetsEvenWhenItsSuccessorsAreRetained) {
+  // The user stopped listening after seq 20 (its task events were no longer appended) and
+  // listened again at 21: rows 21.. are complete, a position before 21 may lack events.
+  auto p = plan_resume(20, at(42, 10, 21));
+  EXPECT_TRUE(p.reset);
+  EXPECT_EQ(p.start, 42);
+  p = plan_resume(21, at(42, 10, 21));  // a stream opened at the floor resumes
+  EXPECT_FALSE(p.reset);
+  EXPECT_EQ(p.start, 21);
+  p = plan_resume(30, at(42, 10, 21));
+  EXPECT_FALSE(p.reset);
+  EXPECT_EQ(p.start, 30);
 }
 
 TEST(ResumePlan, WithoutAnIdStartsLiveAtTheEnd) {

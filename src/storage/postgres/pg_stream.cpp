@@ -31,8 +31,21 @@ constexpr const char* kStreamReadAfter =
     "SELECT seq, kind, payload, created_at FROM stream_events WHERE user_id = $1 AND seq > $2 "
     "ORDER BY seq LIMIT $3";
 constexpr const char* kStreamPosition =
-    "SELECT (SELECT last_seq FROM stream_cursors WHERE user_id = $1), "
-    "(SELECT MIN(seq) FROM stream_events WHERE user_id = $1)";
+    "SELECT c.last_seq, (SELECT MIN(seq) FROM stream_events WHERE user_id = $1), c.resume_floor "
+    "FROM (SELECT 1) AS one LEFT JOIN stream_cursors c ON c.user_id = $1";
+// $1 user, $2 now, $3 lapsed_before. In an UPDATE's SET every column reads the old row.
+constexpr const char* kStreamListen =
+    "INSERT INTO stream_cursors AS c (user_id, last_seq, listened_at, resume_floor) "
+    "VALUES ($1, 0, $2, 0) ON CONFLICT (user_id) DO UPDATE SET "
+    "last_seq = CASE WHEN c.listened_at IS NULL OR c.listened_at < $3 THEN c.last_seq + 1 "
+    "ELSE c.last_seq END, "
+    "resume_floor = CASE WHEN c.listened_at IS NULL OR c.listened_at < $3 THEN c.last_seq + 1 "
+    "ELSE c.resume_floor END, "
+    "listened_at = $2";
+constexpr const char* kStreamTouch =
+    "UPDATE stream_cursors SET listened_at = $1 WHERE user_id = ANY($2::text[])";
+constexpr const char* kStreamListening =
+    "SELECT user_id FROM stream_cursors WHERE user_id = ANY($1::text[]) AND listened_at >= $2";
 constexpr const char* kStreamPrune =
     "DELETE FROM stream_events WHERE (user_id, seq) IN (SELECT user_id, seq FROM stream_events "
     "WHERE created_at < $1 LIMIT $2)";
@@ -78,7 +91,28 @@ class PgStream final : public StreamStore {
     StreamPosition p;
     p.last_seq = r.opt_int64(0, 0).value_or(0);
     p.oldest_seq = r.opt_int64(0, 1);
+    p.floor = r.opt_int64(0, 2).value_or(0);
     return p;
+  }
+
+  StreamPosition listen(std::string_view user_id, Millis now, Millis lapsed_before) override {
+    flush();
+    db_.exec(kStreamListen, Params().add(user_id).add(now).add(lapsed_before));
+    return position(user_id);
+  }
+
+  void touch(const std::vector<std::string>& users, Millis now) override {
+    if (users.empty()) return;
+    db_.exec(kStreamTouch, Params().add(now).add(encode_text_array(users)));
+  }
+
+  std::vector<std::string> listening(const std::vector<std::string>& users, Millis since) override {
+    std::vector<std::string> out;
+    if (users.empty()) return out;
+    auto r = db_.exec(kStreamListening, Params().add(encode_text_array(users)).add(since));
+    out.reserve(r.size());
+    for (int i = 0; i < r.size(); ++i) out.push_back(r.text(i, 0));
+    return out;
   }
 
   std::int64_t prune(Millis before, int limit) override {

@@ -14,7 +14,22 @@ constexpr const char* kStreamInsertEvent =
 constexpr const char* kStreamReadAfter =
     "SELECT seq, kind, payload, created_at FROM stream_events WHERE user_id = ? AND seq > ? "
     "ORDER BY seq LIMIT ?";
-constexpr const char* kStreamLastSeq = "SELECT last_seq FROM stream_cursors WHERE user_id = ?";
+constexpr const char* kStreamLastSeq =
+    "SELECT last_seq, resume_floor FROM stream_cursors WHERE user_id = ?";
+// ?1 user, ?2 now, ?3 lapsed_before. In an UPDATE's SET every column reads the old row.
+constexpr const char* kStreamListen =
+    "INSERT INTO stream_cursors (user_id, last_seq, listened_at, resume_floor) "
+    "VALUES (?1, 0, ?2, 0) ON CONFLICT (user_id) DO UPDATE SET "
+    "last_seq = CASE WHEN stream_cursors.listened_at IS NULL OR stream_cursors.listened_at < ?3 "
+    "THEN stream_cursors.last_seq + 1 ELSE stream_cursors.last_seq END, "
+    "resume_floor = CASE WHEN stream_cursors.listened_at IS NULL OR stream_cursors.listened_at < "
+    "?3 THEN stream_cursors.last_seq + 1 ELSE stream_cursors.resume_floor END, "
+    "listened_at = ?2";
+constexpr const char* kStreamTouch =
+    "UPDATE stream_cursors SET listened_at = ? WHERE user_id IN (SELECT value FROM json_each(?))";
+constexpr const char* kStreamListening =
+    "SELECT user_id FROM stream_cursors WHERE user_id IN (SELECT value FROM json_each(?)) "
+    "AND listened_at >= ?";
 constexpr const char* kStreamOldestSeq = "SELECT MIN(seq) FROM stream_events WHERE user_id = ?";
 constexpr const char* kStreamPrune =
     "DELETE FROM stream_events WHERE (user_id, seq) IN (SELECT user_id, seq FROM stream_events "
@@ -56,7 +71,10 @@ class SqliteStream final : public StreamStore {
     StreamPosition p;
     auto last = db_.prepare(kStreamLastSeq);
     last.bind(1, user_id);
-    if (last.step()) p.last_seq = last.int64(0);
+    if (last.step()) {
+      p.last_seq = last.int64(0);
+      p.floor = last.int64(1);
+    }
     auto oldest = db_.prepare(kStreamOldestSeq);
     oldest.bind(1, user_id);
     if (oldest.step()) p.oldest_seq = oldest.opt_int64(0);
@@ -66,6 +84,25 @@ class SqliteStream final : public StreamStore {
   std::int64_t prune(Millis before, int limit) override {
     db_.prepare(kStreamPrune).bind(1, before).bind(2, std::int64_t(limit)).run();
     return db_.changes();
+  }
+
+  StreamPosition listen(std::string_view user_id, Millis now, Millis lapsed_before) override {
+    db_.prepare(kStreamListen).bind(1, user_id).bind(2, now).bind(3, lapsed_before).run();
+    return position(user_id);
+  }
+
+  void touch(const std::vector<std::string>& users, Millis now) override {
+    if (users.empty()) return;
+    db_.prepare(kStreamTouch).bind(1, now).bind(2, json_array(users)).run();
+  }
+
+  std::vector<std::string> listening(const std::vector<std::string>& users, Millis since) override {
+    std::vector<std::string> out;
+    if (users.empty()) return out;
+    auto s = db_.prepare(kStreamListening);
+    s.bind(1, json_array(users)).bind(2, since);
+    while (s.step()) out.push_back(s.text(0));
+    return out;
   }
 
   void remove_user(std::string_view user_id) override {
