@@ -5,6 +5,9 @@
 # figures hardly move when other work shares the machine, so they compare two builds even on
 # a busy day; the drain of the relay (audit) is waited for before the counters are read.
 #   bench/create_cost.sh BINARY... [-- rounds]      (ROUNDS=3, DURATION=6s)
+# PERF=1 also samples the server and PostgreSQL with `perf record -g` during the load (the
+# last round's profiles: /tmp/create-perf/<binary>-{server,postgres}.data) and prints the
+# top self-time symbols of each (issue 16: where a create's time goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
@@ -42,7 +45,15 @@ run() {
   s_cpu=$(cpu_ticks $server); s_pg=$(cpu_ticks $pgp)
   s_x=$(psql -tAq -d "$url" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
   s_wal=$(psql -tAq -d "$url" -c "SELECT pg_current_wal_lsn() - '0/0'")
-  local reqs
+  local reqs perf_pids=()
+  if [ "${PERF:-0}" = 1 ]; then
+    mkdir -p /tmp/create-perf
+    local tag; tag=$(basename "$(dirname "$bin")")-$(basename "$bin")
+    perf record -q -F 499 -g -p "$server" -o "/tmp/create-perf/$tag-server.data" >/dev/null 2>&1 &
+    perf_pids+=($!)
+    perf record -q -F 499 -g -p "$(echo $pgp | tr ' ' ',')" -o "/tmp/create-perf/$tag-postgres.data" >/dev/null 2>&1 &
+    perf_pids+=($!)
+  fi
   reqs=$(TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"$DURATION" -s bench/create.lua \
     "http://127.0.0.1:$port" | awk '/requests in/ {print $1}')
   # wait for the relay to drain (the audit has every event)
@@ -50,6 +61,7 @@ run() {
     [ "$(psql -tAq -d "$url" -c 'SELECT count(*) FROM outbox')" = 0 ] && break; sleep 0.1
   done
   pgp=$(pg_pids)
+  if [ ${#perf_pids[@]} -gt 0 ]; then kill -INT "${perf_pids[@]}"; wait "${perf_pids[@]}" 2>/dev/null || true; fi
   local e_cpu e_pg e_x e_wal
   e_cpu=$(cpu_ticks $server); e_pg=$(cpu_ticks $pgp)
   e_x=$(psql -tAq -d "$url" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
@@ -71,3 +83,10 @@ echo "== $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for bin in "$@"; do echo "round $round $bin: $(run "$bin")"; done
 done
+if [ "${PERF:-0}" = 1 ]; then
+  for f in /tmp/create-perf/*.data; do
+    echo "== $f: top self time"
+    perf report -q -i "$f" --no-children -g none --sort dso,symbol --percent-limit 1 --stdio 2>/dev/null |
+      grep -E '^ +[0-9]' | sed -E 's/ +$//' | cut -c1-140 | head -25
+  done
+fi
