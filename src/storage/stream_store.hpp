@@ -77,6 +77,8 @@ class StreamStore : public Store {
   // consumer's transaction: a listen() committed before it is seen.
   virtual std::vector<std::string> listening(const std::vector<std::string>& users,
                                              Millis since) = 0;
+  // Every user whose listened_at >= `since`, with it (stream/listening_users.hpp loads them).
+  virtual std::vector<std::pair<std::string, Millis>> listeners(Millis since) = 0;
   // The user's rows and counter (account deletion, storage/user_data.cpp).
   virtual void remove_user(std::string_view user_id) = 0;
 };

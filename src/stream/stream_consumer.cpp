@@ -11,8 +11,9 @@ constexpr std::size_t kMaxHeld = 10000;
 
 }  // namespace
 
-StreamConsumer::StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window)
-    : offer_(std::move(offer)), wake_(std::move(wake)), window_(window) {}
+StreamConsumer::StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window,
+                               const ListeningUsers* listening)
+    : offer_(std::move(offer)), wake_(std::move(wake)), window_(window), listening_(listening) {}
 
 std::vector<Outcome> StreamConsumer::handle(storage::Tx& tx, std::span<const bus::Event> events) {
   auto& log = storage::stream(tx);

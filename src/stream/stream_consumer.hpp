@@ -23,6 +23,7 @@
 
 #include "bus/consumer.hpp"
 #include "storage/stream_store.hpp"
+#include "stream/listening_users.hpp"
 
 namespace todo::stream {
 
@@ -31,7 +32,12 @@ class StreamConsumer final : public bus::Consumer {
   using Offer = std::function<void(const std::string& user_id, std::vector<storage::StreamRow>)>;
   using Wake = std::function<void(const std::string& user_id)>;
   // `window`: how long after its last listen() a user's task events are still appended.
-  StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window);
+  // `listening` (optional; SQLite only, see stream/listening_users.hpp): wants() asks it.
+  StreamConsumer(Offer offer, Wake wake, std::chrono::milliseconds window,
+                 const ListeningUsers* listening = nullptr);
+  bool wants(const bus::Event& event) const override {
+    return !listening_ || listening_->maybe_listening(event.user_id, now_millis());
+  }
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
@@ -44,6 +50,7 @@ class StreamConsumer final : public bus::Consumer {
   Offer offer_;
   Wake wake_;
   std::chrono::milliseconds window_;
+  const ListeningUsers* listening_;
   std::mutex mutex_;
   std::unordered_map<std::string, storage::StreamRow> appended_;  // event_id -> its row
 };

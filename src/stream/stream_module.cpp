@@ -46,6 +46,7 @@ struct StreamDeps {
   std::size_t max_open;
   std::chrono::milliseconds heartbeat;
   std::chrono::milliseconds window;  // listening_window()
+  ListeningUsers* listening;         // SQLite only (stream/listening_users.hpp), else null
 };
 
 // Last-Event-ID (header) or ?last_event_id= (the header wins: see stream/resume.hpp).
@@ -80,6 +81,7 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   // (StreamConsumer reads this in its own transaction), so the position read here misses
   // nothing that commits later.
   Millis now = now_millis();
+  if (s.listening) s.listening->listened(*user, now);  // before the write: see the header
   Millis lapsed_before = now - Millis((s.window - kLapseMargin).count());
   auto unit = [u = *user, now, lapsed_before](storage::Tx& tx) {
     return Result<storage::StreamPosition>(storage::stream(tx).listen(u, now, lapsed_before));
@@ -117,10 +119,12 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
 class StreamWorker final : public app::Worker {
  public:
   StreamWorker(storage::Database& db, ops::Metrics& metrics, StreamHub& hub,
-               std::string postgres_url, std::chrono::milliseconds retention)
+               ListeningUsers* listening, std::string postgres_url,
+               std::chrono::milliseconds retention)
       : db_(db),
         metrics_(metrics),
         hub_(hub),
+        listening_(listening),
         postgres_url_(std::move(postgres_url)),
         retention_(retention) {}
   ~StreamWorker() override { stop(); }
@@ -183,8 +187,12 @@ class StreamWorker final : public app::Worker {
 
   void touch_open_users() {
     auto users = hub_.users();
-    if (users.empty()) return;
     Millis now = now_millis();
+    if (listening_) {
+      for (const auto& user : users) listening_->listened(user, now);
+      listening_->forget_before(now);
+    }
+    if (users.empty()) return;
     auto status = storage::write_and_wait(
         db_, [&](storage::Tx& tx) { storage::stream(tx).touch(users, now); });
     if (!status) throw std::runtime_error(status.error().detail);
@@ -207,6 +215,7 @@ class StreamWorker final : public app::Worker {
   storage::Database& db_;
   ops::Metrics& metrics_;
   StreamHub& hub_;
+  ListeningUsers* listening_;
   std::string postgres_url_;
   std::chrono::milliseconds retention_;
   std::unique_ptr<storage::NotificationListener> listener_;
@@ -222,21 +231,33 @@ class StreamModule final : public app::Module {
                const auth::Authenticator& authenticator, storage::StreamSignal& signal,
                std::string postgres_url, const StreamOptions& o)
       : hub_(db, metrics),
+        window_(listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention)))),
+        listening_(window_),
         consumer_(std::make_shared<StreamConsumer>(
             [this](const std::string& u, std::vector<storage::StreamRow> rows) {
               hub_.offer(u, std::move(rows));
             },
-            [this](const std::string& u) { hub_.wake(u); },
-            listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention))))),
+            [this](const std::string& u) { hub_.wake(u); }, window_,
+            postgres_url.empty() ? &listening_ : nullptr)),
         deps_{db,
               metrics,
               authenticator,
               hub_,
               std::size_t(o.max_open),
               std::chrono::seconds(*parse_duration_seconds(o.heartbeat)),
-              listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention)))},
-        worker_(db, metrics, hub_, std::move(postgres_url),
+              window_,
+              postgres_url.empty() ? &listening_ : nullptr},
+        worker_(db, metrics, hub_, postgres_url.empty() ? &listening_ : nullptr, postgres_url,
                 std::chrono::seconds(*parse_duration_seconds(o.retention))) {
+    // SQLite: who listens, loaded before the relay starts (the last module); until then
+    // every user counts as listening.
+    if (postgres_url.empty()) {
+      std::vector<std::pair<std::string, Millis>> users;
+      Millis since = now_millis() - Millis(window_.count());
+      auto status = storage::read_and_wait(
+          db, [&](storage::Tx& tx) { users = storage::stream(tx).listeners(since); });
+      if (status) listening_.load(users);
+    }
     signal.listen([this](const std::string& u) { hub_.wake(u); });
     metrics.add_gauge("todo_stream_open", "Open live-update (SSE) streams.",
                       [this] { return double(hub_.open()); });
@@ -261,6 +282,8 @@ class StreamModule final : public app::Module {
 
  private:
   StreamHub hub_;
+  std::chrono::milliseconds window_;
+  ListeningUsers listening_;
   std::shared_ptr<StreamConsumer> consumer_;
   StreamDeps deps_;
   StreamWorker worker_;

@@ -177,6 +177,14 @@ TEST_P(StreamStorageTest, ListeningUsersAreThoseWhoListenedWithinTheWindow) {
   EXPECT_EQ(listening({"a", "b", "c", "nobody"}, kNow - kWindow),
             (std::vector<std::string>{user_id("a")}));
   EXPECT_TRUE(listening({}, kNow - kWindow).empty());
+  // listeners(): every recent listener with its mark (other tests' users may be there too).
+  std::vector<std::pair<std::string, Millis>> all;
+  ASSERT_TRUE(ok(read([&](Tx& tx) { all = stream(tx).listeners(kNow - kWindow); })));
+  auto has = [&](std::string_view u) {
+    return std::count(all.begin(), all.end(), std::pair<std::string, Millis>(user_id(u), kNow));
+  };
+  EXPECT_EQ(has("a"), 1);
+  EXPECT_EQ(has("b"), 0);
   // touch() keeps open streams' users listening.
   ASSERT_TRUE(ok(write([&](Tx& tx) {
     stream(tx).touch({user_id("b"), user_id("nobody")}, kNow);

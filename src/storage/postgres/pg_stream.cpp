@@ -44,6 +44,8 @@ constexpr const char* kStreamListen =
     "listened_at = $2";
 constexpr const char* kStreamTouch =
     "UPDATE stream_cursors SET listened_at = $1 WHERE user_id = ANY($2::text[])";
+constexpr const char* kStreamListeners =
+    "SELECT user_id, listened_at FROM stream_cursors WHERE listened_at >= $1";
 constexpr const char* kStreamListening =
     "SELECT user_id FROM stream_cursors WHERE user_id = ANY($1::text[]) AND listened_at >= $2";
 constexpr const char* kStreamPrune =
@@ -117,6 +119,14 @@ class PgStream final : public StreamStore {
 
   std::int64_t prune(Millis before, int limit) override {
     return db_.exec(kStreamPrune, Params().add(before).add(std::int64_t(limit))).affected();
+  }
+
+  std::vector<std::pair<std::string, Millis>> listeners(Millis since) override {
+    auto r = db_.exec(kStreamListeners, Params().add(since));
+    std::vector<std::pair<std::string, Millis>> out;
+    out.reserve(r.size());
+    for (int i = 0; i < r.size(); ++i) out.emplace_back(r.text(i, 0), r.int64(i, 1));
+    return out;
   }
 
   void remove_user(std::string_view user_id) override {

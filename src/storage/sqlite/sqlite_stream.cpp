@@ -27,6 +27,8 @@ constexpr const char* kStreamListen =
     "listened_at = ?2";
 constexpr const char* kStreamTouch =
     "UPDATE stream_cursors SET listened_at = ? WHERE user_id IN (SELECT value FROM json_each(?))";
+constexpr const char* kStreamListeners =
+    "SELECT user_id, listened_at FROM stream_cursors WHERE listened_at >= ?";
 constexpr const char* kStreamListening =
     "SELECT user_id FROM stream_cursors WHERE user_id IN (SELECT value FROM json_each(?)) "
     "AND listened_at >= ?";
@@ -102,6 +104,14 @@ class SqliteStream final : public StreamStore {
     auto s = db_.prepare(kStreamListening);
     s.bind(1, json_array(users)).bind(2, since);
     while (s.step()) out.push_back(s.text(0));
+    return out;
+  }
+
+  std::vector<std::pair<std::string, Millis>> listeners(Millis since) override {
+    std::vector<std::pair<std::string, Millis>> out;
+    auto s = db_.prepare(kStreamListeners);
+    s.bind(1, since);
+    while (s.step()) out.emplace_back(s.text(0), s.int64(1));
     return out;
   }
 
