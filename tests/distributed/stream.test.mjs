@@ -6,9 +6,15 @@
 // appending transaction sends NOTIFY todo_stream '<user_id>' and each replica LISTENs.
 // A change that no sidecar carries (marking notifications read, on one replica) reaches the
 // other replica's stream only through that NOTIFY, which is what the second test proves.
+// The third rolls the replicas behind a real proxy (HAProxy, as the chart's Ingress and
+// Service do): the replica holding a browser's stream is taken out of the endpoints and
+// SIGTERMed, the stream ends cleanly, EventSource reconnects through the proxy to the other
+// replica with Last-Event-ID and gets what was written meanwhile -- nothing missed, nothing
+// twice, ids contiguous.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { HaproxyProcess } from './haproxy.mjs';
 import { openStream } from '../integration/sse_client.mjs';
 import { clusterOutput, signUpUsers, skipUnlessDapr, startCluster, startConsumerRole } from './harness.mjs';
 
@@ -62,5 +68,46 @@ test('a change made on one replica reaches the other one through NOTIFY', { time
   }
   for (const s of [s0, s1]) {
     assert.deepEqual(s.events.map((e) => [e.kind, e.id, e.data.unread_count]), [['notifications', 1, 0], ['notifications', 2, 0]]);
+  }
+});
+
+test('a stream survives a rolling restart behind a proxy: EventSource resumes on the other replica', { timeout: 300_000 }, async (t) => {
+  if (skipUnlessDapr(t)) return;
+  const [u] = await signUpUsers(cluster.api, 1);
+  // Only replica 0 in rotation at first, so the stream is known to start there.
+  const proxy = new HaproxyProcess({ slots: replicas.map((r) => r.server.port), enabled: 1 });
+  await proxy.start();
+  try {
+    await proxy.waitState('s0', 'UP');
+    const s = open({ baseUrl: proxy.url }, u);
+    let opens = 0;
+    s.es.addEventListener('open', () => { opens += 1; });
+    await s.opened;
+    await proxy.setState('s1', 'ready');
+    await proxy.waitState('s1', 'UP');
+    const titles = [];
+    const create = async (title) => {
+      const res = await cluster.api.api('POST', `/api/${u.user.id}/tasks`, { token: u.token, body: { title } });
+      assert.equal(res.status, 201, res.text);
+      titles.push(title);
+    };
+    for (let i = 0; i < 5; i++) await create(`before ${i}`);
+    await s.until(5, `the first events through the proxy\n${clusterOutput(cluster)}`);
+    // The roll, as Kubernetes does it: out of the endpoints, then SIGTERM. The server ends
+    // its streams cleanly on SIGTERM and exits 0.
+    await proxy.setState('s0', 'maint');
+    const exit = await replicas[0].server.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, `replica 0 exits 0 on SIGTERM\n${replicas[0].server.output}`);
+    for (let i = 0; i < 5; i++) await create(`while away ${i}`);
+    await s.until(10, `the events written while the stream was down\n${clusterOutput(cluster)}`);
+    for (let i = 0; i < 5; i++) await create(`after ${i}`);
+    await s.until(15, `the events after the reconnect\n${clusterOutput(cluster)}`);
+    assert.ok(opens >= 2, `EventSource reconnected (opened ${opens} times)`);
+    assert.deepEqual(s.events.map((e) => e.kind), Array(15).fill('task'));
+    assert.deepEqual(s.events.map((e) => e.data.task_data.title), titles);
+    const first = s.events[0].id;
+    assert.deepEqual(s.events.map((e) => e.id), Array.from({ length: 15 }, (_, i) => first + i));
+  } finally {
+    await proxy.stop();
   }
 });
