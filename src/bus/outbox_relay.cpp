@@ -187,9 +187,11 @@ void OutboxRelay::run(Slot& slot) {
     if (more) continue;  // a full batch: there may be more right away
     std::unique_lock lock(mutex_);
     wakeup_.wait_for(lock, options_.idle_check, [&] { return stopping_ || slot.woken; });
-    if (!stopping_ && options_.gather.count() > 0) {
+    auto gather = std::max(options_.gather,
+                           slot.consumer ? slot.consumer->gather() : std::chrono::milliseconds(0));
+    if (!stopping_ && gather.count() > 0) {
       lock.unlock();
-      std::this_thread::sleep_for(options_.gather);
+      std::this_thread::sleep_for(gather);
     }
   }
 }

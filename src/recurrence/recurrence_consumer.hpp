@@ -36,6 +36,9 @@ class RecurrenceConsumer final : public bus::Consumer {
   const std::string& topic() const override { return topic_; }
   // Completed events of tasks with a rule (and anything unreadable, to give it up).
   bool wants(const bus::Event& event) const override;
+  // A next occurrence 25 ms later is invisible to a user; batches ten times larger at 500
+  // completions/s spare ordinary writes (bus/consumer.hpp, gather()).
+  std::chrono::milliseconds gather() const override { return std::chrono::milliseconds(25); }
   std::vector<Outcome> handle(storage::Tx& tx, std::span<const bus::Event> events) override;
   void committed(std::span<const bus::Event> events, std::span<const Outcome> outcomes,
                  Millis now) override;
