@@ -68,6 +68,10 @@ struct SqliteOptions {
   std::string path;  // file; created with its directory if missing
   int reader_threads = 2;
   int max_batch = 512;
+  // Checkpoint starvation guard (sqlite_database.cpp, Checkpointer): past this many bytes of
+  // WAL, fully copied back, a RESTART checkpoint lets the WAL start over, and the file is
+  // truncated to this size when it does (journal_size_limit). Tests set it small.
+  long long wal_restart_bytes = 64ll << 20;
 };
 
 struct PostgresOptions {

@@ -123,6 +123,7 @@ void PooledDatabase::writer_loop(Connection& conn, Queue& queue) {
     BusyGuard guard(busy_);
     run_batch(conn, batch);
     batch.clear();
+    conn.between_batches();
   }
 }
 

@@ -30,6 +30,9 @@ class Connection {
   virtual bool ping() noexcept = 0;
   // Re-establish a broken connection (PostgreSQL); false when still unreachable.
   virtual bool reconnect() noexcept { return true; }
+  // Called by a writer thread between two batches, outside any transaction: upkeep that
+  // must run on the writing connection (SQLite: the WAL restart, sqlite_database.cpp).
+  virtual void between_batches() noexcept {}
 };
 
 struct PoolOptions {

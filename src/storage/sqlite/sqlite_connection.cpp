@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_connection.hpp"
 
+#include "core/log.hpp"
+
 namespace todo::storage::sqlite {
 
 void SqliteConnection::begin() {
@@ -32,6 +34,24 @@ void SqliteConnection::rollback() noexcept {
   } catch (...) {
     // A failed rollback leaves SQLite in autocommit already; nothing more to undo.
   }
+}
+
+void SqliteConnection::between_batches() noexcept {
+  if (!wal_restart_ || !wal_restart_->load(std::memory_order_acquire)) return;
+  // RESTART: copy every frame back, then wait for the readers of older snapshots to end so
+  // that the next commit starts the WAL over. Here, on the writer between batches, no
+  // writer competes for the lock; the wait is bounded by a short busy timeout (a stalled
+  // reader must not stall writes), and an unfinished restart is tried again next batch.
+  try {
+    sqlite3_busy_timeout(db_.raw(), kWalRestartWaitMs);
+    auto restart = db_.prepare("PRAGMA wal_checkpoint(RESTART)");
+    const bool done = restart.step() && restart.int64(0) == 0;
+    restart.run();
+    if (done) wal_restart_->store(false, std::memory_order_release);
+  } catch (const std::exception& e) {
+    log::debug("WAL restart checkpoint skipped: {}", e.what());
+  }
+  sqlite3_busy_timeout(db_.raw(), kBusyTimeoutMs);
 }
 
 bool SqliteConnection::ping() noexcept {

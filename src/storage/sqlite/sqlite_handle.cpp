@@ -115,7 +115,7 @@ Handle::Handle(const std::string& path) {
     e.fault = StorageFault::read_only;
     throw e;
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk (fsync of
   // the WAL) before it returns, so an answered write survives a power cut; group commit
   // keeps that affordable.

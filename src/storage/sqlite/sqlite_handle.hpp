@@ -16,6 +16,12 @@
 
 namespace todo::storage::sqlite {
 
+// How long a statement waits for a lock another connection holds (sqlite3_busy_timeout).
+inline constexpr int kBusyTimeoutMs = 5000;
+// How long the writer's WAL restart waits for readers of older snapshots
+// (SqliteConnection::between_batches): writes wait meanwhile.
+inline constexpr int kWalRestartWaitMs = 50;
+
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
