@@ -100,7 +100,7 @@ std::string describe_fields(const json::object& task, const Clock& clock) {
 }
 
 std::string numbered_list(const json::array& tasks, const Clock& clock) {
-  constexpr std::size_t kShown = 50;
+  constexpr std::size_t kShown = kListShown;
   std::string out;
   for (std::size_t i = 0; i < tasks.size() && i < kShown; ++i) {
     if (!tasks[i].is_object()) continue;

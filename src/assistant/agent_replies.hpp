@@ -16,6 +16,9 @@ std::string describe_rule(std::string_view rule);
 // "due Tue 1 Dec 09:00, high, #home, every month" from a task object of the tools
 // (task JSON); empty when it has none of these.
 std::string describe_fields(const boost::json::object& task, const Clock& clock);
+// How many tasks a numbered list shows (and so how far its numbers go).
+constexpr std::size_t kListShown = 50;
+
 // A numbered list of the tasks (task JSON objects), one per line: "1. Pay rent — due …".
 // At most 50 lines, then "…and N more".
 std::string numbered_list(const boost::json::array& tasks, const Clock& clock);

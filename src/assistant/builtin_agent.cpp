@@ -199,7 +199,8 @@ asio::awaitable<chat::AgentResult> Turn::act(const Command& command) {
       co_return answer(
           "I have not shown you a numbered list in this conversation yet. Say “list” "
           "(or “find …”) first, or use the task's title.");
-    const int size = static_cast<int>(numbering->size());
+    // Only the numbers shown count.
+    const int size = static_cast<int>(std::min(numbering->size(), kListShown));
     const int n = *command.target.number == -1 ? size : *command.target.number;
     if (n < 1 || n > size)
       co_return answer("There is no task " + std::to_string(*command.target.number) +
