@@ -237,7 +237,16 @@ Command parse_command(std::string_view message, const Clock& clock) {
     c.verb = Verb::empty;
     return c;
   }
-  const Tokens t = tokenize(message);
+  Tokens t = tokenize(message);
+  // Politeness around a command: "please add …", "can you list …", "could you please …".
+  std::size_t polite = 0;
+  if (is(t, 0, "can") || is(t, 0, "could") || is(t, 0, "would") || is(t, 0, "will"))
+    if (is(t, 1, "you")) polite = 2;
+  if (is(t, polite, "please") || is(t, polite, "pls") || is(t, polite, "kindly")) ++polite;
+  if (polite > 0 && polite < t.size()) {
+    message = message.substr(t[polite].begin);
+    t = tokenize(message);
+  }
   if (t.empty()) {
     Command c;
     c.verb = Verb::empty;
@@ -312,6 +321,12 @@ Command parse_command(std::string_view message, const Clock& clock) {
     return with_target(Verb::complete, message, t, i, n, "complete");
   }
   if (one_of(w0, kReopen)) return with_target(Verb::reopen, message, t, 1, n, "reopen");
+  // "I finished buy milk", "I've done 2", "I did the second one"
+  if ((w0 == "i" || w0 == "i've" || w0 == "ive") && n >= 3) {
+    static constexpr std::array<std::string_view, 4> kDid = {"finished", "completed", "done",
+                                                             "did"};
+    if (one_of(t[1].lower, kDid)) return with_target(Verb::complete, message, t, 2, n, "complete");
+  }
   // mark X [as] done | not done | urgent | low priority
   if (w0 == "mark" && n >= 3) {
     std::size_t as = n;

@@ -14,6 +14,8 @@
 #include <future>
 #include <random>
 
+#include <spdlog/spdlog.h>
+
 #include "assistant/builtin_agent.hpp"
 #include "bus/outbox_writer.hpp"
 #include "core/time.hpp"
@@ -37,6 +39,7 @@ constexpr const char* kNow = "2026-11-30T14:00:00Z";  // Monday 15:00 in Paris
 class AssistantAgent : public ::testing::Test {
  protected:
   void SetUp() override {
+    spdlog::set_level(spdlog::level::warn);  // no line per applied migration
     dir_ = fs::temp_directory_path() / ("assistant-test-" + std::to_string(std::random_device{}()) +
                                         "-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
