@@ -10,6 +10,8 @@
 #include "core/time.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "storage/await.hpp"
+#include "storage/preference_store.hpp"
 #include "tasks/recurrence.hpp"
 
 namespace todo::assistant {
@@ -21,6 +23,8 @@ using status = http::beast_http::status;
 
 struct ParseDeps {
   const auth::Authenticator& authenticator;
+  storage::Database& db;
+  ops::Metrics& metrics;
 };
 
 json::value optional_time(const std::optional<Millis>& t) {
@@ -55,7 +59,7 @@ json::object draft_json(const TaskDraft& d, std::string_view timezone) {
 
 struct ParseRequest {
   std::string text;
-  std::string timezone = "UTC";
+  std::optional<std::string> timezone;  // absent: the user's saved one (preferences), else UTC
 };
 
 Result<ParseRequest> read_request(const json::value& body) {
@@ -97,18 +101,29 @@ asio::awaitable<http::Reply> parse_route(ParseDeps& s, http::RequestContext& ctx
   if (!body) co_return body.error();
   auto request = read_request(*body);
   if (!request) co_return request.error();
-  auto clock = make_clock(now_millis(), request->timezone);
+  if (!request->timezone) {
+    // The zone of the user's preferences (GET /api/{user_id}/preferences), UTC by default.
+    auto zone_unit = [user = *user](storage::Tx& tx) {
+      return Result<std::string>(storage::preferences_or_defaults(tx, user).timezone);
+    };
+    auto zone = co_await storage::db_read<std::string>(s.db, s.metrics, std::move(zone_unit));
+    if (!zone) co_return zone.error();
+    request->timezone = is_known_timezone(*zone) ? *zone : std::string("UTC");
+  }
+  auto clock = make_clock(now_millis(), *request->timezone);
   if (!clock)
     co_return Error::field(ErrorKind::validation, "timezone",
                            "must be an IANA time zone such as Europe/Paris");
   const TaskDraft draft = parse_draft(request->text, *clock);
-  co_return http::json_response(status::ok, json::value(draft_json(draft, request->timezone)),
+  co_return http::json_response(status::ok, json::value(draft_json(draft, *request->timezone)),
                                 ctx.request);
 }
 
 class AssistantModule final : public app::Module {
  public:
-  explicit AssistantModule(const auth::Authenticator& authenticator) : deps_{authenticator} {}
+  AssistantModule(const auth::Authenticator& authenticator, storage::Database& db,
+                  ops::Metrics& metrics)
+      : deps_{authenticator, db, metrics} {}
   std::string_view name() const override { return "assistant"; }
   void add_routes(http::Router& router) override {
     router.add(http::beast_http::verb::post, "/api/{user_id}/tasks/parse",
@@ -125,7 +140,7 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
   return std::make_unique<app::FunctionSpec<app::NoOptions>>(
       "assistant", "Built-in assistant and quick add (assistant module)", nullptr, nullptr,
       [](app::Platform& p, const app::NoOptions&) -> std::unique_ptr<app::Module> {
-        return std::make_unique<AssistantModule>(p.authenticator);
+        return std::make_unique<AssistantModule>(p.authenticator, p.db, p.metrics);
       });
 }
 

@@ -66,7 +66,7 @@ test('chip offsets count UTF-16 code units (emoji, accents)', async () => {
   assert.equal(remind.date, due.date, 'a bare reminder time is on the due date');
 });
 
-test('UTC when no timezone is given; plain text is all title', async () => {
+test('without a timezone: the zone of the user\'s preferences, else UTC; plain text is all title', async () => {
   let res = await server.api('POST', parsePath(alice), { token: alice.token, body: { text: 'Standup tomorrow 17:30' } });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.timezone, 'UTC');
@@ -75,6 +75,17 @@ test('UTC when no timezone is given; plain text is all title', async () => {
   assert.equal(res.status, 200, res.text);
   assert.deepEqual(res.json, { title: 'Buy 2.50 worth of stamps', due_at: null, remind_at: null, priority: null,
     tags: [], recurrence: null, timezone: 'UTC', chips: [] });
+  // Bob saved New York as his zone: his dates are read there unless he says otherwise.
+  const saved = await server.api('PUT', `/api/${bob.user.id}/preferences`, { token: bob.token,
+    body: { email_reminders: true, completion_notices: true, timezone: 'America/New_York' } });
+  assert.equal(saved.status, 200, saved.text);
+  res = await server.api('POST', parsePath(bob), { token: bob.token, body: { text: 'Standup tomorrow 17:30' } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.timezone, 'America/New_York');
+  assert.equal(localParts(res.json.due_at, 'America/New_York').time, '17:30');
+  res = await server.api('POST', parsePath(bob), { token: bob.token, body: { text: 'Standup tomorrow 17:30', timezone: 'UTC' } });
+  assert.equal(res.json.timezone, 'UTC');
+  assert.match(res.json.due_at, /T17:30:00Z$/);
 });
 
 test('the fields it gives create the task the REST API accepts', async () => {
