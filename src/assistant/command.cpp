@@ -2,17 +2,14 @@
 
 #include <array>
 
+#include "assistant/command_parts.hpp"
+
 namespace todo::assistant {
 namespace {
 
+using detail::list_command;
+using detail::one_of;
 using Tokens = std::vector<Token>;
-
-template <std::size_t N>
-bool one_of(std::string_view w, const std::array<std::string_view, N>& words) {
-  for (auto candidate : words)
-    if (w == candidate) return true;
-  return false;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() &&
@@ -125,84 +122,6 @@ Command with_target(Verb verb, std::string_view message, const Tokens& t, std::s
   c.target = target_of(message, t, from, to);
   if (!c.target.number && c.target.title.empty())
     return unknown(std::string("Which task should I ") + what + "?");
-  return c;
-}
-
-// The millisecond before local midnight of `date` (due_after is exclusive).
-Millis day_start(const Date& date, const Clock& clock) {
-  return local_instant(date, 0, clock).value_or(clock.now);
-}
-
-std::optional<Command> list_command(std::string_view message, const Tokens& t, const Clock& clock,
-                                    bool verb_given) {
-  static constexpr std::array<std::string_view, 34> kVocabulary = {
-      "list",  "show",    "display",    "view",    "what",      "what's",   "whats",
-      "which", "my",      "tasks",      "task",    "todos",     "todo",     "me",
-      "all",   "is",      "are",        "due",     "today",     "tomorrow", "this",
-      "week",  "overdue", "late",       "pending", "completed", "done",     "open",
-      "the",   "for",     "everything", "to-do",   "left",      "finished"};
-  if (!verb_given) {
-    // Without a verb, only list words: "today", "overdue", "my tasks", "#home", "urgent tasks".
-    static constexpr std::array<std::string_view, 15> kKey = {
-        "tasks",     "todos",  "today",     "tomorrow", "week", "overdue", "late",    "pending",
-        "completed", "urgent", "important", "priority", "high", "low",     "finished"};
-    static constexpr std::array<std::string_view, 6> kPriority = {"urgent", "important", "priority",
-                                                                  "high",   "low",       "medium"};
-    bool key = false;
-    for (const auto& token : t) {
-      const bool tag = tag_of(token.text).has_value();
-      if (!one_of(token.lower, kVocabulary) && !tag && !one_of(token.lower, kPriority))
-        return std::nullopt;
-      key = key || tag || one_of(token.lower, kKey);
-    }
-    if (!key) return std::nullopt;
-  }
-  Command c;
-  c.verb = Verb::list;
-  ListFilter& f = c.filter;
-  std::string when_label;
-  for (std::size_t k = 0; k < t.size(); ++k) {
-    const std::string& w = t[k].lower;
-    if (w == "overdue" || w == "late" || (w == "past" && is(t, k + 1, "due"))) {
-      f.due_before = clock.now;
-      f.due_after.reset();
-      f.by_due = true;
-      when_label = "overdue";
-    } else if (w == "today" || w == "tomorrow") {
-      const Date d = w == "today" ? clock.today : add_days(clock.today, 1);
-      f.due_after = day_start(d, clock) - 1;
-      f.due_before = day_start(add_days(d, 1), clock);
-      f.by_due = true;
-      when_label = "due " + w;
-    } else if (w == "week" && k > 0 && (t[k - 1].lower == "this" || t[k - 1].lower == "the")) {
-      f.due_after = day_start(clock.today, clock) - 1;
-      f.due_before = day_start(add_days(clock.today, 7 - weekday_monday0(clock.today)), clock);
-      f.by_due = true;
-      when_label = "due this week";
-    } else if (w == "completed" || w == "done" || w == "finished") {
-      f.status = "completed";
-    } else if (w == "all" || w == "everything") {
-      f.status = "all";
-    } else if (auto tag = tag_of(t[k].text)) {
-      f.tag = *tag;
-    } else if ((w == "tagged" || w == "tag") && k + 1 < t.size()) {
-      std::string_view name = t[k + 1].text;
-      if (!name.empty() && name[0] == '#') name.remove_prefix(1);
-      if (!name.empty()) f.tag = std::string(name);
-      ++k;
-    } else if (auto p = match_priority(t, k)) {
-      f.priority = p->priority;
-      k += p->len - 1;
-    } else if (w == "important") {
-      f.priority = "high";
-    }
-  }
-  (void)message;
-  std::string status_word = f.status == "all" ? "" : f.status + " ";
-  f.label = status_word + (f.priority ? *f.priority + "-priority " : "") + "tasks" +
-            (f.tag ? " tagged #" + *f.tag : "") + (when_label.empty() ? "" : " " + when_label);
-  if (when_label == "overdue")
-    f.label = (f.tag ? "overdue tasks tagged #" + *f.tag : "overdue tasks");
   return c;
 }
 
@@ -451,7 +370,7 @@ Command parse_command(std::string_view message, const Clock& clock) {
     if (is(t, i, "for") || is(t, i, "tasks") || is(t, i, "task")) ++i;
     if (is(t, i, "about") || is(t, i, "with") || is(t, i, "named") || is(t, i, "called")) ++i;
     if (i >= n) return unknown("What should I look for? For example: “find dentist”.");
-    if (n - i == 1 && tag_of(t[i].text)) return *list_command(message, t, clock, true);
+    if (n - i == 1 && tag_of(t[i].text)) return *list_command(t, clock, true);
     Command c;
     c.verb = Verb::search;
     c.text = std::string(unquote(message.substr(t[i].begin)));
@@ -461,8 +380,8 @@ Command parse_command(std::string_view message, const Clock& clock) {
   static constexpr std::array<std::string_view, 13> kList = {
       "list",  "show", "display", "view",  "what",  "what's", "whats",
       "which", "see",  "get",     "tasks", "todos", "ls"};
-  if (one_of(w0, kList)) return *list_command(message, t, clock, true);
-  if (auto c = list_command(message, t, clock, false)) return *c;
+  if (one_of(w0, kList)) return *list_command(t, clock, true);
+  if (auto c = list_command(t, clock, false)) return *c;
   return unknown("");
 }
 
