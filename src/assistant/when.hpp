@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "assistant/tokens.hpp"
@@ -87,6 +88,12 @@ std::optional<Millis> first_occurrence(const Repeat& repeat, const std::optional
 
 // The local wall-clock date and minutes of `date` at `minutes` as an instant in the zone.
 std::optional<Millis> local_instant(const Date& date, int minutes, const Clock& clock);
+
+namespace detail {
+// The time of day at tokens[i] ("at 9", "9am", "17:30", "noon"): tokens taken and minutes
+// after midnight. For repeat.cpp.
+std::optional<std::pair<std::size_t, int>> time_at(const std::vector<Token>& tokens, std::size_t i);
+}  // namespace detail
 
 // Days since the epoch / weekday (0 = Monday) helpers over std::chrono dates.
 Date add_days(const Date& date, int days);
