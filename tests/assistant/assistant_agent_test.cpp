@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "assistant/agent_replies.hpp"
 #include "assistant/builtin_agent.hpp"
 #include "bus/outbox_writer.hpp"
 #include "core/time.hpp"
@@ -314,6 +315,28 @@ TEST_F(AssistantAgent, RefusesOrAsksBack) {
   }
   EXPECT_EQ(count("u_alice"), before);
   EXPECT_FALSE(completed("u_alice", 1));
+}
+
+// The words the replies use for rules and dates (agent_replies.hpp).
+TEST(AssistantReplies, RulesAndDatesInWords) {
+  EXPECT_EQ(describe_rule("FREQ=DAILY"), "every day");
+  EXPECT_EQ(describe_rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), "every weekday");
+  EXPECT_EQ(describe_rule("FREQ=WEEKLY;BYDAY=MO,TH"), "every Monday and Thursday");
+  EXPECT_EQ(describe_rule("FREQ=WEEKLY;BYDAY=MO,WE,FR"), "every Monday, Wednesday and Friday");
+  EXPECT_EQ(describe_rule("FREQ=WEEKLY;INTERVAL=2"), "every other week");
+  EXPECT_EQ(describe_rule("FREQ=MONTHLY;INTERVAL=3"), "every 3 months");
+  EXPECT_EQ(describe_rule("FREQ=YEARLY"), "every year");
+  auto clock = make_clock(*parse_rfc3339(kNow), "Europe/Paris");
+  ASSERT_TRUE(clock);
+  EXPECT_EQ(format_when(*parse_rfc3339("2026-12-01T08:00:00Z"), *clock), "Tue 1 Dec 09:00");
+  EXPECT_EQ(format_when(*parse_rfc3339("2027-07-14T07:00:00Z"), *clock), "Wed 14 Jul 2027 09:00");
+  EXPECT_EQ(not_understood("asdf", ""),
+            "I did not understand \xE2\x80\x9C"
+            "asdf\xE2\x80\x9D. I understand task commands, for "
+            "example \xE2\x80\x9C"
+            "add Call mom tomorrow 5pm\xE2\x80\x9D, \xE2\x80\x9Cwhat's due today\xE2\x80\x9D "
+            "or \xE2\x80\x9C"
+            "complete 2\xE2\x80\x9D (say \xE2\x80\x9Chelp\xE2\x80\x9D for more).");
 }
 
 }  // namespace
