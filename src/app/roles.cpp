@@ -1,5 +1,6 @@
 #include "app/roles.hpp"
 
+#include "assistant/assistant_module.hpp"
 #include "audit/audit_module.hpp"
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
@@ -20,11 +21,12 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "tokens", "mcp", "web", "audit", "recurrence", "reminders", "email",
-        "webhooks", "stream", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "web", "audit", "recurrence",
+        "reminders", "email", "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, access tokens, MCP, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "tokens", "mcp", "web", "relay"}},
+       "accounts, tasks, access tokens, MCP, the assistant, the web UI and the outbox relay (to "
+       "Dapr)",
+       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -59,6 +61,7 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(webhooks::module_spec());
   specs.push_back(stream::module_spec());
   specs.push_back(mcp::module_spec());
+  specs.push_back(assistant::module_spec());
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

@@ -2,6 +2,8 @@
 
 #include <libical/ical.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <variant>
 
@@ -138,6 +140,35 @@ std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone) {
     z.abbreviation = std::string(is_daylight ? both.substr(slash + 1) : both.substr(0, slash));
   icalerror_clear_errno();
   return z;
+}
+
+std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view timezone) {
+  using namespace std::chrono;
+  const sys_days day{year{local.year} / month{static_cast<unsigned>(local.month)} /
+                     static_cast<unsigned>(local.day)};
+  // The wall-clock time read as if it were UTC; the instant is that minus the zone's offset.
+  const std::int64_t naive = static_cast<std::int64_t>(day.time_since_epoch().count()) * 86400 +
+                             local.hour * 3600 + local.minute * 60 + local.second;
+  auto offset_at = [&](std::int64_t seconds) -> std::optional<int> {
+    auto z = zoned_time(seconds * 1000, timezone);
+    if (!z) return std::nullopt;
+    return z->utc_offset_seconds;
+  };
+  // Offsets change at most a few times a year, never twice within two days, so the offsets
+  // a day before and a day after are the only candidates (equal unless a change is near).
+  const auto before = offset_at(naive - 86400);
+  const auto after = offset_at(naive + 86400);
+  if (!before || !after) return std::nullopt;
+  const std::int64_t first = naive - *before;  // read with the earlier offset
+  const std::int64_t second = naive - *after;  // read with the later offset
+  const bool first_ok = offset_at(first) == *before;
+  const bool second_ok = offset_at(second) == *after;
+  std::int64_t chosen = first;  // a gap: the offset before it (RFC 5545 §3.3.5)
+  if (first_ok && second_ok)
+    chosen = std::min(first, second);  // an overlap: the first occurrence
+  else if (second_ok)
+    chosen = second;
+  return static_cast<Millis>(chosen) * 1000;
 }
 
 std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,

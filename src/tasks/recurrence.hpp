@@ -27,6 +27,15 @@ struct ZonedTime {
 };
 std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone);
 
+// The inverse of zoned_time: the UTC instant (milliseconds) of the wall-clock time
+// `local` (year, month, day, hour, minute, second; weekday, offset and abbreviation are
+// ignored) in the IANA zone `timezone`, as RFC 5545 §3.3.5 reads a DATE-TIME with TZID:
+// a local time that occurs twice (the clocks go back) is its FIRST occurrence; one that
+// does not occur (the clocks go forward) is read with the UTC offset before the gap, so
+// 02:30 on the night Paris goes from CET to CEST is 01:30Z (03:30 CEST). nullopt for a zone
+// is_known_timezone refuses. Used by the assistant's date words (src/assistant).
+std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view timezone);
+
 // The first occurrence strictly after `after`, computed in `timezone` (for the
 // recurrence service; unit-tested now so the rule handling is proven early).
 std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,

@@ -20,7 +20,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 // Every route the server serves (the contract).
 const SERVED = [
   ['post', '/api/auth/sign-up/email'], ['post', '/api/auth/sign-in/email'], ['get', '/api/auth/session'], ['post', '/api/auth/sign-out'],
-  ['get', '/api/{user_id}/tasks'], ['post', '/api/{user_id}/tasks'],
+  ['get', '/api/{user_id}/tasks'], ['post', '/api/{user_id}/tasks'], ['post', '/api/{user_id}/tasks/parse'],
   ['get', '/api/{user_id}/tasks/{id}'], ['put', '/api/{user_id}/tasks/{id}'], ['patch', '/api/{user_id}/tasks/{id}'], ['delete', '/api/{user_id}/tasks/{id}'],
   ['patch', '/api/{user_id}/tasks/{id}/complete'],
   ['get', '/api/{user_id}/audit'],
@@ -397,6 +397,23 @@ describe('real responses match the document', () => {
       assert.equal(res.status, expect, res.text);
       checkResponse('get', '/api/{user_id}/recurrence/preview', res);
     }
+  });
+
+  test('quick add parse route', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = checkedCall;
+    const parse = '/api/{user_id}/tasks/parse';
+    const path = `/api/${u.user.id}/tasks/parse`;
+    const full = await call('post', parse, path, { token: u.token, body: { text: 'Pay rent tomorrow 9am !high #home every month remind me at 8am', timezone: 'Europe/Paris' } }, 200);
+    assert.equal(full.json.chips.length, 5);
+    await call('post', parse, path, { token: u.token, body: { text: 'nothing to see' } }, 200);
+    await call('post', parse, path, { token: u.token, body: { text: 'x'.repeat(1001) } }, 422);
+    await call('post', parse, path, { token: u.token, body: { text: 'a', timezone: 'Mars/Base' } }, 422);
+    await call('post', parse, path, { token: u.token, raw: '{' }, 400);
+    await call('post', parse, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', parse, path, { body: { text: 'a' } }, 401);
+    await call('post', parse, path, { token: other.token, body: { text: 'a' } }, 403);
   });
 
   test('notification routes', async () => {

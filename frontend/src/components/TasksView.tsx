@@ -35,7 +35,7 @@ import {
 import { browserTimeZone, dayIn } from '@/lib/time';
 import { groupByDay, VIEW_EMPTY, viewScope, type View } from '@/lib/views';
 
-import { QuickAdd } from './QuickAdd';
+import { QuickAdd, type QuickAddInput } from './QuickAdd';
 import { TaskEditor } from './TaskEditor';
 import { TaskFilters } from './TaskFilters';
 import { TaskList } from './TaskList';
@@ -171,24 +171,26 @@ export function TasksView({ userId }: { userId: string | null }) {
     [userId],
   );
 
+  // `input`: the title and the fields the quick add's chips give (QuickAdd.tsx).
   const quickAdd = useCallback(
-    async (title: string) => {
+    async (input: QuickAddInput) => {
       if (!userId) return;
       setQuickError('');
+      const { title } = input;
       const id = tempId.current--;
       const at = new Date().toISOString();
-      const timezone = browserTimeZone();
+      const timezone = input.timezone ?? browserTimeZone();
       const temp: Task = {
         id,
         user_id: userId,
         title,
         description: '',
         completed: false,
-        priority: 'medium',
-        tags: [],
-        due_at: null,
-        remind_at: null,
-        recurrence: null,
+        priority: input.priority ?? 'medium',
+        tags: input.tags ?? [],
+        due_at: input.due_at ?? null,
+        remind_at: input.remind_at ?? null,
+        recurrence: input.recurrence ?? null,
         timezone,
         created_at: at,
         updated_at: at,
@@ -199,7 +201,7 @@ export function TasksView({ userId }: { userId: string | null }) {
       setTasks((list) => [temp, ...list]);
       markSaving(id, true);
       try {
-        const created = await tasksApi.create(userId, { title, timezone }, newIdempotencyKey());
+        const created = await tasksApi.create(userId, { ...input, timezone }, newIdempotencyKey());
         replace(id, created);
       } catch (err) {
         replace(id, null);
@@ -377,6 +379,7 @@ export function TasksView({ userId }: { userId: string | null }) {
   return (
     <div className="tasks-view">
       <QuickAdd
+        userId={userId}
         disabled={!userId}
         error={quickError}
         onAdd={quickAdd}
