@@ -3,6 +3,7 @@
 #include "audit/audit_module.hpp"
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
+#include "chat/chat_module.hpp"
 #include "email/email_module.hpp"
 #include "mcp/mcp_module.hpp"
 #include "ops/ops_module.hpp"
@@ -20,11 +21,11 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "tokens", "mcp", "web", "audit", "recurrence", "reminders", "email",
-        "webhooks", "stream", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "mcp", "chat", "web", "audit", "recurrence", "reminders",
+        "email", "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, access tokens, MCP, the web UI and the outbox relay (to Dapr)",
-       {"ops", "auth", "tasks", "tokens", "mcp", "web", "relay"}},
+       "accounts, tasks, access tokens, MCP, the chat, the web UI and the outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "mcp", "chat", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -59,6 +60,9 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(webhooks::module_spec());
   specs.push_back(stream::module_spec());
   specs.push_back(mcp::module_spec());
+  // The built-in assistant (src/assistant) is handed in here when it lands; until then the
+  // chat answers with the LLM agent only.
+  specs.push_back(chat::module_spec(nullptr));
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }
