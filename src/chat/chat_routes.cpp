@@ -67,13 +67,14 @@ http::Response unavailable_response(const AgentUnavailable& u, std::int64_t conv
 }
 
 // Stores the assistant's message (the reply, or a note of the failure with what was applied).
+// Takes references only: callers pass named values, so that no temporary std::string lives
+// across the co_await (g++ 12, see net/co_send.hpp).
 asio::awaitable<Status> store_assistant(ChatDeps& s, const std::string& user,
-                                        std::int64_t conversation_id, std::string content,
+                                        std::int64_t conversation_id, const std::string& content,
                                         const std::vector<ToolCallRecord>& calls) {
-  storage::ChatMessageRow row{
-      0,           conversation_id,    user,
-      "assistant", std::move(content), json::serialize(tool_calls_json(calls)),
-      now_millis()};
+  storage::ChatMessageRow row{0,           conversation_id, user,
+                              "assistant", content,         json::serialize(tool_calls_json(calls)),
+                              now_millis()};
   auto unit = [row](storage::Tx& tx) -> Result<Unit> {
     auto& store = storage::chat(tx);
     // Deleted while the agent ran: nothing to add the reply to.
@@ -146,9 +147,8 @@ asio::awaitable<http::Reply> post_chat(ChatDeps& s, http::RequestContext& ctx) {
     s.metrics.add(kMessagesMetric, "outcome=\"unavailable\"", 1);
     if (!failed->applied.empty()) {
       // The history must say what was done, or the next request would do it again.
-      Status stored = co_await store_assistant(
-          s, user, id, "(The assistant stopped before answering: " + failed->detail + ")",
-          failed->applied);
+      const std::string note = "(The assistant stopped before answering: " + failed->detail + ")";
+      Status stored = co_await store_assistant(s, user, id, note, failed->applied);
       if (!stored && stored.error().kind != ErrorKind::not_found) co_return stored.error();
     }
     co_return unavailable_response(*failed, id, ctx);

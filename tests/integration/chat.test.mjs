@@ -134,6 +134,10 @@ describe('the LLM agent', () => {
     }, 'the created event in the audit');
     assert.equal(events[0].event_type, 'created');
     assert.equal(events[0].task_id, task.id);
+    assert.equal(events[0].source, 'chat', JSON.stringify(events[0]));
+    const metrics = (await server.api('GET', '/metrics')).text;
+    assert.match(metrics, /^todo_tool_calls_total\{tool="add_task",source="chat",outcome="ok"\} [1-9]/m);
+    assert.match(metrics, /^todo_chat_messages_total\{outcome="ok"\} [1-9]/m);
   });
 
   test('malformed arguments and an unknown tool: the model is told, nothing runs, no crash', async () => {
