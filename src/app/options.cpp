@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include "core/redact.hpp"
+
 namespace todo::app {
 
 std::string OptionGroup::describe() const {
@@ -17,6 +19,8 @@ std::string OptionGroup::describe() const {
             return std::to_string(*target);
         },
         spec.target);
+    // A URL may carry a password (user:password@host): masked like DATABASE_URL's.
+    if (name.ends_with("url") && value != "\"\"") value = redact_url(value);
     if (!out.empty()) out += ' ';
     out += name;
     out += '=';

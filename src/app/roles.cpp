@@ -1,9 +1,11 @@
 #include "app/roles.hpp"
 
 #include "assistant/assistant_module.hpp"
+#include "assistant/builtin_agent.hpp"
 #include "audit/audit_module.hpp"
 #include "auth/auth_module.hpp"
 #include "bus/relay_module.hpp"
+#include "chat/chat_module.hpp"
 #include "email/email_module.hpp"
 #include "mcp/mcp_module.hpp"
 #include "ops/ops_module.hpp"
@@ -21,12 +23,12 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "web", "audit", "recurrence",
-        "reminders", "email", "webhooks", "stream", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "chat", "web", "audit",
+        "recurrence", "reminders", "email", "webhooks", "stream", "relay"}},
       {"api",
-       "accounts, tasks, access tokens, MCP, the assistant, the web UI and the outbox relay (to "
-       "Dapr)",
-       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "web", "relay"}},
+       "accounts, tasks, access tokens, MCP, the chat and its assistant, the web UI and the "
+       "outbox relay (to Dapr)",
+       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "chat", "web", "relay"}},
       {"audit", "the audit trail: its consumer, its API and retention", {"ops", "audit"}},
       // Reminders are scheduled through the Dapr Jobs API and fire on its triggers to this
       // role; its relay publishes the reminders events.
@@ -62,6 +64,9 @@ std::vector<std::unique_ptr<ModuleSpec>> module_catalog() {
   specs.push_back(stream::module_spec());
   specs.push_back(mcp::module_spec());
   specs.push_back(assistant::module_spec());
+  // The chat answers with the LLM agent when TODO_LLM_BASE_URL is set, else with the
+  // built-in English command assistant (src/assistant).
+  specs.push_back(chat::module_spec(&assistant::make_builtin_agent));
   specs.push_back(bus::relay_module_spec());  // last: it starts after every consumer is known
   return specs;
 }

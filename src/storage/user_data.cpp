@@ -1,6 +1,7 @@
 #include "storage/user_data.hpp"
 
 #include "storage/access_token_store.hpp"
+#include "storage/chat_store.hpp"
 #include "storage/email_store.hpp"
 #include "storage/idempotency_store.hpp"
 #include "storage/notification_store.hpp"
@@ -29,6 +30,7 @@ bool erase_user_data(Tx& tx, std::string_view user_id) {
   webhooks(tx).remove_user(user_id);
   stream(tx).remove_user(user_id);
   access_tokens(tx).remove_user(user_id);
+  chat(tx).remove_user(user_id);
   // Last: the rows above refer to it.
   return users(tx).remove(user_id);
 }

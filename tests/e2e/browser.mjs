@@ -108,7 +108,8 @@ export function screenshotPath(name) {
 // What every browser suite shares, registered on the describe() it is called in: one UI
 // server and one Chromium for the suite; contexts made with suite.context() are closed after
 // each test. suite.server and suite.browser are set once the suite's before() ran.
-export function browserSuite() {
+// `env` (a function, called in before()): more environment for the server.
+export function browserSuite({ env = () => ({}) } = {}) {
   const suite = {
     server: undefined,
     browser: undefined,
@@ -123,7 +124,7 @@ export function browserSuite() {
     },
   };
   before(async () => {
-    suite.server = await startUiServer();
+    suite.server = await startUiServer(env());
     suite.browser = await launch();
   });
   afterEach(async () => {

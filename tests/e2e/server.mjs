@@ -8,7 +8,8 @@ import { REPO_ROOT, startServer } from '../integration/harness.mjs';
 
 export const UI_DIR = process.env.TODO_UI_DIR || join(REPO_ROOT, 'build', 'ui');
 
-export async function startUiServer() {
+// `env`: more environment for the server (e.g. the chat's TODO_LLM_BASE_URL).
+export async function startUiServer(env = {}) {
   if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`${UI_DIR}/index.html missing: run make build`);
-  return startServer({ env: { TODO_UI_DIR: UI_DIR, DATABASE_URL: '' } });
+  return startServer({ env: { TODO_UI_DIR: UI_DIR, DATABASE_URL: '', ...env } });
 }

@@ -13,6 +13,7 @@ import addFormats from 'ajv-formats';
 
 import { JWT_SECRET, PASSWORD, REPO_ROOT, startServer, uniqueEmail, waitUntil } from './harness.mjs';
 import { failSignInsUntil } from './from_address.mjs';
+import { FakeLlm } from './fake_llm.mjs';
 
 const DOC = JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8'));
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -35,6 +36,8 @@ const SERVED = [
   ['delete', '/api/{user_id}/webhooks/{id}'], ['post', '/api/{user_id}/webhooks/{id}/test'], ['get', '/api/{user_id}/webhooks/{id}/deliveries'],
   ['post', '/api/auth/sign-out-all'], ['post', '/api/auth/change-password'], ['delete', '/api/{user_id}'], ['get', '/api/{user_id}/export'],
   ['get', '/api/{user_id}/tokens'], ['post', '/api/{user_id}/tokens'], ['delete', '/api/{user_id}/tokens/{id}'],
+  ['post', '/api/{user_id}/chat'], ['get', '/api/{user_id}/conversations'], ['get', '/api/{user_id}/conversations/{id}'],
+  ['delete', '/api/{user_id}/conversations/{id}'],
   ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/openapi.json'],
 ];
 
@@ -248,8 +251,13 @@ describe('real responses match the document', () => {
     return res;
   }
 
-  before(async () => { server = await startServer(); });
-  after(async () => { await server?.cleanup(); });
+  // The chat answers through a scripted fake LLM (fake_llm.mjs).
+  let llm;
+  before(async () => {
+    llm = await new FakeLlm().start();
+    server = await startServer({ env: { TODO_LLM_BASE_URL: llm.baseUrl, TODO_LLM_TIMEOUT: '2s' } });
+  });
+  after(async () => { await server?.cleanup(); await llm?.stop(); });
 
   test('GET /openapi.json serves this document', async () => {
     const res = await server.api('GET', '/openapi.json');
@@ -620,6 +628,42 @@ describe('real responses match the document', () => {
     await call('delete', one, `${path}/${created.id}`, { token: u.token }, 404);
     await call('delete', one, `${path}/${created.id}`, {}, 401);
     await call('get', '/api/{user_id}/tasks', `/api/${u.user.id}/tasks`, { token: created.token }, 401);
+  });
+
+  test('chat and conversation routes', async () => {
+    const u = await server.signUp();
+    const other = await server.signUp();
+    const call = checkedCall;
+    const chat = '/api/{user_id}/chat';
+    const path = `/api/${u.user.id}/chat`;
+    llm.script({ calls: [{ name: 'add_task', arguments: { title: 'From chat' } }, { name: 'no_such_tool', arguments: {} }] }, { text: 'Added.' });
+    const reply = (await call('post', chat, path, { token: u.token, body: { message: 'add From chat', timezone: 'Europe/Berlin' } }, 200)).json;
+    assert.deepEqual(reply.tool_calls.map((c) => c.is_error), [false, true]);
+    llm.script({ calls: [{ name: 'add_task', arguments: { title: 'Applied' } }] }, { status: 500, body: {} });
+    const failed = await call('post', chat, path, { token: u.token, body: { conversation_id: reply.conversation_id, message: 'again' } }, 503);
+    assert.equal(failed.json.applied_tool_calls.length, 1);
+    await call('post', chat, path, { token: u.token, body: { message: ' ' } }, 422);
+    await call('post', chat, path, { token: u.token, body: { message: 'x', conversation_id: 999_999_999 } }, 404);
+    await call('post', chat, path, { token: u.token, raw: '{' }, 400);
+    await call('post', chat, path, { token: u.token, raw: 'x', headers: { 'Content-Type': 'text/plain' } }, 415);
+    await call('post', chat, path, { token: u.token, raw: JSON.stringify({ message: 'x'.repeat(70_000) }) }, 413);
+    await call('post', chat, path, { body: { message: 'x' } }, 401);
+    await call('post', chat, `/api/${other.user.id}/chat`, { token: u.token, body: { message: 'x' } }, 403);
+    const list = '/api/{user_id}/conversations';
+    await call('get', list, `/api/${u.user.id}/conversations`, { token: u.token }, 200);
+    await call('get', list, `/api/${u.user.id}/conversations?limit=500`, { token: u.token }, 400);
+    await call('get', list, `/api/${u.user.id}/conversations`, {}, 401);
+    await call('get', list, `/api/${other.user.id}/conversations`, { token: u.token }, 403);
+    const one = '/api/{user_id}/conversations/{id}';
+    const onePath = `/api/${u.user.id}/conversations/${reply.conversation_id}`;
+    const got = await call('get', one, onePath, { token: u.token }, 200);
+    assert.deepEqual(got.json.items.map((m) => m.role), ['user', 'assistant', 'user', 'assistant']);
+    await call('get', one, `${onePath}?cursor=x`, { token: u.token }, 400);
+    await call('get', one, `/api/${other.user.id}/conversations/${reply.conversation_id}`, { token: other.token }, 404);
+    await call('get', one, onePath, {}, 401);
+    await call('delete', one, onePath, { token: u.token }, 204);
+    await call('delete', one, onePath, { token: u.token }, 404);
+    await call('get', one, onePath, { token: other.token }, 403);
   });
 
   test('ops routes and unknown routes', async () => {

@@ -11,6 +11,7 @@ import { NotificationBell } from './NotificationBell';
 
 const LINKS = [
   { href: '/tasks', label: 'Tasks' },
+  { href: '/chat', label: 'Chat' },
   { href: '/audit', label: 'Audit trail' },
   { href: '/settings', label: 'Settings' },
 ];
