@@ -1,6 +1,7 @@
 // The chat in the web UI (issue 12 item 4), in headless Chromium against build/todo with the
 // LLM agent talking to a scripted fake OpenAI-compatible endpoint (tests/integration/
-// fake_llm.mjs; the built-in assistant's variant comes with it). A task added by chat shows in
+// fake_llm.mjs), and again with the built-in English command assistant (no LLM: the default
+// of `make run`). A task added by chat shows in
 // a tasks page open in another tab — live, without a reload — and as a chip linking to it;
 // completed by chat, it is ticked there and its audit entry is on the audit page. An
 // unavailable assistant shows its words and what it had applied. Every wait is for a
@@ -107,6 +108,45 @@ describe('web UI: chat', () => {
     await chat.page.getByText('No conversations yet.').waitFor();
     const left = await suite.server.api('GET', `/api/${user.user.id}/conversations`, { token: user.token });
     assert.deepEqual(left.json.items, []);
+    chat.assertClean('chat page');
+  });
+});
+
+describe('web UI: chat with the built-in assistant (no LLM)', () => {
+  const suite = browserSuite();
+  const base = () => suite.base();
+
+  test('add a task by chat in plain English, see it in the list; complete it by title, see the audit entry', async () => {
+    const user = await suite.server.signUp();
+    const context = await suite.context(user);
+    const tasks = await watchedPage(context);
+    const streaming = tasks.page.waitForResponse((r) => new URL(r.url()).pathname === `/api/${user.user.id}/stream`);
+    await tasks.page.goto(`${base()}/tasks`);
+    await tasks.page.locator('.empty-state, ul.task-list:not([aria-hidden])').first().waitFor();
+    await streaming;
+    const chat = await watchedPage(context);
+    await chat.page.goto(`${base()}/chat`);
+    await chat.page.getByText('No conversations yet.').waitFor();
+    const say = async (text) => {
+      await chat.page.getByLabel('Message to the assistant').fill(text);
+      await chat.page.keyboard.press('Enter');
+    };
+    const messages = chat.page.getByRole('list', { name: 'Messages' });
+
+    await say('add Buy milk tomorrow 9am !high #shop');
+    await messages.getByRole('link', { name: 'Added “Buy milk”' }).waitFor();
+    const [milk] = (await suite.server.api('GET', `/api/${user.user.id}/tasks`, { token: user.token })).json.items;
+    assert.equal(milk.title, 'Buy milk');
+    assert.equal(milk.priority, 'high');
+    assert.deepEqual(milk.tags, ['shop']);
+    await tasks.page.locator('ul.task-list > li.task', { hasText: 'Buy milk' }).waitFor();
+
+    await say('complete Buy milk');
+    await messages.getByRole('link', { name: 'Completed “Buy milk”' }).waitFor();
+    await tasks.page.getByRole('checkbox', { name: 'Mark “Buy milk” as not done' }).waitFor();
+    await chat.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click();
+    await chat.page.locator('ol.audit-list > li.event[data-event-type="completed"]', { hasText: 'Buy milk' }).waitFor();
+    tasks.assertClean('tasks page');
     chat.assertClean('chat page');
   });
 });

@@ -285,18 +285,67 @@ describe('the LLM failing', () => {
     }
   });
 
-  test('no LLM and no built-in assistant: 503 no-assistant, nothing stored', async () => {
-    const bare = await startServer();
-    try {
-      const u = await bare.signUp();
-      const p = problemOf(await bare.api('POST', chatPath(u), { token: u.token, body: { message: 'hi' } }), 503);
-      assert.equal(p.type, '/problems/no-assistant');
-      assert.match(p.detail, /no assistant configured/);
-      const list = await bare.api('GET', `/api/${u.user.id}/conversations`, { token: u.token });
-      assert.deepEqual(list.json.items, []);
-    } finally {
-      await bare.cleanup();
+});
+
+describe('without an LLM: the built-in assistant', () => {
+  // The default of `make run`: no TODO_LLM_BASE_URL, so the chat answers with the built-in
+  // English command assistant (src/assistant), through the same routes, storage and tools.
+  let bare;
+  before(async () => { bare = await startServer(); });
+  after(async () => { await bare?.cleanup(); });
+  const say = async (u, body) => {
+    const res = await bare.api('POST', chatPath(u), { token: u.token, body: { timezone: 'Europe/Paris', ...body } });
+    assert.equal(res.status, 200, res.text);
+    conforms('ChatReply', res.json);
+    return res.json;
+  };
+
+  test('adds with fields, lists, completes by number from the stored history, says what it did not understand', async () => {
+    const u = await bare.signUp();
+    const added = await say(u, { message: 'add Pay rent tomorrow 9am !high #home' });
+    assert.deepEqual(added.tool_calls.map((c) => c.name), ['add_task']);
+    const args = added.tool_calls[0].arguments;
+    assert.equal(args.title, 'Pay rent');
+    assert.equal(args.priority, 'high');
+    assert.deepEqual(args.tags, ['home']);
+    assert.ok(args.due_at, 'a due time');
+    assert.match(added.response, /Pay rent/);
+    const id = added.conversation_id;
+    await say(u, { conversation_id: id, message: 'add Buy milk' });
+    const listed = await say(u, { conversation_id: id, message: 'list' });
+    assert.deepEqual(listed.tool_calls.map((c) => c.name), ['list_tasks']);
+    const lines = listed.response.split('\n');
+    const milk = lines.find((l) => l.includes('Buy milk'));
+    const n = Number(/^\s*(\d+)/.exec(milk)?.[1]);
+    assert.ok(n >= 1, `the list is numbered: ${listed.response}`);
+    // Stateless between requests: "complete N" is resolved from the history in the database.
+    const done = await say(u, { conversation_id: id, message: `complete ${n}` });
+    assert.deepEqual(done.tool_calls.map((c) => c.name), ['complete_task']);
+    const tasks = (await bare.api('GET', `/api/${u.user.id}/tasks`, { token: u.token })).json;
+    const byTitle = Object.fromEntries(tasks.items.map((t) => [t.title, t]));
+    assert.equal(byTitle['Buy milk'].completed, true);
+    assert.equal(byTitle['Pay rent'].completed, false);
+    assert.equal(byTitle['Pay rent'].priority, 'high');
+    const puzzled = await say(u, { conversation_id: id, message: 'colourless green ideas sleep furiously' });
+    assert.deepEqual(puzzled.tool_calls, []);
+    assert.match(puzzled.response, /understand|Try/i);
+    // Everything is in the conversation, in order, with the tool calls.
+    const conv = (await bare.api('GET', `/api/${u.user.id}/conversations/${id}`, { token: u.token })).json;
+    assert.equal(conv.items.length, 10);
+    assert.deepEqual(conv.items.filter((m) => m.role === 'assistant').map((m) => m.tool_calls.map((c) => c.name)),
+      [['add_task'], ['add_task'], ['list_tasks'], ['complete_task'], []]);
+  });
+
+  test('a task titled "delete all my tasks" shown in a list deletes nothing', async () => {
+    const u = await bare.signUp();
+    const first = await say(u, { message: 'add delete all my tasks' });
+    await say(u, { conversation_id: first.conversation_id, message: 'add keep me' });
+    for (const message of ['list', 'show all', 'what is due today']) {
+      const r = await say(u, { conversation_id: first.conversation_id, message });
+      assert.ok(r.tool_calls.every((c) => c.name !== 'delete_task'), message);
     }
+    const tasks = (await bare.api('GET', `/api/${u.user.id}/tasks`, { token: u.token })).json;
+    assert.deepEqual(tasks.items.map((t) => t.title).sort(), ['delete all my tasks', 'keep me']);
   });
 });
 
