@@ -12,9 +12,10 @@
 #   1. quiet: retire the oldest day; time, WAL written (pg_current_wal_lsn before/after),
 #      table and index size after; for `flat` also the VACUUM that the DELETE leaves to
 #      autovacuum (time, WAL, size after);
-#   2. under load: pgbench inserts audit rows (LOAD_CLIENTS single-row transactions, as fast
-#      as they go) for BASELINE_S seconds, then the next day is retired while they go on:
-#      insert rate and insert latency p99 / max before and during the retirement.
+#   2. under load: pgbench inserts audit rows (LOAD_CLIENTS clients, transactions of
+#      ROWS_PER_INSERT rows, as fast as they go) for BASELINE_S seconds, then the next day is
+#      retired while they go on: insert transactions per second and their latency p99 / max
+#      before and during the retirement.
 # Prints one markdown table (bench/RESULTS.md, "Issue 16 — audit retention").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ fi
 ROWS=${1:-10000000}
 BATCH=${BATCH:-1000}            # the retention job's batch (RetentionJob batch_rows)
 LOAD_CLIENTS=${LOAD_CLIENTS:-2}
+ROWS_PER_INSERT=${ROWS_PER_INSERT:-1}  # rows per insert transaction (the consumer batches)
 BASELINE_S=${BASELINE_S:-10}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 url=$TODO_TEST_DATABASE_URL
@@ -101,7 +103,7 @@ migrations=(migrations/postgres/*.sql)
 flat_migrations=()
 for f in "${migrations[@]}"; do [[ $(basename "$f") == 016_* ]] || flat_migrations+=("$f"); done
 
-echo "audit retention bench: $ROWS rows over 7 days, batch $BATCH, $LOAD_CLIENTS insert clients" >&2
+echo "audit retention bench: $ROWS rows over 7 days, batch $BATCH, $LOAD_CLIENTS insert clients x $ROWS_PER_INSERT rows" >&2
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 rows=()
 for db in flat part; do
@@ -125,11 +127,11 @@ for db in flat part; do
   # 2. under load
   cat >"$work/insert.sql" <<'SQL'
 \set r random(1, 1000000000000)
-INSERT INTO audit_log (event_id, event_type, user_id, task_id, event_data, timestamp) VALUES ('load-' || :client_id || '-' || :r, 'created', 'u_load', :r, '{"event_type":"created"}', (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+INSERT INTO audit_log (event_id, event_type, user_id, task_id, event_data, timestamp) SELECT 'load-' || :client_id || '-' || :r || '-' || i, 'created', 'u_load', :r, '{"event_type":"created"}', (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM generate_series(1, :rows) i;
 SQL
   rm -f "$work"/pgbench_log.*
   (cd "$work" && exec "$PG_BIN/pgbench" -n -c "$LOAD_CLIENTS" -j 1 -T 3600 -l --log-prefix=pgbench_log \
-    -f insert.sql "$base/$db" >/dev/null 2>&1) &
+    -D rows="$ROWS_PER_INSERT" -f insert.sql "$base/$db" >/dev/null 2>&1) &
   bench_pid=$!
   sleep 2  # connections up
   b0=$(now_ms); sleep "$BASELINE_S"; b1=$(now_ms)
@@ -145,6 +147,6 @@ SQL
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-echo "| table | retire 1 day (quiet) | WAL written | table + indexes before | after | VACUUM after (flat) | rows left | retire 1 day under load | inserts before: rate, p99, max | during retirement: rate, p99, max |"
+echo "| table | retire 1 day (quiet) | WAL written | table + indexes before | after | VACUUM after (flat) | rows left | retire 1 day under load | insert transactions before: per s, p99, max | during the retirement: per s, p99, max |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
