@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 
-.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format tidy image test-image
+.PHONY: deps build run test unit-test integration-test bench bench-distributed bench-audit-retention clean format tidy image test-image
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,6 +27,11 @@ bench: build
 # Issue 4: the distributed pipeline (api + audit roles, sidecar doubles, PostgreSQL).
 bench-distributed: build
 	@bash bench/distributed.sh
+
+# Issue 16 item 7: retiring a day of audit_log on PostgreSQL, partition DROP vs batched
+# DELETE, on 10 million rows (ROWS=... for fewer); no build needed (SQL and pgbench).
+bench-audit-retention:
+	@bash bench/audit_retention.sh $(ROWS)
 
 # clang-tidy over src/ (.clang-tidy); compile commands from a configuration without the
 # precompiled header, which clang cannot read, and without unity batches (file by file).

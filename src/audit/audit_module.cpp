@@ -76,7 +76,9 @@ std::unique_ptr<app::ModuleSpec> module_spec() {
       "audit", "Audit trail (audit module)",
       [](app::OptionGroup& group, AuditOptions& o) {
         group.text("--audit-retention", "TODO_AUDIT_RETENTION", o.retention,
-                   "How long audit events are kept (e.g. 7d, 12h, 30m, 90s)");
+                   "How long audit events are kept (e.g. 7d, 12h, 30m, 90s); on PostgreSQL a "
+                   "retention of a day or more drops whole days, so events stay up to a day "
+                   "longer");
         group.text("--audit-retention-interval", "TODO_AUDIT_RETENTION_INTERVAL",
                    o.retention_interval, "How often events past the retention are removed");
       },

@@ -1,8 +1,9 @@
 #pragma once
 // audit: the trail of every change. Its consumer (audit/audit_consumer.hpp) stores each
 // task event once; GET /api/{user_id}/audit serves a user's events newest first; its worker
-// (audit/retention.hpp) removes events older than --audit-retention in bounded batches,
-// with the consumers' dedupe rows past the same window.
+// (audit/retention.hpp) removes events older than --audit-retention (in bounded batches;
+// on PostgreSQL whole days as partitions), with the consumers' dedupe rows past the same
+// window.
 // Options: --audit-retention, --audit-retention-interval.
 #include <memory>
 #include <string>

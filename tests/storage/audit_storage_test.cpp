@@ -71,7 +71,10 @@ std::vector<std::int64_t> newest_first(const std::map<std::string, std::int64_t>
 
 TEST_P(AuditStorageTest, InsertIsIdempotentOnTheEventId) {
   AuditRecord first = record("a", "e1", "created", 7, 1000);
-  AuditRecord again = record("a", "e1", "updated", 8, 2000);  // same event_id, other content
+  // A redelivery: the same event (event_id and timestamp) with other content. (An id reused
+  // with another timestamp is the consumer contract's to catch on PostgreSQL, whose unique
+  // key is (event_id, timestamp): storage/audit_store.hpp, tests/events/audit_partition_test.)
+  AuditRecord again = record("a", "e1", "updated", 8, 1000);
   again.event_data = "{}";
   bool inserted = false, duplicate = true;
   ASSERT_TRUE(ok(write([&](Tx& tx) { inserted = storage::audit_log(tx).insert(first); })));
