@@ -14,9 +14,10 @@
 // Options (defaults in bench/users/run.mjs): --users 1000 --duration 60 --warmup 3
 // --think 0.2 (mean, seconds) --phases paced,flat --workers 2 --sse-share 0.1
 // --seed-tasks 5 --max-tasks 50 --check-rate 0.01 --audit-sample 0.02
-// --final-check-users 20 --mix list=30,create=18,... --fixed PATH (reference mode: GET PATH
+// --final-check-users 20 --final-audit 1 (0: audit not compared, e.g. with a short retention)
+// --mix list=30,create=18,... --fixed PATH (reference mode: GET PATH
 // on each connection, no users) --cpu name=pid,name=family:pid (CPU of other processes;
-// family: the pid and its children) --json FILE (the whole report).
+// family: the pid and its children) --json FILE (the whole report) --start-marker FILE.
 // Exit status 1 when any request failed or any check did.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values: a } = parseArgs({
     'sse-share': { type: 'string' }, 'seed-tasks': { type: 'string' }, 'max-tasks': { type: 'string' },
     'check-rate': { type: 'string' }, 'audit-sample': { type: 'string' }, 'final-check-users': { type: 'string' },
     mix: { type: 'string' }, fixed: { type: 'string' }, cpu: { type: 'string' }, json: { type: 'string' }, label: { type: 'string' },
+    'start-marker': { type: 'string' }, 'final-audit': { type: 'string' },
   },
 });
 const num = (name, key, dflt) => {
@@ -46,11 +48,14 @@ const options = {
   seedTasks: num('seed-tasks', 'seedTasks', DEFAULTS.seedTasks), maxTasks: num('max-tasks', 'maxTasks', DEFAULTS.maxTasks),
   checkRate: num('check-rate', 'checkRate', DEFAULTS.checkRate), auditSample: num('audit-sample', 'auditSample', DEFAULTS.auditSample),
   finalCheckUsers: num('final-check-users', 'finalCheckUsers', DEFAULTS.finalCheckUsers),
+  finalAudit: num('final-audit', 'finalAudit', 1) > 0,
   phases: a.phases ? a.phases.split(',') : DEFAULTS.phases,
   mix: a.mix ? parseMix(a.mix) : DEFAULTS.mix,
   fixedPath: a.fixed ?? null,
   cpu: Object.fromEntries((a.cpu ?? '').split(',').filter(Boolean).map((x) => x.split('='))),
   log: (line) => console.log(line),
+  // --start-marker FILE: created when the first phase starts (bench/soak.sh tells setup from load)
+  onPhaseStart: () => { if (a['start-marker']) writeFileSync(a['start-marker'], ''); },
 };
 
 let cluster = null;
