@@ -7,9 +7,10 @@
 // starts the servers (SQLite, PostgreSQL, the distributed roles, nginx as the reference).
 //
 //   node bench/users.mjs --url http://127.0.0.1:PORT [options]
-//   node bench/users.mjs --distributed [options]     starts the api + audit roles with the
-//        sidecar doubles on TODO_TEST_DATABASE_URL (tests/distributed/harness.mjs) and also
-//        compares the audit with every acknowledged write (none lost, none doubled)
+//   node bench/users.mjs --distributed [options]     starts the api, audit and notification
+//        roles with the sidecar doubles on TODO_TEST_DATABASE_URL (tests/distributed/harness.mjs) and also
+//        compares the audit with every acknowledged write (none lost, none doubled); the
+//        audit routes go to the audit role, notifications and streams to the notification role
 //
 // Options (defaults in bench/users/run.mjs): --users 1000 --duration 60 --warmup 3
 // --think 0.2 (mean, seconds) --phases paced,flat --workers 2 --sse-share 0.1
@@ -63,13 +64,17 @@ let H = null;
 try {
   if (a.distributed) {
     H = await import('../tests/distributed/harness.mjs');
-    cluster = await H.startCluster({ apiEnv: { TODO_MAX_CONNECTIONS_PER_ADDRESS: '100000' } });
+    const lift = { TODO_MAX_CONNECTIONS_PER_ADDRESS: '100000' };
+    cluster = await H.startCluster({ apiEnv: lift, auditEnv: lift });
+    // notifications and SSE streams live in the notification role (src/app/roles.cpp)
+    const notification = await H.startConsumerRole(cluster, { role: 'notification', env: lift });
+    options.routes = { audit: cluster.audit.server.port, notifications: notification.server.port, stream: notification.server.port };
     options.url = cluster.api.baseUrl;
     options.wantAcked = true;
     options.cpu = { api: cluster.api.child.pid, audit: cluster.audit.server.child.pid, 'api double': cluster.apis[0].sidecar.child?.pid,
-      'audit double': cluster.audit.sidecar.child?.pid, ...options.cpu };
+      'audit double': cluster.audit.sidecar.child?.pid, notification: notification.server.child.pid, ...options.cpu };
     for (const k of Object.keys(options.cpu)) if (!options.cpu[k]) delete options.cpu[k];
-    console.log(`distributed: api :${cluster.api.port} + audit :${cluster.audit.server.port} over the sidecar doubles, database ${cluster.db.name}`);
+    console.log(`distributed: api :${cluster.api.port}, audit :${cluster.audit.server.port}, notification :${notification.server.port} over the sidecar doubles, database ${cluster.db.name}`);
   } else if (!a.url) {
     throw new Error('usage: node bench/users.mjs --url http://127.0.0.1:PORT | --distributed [options]');
   } else options.url = a.url;

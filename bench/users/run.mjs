@@ -5,6 +5,7 @@
 // between them, one keep-alive connection per user), open the SSE streams of a share of
 // the users, seed tasks, run the phases, then the end-of-run checks.
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 
 import { AppClient } from '../../tests/dapr-double/lib/app_client.mjs';
@@ -90,6 +91,25 @@ async function signUpAll(url, n, { concurrency, password, log }) {
   return users;
 }
 
+// Does GET /api/{id}/stream exist in this process (the api role of the distributed shape
+// may not serve it)? -> its status, from the head alone (an SSE answer never ends).
+function probeStream(url, user, port) {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const req = http.get({ host: u.hostname, port: port ?? Number(u.port), path: `/api/${user.id}/stream`, agent: false,
+      headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' } }, (res) => { resolve(res.statusCode); req.destroy(); });
+    req.on('error', () => resolve(0));
+  });
+}
+
+async function probeGet(url, user, path, port) {
+  const u = new URL(url);
+  const client = new AppClient({ host: u.hostname, port: port ?? Number(u.port), maxIdle: 1 });
+  try {
+    return (await client.request('GET', `/api/${user.id}${path}`, null, { Authorization: `Bearer ${user.token}` })).status;
+  } finally { client.destroy(); }
+}
+
 // Does POST /api/{id}/chat exist? -> true, or false with a printed note when it 404s.
 async function probeChat(url, user, log) {
   const u = new URL(url);
@@ -143,15 +163,24 @@ export async function runLoad(options) {
     mix = { fixed: 1 };
   } else {
     users = await signUpAll(o.url, o.users, { concurrency: o.signupConcurrency, password: o.password, log });
-    if ((mix.chat ?? 0) > 0 && !(await probeChat(o.url, users[0], (l) => { report.notes.push(l); log(l); }))) delete mix.chat;
+    const note = (l) => { report.notes.push(l); log(l); };
+    if ((mix.chat ?? 0) > 0 && !(await probeChat(o.url, users[0], note))) delete mix.chat;
+    if ((mix.notifications ?? 0) > 0) {
+      const st = await probeGet(o.url, users[0], '/notifications?limit=1', o.routes?.notifications);
+      if (st === 404) { note('note: GET /api/{id}/notifications answered 404 here: left out of the mix'); delete mix.notifications; }
+    }
+    if (o.sseShare > 0) {
+      const st = await probeStream(o.url, users[0], o.routes?.stream);
+      if (st !== 200) { note(`note: GET /api/{id}/stream answered ${st} here: no SSE streams held open`); o.sseShare = 0; }
+    }
   }
-  const opts = { mix, checkRate: o.checkRate, auditSample: o.auditSample, auditPollMs: o.auditPollMs, maxTasks: o.maxTasks, fixedPath: o.fixedPath };
+  const opts = { routes: o.routes ?? {}, mix, checkRate: o.checkRate, auditSample: o.auditSample, auditPollMs: o.auditPollMs, maxTasks: o.maxTasks, fixedPath: o.fixedPath };
   const pool = startWorkers(o.url, users, Math.max(1, Math.min(o.workers, users.length)), opts);
   try {
     await pool.ready;
     if (!o.fixedPath) {
       // streams first: every write after this, seeding included, must reach them
-      const s = await pool.send('streams', { share: o.sseShare });
+      const s = o.sseShare > 0 ? await pool.send('streams', { share: o.sseShare }) : [];
       report.streams = s.reduce((n, r) => n + r.opened, 0);
       if (report.streams) log(`${report.streams} SSE streams open`);
       const t0 = Date.now();

@@ -44,13 +44,28 @@ const users = userList.map((u) => ({
   ...u, client: new CountingClient({ host, port, maxIdle: 1 }), tasks: new Map(), n: 0, cursor: null,
   stream: null, streamEvents: 0, eventsSinceStream: 0, checkNext: null,
 }));
-const probe = new AppClient({ host, port, maxIdle: 8 });  // audit-lag polls: not a user's connection
+// The distributed shape serves some routes from other roles (opts.routes: audit,
+// notifications, stream -> port); a user then has one keep-alive connection per role it
+// talks to, as a client behind no ingress would.
+const routes = opts.routes ?? {};
+const routeOf = (path) => {
+  const m = /^\/api\/[^/]+\/(audit|notifications|stream)\b/.exec(path);
+  return m && routes[m[1]] ? m[1] : null;
+};
+function clientFor(u, path) {
+  const r = routeOf(path);
+  if (!r) return u.client;
+  u.clients ??= {};
+  return (u.clients[r] ??= new CountingClient({ host, port: routes[r], maxIdle: 1 }));
+}
+const probe = new AppClient({ host, port: routes.audit ?? port, maxIdle: 8 });  // audit-lag polls: not a user's connection
+const opened = (u) => u.client.opened + Object.values(u.clients ?? {}).reduce((n, c) => n + c.opened, 0);
 const acked = [];  // [user, task_id, type, version] of every acknowledged write (audit comparison)
 
 function request(u, method, path, body) {
   const headers = u.token ? { Authorization: `Bearer ${u.token}` } : {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return u.client.request(method, path, body === undefined ? null : JSON.stringify(body), headers, TIMEOUT_MS);
+  return clientFor(u, path).request(method, path, body === undefined ? null : JSON.stringify(body), headers, TIMEOUT_MS);
 }
 
 // ---- one phase's records ----
@@ -283,7 +298,7 @@ async function pollAudit(u, taskId) {
 // ---- SSE streams held open ----
 function openStream(u) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: `/api/${u.id}/stream`, agent: false,
+    const req = http.get({ host, port: routes.stream ?? port, path: `/api/${u.id}/stream`, agent: false,
       headers: { authorization: `Bearer ${u.token}`, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) { reject(new Error(`GET stream -> ${res.statusCode}`)); res.resume(); return; }
       u.stream = res;
@@ -340,7 +355,7 @@ async function runPhase({ name, mode, durationMs, warmupMs, thinkMs }) {
   const { errors, errorCount, count, checks, checkFailures, auditLags, auditMissing } = ph;
   parentPort.postMessage({ type: 'phase', name, measuredMs, lat, count, errors, errorCount, checks,
     checkFailures, checkOverflow: checkFailures.overflow ?? 0, auditLags, auditMissing, elu,
-    connections: users.reduce((n, u) => n + u.client.opened, 0) }, transfer);
+    connections: users.reduce((n, u) => n + opened(u), 0) }, transfer);
 }
 
 // End of the run: for a sample of users, every page of their tasks equals the model, and
@@ -424,7 +439,7 @@ parentPort.on('message', async (m) => {
     } else if (m.type === 'acked') {
       parentPort.postMessage({ type: 'acked', acked });
     } else if (m.type === 'exit') {
-      for (const u of users) { u.client.destroy(); u.stream?.destroy(); }
+      for (const u of users) { u.client.destroy(); for (const c of Object.values(u.clients ?? {})) c.destroy(); u.stream?.destroy(); }
       probe.destroy();
       process.exit(0);
     }
