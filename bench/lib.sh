@@ -49,7 +49,8 @@ bench_start_todo() {
   TODO_DB_URL=""
   if [ "$backend" = postgres ]; then
     # a fresh database per server: every run starts from empty tables
-    local db="bench_$(date +%s)_$RANDOM"
+    local db
+    db="bench_$(date +%s)_$RANDOM"
     psql -q -d "$TODO_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
     TODO_DB_URL="${TODO_TEST_DATABASE_URL%/*}/$db"
     env_args=(DATABASE_URL="$TODO_DB_URL")

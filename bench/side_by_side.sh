@@ -26,7 +26,8 @@ baseline_pid=""
 trap '[ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null; bench_cleanup' EXIT
 
 start_baseline() {
-  local db="baseline_$(date +%s)_$RANDOM" port
+  local db port
+  db="baseline_$(date +%s)_$RANDOM"
   psql -q -d "$TODO_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
   BASELINE_DB=${TODO_TEST_DATABASE_URL%/*}/$db
   export BASELINE_DATABASE_URL=${BASELINE_DB/postgres:\/\//postgresql+psycopg2://} BASELINE_JWT_SECRET=$BENCH_JWT_SECRET
@@ -78,7 +79,7 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round $backend list $(measure "$TODO_URL" bench/list.lua "$ouser" "$otoken")" | tee -a "$results"
     bench_stop_todo
   done
-  bench_start_nginx
+  bench_start_nginx auto
   echo "round $round nginx fixed $(measure "$NGINX_URL/fixed.json" bench/report.lua - -)" | tee -a "$results"
   bench_stop_nginx
 done

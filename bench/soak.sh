@@ -57,13 +57,14 @@ t0=$(date +%s)
   while kill -0 "$TODO_PID" 2>/dev/null; do
     now=$(( $(date +%s) - t0 ))
     phase=setup; [ -e "$OUT/load-started" ] && phase=load; [ -e "$OUT/load-ended" ] && phase=after
-    echo "$now,$phase,$(awk '/VmRSS/ {print $2}' /proc/"$TODO_PID"/status),$(ls /proc/"$TODO_PID"/fd | wc -l),$(awk '/Threads/ {print $2}' /proc/"$TODO_PID"/status),$(db_bytes),$(wal_bytes),$(cut -d' ' -f1 /proc/loadavg)" >>"$csv"
+    echo "$now,$phase,$(awk '/VmRSS/ {print $2}' /proc/"$TODO_PID"/status),$(find /proc/"$TODO_PID"/fd -mindepth 1 -maxdepth 1 | wc -l),$(awk '/Threads/ {print $2}' /proc/"$TODO_PID"/status),$(db_bytes),$(wal_bytes),$(cut -d' ' -f1 /proc/loadavg)" >>"$csv"
     sleep "$INTERVAL"
   done
 ) &
 sampler=$!
 
 status=0
+# shellcheck disable=SC2086  # SOAK_ARGS is split on purpose
 # The users sign up and seed first (phase "setup"); the sampler marks the load's window.
 node bench/users.mjs --label soak --url "$TODO_URL" --users "$USERS" --duration "$seconds" --warmup 0 --think "$THINK" \
   --phases soak --max-tasks 10 --seed-tasks 10 --final-audit 0 --cpu "todo=$TODO_PID" --json "$OUT/soak.json" \
