@@ -16,6 +16,7 @@ for b in "${backends[@]}"; do [ "$b" = postgres ] && bench_need_postgres "$0" "$
 command -v perf >/dev/null || { echo "perf not found: bash bench/baseline/install-deps.sh" >&2; exit 1; }
 SECONDS_SAMPLED=${PERF_SECONDS:-5}
 OUT=${OUT:-$(mktemp -d /tmp/bench-perf.XXXXXX)}
+mkdir -p "$OUT"
 trap bench_cleanup EXIT
 bench_machine
 for backend in "${backends[@]}"; do

@@ -22,6 +22,7 @@ PY=/usr/bin/python3  # Debian's, where python3-fastapi & co. are
 $PY -c 'import fastapi, uvicorn, sqlalchemy, psycopg2, jwt' 2>/dev/null || { echo "run: bash bench/baseline/install-deps.sh" >&2; exit 1; }
 [ -x "$BENCH_BIN" ] || { echo "$BENCH_BIN not found: run make build" >&2; exit 1; }
 OUT=${OUT:-$(mktemp -d /tmp/bench-sbs.XXXXXX)}
+mkdir -p "$OUT"
 baseline_pid=""
 trap '[ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null; bench_cleanup' EXIT
 

@@ -28,6 +28,7 @@ RSS_TOL=${SOAK_RSS_TOL:-10}
 FD_TOL=${SOAK_FD_TOL:-10}
 DB_TOL=${SOAK_DB_TOL:-15}
 OUT=${OUT:-$(mktemp -d /tmp/bench-soak.XXXXXX)}
+mkdir -p "$OUT"
 seconds=$(python3 -c "print(int(float('$MINUTES') * 60))")
 retention=$(( seconds / 6 > 20 ? seconds / 6 : 20 ))
 stamp=$(date -u +%Y%m%d-%H%M)
