@@ -235,7 +235,10 @@ async function fixed(u) {
 }
 
 // One operation of user u: -> the operation's name (for the records).
-async function operation(u, inWindow) {
+// p: the phase; an operation is measured when it started after the warm-up and ended before
+// the phase's end (the window its throughput is divided by).
+async function operation(u, p) {
+  const inWindow = performance.now() >= p.measureFrom && !p.stopping;
   let op = opts.fixedPath ? 'fixed' : pickOp(random());
   const id = someTask(u);
   // Keep each user's task count bounded (creates and deletes balance at maxTasks), and
@@ -265,7 +268,7 @@ async function operation(u, inWindow) {
   }
   const ms = performance.now() - t0;
   if (!res.ok) fail(op, res.what);
-  else record(op, ms, inWindow);
+  else record(op, ms, inWindow && !p.stopping);
 }
 
 // ---- commit -> audit lag of sampled creates ----
@@ -325,8 +328,7 @@ function openStream(u) {
 async function userLoop(u, p) {
   if (p.mode === 'paced') await sleep(random() * p.thinkMs * 2);  // spread the starts
   while (!p.stopping) {
-    const inWindow = performance.now() >= p.measureFrom;
-    await operation(u, inWindow && !p.stopping);
+    await operation(u, p);
     if (p.mode === 'paced' && !p.stopping) {
       await sleep(Math.min(-Math.log(1 - random()) * p.thinkMs, p.thinkMs * 10));
     }
