@@ -56,7 +56,7 @@ for t in "${targets[@]}"; do
         --phases "$PHASES" --cpu "postgres=family:$(bench_pg_postmaster)" --json "$OUT/distributed.json" "${extra[@]}" || status=1
       ;;
     nginx)
-      bench_start_nginx
+      bench_start_nginx auto
       node bench/users.mjs --label nginx --url "$NGINX_URL" --fixed /fixed.json --users "$USERS" --duration "$DURATION" \
         --workers "$WORKERS" --phases flat --cpu "nginx=family:$NGINX_PID" --json "$OUT/nginx.json" || status=1
       echo "== nginx through wrk -t2 -c$USERS -d10s (the tool of bench/run.sh and the side-by-side)"
