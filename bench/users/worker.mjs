@@ -4,8 +4,8 @@
 // time between requests) or flat out (the next request as soon as the answer is in). A
 // share of the users also hold an SSE stream open on a second connection.
 //
-// Messages in: seed, streams, phase {name, mode, durationMs, warmupMs, thinkMs}, final,
-// exit. Out: ready, seeded, streams, phase (latencies per operation as Float64Arrays,
+// Messages in: seed, streams, phase {name, mode, durationMs, warmupMs, thinkMs}, final
+// (bench/users/final.mjs), acked, exit. Out: ready, seeded, streams, phase (latencies per operation as Float64Arrays,
 // counts, errors, check failures, audit lags), final (end-of-run checks), acked (for the
 // audit comparison).
 import http from 'node:http';
@@ -14,6 +14,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import { AppClient } from '../../tests/dapr-double/lib/app_client.mjs';
 
+import { finalChecks } from './final.mjs';
 import { checkList, listVariant, newTaskBody, picker, searchVariant, taskDiff } from './ops.mjs';
 
 if (isMainThread) throw new Error('bench/users/worker.mjs runs as a worker thread of bench/users/run.mjs');
@@ -360,67 +361,6 @@ async function runPhase({ name, mode, durationMs, warmupMs, thinkMs }) {
     connections: users.reduce((n, u) => n + opened(u), 0) }, transfer);
 }
 
-// End of the run: for a sample of users, every page of their tasks equals the model, and
-// (after the relay caught up: polled with a deadline) their audit holds exactly one event
-// per acknowledged write; each stream got one task event per write made while it was open.
-async function finalChecks({ sampleUsers, auditWaitMs, audit }) {
-  ph = newPhase();
-  const sample = users.slice(0, sampleUsers);
-  const problems = [];
-  let tasksChecked = 0, auditChecked = 0, streamsChecked = 0;
-  for (const u of sample) {
-    const items = [];
-    let cursor = null;
-    do {
-      const res = await request(u, 'GET', `/api/${u.id}/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      if (res.status !== 200) { problems.push(`final list of ${u.id} -> ${res.status}`); break; }
-      const j = JSON.parse(res.body);
-      items.push(...j.items);
-      cursor = j.next_cursor;
-    } while (cursor);
-    if (items.length !== u.tasks.size) problems.push(`user ${u.id}: ${items.length} tasks listed, the generator holds ${u.tasks.size}`);
-    for (const it of items) {
-      const want = u.tasks.get(it.id);
-      const d = want ? taskDiff(it, want, u.id) : 'not in the model';
-      if (d) { problems.push(`user ${u.id} task ${it.id}: ${d}`); break; }
-    }
-    tasksChecked += items.length;
-  }
-  const wantEvents = new Map();
-  for (const [user] of acked) wantEvents.set(user, (wantEvents.get(user) ?? 0) + 1);
-  const deadline = Date.now() + auditWaitMs;
-  for (const u of audit ? sample : []) {
-    const want = wantEvents.get(u.id) ?? 0;
-    let got = -1, dupes = 0;
-    for (;;) {
-      const ids = new Set();
-      let n = 0, cursor = null;
-      do {
-        const res = await request(u, 'GET', `/api/${u.id}/audit?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        if (res.status !== 200) { problems.push(`final audit of ${u.id} -> ${res.status}`); break; }
-        const j = JSON.parse(res.body);
-        for (const e of j.items) { n++; ids.add(e.event_id); }
-        cursor = j.next_cursor;
-      } while (cursor);
-      got = n;
-      dupes = n - ids.size;
-      if (got >= want || Date.now() > deadline) break;
-      await sleep(100);
-    }
-    auditChecked += got;
-    if (got !== want || dupes) problems.push(`user ${u.id}: ${got} audit events (${dupes} duplicate ids) for ${want} acknowledged writes`);
-  }
-  for (const u of users) {
-    if (!u.stream) continue;
-    while (u.streamEvents < u.eventsSinceStream && Date.now() < deadline) await sleep(50);
-    streamsChecked++;
-    if (u.streamEvents !== u.eventsSinceStream) problems.push(`user ${u.id}: stream got ${u.streamEvents} task events for ${u.eventsSinceStream} writes while it was open`);
-    u.stream.destroy();
-    u.stream = null;
-  }
-  parentPort.postMessage({ type: 'final', problems, tasksChecked, auditChecked, streamsChecked, users: sample.length });
-}
-
 parentPort.on('message', async (m) => {
   try {
     if (m.type === 'seed') {
@@ -437,7 +377,9 @@ parentPort.on('message', async (m) => {
     } else if (m.type === 'phase') {
       await runPhase(m);
     } else if (m.type === 'final') {
-      await finalChecks(m);
+      const sample = users.slice(0, m.sampleUsers);
+      const r = await finalChecks({ users, sample, acked, request, auditWaitMs: m.auditWaitMs, audit: m.audit });
+      parentPort.postMessage({ type: 'final', ...r, users: sample.length });
     } else if (m.type === 'acked') {
       parentPort.postMessage({ type: 'acked', acked });
     } else if (m.type === 'exit') {
