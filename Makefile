@@ -5,7 +5,8 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 
-.PHONY: deps build run test unit-test integration-test bench bench-distributed bench-audit-retention clean format tidy image test-image
+.PHONY: deps build run test unit-test integration-test bench bench-distributed bench-audit-retention clean format tidy image test-image \
+	bench-users bench-soak bench-side-by-side bench-perf
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +33,24 @@ bench-distributed: build
 # DELETE, on 10 million rows (ROWS=... for fewer); no build needed (SQL and pgbench).
 bench-audit-retention:
 	@bash bench/audit_retention.sh $(ROWS)
+
+# Issue 16: 1 000 users per target (bench/users.sh), the soak (SOAK_MINUTES, 30), our binary
+# beside the seed's FastAPI stack (bench/side_by_side.sh), perf of the create path. Long runs:
+# not part of `make test` (its self-check is: tests/integration/load_generator.test.mjs).
+bench-users: build
+	@bash bench/baseline/install-deps.sh
+	@bash bench/users.sh
+
+bench-soak: build
+	@bash bench/soak.sh $(or $(SOAK_MINUTES),30)
+
+bench-side-by-side: build
+	@bash bench/baseline/install-deps.sh
+	@bash bench/side_by_side.sh
+
+bench-perf: build
+	@bash bench/baseline/install-deps.sh
+	@bash bench/perf_create.sh
 
 # clang-tidy over src/ (.clang-tidy); compile commands from a configuration without the
 # precompiled header, which clang cannot read, and without unity batches (file by file).
