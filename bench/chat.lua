@@ -9,7 +9,7 @@ wrk.headers["Authorization"] = "Bearer " .. token
 
 request = function()
   counter = counter + 1
-  local body = string.format('{"message":"add bench task %d, high priority","timezone":"Europe/Paris"}', counter)
+  local body = string.format('{"message":"add bench task %d tomorrow 9am !high #bench","timezone":"Europe/Paris"}', counter)
   return wrk.format(nil, nil, nil, body)
 end
 
