@@ -83,7 +83,7 @@ std::string describe_rule(std::string_view rule) {
 
 std::string describe_fields(const json::object& task, const Clock& clock) {
   std::string out;
-  auto add = [&](std::string part) {
+  auto add = [&](const std::string& part) {
     if (!out.empty()) out += ", ";
     out += part;
   };

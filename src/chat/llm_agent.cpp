@@ -132,7 +132,7 @@ asio::awaitable<AgentResult> LlmAgent::reply(AgentContext& ctx, std::string mess
       std::string content = co_await run_call(ctx, call, records);
       std::string id =
           call.id.empty() ? "call_" + std::to_string(round) + "_" + std::to_string(i) : call.id;
-      messages.push_back({{"role", "tool"}, {"tool_call_id", id}, {"content", std::move(content)}});
+      messages.push_back({{"role", "tool"}, {"tool_call_id", id}, {"content", content}});
     }
   }
 }

@@ -96,7 +96,7 @@ json::array history_messages(std::span<const ChatMessage> history) {
       std::string content = m.content;
       if (auto summary = summarise_tool_calls(m.tool_calls); !summary.empty())
         content += (content.empty() ? "" : "\n\n") + summary;
-      out.push_back({{"role", "assistant"}, {"content", std::move(content)}});
+      out.push_back({{"role", "assistant"}, {"content", content}});
     } else {
       out.push_back({{"role", "user"}, {"content", m.content}});
     }

@@ -229,7 +229,7 @@ class StreamModule final : public app::Module {
  public:
   StreamModule(storage::Database& db, ops::Metrics& metrics,
                const auth::Authenticator& authenticator, storage::StreamSignal& signal,
-               std::string postgres_url, const StreamOptions& o)
+               const std::string& postgres_url, const StreamOptions& o)
       : hub_(db, metrics),
         window_(listening_window(std::chrono::seconds(*parse_duration_seconds(o.retention)))),
         listening_(window_),

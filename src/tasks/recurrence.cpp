@@ -148,7 +148,8 @@ std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view time
                      static_cast<unsigned>(local.day)};
   // The wall-clock time read as if it were UTC; the instant is that minus the zone's offset.
   const std::int64_t naive = static_cast<std::int64_t>(day.time_since_epoch().count()) * 86400 +
-                             local.hour * 3600 + local.minute * 60 + local.second;
+                             std::int64_t{local.hour} * 3600 + std::int64_t{local.minute} * 60 +
+                             local.second;
   auto offset_at = [&](std::int64_t seconds) -> std::optional<int> {
     auto z = zoned_time(seconds * 1000, timezone);
     if (!z) return std::nullopt;

@@ -107,6 +107,7 @@ class PgAudit final : public AuditStore {
   std::vector<DroppedPartition> drop_day_partitions(Millis older_than) override {
     auto r = db_.exec(kDropDayPartitions, Params().add(older_than));
     std::vector<DroppedPartition> out;
+    out.reserve(r.size());
     for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.int64(i, 1)});
     return out;
   }
