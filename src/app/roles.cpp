@@ -23,8 +23,8 @@ const std::vector<Role>& roles() {
   static const std::vector<Role> kRoles = {
       {"all",
        "every module in one process",
-       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "chat", "web", "audit",
-        "recurrence", "reminders", "email", "webhooks", "stream", "relay"}},
+       {"ops", "auth", "tasks", "tokens", "mcp", "assistant", "chat", "web", "audit", "recurrence",
+        "reminders", "email", "webhooks", "stream", "relay"}},
       {"api",
        "accounts, tasks, access tokens, MCP, the chat and its assistant, the web UI and the "
        "outbox relay (to Dapr)",
