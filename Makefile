@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 
-.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format tidy image test-image
+.PHONY: deps build run test unit-test integration-test bench bench-distributed clean format tidy image test-image fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,6 +27,12 @@ bench: build
 # Issue 4: the distributed pipeline (api + audit roles, sidecar doubles, PostgreSQL).
 bench-distributed: build
 	@bash bench/distributed.sh
+
+# Issue 16: each libFuzzer target of fuzz/ for FUZZ_SECONDS (fuzz/README.md); a short run over
+# the seed corpora is part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh run
 
 # clang-tidy over src/ (.clang-tidy); compile commands from a configuration without the
 # precompiled header, which clang cannot read, and without unity batches (file by file).
