@@ -29,6 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         continue;
       }
       FUZZ_CHECK(cursor->sort == sort && cursor->id > 0);
+      FUZZ_CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789-_") == std::string_view::npos);
       if (ascending) FUZZ_CHECK(cursor->ascending == *ascending);
       FUZZ_CHECK((sort == SortField::title) == std::holds_alternative<std::string>(cursor->key));
       if (const auto* key = std::get_if<std::string>(&cursor->key))
@@ -42,7 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Id cursors (webhook deliveries, tokens...): a positive int64 or nothing.
   if (auto id = http::parse_positive_id(text)) {
-    FUZZ_CHECK(*id > 0 && std::to_string(*id) == text);
+    // Digits only (leading zeros are accepted, as parse_task_id accepts them in paths).
+    FUZZ_CHECK(*id > 0 && text.find_first_not_of("0123456789") == std::string_view::npos);
+    FUZZ_CHECK(http::parse_positive_id(std::to_string(*id)) == id);
   }
   http::IdPage page;
   std::vector<FieldError> errors;

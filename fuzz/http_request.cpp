@@ -65,7 +65,14 @@ void check_refusal(const Error& e) {
 
 void check_parsed(const Request& req) {
   if (auto url = parse_target(req.target()); url) {
-    FUZZ_CHECK(url->encoded_path().starts_with('/'));
+    // An absolute-form target may have an empty path ("http://host?x"): routed as "/".
+    const std::string_view path = url->encoded_path();
+    FUZZ_CHECK(path.empty() || path.starts_with('/'));
+    if (path.empty()) {
+      auto as_root = router().match(req.method(), "/");
+      auto as_empty = router().match(req.method(), path);
+      FUZZ_CHECK(as_root.has_value() == as_empty.has_value());
+    }
     if (auto match = router().match(req.method(), url->encoded_path())) {
       for (const auto& [name, value] : match->params) FUZZ_CHECK(!value.empty());
       if (!match->handler) FUZZ_CHECK(!match->allowed.empty());

@@ -51,6 +51,10 @@ void check_jwt(std::string_view token) {
     return;
   }
   FUZZ_CHECK(!claims->subject.empty() && !claims->token_id.empty());
+  // Three base64url segments, nothing else (RFC 7515 §2): one spelling per token.
+  FUZZ_CHECK(token.find_first_not_of(
+                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+             std::string_view::npos);
   const Millis leeway = options.leeway_seconds * 1000LL;
   FUZZ_CHECK(claims->expires_at + leeway > kNow);
   if (claims->not_before) FUZZ_CHECK(*claims->not_before - leeway <= kNow);
