@@ -1,11 +1,12 @@
 // Bodies of POST/PUT and PATCH /api/{user_id}/tasks/{id} (tasks/task_validation.hpp), parsed
 // as the routes parse them (JSON text, then the fields), and the task id of the path.
-// Invariants: a refusal is a 4xx naming at least one field; at most 20 field errors; accepted
-// fields are within the documented limits and, written back as JSON, parse to the same
-// fields (what a client reads back it can send again unchanged).
+// Invariants: a refusal is a 4xx naming at least one field; at most 20 field errors (and a
+// count of the rest); accepted fields are within the documented limits and, written back as
+// JSON, parse to the same fields (what a client reads back it can send again unchanged).
 #include <boost/json.hpp>
 #include <string>
 
+#include "core/field_errors.hpp"
 #include "core/time.hpp"
 #include "core/utf8.hpp"
 #include "fuzz_support.hpp"
@@ -49,7 +50,9 @@ std::size_t utf8_length(std::string_view s) {
 
 void check_refusal(const Error& e) {
   FUZZ_CHECK(e.kind == ErrorKind::validation || e.kind == ErrorKind::bad_request);
-  FUZZ_CHECK(!e.errors.empty() && e.errors.size() <= 20);
+  // At most 20 field errors, then one entry "..." counting the rest (core/field_errors.hpp).
+  FUZZ_CHECK(!e.errors.empty() && e.errors.size() <= kMaxFieldErrors + 1);
+  if (e.errors.size() == kMaxFieldErrors + 1) FUZZ_CHECK(e.errors.back().field == "...");
 }
 
 void check_fields(const TaskFields& f) {
