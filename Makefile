@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 
 .PHONY: deps build run test unit-test integration-test bench bench-distributed bench-audit-retention clean format tidy image test-image \
-	bench-users bench-soak bench-side-by-side bench-perf
+	bench-users bench-soak bench-side-by-side bench-perf fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -51,6 +51,12 @@ bench-side-by-side: build
 bench-perf: build
 	@bash bench/baseline/install-deps.sh
 	@bash bench/perf_create.sh
+
+# Issue 16: each libFuzzer target of fuzz/ for FUZZ_SECONDS (fuzz/README.md); a short run over
+# the seed corpora is part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh run
 
 # clang-tidy over src/ (.clang-tidy); compile commands from a configuration without the
 # precompiled header, which clang cannot read, and without unity batches (file by file).

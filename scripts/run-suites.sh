@@ -14,6 +14,8 @@ suite() {
 }
 
 suite "C++ unit and storage tests (ctest)" ctest --test-dir build --output-on-failure
+# Issue 16: each libFuzzer target over its seed corpus (fuzz/README.md; `make fuzz` fuzzes).
+suite "Fuzz targets over their seed corpora" bash scripts/fuzz.sh smoke
 suite "HTTP integration tests on SQLite" \
   env TODO_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/integration/
 suite "HTTP integration tests on PostgreSQL" \

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/base64.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
 
@@ -33,6 +34,7 @@ std::string encode_audit_cursor(std::int64_t before_id) {
 
 std::optional<std::int64_t> decode_audit_cursor(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 64) return std::nullopt;
+  if (!base64_alphabet_only(cursor, Base64Alphabet::url)) return std::nullopt;  // core/base64.hpp
   unsigned char raw[64];
   std::size_t len = 0;
   if (sodium_base642bin(raw, sizeof raw, cursor.data(), cursor.size(), nullptr, &len, nullptr,

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/base64.hpp"
 #include "core/json_members.hpp"
 #include "core/random.hpp"
 
@@ -37,8 +38,10 @@ std::string b64url_encode(const void* data, std::size_t size) {
   return out;
 }
 
-// libsodium's decoder rejects padding, foreign characters and non-canonical trailing bits.
+// libsodium's decoder rejects padding, foreign ASCII characters and non-canonical trailing
+// bits; bytes over 0x7F it takes for digits, so those are refused first.
 std::optional<std::string> b64url_decode(std::string_view text) {
+  if (!base64_alphabet_only(text, Base64Alphabet::url)) return std::nullopt;  // core/base64.hpp
   std::string out(text.size() * 3 / 4 + 1, '\0');
   std::size_t len = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/random.hpp"
 
 namespace todo::email {
@@ -20,6 +21,7 @@ std::string b64url(const unsigned char* data, std::size_t size) {
 }
 
 std::optional<std::vector<unsigned char>> from_b64url(std::string_view text, std::size_t max) {
+  if (!base64_alphabet_only(text, Base64Alphabet::url)) return std::nullopt;  // core/base64.hpp
   std::vector<unsigned char> out(max);
   std::size_t size = 0;
   const char* end = nullptr;

@@ -117,6 +117,11 @@ Result<boost::urls::url_view> parse_target(std::string_view target) {
       (!boost::beast::iequals(url->scheme(), "http") &&
        !boost::beast::iequals(url->scheme(), "https")))
     return bad("invalid request target: neither /path nor an absolute http(s) URI");
+  // RFC 3986 §3.3: with an authority the path is empty or begins with "/". Boost.URL 1.81
+  // accepts "http://host:80x/api" as port "80" and path "x/api", which the router would
+  // take for "/x/api" (found by fuzzing, fuzz/http_request.cpp).
+  if (!url->encoded_path().empty() && !url->encoded_path().starts_with('/'))
+    return bad("invalid request target: the authority must end with the port's digits");
   // An empty path ("http://host") is routed as "/" (RFC 9110 §4.2.3).
   return *url;
 }

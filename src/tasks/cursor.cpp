@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/base64.hpp"
 #include "tasks/task_search.hpp"
 
 namespace todo {
@@ -32,6 +33,7 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+  if (!base64_alphabet_only(text, Base64Alphabet::url)) return std::nullopt;  // core/base64.hpp
   std::string out(text.size() * 3 / 4 + 1, '\0');
   std::size_t len = 0;
   const char* end = nullptr;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/base64.hpp"
 #include "core/random.hpp"
 
 namespace todo::webhooks {
@@ -28,7 +29,7 @@ std::string make_secret() {
 std::optional<std::string> secret_key(std::string_view secret) {
   if (!secret.starts_with(kSecretPrefix)) return std::nullopt;
   std::string_view b64 = secret.substr(kSecretPrefix.size());
-  if (b64.empty()) return std::nullopt;
+  if (b64.empty() || !base64_alphabet_only(b64, Base64Alphabet::standard)) return std::nullopt;
   ensure_sodium();
   std::string key(b64.size(), '\0');
   std::size_t len = 0;

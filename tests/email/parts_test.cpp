@@ -101,5 +101,19 @@ TEST(Sender, BackoffDoublesUpToTheCap) {
   EXPECT_EQ(backoff(policy, 60), std::chrono::minutes(5));
 }
 
+// Found by fuzzing (fuzz/jwt.cpp): bytes over 0x7F decoded as the base64url digit '_', so a
+// token had a second spelling that verified.
+TEST(UnsubscribeToken, RefusesBytesOutsideTheBase64urlAlphabet) {
+  UnsubscribeTokens tokens("secret");
+  std::string user, token;
+  for (int i = 0; token.find('_') == std::string::npos; ++i) {
+    user = "user-" + std::to_string(i);
+    token = tokens.issue(user);
+  }
+  ASSERT_EQ(tokens.verify(token), user);
+  token[token.find('_')] = '\xff';
+  EXPECT_FALSE(tokens.verify(token));
+}
+
 }  // namespace
 }  // namespace todo::email

@@ -119,5 +119,20 @@ TEST(ParseTarget, OriginAndAbsoluteForms) {
   EXPECT_FALSE(parse_target("healthz"));
 }
 
+// Found by fuzzing (fuzz/http_request.cpp): Boost.URL 1.81 parses "http://host:80x/api/..."
+// as port 80 and the path "x/api/...", which the router matched as "/x/api/..."; RFC 3986
+// §3.3 makes such a path impossible after an authority. A 400, not a routed request.
+TEST(ParseTarget, RefusesAnAbsoluteFormWhosePathDoesNotStartWithSlash) {
+  for (const char* target : {"http://example.com:80api/u/tasks", "http://e:.zc?x=1"}) {
+    auto url = parse_target(target);
+    ASSERT_FALSE(url) << target;
+    EXPECT_EQ(url.error().kind, ErrorKind::bad_request);
+  }
+  EXPECT_TRUE(parse_target("http://example.com:/x"));        // an empty port (RFC 3986 §3.2.3)
+  auto empty_path = parse_target("http://example.com?x=1");  // routed as "/"
+  ASSERT_TRUE(empty_path);
+  EXPECT_EQ(empty_path->encoded_path(), "");
+}
+
 }  // namespace
 }  // namespace todo::http

@@ -48,5 +48,11 @@ TEST(Signature, MalformedSecretsHaveNoKey) {
   EXPECT_TRUE(secret_key("whsec_dGVzdA"));    // unpadded, as the libraries accept
 }
 
+// libsodium 1.0.18 took bytes over 0x7F for the base64 digit '/' (found by fuzzing).
+TEST(Signature, SecretRefusesBytesOutsideTheBase64Alphabet) {
+  EXPECT_TRUE(secret_key("whsec_QUF/"));
+  EXPECT_FALSE(secret_key("whsec_QUF\xff"));
+}
+
 }  // namespace
 }  // namespace todo::webhooks

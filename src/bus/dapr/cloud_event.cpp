@@ -6,6 +6,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "core/base64.hpp"
+
 namespace todo::bus::dapr {
 namespace {
 
@@ -104,6 +106,7 @@ bool is_json_media_type(std::string_view content_type) {
 }
 
 std::optional<std::string> decode_base64(std::string_view text) {
+  if (!base64_alphabet_only(text, Base64Alphabet::standard)) return std::nullopt;
   std::string bytes(text.size() / 4 * 3 + 3, '\0');
   std::size_t length = 0;
   const char* end = nullptr;
