@@ -5,7 +5,7 @@ Usage: coverage-table.py SUMMARY.json [--markdown OUT.md]
 
 Reads gcovr's --json-summary (one entry per source file: line_total, line_covered,
 branch_total, branch_covered) and prints one row per module, the folder directly under
-src/ (src/main.cpp counts as "main"), then the total over src/. --markdown also writes the
+src/ (a file directly in src/, such as main.cpp, is its own row), then the total over src/. --markdown also writes the
 same table as Markdown (docs/coverage.md embeds it).
 """
 import json
@@ -29,7 +29,7 @@ def main(argv):
         if not name.startswith("src/"):
             continue
         parts = name.split("/")
-        module = parts[1] if len(parts) > 2 else "main"
+        module = parts[1] if len(parts) > 2 else parts[1]  # a file directly in src/: itself
         row = modules[module]
         row[0] += entry["line_covered"]
         row[1] += entry["line_total"]
