@@ -79,7 +79,7 @@ run_tsan() {
   # mapping": run under `setarch -R` there.)
   local t
   for t in storage/storage_tests events/events_tests bus/bus_tests; do
-    suite "TSan: $t (SQLite and PostgreSQL)" "build-tsan/tests/$t"
+    suite "TSan: $t" "build-tsan/tests/$t"
   done
 }
 
