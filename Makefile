@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 
 .PHONY: deps build run test unit-test integration-test bench bench-distributed bench-audit-retention clean format tidy image test-image \
-	bench-users bench-soak bench-side-by-side bench-perf fuzz
+	bench-users bench-soak bench-side-by-side bench-perf fuzz test-sanitize coverage
 
 deps:
 	@bash scripts/install-deps.sh
@@ -72,6 +72,17 @@ image:
 
 test-image: image
 	@bash scripts/image/test.sh
+
+# Issue 16: ASan+UBSan over the C++ suites and the HTTP integration suite, TSan over the
+# storage, relay and consumer tests (build-asan/, build-tsan/; SANITIZERS="asan" for one);
+# and line/branch coverage of src/ over the whole suite plus Vitest coverage of frontend/
+# (build-coverage/). Slow, so not part of `make test`.
+SANITIZERS ?= asan tsan
+test-sanitize: deps
+	@bash scripts/test-sanitize.sh $(SANITIZERS)
+
+coverage: deps
+	@bash scripts/coverage.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -17,6 +17,7 @@ packages=(
   shellcheck  # tests/deploy: the workflows' run: scripts and the image scripts
   haproxy  # the reverse proxy of the zero-downtime rolling-restart test (tests/distributed/haproxy.mjs)
   clang-14 libclang-rt-14-dev  # the libFuzzer targets (fuzz/, preset fuzz): clang and its fuzzer/ASan/UBSan runtimes
+  gcovr  # make coverage: line and branch coverage of src/ from the --coverage build (issue 16)
   stress-ng  # CPU hogs beside the suite, to show it passes on a busy machine (issue 14, item 16)
   # the Helm chart rendered by tests/chart/render: Helm's engine (text/template + Sprig), its
   # toYaml (sigs.k8s.io/yaml) and its values.schema.json validator (gojsonschema)

@@ -32,5 +32,8 @@ struct TaskEventView {
 // not an error here (type = nullopt): a consumer that must know every type says so itself;
 // the others ignore what they do not know (a newer producer's events).
 Result<TaskEventView> read_task_event(const boost::json::value& payload);
+// A temporary payload would be gone before the views are read (ASan caught a test doing
+// read_task_event(boost::json::parse(...))): parse into a named value first.
+Result<TaskEventView> read_task_event(boost::json::value&& payload) = delete;
 
 }  // namespace todo

@@ -12,18 +12,19 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
 import { freePort, SidecarProcess } from '../dapr-double/client.mjs';
 import { readTopic } from '../dapr-double/lib/log.mjs';
-import { REPO_ROOT } from '../integration/harness.mjs';
+import { BINARY } from '../integration/harness.mjs';
 import {
   DEFAULT_APP_TOKEN, auditRows, clusterOutput, psqlRows, runWorkload, signUpUsers, skipUnlessDapr, sqlString, startCluster,
   waitForAuditRows, waitUntil,
 } from './harness.mjs';
 
-const APP = join(REPO_ROOT, 'build', 'tests', 'consumer_test_app');
+// Beside the binary under test (TODO_TEST_BINARY: the sanitizer and coverage builds too).
+const APP = join(dirname(BINARY), 'tests', 'consumer_test_app');
 
 class ConsumerApp {
   constructor({ databaseUrl, port, env = {} }) {

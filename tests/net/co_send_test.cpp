@@ -30,12 +30,12 @@ TEST(CoSend, NeverBlocksTheIoThreadAndResumesOnIt) {
   // The server answers only after a timer on the caller's io_context fired three times
   // while the request was outstanding: had co_send blocked that thread, the timer could not
   // fire, and the request would end in its timeout (retry_later) instead.
+  asio::io_context io;  // first: destroyed after the client's worker, which posts to it, joined
   std::atomic<bool> release{false};
   TestServer server([&](const SeenRequest&) {
     return Reply{.body = "slow answer", .ready = [&] { return release.load(); }};
   });
   HttpClient client;
-  asio::io_context io;
   int ticks = 0;
   bool finished = false;
   Response got;
@@ -100,9 +100,9 @@ TEST(CoSend, ResumesOnTheCallersStrand) {
 }
 
 TEST(CoSend, RefusalStillResumesThroughTheExecutor) {
+  asio::io_context io;  // first: destroyed after the client's worker, which posts to it, joined
   HttpClient client;
   client.stop();
-  asio::io_context io;
   Response got;
   asio::co_spawn(
       io,

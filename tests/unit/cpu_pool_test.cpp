@@ -16,8 +16,8 @@ namespace {
 namespace asio = boost::asio;
 
 TEST(CpuPool, WorkRunsOnAPoolThreadAndTheCoroutineResumesOnItsOwnThread) {
+  asio::io_context io;  // first: destroyed after the pool joined its threads, which post to it
   CpuPool pool(2, 16);
-  asio::io_context io;
   const auto io_thread = std::this_thread::get_id();
   std::thread::id worked_on, resumed_on;
   int value = 0;
@@ -40,8 +40,8 @@ TEST(CpuPool, WorkRunsOnAPoolThreadAndTheCoroutineResumesOnItsOwnThread) {
 }
 
 TEST(CpuPool, AFullQueueAnswersUnavailableAtOnceAndTheRestStillRuns) {
-  CpuPool pool(1, 2);  // one thread; two jobs waiting or running at most
-  asio::io_context io;
+  asio::io_context io;  // first: destroyed after the pool joined its threads, which post to it
+  CpuPool pool(1, 2);   // one thread; two jobs waiting or running at most
   std::promise<void> release;
   auto released = release.get_future().share();
   std::vector<ErrorKind> refused;
@@ -72,8 +72,8 @@ TEST(CpuPool, AFullQueueAnswersUnavailableAtOnceAndTheRestStillRuns) {
 }
 
 TEST(CpuPool, AnExceptionInTheWorkIsAnInternalErrorNotACrash) {
+  asio::io_context io;  // first: destroyed after the pool joined its threads, which post to it
   CpuPool pool(1, 4);
-  asio::io_context io;
   std::optional<Result<int>> out;
   asio::co_spawn(
       io,

@@ -88,7 +88,8 @@ TEST(TaskEventReader, ReadsBackWhatMakeTaskEventWrites) {
 
 TEST(TaskEventReader, NamesTheFieldOfWhatItRefusesAndLetsUnknownTypesThrough) {
   auto field_of = [](std::string_view json) {
-    auto event = read_task_event(boost::json::parse(json));
+    const auto payload = boost::json::parse(json);
+    auto event = read_task_event(payload);
     return event.ok() ? std::string("ok") : event.error().errors.at(0).field;
   };
   const std::string good_rest = R"("user_id":"u1","task_id":7,"task_data":{"title":"t"}})";
@@ -108,8 +109,9 @@ TEST(TaskEventReader, NamesTheFieldOfWhatItRefusesAndLetsUnknownTypesThrough) {
                      R"("task_data":null})"),
             "task_data");
   // A type this build does not know: read, with no EventType, for the consumer to decide.
-  auto newer = read_task_event(boost::json::parse(
-      R"({"event_id":"e","event_type":"archived","user_id":"u","task_id":1,"task_data":{}})"));
+  const auto archived = boost::json::parse(
+      R"({"event_id":"e","event_type":"archived","user_id":"u","task_id":1,"task_data":{}})");
+  auto newer = read_task_event(archived);  // views into `archived`
   ASSERT_TRUE(newer.ok());
   EXPECT_FALSE(newer->type.has_value());
   EXPECT_EQ(newer->event_type, "archived");
