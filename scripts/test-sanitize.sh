@@ -66,10 +66,10 @@ run_asan() {
   local files=() f
   for f in tests/integration/*.test.mjs; do [[ $f == */k8s_manifests.test.mjs ]] || files+=("$f"); done
   suite "ASan+UBSan: HTTP integration suite on SQLite" \
-    env TODO_TEST_BINARY="$wrapper" TODO_TEST_BACKEND=sqlite \
+    env TODO_TEST_BINARY="$wrapper" TODO_TEST_BACKEND=sqlite TODO_TEST_SLOWDOWN=10 \
     node --test --test-concurrency=1 "${files[@]}"
   suite "ASan+UBSan: HTTP integration suite on PostgreSQL" \
-    env TODO_TEST_BINARY="$wrapper" TODO_TEST_BACKEND=postgres \
+    env TODO_TEST_BINARY="$wrapper" TODO_TEST_BACKEND=postgres TODO_TEST_SLOWDOWN=10 \
     node --test --test-concurrency=1 "${files[@]}"
 }
 
