@@ -48,15 +48,8 @@ fi
 
 # --- inside with-postgres: run the suites against build-coverage/
 export TODO_REQUIRE_POSTGRES=1 TODO_TEST_BINARY=$out/todo
-failed=()
-suite() {
-  local name=$1; shift
-  local start=$SECONDS
-  echo
-  echo "=== $name"
-  if "$@"; then echo "=== $name: passed ($((SECONDS - start)) s)"
-  else echo "=== $name: FAILED ($((SECONDS - start)) s)"; failed+=("$name"); fi
-}
+# shellcheck source=scripts/suite.sh
+source scripts/suite.sh
 for s in $suites; do
   case $s in
     ctest) suite "C++ suites (ctest)" ctest --test-dir "$out" --output-on-failure --timeout 900 ;;

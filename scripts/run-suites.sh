@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # Runs the suites (called by scripts/test.sh with TODO_TEST_DATABASE_URL set).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 : "${TODO_TEST_DATABASE_URL:?run me through scripts/with-postgres.sh}"
 export TODO_REQUIRE_POSTGRES=1
-failed=()
-
-suite() {
-  local name=$1; shift
-  echo
-  echo "=== $name"
-  if "$@"; then echo "=== $name: passed"; else echo "=== $name: FAILED"; failed+=("$name"); fi
-}
+# shellcheck source=scripts/suite.sh
+source scripts/suite.sh
 
 suite "C++ unit and storage tests (ctest)" ctest --test-dir build --output-on-failure
 # Issue 16: each libFuzzer target over its seed corpus (fuzz/README.md; `make fuzz` fuzzes).

@@ -25,16 +25,8 @@ jobs=${JOBS:-2}
 reports=${SANITIZER_REPORTS:-$root/build-sanitizer-reports}
 rm -rf "$reports" && mkdir -p "$reports"
 supp=$root/tests/sanitizers
-failed=()
-
-suite() {
-  local name=$1; shift
-  local start=$SECONDS
-  echo
-  echo "=== $name"
-  if "$@"; then echo "=== $name: passed ($((SECONDS - start)) s)"
-  else echo "=== $name: FAILED ($((SECONDS - start)) s)"; failed+=("$name"); fi
-}
+# shellcheck source=scripts/suite.sh
+source "$root/scripts/suite.sh"
 
 # halt_on_error: the first report ends the process, so a finding cannot scroll by.
 # detect_leaks: LeakSanitizer at exit (the servers exit on SIGTERM from the harness).
