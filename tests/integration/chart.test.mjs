@@ -248,11 +248,22 @@ test('every env var the chart sets is one build/todo reads; secrets only by secr
 });
 
 test('SMTP and LLM secrets: when named, the notification / api roles get them from that Secret, and build/todo reads them', (t) => {
-  const docs = render({ values: ['values-doks.yaml'], set: { 'secrets.smtp.name': 'todo-smtp', 'secrets.llm.name': 'todo-llm' } });
+  const docs = render({ values: ['values-doks.yaml'], set: {
+    'secrets.smtp.name': 'todo-smtp', 'secrets.llm.name': 'todo-llm',
+    'chat.llmBaseUrl': 'https://api.openai.com/v1', 'chat.llmModel': 'gpt-4o-mini',
+  } });
   const env = (role) => new Map(named(docs, 'Deployment', `todo-${role}`).spec.template.spec.containers[0].env.map((e) => [e.name, e]));
   for (const v of ['TODO_SMTP_URL', 'TODO_SMTP_USER', 'TODO_SMTP_PASSWORD']) assert.equal(env('notification').get(v)?.valueFrom?.secretKeyRef?.name, 'todo-smtp', v);
   assert.equal(env('api').get('TODO_LLM_API_KEY')?.valueFrom?.secretKeyRef?.name, 'todo-llm');
   assert.ok(!env('audit').has('TODO_SMTP_PASSWORD') && !env('audit').has('TODO_LLM_API_KEY'), 'only the roles that use them');
+  // The chat's endpoint and model (plain values) on the api role only; without them the
+  // built-in assistant answers and neither is set.
+  assert.equal(env('api').get('TODO_LLM_BASE_URL')?.value, 'https://api.openai.com/v1');
+  assert.equal(env('api').get('TODO_LLM_MODEL')?.value, 'gpt-4o-mini');
+  assert.ok(!env('notification').has('TODO_LLM_BASE_URL'), 'only the api role chats');
+  const plain = render({ values: ['values-doks.yaml'] });
+  const apiEnv = named(plain, 'Deployment', 'todo-api').spec.template.spec.containers[0].env.map((e) => e.name);
+  assert.ok(!apiEnv.includes('TODO_LLM_BASE_URL'), 'no endpoint unless one is given');
   const known = binaryEnv();
   const pending = ['TODO_SMTP_URL', 'TODO_SMTP_USER', 'TODO_SMTP_PASSWORD', 'TODO_LLM_API_KEY'].filter((v) => !known.has(v));
   if (pending.length) t.diagnostic(`not read by this build/todo yet (e-mail / chat not merged): ${pending.join(' ')}`);
