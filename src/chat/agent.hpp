@@ -40,11 +40,11 @@ struct ChatMessage {
 // What an agent is given for one message.
 struct AgentContext {
   tools::ToolDeps& tools;
-  const tools::Caller& caller;               // user and scopes from the credential; source "chat"
-  std::span<const ChatMessage> history;      // the conversation before this message, oldest first,
-                                             // already cut to the configured history limit
-  std::string timezone;                      // IANA zone for the user's dates ("Europe/Paris"; "UTC")
-  std::chrono::system_clock::time_point now; // the clock (fixed in tests)
+  const tools::Caller& caller;           // user and scopes from the credential; source "chat"
+  std::span<const ChatMessage> history;  // the conversation before this message, oldest first,
+                                         // already cut to the configured history limit
+  std::string timezone;                  // IANA zone for the user's dates ("Europe/Paris"; "UTC")
+  std::chrono::system_clock::time_point now;  // the clock (fixed in tests)
 };
 
 // The agent answered: the reply text and the tool calls it made (possibly none).
@@ -69,8 +69,7 @@ using AgentResult = std::variant<AgentReply, AgentUnavailable>;
 class Agent {
  public:
   virtual ~Agent() = default;
-  virtual boost::asio::awaitable<AgentResult> reply(AgentContext& context,
-                                                    std::string message) = 0;
+  virtual boost::asio::awaitable<AgentResult> reply(AgentContext& context, std::string message) = 0;
 };
 
 }  // namespace todo::chat
