@@ -17,7 +17,7 @@ namespace {
 class ChatModule final : public app::Module {
  public:
   ChatModule(app::Platform& p, const ChatOptions& o, AgentFactory make_builtin)
-      : builtin_(o.llm_base_url.empty() && make_builtin ? make_builtin() : nullptr),
+      : builtin_(o.llm_base_url.empty() ? make_builtin() : nullptr),
         deps_{p.db,
               p.metrics,
               p.authenticator,
@@ -37,10 +37,8 @@ class ChatModule final : public app::Module {
       llm_ = std::make_unique<LlmAgent>(std::move(llm));
       deps_.agent = llm_.get();
       log::info("chat: LLM agent at {} (model {})", redact_url(o.llm_base_url), o.llm_model);
-    } else if (builtin_) {
-      log::info("chat: the built-in assistant (no TODO_LLM_BASE_URL)");
     } else {
-      log::info("chat: no assistant configured (set TODO_LLM_BASE_URL): POST /chat answers 503");
+      log::info("chat: the built-in assistant (no TODO_LLM_BASE_URL)");
     }
     tools::describe_tool_metrics(p.metrics);
     describe_chat_metrics(p.metrics);

@@ -2,7 +2,7 @@
 // chat: POST /api/{user_id}/chat and the conversations (GET /api/{user_id}/conversations,
 // GET|DELETE /api/{user_id}/conversations/{id}); src/chat/README.md has the rules. A message
 // is answered by the LLM agent (chat/llm_agent.hpp) when TODO_LLM_BASE_URL is set, else by
-// the built-in agent the role composition hands in, else 503 "no assistant configured".
+// the built-in agent the role composition hands in.
 // Options: --llm-base-url, --llm-model, --llm-timeout, --llm-ca-file (TODO_LLM_API_KEY from
 // the environment only), --chat-history-messages, --chat-max-message-chars,
 // --chat-max-tool-rounds, --chat-max-body-bytes.
@@ -27,8 +27,8 @@ struct ChatOptions {
 
 // Makes the agent used when no LLM is configured — the built-in English command assistant
 // (src/assistant's make_builtin_agent); called once, when the module is built without an
-// LLM. Null: no such agent (POST /chat then answers 503 without an LLM).
+// LLM. Required: the chat always has an agent.
 using AgentFactory = std::unique_ptr<Agent> (*)();
-std::unique_ptr<app::ModuleSpec> module_spec(AgentFactory make_builtin = nullptr);
+std::unique_ptr<app::ModuleSpec> module_spec(AgentFactory make_builtin);
 
 }  // namespace todo::chat

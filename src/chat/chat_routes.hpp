@@ -17,7 +17,7 @@ struct ChatDeps {
   ops::Metrics& metrics;
   const auth::Authenticator& authenticator;
   tools::ToolDeps tools;
-  Agent* agent;  // the LLM agent, else the built-in one; null: 503 "no assistant configured"
+  Agent* agent;  // the LLM agent, else the built-in one; never null
   int history_messages;
   int max_message_chars;
   std::size_t max_body_bytes;
