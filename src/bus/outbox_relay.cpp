@@ -222,13 +222,22 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     slot.woken = false;  // commits after this point wake us again
   }
   Batch batch;
-  auto read = take_batch(slot, batch);
-  if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
+  // A consumer on an outbox several processes share (PostgreSQL) takes its rows in the unit
+  // that handles and acknowledges them: one transaction per batch under the target's lock
+  // (OutboxStore::take), instead of a claim transaction and a consume transaction, which
+  // cost the writer connections the creates share twice as many round trips.
+  if (slot.consumer && !options_.claim_holder.empty()) {
+    consume(slot, batch, true);
+  } else {
+    auto read = take_batch(slot, batch);
+    if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
+    if (batch.empty()) return false;
+    if (slot.publisher)
+      publish(slot, batch);
+    else
+      consume(slot, batch, false);
+  }
   if (batch.empty()) return false;
-  if (slot.publisher)
-    publish(slot, batch);
-  else
-    consume(slot, batch);
   Millis now = now_millis();
   std::string labels = "subscriber=\"" + slot.name + "\"";
   for (const auto& row : batch)
@@ -268,25 +277,29 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
 }
 
 // A local consumer: its effect, its dedupe rows and the acknowledgement in one transaction.
-void OutboxRelay::consume(Slot& slot, const Batch& batch) {
-  std::vector<Event> events = events_of(batch);
+std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take) {
+  std::vector<Event> events;
   Handled handled;
   Millis now = now_millis();
   auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+    // A unit may run again (its group commit rolled back): everything it fills starts over.
+    if (take) batch = storage::outbox(tx).take(slot.bit, options_.batch_size, now);
+    events = events_of(batch);
     handled = runner_.run(*slot.consumer, tx, events, now);
     std::vector<std::int64_t> ids;
     ids.reserve(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i)
       if (handled.outcomes[i] != Outcome::retry_later) ids.push_back(batch[i].id);
     storage::outbox(tx).ack(slot.bit, ids);
-    if (!options_.claim_holder.empty())
+    if (!take && !options_.claim_holder.empty())
       storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
   });
   if (!ack) {
     count(slot, "todo_events_failed_total", batch.size());
-    release_claims(slot);
+    if (!take) release_claims(slot);  // taken rows hold no claim: the rollback freed them
     throw std::runtime_error("handling the batch: " + ack.error().detail);
   }
+  if (batch.empty()) return 0;
   runner_.record(*slot.consumer, events, handled, now_millis());
   std::size_t delivered = 0, retry = 0, gave_up = 0;
   for (auto o : handled.outcomes)
@@ -296,6 +309,7 @@ void OutboxRelay::consume(Slot& slot, const Batch& batch) {
   if (gave_up)
     log::error("consumer {} gave up on {} of {} events", slot.name, gave_up, batch.size());
   if (retry) throw std::runtime_error(std::to_string(retry) + " events to retry later");
+  return batch.size();
 }
 
 }  // namespace todo::bus

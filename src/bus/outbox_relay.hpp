@@ -49,10 +49,12 @@ struct RelayOptions {
   std::chrono::milliseconds gather{5};
   // How often a publisher that is not accepting (Publisher::accepting) is asked again.
   std::chrono::milliseconds paused_check{250};
-  // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). Each
-  // batch is then claimed (OutboxStore::claim) under this holder name, so that a user's
-  // events go out from one process at a time, in order, and none twice; the claim ends
-  // with the acknowledgement, or by itself after `claim_lease` if this process dies.
+  // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). A
+  // publisher's batch is then claimed (OutboxStore::claim) under this holder name, so that a
+  // user's events go out from one process at a time, in order, and none twice; the claim
+  // ends with the acknowledgement, or by itself after `claim_lease` if this process dies. A
+  // local consumer's batch needs no claim: it is taken in the transaction that handles and
+  // acknowledges it (OutboxStore::take), under the target's lock.
   std::string claim_holder;
   std::chrono::milliseconds claim_lease{30000};
   // The target that inherits the outbox bit of rows written before bits had names
@@ -94,7 +96,10 @@ class OutboxRelay {
   void run(Slot& slot);
   bool deliver_once(Slot& slot);  // true: delivered a full batch, more may wait
   void publish(Slot& slot, const Batch& batch);
-  void consume(Slot& slot, const Batch& batch);
+  // A local consumer's batch: its effect, its dedupe rows and the acknowledgement in one
+  // write unit; on a shared outbox (claim_holder set) the rows are taken in that unit too.
+  // Returns the number of rows it was given.
+  std::size_t consume(Slot& slot, Batch& batch, bool take);
   Status take_batch(Slot& slot, Batch& batch);
   void release_claims(Slot& slot);
   std::vector<ops::Metrics::GaugeSample> outbox_gauges();

@@ -88,6 +88,13 @@ class OutboxStore : public Store {
                                        Millis now, Millis lease_until) = 0;
   // Ends `holder`'s claims and tells the other processes (PostgreSQL NOTIFY todo_outbox).
   virtual void release_claims(std::uint32_t bit, std::string_view holder) = 0;
+  // For a local consumer that acknowledges in this same write unit (bus/outbox_relay.cpp):
+  // up to `limit` pending rows of `bit`, in id order, skipping users another holder has an
+  // unexpired claim on (claim() above). On PostgreSQL the transaction first takes the
+  // target's lock (the one claim() takes), held until it ends: the units of several
+  // processes for one target take turns, each sees the acknowledgements of the one before,
+  // and no claim rows are written. SQLite has one writer: the rows, no lock.
+  virtual std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) = 0;
 
  protected:
   virtual void insert_row(const OutboxRow& row, std::uint32_t pending_mask) = 0;

@@ -455,6 +455,43 @@ TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   EXPECT_EQ(stored_rows(), 0);
 }
 
+// A local consumer takes its rows in the transaction that acknowledges them (OutboxStore::take,
+// bus/outbox_relay.cpp): in id order, without claim rows of its own, and never a user another
+// holder has claimed until that claim lapses (an older process claiming the same target).
+TEST_P(OutboxStorageTest, TakeGivesRowsInIdOrderAndLeavesUsersClaimedByAnotherHolder) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
+  const std::string other = prefix_ + "other-holder";
+  std::optional<NamedSession> alive;
+  if (is_postgres()) alive.emplace(GetParam().url, other);
+  auto take = [&](Millis now) {
+    std::vector<OutboxRow> rows;
+    EXPECT_TRUE(ok(write([&](Tx& tx) { rows = storage::outbox(tx).take(kBitClaims, 1000, now); })));
+    std::erase_if(rows, [&](const OutboxRow& r) { return !r.user_id.starts_with(prefix_); });
+    return names(rows);
+  };
+  using Names = std::vector<std::string>;
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("a", "a1", 1), kBitClaims); })));
+  const Millis t = 1'000'000;
+  std::vector<OutboxRow> claimed;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    claimed = storage::outbox(tx).claim(kBitClaims, other, 1000, t, t + 30'000);
+  })));
+  ASSERT_EQ(names(claimed), Names{"a1"});
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::outbox(tx).insert(row("b", "b1", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "a2", 1), kBitClaims);
+    storage::outbox(tx).insert(row("b", "b2", 1), kBitClaims);
+  })));
+  EXPECT_EQ(take(t + 1), (Names{"b1", "b2"})) << "user a is claimed by another holder";
+  EXPECT_EQ(take(t + 1), (Names{"b1", "b2"}))
+      << "taking writes no claim: the rows stay until acked";
+  EXPECT_EQ(take(t + 30'001), (Names{"a1", "b1", "a2", "b2"})) << "the other claim lapsed";
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, other); })));
+  ack(kBitClaims, ids_of(pending(kBitClaims)));
+  EXPECT_EQ(take(t + 2), Names{});
+}
+
 // A process killed mid-batch leaves its claims behind; on PostgreSQL they name the process's
 // sessions (their application_name), so they end as soon as the last of them is gone — not
 // after the lease, and not while one of them may still commit.
@@ -493,6 +530,56 @@ TEST_P(PostgresOutboxClaims, ARowLockedByAnotherTargetsAckIsNotSkipped) {
   ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).release_claims(kBitClaims, me); })));
   ack(kBitClaims, ids_of(pending(kBitClaims)));
   ack(kBitA, ids_of(pending(kBitA)));
+}
+
+// Two processes' consumers of one target take turns: a take waits while another process's
+// take of that target is in a transaction, and then sees what that one acknowledged (so no
+// event is handled twice and one user's events stay in order).
+TEST_P(PostgresOutboxClaims, ATakeWaitsForAnotherProcessesTakeAndSeesItsAcknowledgement) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::outbox(tx).insert(row("a", "first", 1), kBitClaims);
+    storage::outbox(tx).insert(row("a", "second", 1), kBitClaims);
+  })));
+  std::int64_t first_id = 0;
+  for (const auto& r : pending(kBitClaims))
+    if (r.event_id == prefix_ + "first") first_id = r.id;
+  ASSERT_NE(first_id, 0);
+  // The other process: in the middle of its take of this target (it holds the target's lock,
+  // pg_outbox.cpp) and acknowledging "first".
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
+                                                     &PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
+  auto exec = [&](const std::string& sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
+    auto status = PQresultStatus(r.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQresultErrorMessage(r.get());
+  };
+  exec("BEGIN");
+  exec("SELECT pg_advisory_xact_lock(7377285226040508416 + " + std::to_string(kBitClaims) + ")");
+  exec("DELETE FROM outbox WHERE id = " + std::to_string(first_id));
+  std::vector<OutboxRow> rows;
+  std::thread taker([&] {
+    EXPECT_TRUE(ok(write([&](Tx& tx) { rows = storage::outbox(tx).take(kBitClaims, 100, 1000); })));
+  });
+  // Ours waits on the target's lock (seen in pg_locks), not on a timer.
+  bool waiting = false;
+  for (int i = 0; i < 3000 && !waiting; ++i) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(
+        PQexec(other.get(),
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+        &PQclear);
+    waiting =
+        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting) << "the take did not wait for the other process's";
+  exec("COMMIT");
+  taker.join();
+  std::erase_if(rows, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
+  EXPECT_EQ(names(rows), (std::vector<std::string>{"second"}));
+  ack(kBitClaims, ids_of(pending(kBitClaims)));
 }
 
 TEST_P(PostgresOutboxClaims, ClaimsOfAGoneSessionEndAtOnce) {

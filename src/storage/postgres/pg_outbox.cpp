@@ -214,6 +214,26 @@ class PgOutbox final : public OutboxStore {
     return rows;
   }
 
+  std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) override {
+    // No flush(), as in claim(): rows this transaction buffered are not committed yet.
+    db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
+             Params().add(std::int64_t(bit)));
+    // Users claimed by a process that claims this target (an older version during a rolling
+    // upgrade) are theirs until the claim lapses. The list is read once (an InitPlan), so
+    // the plan still walks the primary key in id order and stops at `limit` (see claim()).
+    auto r = db_.exec(
+        "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
+        "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL(ARRAY(SELECT user_id FROM "
+        "outbox_claims WHERE subscriber_bit = $1 AND expires_at >= $3)) ORDER BY id LIMIT $2",
+        Params().add(std::int64_t(bit)).add(std::int64_t(limit)).add(now));
+    std::vector<OutboxRow> rows;
+    rows.reserve(r.size());
+    for (int i = 0; i < r.size(); ++i)
+      rows.push_back(
+          {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
+    return rows;
+  }
+
   void release_claims(std::uint32_t bit, std::string_view holder) override {
     // Other processes that skipped these users' newer events (they marked the claims
     // contended) are woken: NOTIFY todo_outbox with the target's bit. Only then: a NOTIFY

@@ -33,6 +33,11 @@ constexpr const char* kUnclaimed =
     "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox o "
     "WHERE (pending_mask & ?1) <> 0 AND NOT EXISTS (SELECT 1 FROM outbox_claims c "
     "WHERE c.subscriber_bit = ?1 AND c.user_id = o.user_id) ORDER BY id LIMIT ?2";
+constexpr const char* kTake =
+    "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox o "
+    "WHERE (pending_mask & ?1) <> 0 AND NOT EXISTS (SELECT 1 FROM outbox_claims c "
+    "WHERE c.subscriber_bit = ?1 AND c.user_id = o.user_id AND c.expires_at >= ?3) "
+    "ORDER BY id LIMIT ?2";
 constexpr const char* kClaimUsers =
     "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, expires_at) "
     "SELECT ?, value, ?, ? FROM json_each(?)";
@@ -113,6 +118,12 @@ class SqliteOutbox final : public OutboxStore {
         .bind(4, json_array(users))
         .run();
     return rows;
+  }
+
+  std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) override {
+    auto s = db_.prepare(kTake);
+    s.bind(1, std::int64_t(bit)).bind(2, std::int64_t(limit)).bind(3, now);
+    return read_rows(s);
   }
 
   void release_claims(std::uint32_t bit, std::string_view holder) override {
