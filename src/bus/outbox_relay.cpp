@@ -123,21 +123,29 @@ void OutboxRelay::start() {
 }
 
 void OutboxRelay::wake(std::uint32_t targets) {
-  bool any = false;
+  std::uint32_t woken = 0;  // indexes of the slots to notify (at most 31)
   {
     std::lock_guard lock(mutex_);
     // Before start() the bits are 0 and every slot is woken already (it checks on start).
-    for (auto& slot : slots_)
-      if ((slot->bit & targets) != 0) any = slot->woken = true;
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if ((slots_[i]->bit & targets) != 0) {
+        slots_[i]->woken = true;
+        woken |= 1u << i;
+      }
   }
-  // A commit of a plain create wakes the audit alone, not every consumer of the role: the
-  // others would each run an empty claim transaction per commit.
-  if (any) wakeup_.notify_all();
+  // A commit of a plain create wakes the audit's thread alone, not every consumer's thread of
+  // the role (each slot waits on its own condition variable): a group commit lands every
+  // millisecond or so under load.
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    if (woken & (1u << i)) slots_[i]->wakeup.notify_one();
 }
 
 void OutboxRelay::stop() {
   if (stopping_.exchange(true)) return;
-  wakeup_.notify_all();
+  {
+    std::lock_guard lock(mutex_);  // no thread between its check of stopping_ and its wait
+  }
+  for (auto& slot : slots_) slot->wakeup.notify_all();
   for (auto& slot : slots_)
     if (slot->thread.joinable()) slot->thread.join();
 }
@@ -161,7 +169,7 @@ void OutboxRelay::run(Slot& slot) {
   while (!stopping_) {
     if (slot.publisher && !slot.publisher->accepting()) {
       std::unique_lock lock(mutex_);
-      wakeup_.wait_for(lock, options_.paused_check, [&] { return stopping_.load(); });
+      slot.wakeup.wait_for(lock, options_.paused_check, [&] { return stopping_.load(); });
       continue;
     }
     bool more = false;
@@ -181,12 +189,12 @@ void OutboxRelay::run(Slot& slot) {
                   failures, wait.count());
       backoff = std::min(backoff * 2, options_.max_backoff);
       std::unique_lock lock(mutex_);
-      wakeup_.wait_for(lock, wait, [&] { return stopping_.load(); });
+      slot.wakeup.wait_for(lock, wait, [&] { return stopping_.load(); });
       continue;
     }
     if (more) continue;  // a full batch: there may be more right away
     std::unique_lock lock(mutex_);
-    wakeup_.wait_for(lock, options_.idle_check, [&] { return stopping_ || slot.woken; });
+    slot.wakeup.wait_for(lock, options_.idle_check, [&] { return stopping_ || slot.woken; });
     auto gather = std::max(options_.gather,
                            slot.consumer ? slot.consumer->gather() : std::chrono::milliseconds(0));
     if (!stopping_ && gather.count() > 0) {

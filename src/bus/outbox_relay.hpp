@@ -89,7 +89,8 @@ class OutboxRelay {
     std::shared_ptr<Consumer> consumer;    // one of these two is set
     std::shared_ptr<Publisher> publisher;  //
     std::uint32_t bit = 0;
-    bool woken = true;  // check the outbox on start
+    bool woken = true;               // check the outbox on start
+    std::condition_variable wakeup;  // with mutex_: woken, or stopping
     std::thread thread;
   };
   void add_slot(std::unique_ptr<Slot> slot);
@@ -112,7 +113,6 @@ class OutboxRelay {
   ConsumerRunner runner_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
-  std::condition_variable wakeup_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 };
