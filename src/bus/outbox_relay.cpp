@@ -45,6 +45,7 @@ void OutboxRelay::add_slot(std::unique_ptr<Slot> slot) {
   if (slots_.size() >= 31) throw std::logic_error("too many outbox targets");
   for (const auto& s : slots_)
     if (s->name == slot->name) throw std::logic_error("two relay targets named " + slot->name);
+  slot->limit = options_.batch_size;
   std::string labels = "subscriber=\"" + slot->name + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
@@ -204,14 +205,13 @@ void OutboxRelay::run(Slot& slot) {
   }
 }
 
-Status OutboxRelay::take_batch(Slot& slot, Batch& batch) {
+Status OutboxRelay::take_batch(Slot& slot, Batch& batch, int limit) {
   if (options_.claim_holder.empty())
-    return storage::read_and_wait(db_, [&](storage::Tx& tx) {
-      batch = storage::outbox(tx).pending(slot.bit, options_.batch_size);
-    });
+    return storage::read_and_wait(
+        db_, [&](storage::Tx& tx) { batch = storage::outbox(tx).pending(slot.bit, limit); });
   Millis now = now_millis();
-  return storage::write_and_wait(db_, [&](storage::Tx& tx) {
-    batch = storage::outbox(tx).claim(slot.bit, options_.claim_holder, options_.batch_size, now,
+  return storage::write_first_and_wait(db_, [&](storage::Tx& tx) {
+    batch = storage::outbox(tx).claim(slot.bit, options_.claim_holder, limit, now,
                                       now + options_.claim_lease.count());
   });
 }
@@ -219,7 +219,7 @@ Status OutboxRelay::take_batch(Slot& slot, Batch& batch) {
 // Best effort: should it fail too, the claims lapse after the lease.
 void OutboxRelay::release_claims(Slot& slot) {
   if (options_.claim_holder.empty()) return;
-  storage::write_and_wait(db_, [&](storage::Tx& tx) {
+  storage::write_first_and_wait(db_, [&](storage::Tx& tx) {
     storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
   });
 }
@@ -230,28 +230,35 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     slot.woken = false;  // commits after this point wake us again
   }
   Batch batch;
+  // A consumer that gets full batches (a backlog: more events come than batches carry) takes
+  // twice as many the next time, up to 8 * batch_size: every batch waits for its turn on the
+  // writer, so the lag of a consumer that takes fixed batches grows without bound under a
+  // load above batch_size per turn. A publisher keeps batch_size (the bus's own limits).
+  const int limit = slot.consumer ? slot.limit : options_.batch_size;
   // A consumer on an outbox several processes share (PostgreSQL) takes its rows in the unit
   // that handles and acknowledges them: one transaction per batch under the target's lock
   // (OutboxStore::take), instead of a claim transaction and a consume transaction, which
   // cost the writer connections the creates share twice as many round trips.
   if (slot.consumer && !options_.claim_holder.empty()) {
-    consume(slot, batch, true);
+    consume(slot, batch, true, limit);
   } else {
-    auto read = take_batch(slot, batch);
+    auto read = take_batch(slot, batch, limit);
     if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
     if (batch.empty()) return false;
     if (slot.publisher)
       publish(slot, batch);
     else
-      consume(slot, batch, false);
+      consume(slot, batch, false, limit);
   }
+  const bool full = int(batch.size()) >= limit;
+  slot.limit = full ? std::min(limit * 2, options_.batch_size * 8) : options_.batch_size;
   if (batch.empty()) return false;
   Millis now = now_millis();
   std::string labels = "subscriber=\"" + slot.name + "\"";
   for (const auto& row : batch)
     metrics_.observe("todo_event_delivery_lag_seconds", labels,
                      std::max<double>(0, double(now - row.created_at) / 1000.0));
-  return int(batch.size()) == options_.batch_size;
+  return full;
 }
 
 // An external bus: the side effect first, then the acknowledgement (at least once).
@@ -265,7 +272,7 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
   std::vector<std::int64_t> ids;
   ids.reserve(batch.size());
   for (const auto& row : batch) ids.push_back(row.id);
-  auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+  auto ack = storage::write_first_and_wait(db_, [&](storage::Tx& tx) {
     storage::outbox(tx).ack(slot.bit, ids);
     if (!options_.claim_holder.empty())
       storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
@@ -285,13 +292,13 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
 }
 
 // A local consumer: its effect, its dedupe rows and the acknowledgement in one transaction.
-std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take) {
+std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take, int limit) {
   std::vector<Event> events;
   Handled handled;
   Millis now = now_millis();
-  auto ack = storage::write_and_wait(db_, [&](storage::Tx& tx) {
+  auto ack = storage::write_first_and_wait(db_, [&](storage::Tx& tx) {
     // A unit may run again (its group commit rolled back): everything it fills starts over.
-    if (take) batch = storage::outbox(tx).take(slot.bit, options_.batch_size, now);
+    if (take) batch = storage::outbox(tx).take(slot.bit, limit, now);
     events = events_of(batch);
     handled = runner_.run(*slot.consumer, tx, events, now);
     std::vector<std::int64_t> ids;

@@ -10,7 +10,9 @@
 // with jitter, capped) without holding up the others; its backlog stays in the outbox,
 // visible in /metrics. Threads sleep until a commit wakes them (the Database's commit
 // listener, or LISTEN on PostgreSQL; no busy polling) or their backoff ends; under load each
-// wake-up takes a batch of up to `batch_size` rows.
+// wake-up takes a batch of up to `batch_size` rows (a consumer whose batches come full takes
+// twice as many the next time, up to 8 times as many), and the relay's units go ahead of
+// the waiting ones on the writer (Database::write_first).
 //
 // A consumer's retry_later for some events of a batch acknowledges the others; those events
 // keep their bit and come first in the next batch after the backoff.
@@ -91,6 +93,7 @@ class OutboxRelay {
     std::uint32_t bit = 0;
     bool woken = true;               // check the outbox on start
     std::condition_variable wakeup;  // with mutex_: woken, or stopping
+    int limit = 0;  // rows the next batch may take (deliver_once); batch_size from add_slot
     std::thread thread;
   };
   void add_slot(std::unique_ptr<Slot> slot);
@@ -100,8 +103,8 @@ class OutboxRelay {
   // A local consumer's batch: its effect, its dedupe rows and the acknowledgement in one
   // write unit; on a shared outbox (claim_holder set) the rows are taken in that unit too.
   // Returns the number of rows it was given.
-  std::size_t consume(Slot& slot, Batch& batch, bool take);
-  Status take_batch(Slot& slot, Batch& batch);
+  std::size_t consume(Slot& slot, Batch& batch, bool take, int limit);
+  Status take_batch(Slot& slot, Batch& batch, int limit);
   void release_claims(Slot& slot);
   std::vector<ops::Metrics::GaugeSample> outbox_gauges();
   void count(const Slot& slot, const char* family, std::size_t n);

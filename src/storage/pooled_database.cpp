@@ -75,32 +75,43 @@ PooledDatabase::~PooledDatabase() {
   stop();
 }
 
-bool PooledDatabase::enqueue(Queue& queue, Job job) {
+bool PooledDatabase::enqueue(Queue& queue, Job job, bool first) {
   {
     std::lock_guard lock(queue.mutex);
     if (stopping_) {
       job.done(unavailable("the server is shutting down"));
       return false;
     }
-    if (queue.jobs.size() >= options_.max_queue) {
+    if (first) {
+      queue.jobs.push_front(std::move(job));
+    } else if (queue.jobs.size() >= options_.max_queue) {
       job.done(unavailable("the database is overloaded; retry shortly"));
       return false;
+    } else {
+      queue.jobs.push_back(std::move(job));
     }
-    queue.jobs.push_back(std::move(job));
   }
   queue.ready.notify_one();
   return true;
 }
 
-void PooledDatabase::write(Work work, Done done) {
-  // Writes spread over the writers. One user's events still get outbox ids in commit
-  // order, whichever writer runs them (PostgreSQL takes a per-user lock, pg_events.cpp).
+// Writes spread over the writers. One user's events still get outbox ids in commit order,
+// whichever writer runs them (PostgreSQL takes a per-user lock, pg_outbox.cpp).
+PooledDatabase::Queue& PooledDatabase::next_write_queue() {
   std::size_t index = 0;
   if (write_queues_.size() > 1) {
     thread_local std::size_t next = 0;
     index = next++ % write_queues_.size();
   }
-  enqueue(*write_queues_[index], Job{std::move(work), std::move(done)});
+  return *write_queues_[index];
+}
+
+void PooledDatabase::write(Work work, Done done) {
+  enqueue(next_write_queue(), Job{std::move(work), std::move(done)});
+}
+
+void PooledDatabase::write_first(Work work, Done done) {
+  enqueue(next_write_queue(), Job{std::move(work), std::move(done)}, true);
 }
 
 void PooledDatabase::read(Work work, Done done) {

@@ -49,6 +49,7 @@ class PooledDatabase final : public Database {
   ~PooledDatabase() override;
 
   void write(Work work, Done done) override;
+  void write_first(Work work, Done done) override;
   void read(Work work, Done done) override;
   bool ping() override;
   StorageFault check_storage() override;
@@ -69,7 +70,9 @@ class PooledDatabase final : public Database {
     std::deque<Job> jobs;
   };
 
-  bool enqueue(Queue& queue, Job job);
+  // `first`: at the front of the queue, past the max_queue bound.
+  bool enqueue(Queue& queue, Job job, bool first = false);
+  Queue& next_write_queue();
   void writer_loop(Connection& conn, Queue& queue);
   void reader_loop(Connection& conn);
   void run_batch(Connection& conn, std::vector<Job>& batch);

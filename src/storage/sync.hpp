@@ -14,6 +14,14 @@ inline Status write_and_wait(Database& db, Work work) {
   return future.get();
 }
 
+// The same through Database::write_first (the outbox relay's units).
+inline Status write_first_and_wait(Database& db, Work work) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  db.write_first(std::move(work), [promise](Status s) { promise->set_value(std::move(s)); });
+  return future.get();
+}
+
 inline Status read_and_wait(Database& db, Work work) {
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();

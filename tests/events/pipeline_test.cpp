@@ -42,6 +42,7 @@ class RecordingConsumer : public bus::Consumer {
     std::lock_guard lock(mutex_);
     ++attempts_;
     if (failing_) return std::vector<Outcome>(events.size(), Outcome::retry_later);
+    batch_sizes_.push_back(events.size());
     for (const auto& e : events) pending_.push_back(e.event_id);
     return std::vector<Outcome>(events.size(), Outcome::done);
   }
@@ -65,6 +66,11 @@ class RecordingConsumer : public bus::Consumer {
     std::lock_guard lock(mutex_);
     return attempts_;
   }
+  // The size of each batch handled while not failing.
+  std::vector<std::size_t> batch_sizes() {
+    std::lock_guard lock(mutex_);
+    return batch_sizes_;
+  }
 
  private:
   std::string name_;
@@ -73,6 +79,7 @@ class RecordingConsumer : public bus::Consumer {
   int attempts_ = 0;
   std::mutex mutex_;
   std::vector<std::string> pending_, received_;
+  std::vector<std::size_t> batch_sizes_;
 };
 
 // A publisher (an external bus) that records what it is handed; not accepting while paused.
@@ -84,6 +91,7 @@ class RecordingPublisher : public bus::Publisher {
     std::lock_guard lock(mutex_);
     ++attempts_;
     for (const auto& row : batch) received_.push_back(row.event_id);
+    batch_sizes_.push_back(batch.size());
     return Outcome::done;
   }
   bool accepting() override {
@@ -98,6 +106,10 @@ class RecordingPublisher : public bus::Publisher {
     std::lock_guard lock(mutex_);
     return attempts_;
   }
+  std::vector<std::size_t> batch_sizes() {
+    std::lock_guard lock(mutex_);
+    return batch_sizes_;
+  }
   std::atomic<bool> open{true};
   std::atomic<int> asked{0};
 
@@ -106,6 +118,7 @@ class RecordingPublisher : public bus::Publisher {
   int attempts_ = 0;
   std::mutex mutex_;
   std::vector<std::string> received_;
+  std::vector<std::size_t> batch_sizes_;
 };
 
 class Pipeline : public ::testing::Test {
@@ -278,6 +291,41 @@ TEST_F(Pipeline, AFailingConsumerIsRetriedWhileAnotherGoesOnAndThenGetsEveryEven
   relay.stop();
   EXPECT_EQ(flaky->received(), ids);  // in order, no duplicates
   EXPECT_EQ(audit("u_a").size(), 20u);
+}
+
+// A consumer with a backlog takes growing batches (each waits for its turn on the writer: fixed
+// batches fall further behind under a load above a batch per turn), in order and once each; a
+// publisher keeps its batch size (the bus's limits).
+TEST_F(Pipeline, AConsumerBehindTakesGrowingBatchesAndAPublisherKeepsItsSize) {
+  bus::RelayOptions options;
+  options.min_backoff = 20ms;
+  options.max_backoff = 40ms;
+  options.batch_size = 7;
+  bus::OutboxWriter writer;
+  bus::OutboxRelay relay(*db_, metrics_, writer, options);
+  auto behind = std::make_shared<RecordingConsumer>("behind", /*failing=*/true);
+  auto bus_out = std::make_shared<RecordingPublisher>("bus");
+  bus_out->open = false;
+  relay.add(behind);
+  relay.add(bus_out);
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
+  relay.start();
+  const std::uint32_t mask = writer.mask_for("task-events");
+  for (int i = 0; i < 100; ++i) create("u_a", "t" + std::to_string(i), mask);
+  std::vector<std::string> ids;
+  for (const auto& row : pending(mask)) ids.push_back(row.event_id);
+  ASSERT_EQ(ids.size(), 100u);
+  ASSERT_TRUE(eventually([&] { return behind->attempts() >= 1; }));
+  behind->set_failing(false);
+  bus_out->open = true;
+  ASSERT_TRUE(eventually([&] { return pending(mask).empty(); }));
+  relay.stop();
+  EXPECT_EQ(behind->received(), ids);
+  EXPECT_EQ(behind->batch_sizes(), (std::vector<std::size_t>{7, 14, 28, 51}));
+  EXPECT_EQ(bus_out->received(), ids);
+  auto sizes = bus_out->batch_sizes();
+  EXPECT_EQ(sizes.size(), 15u);
+  EXPECT_TRUE(std::all_of(sizes.begin(), sizes.end(), [](std::size_t n) { return n <= 7; }));
 }
 
 TEST_F(Pipeline, ADeadConsumerKeepsItsBacklogWhileOthersGoOn) {

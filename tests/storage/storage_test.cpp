@@ -418,6 +418,37 @@ TEST_P(StorageTest, IdempotencyKeys) {
   EXPECT_EQ(kept->body, "");
 }
 
+// The outbox relay's units go ahead of the units waiting for a writer (Database::write_first):
+// behind a queue that clients keep full, a consumer's lag would grow with the queue.
+TEST_P(StorageTest, AUnitWrittenFirstRunsBeforeTheUnitsQueuedAheadOfIt) {
+  constexpr int kQueued = 40;
+  WriterGate gate;
+  ASSERT_NO_FATAL_FAILURE(gate.hold(*db_, writers()));
+  std::mutex mutex;
+  std::map<std::thread::id, std::vector<int>> ran;  // per writer thread, units in run order
+  auto unit = [&](int i) {
+    return [&, i](Tx&) {
+      std::lock_guard lock(mutex);
+      ran[std::this_thread::get_id()].push_back(i);
+    };
+  };
+  Completions done(kQueued + 1);
+  for (int i = 0; i < kQueued; ++i) db_->write(unit(i), done.done(i));
+  db_->write_first(unit(kQueued), done.done(kQueued));
+  gate.open();
+  ASSERT_TRUE(done.wait(60s));
+  for (int i = 0; i <= kQueued; ++i) EXPECT_TRUE(ok(done[i])) << "unit " << i;
+  bool found = false;
+  for (const auto& [thread, order] : ran)
+    if (std::find(order.begin(), order.end(), kQueued) != order.end()) {
+      found = true;
+      EXPECT_EQ(order.front(), kQueued)
+          << "its writer ran " << order.size() - 1 << " queued units before it";
+      EXPECT_GT(order.size(), 1u) << "nothing was queued on its writer";
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST_P(StorageTest, GroupCommitIsolatesAFailingUnit) {
   create_user("a");
   constexpr int kWrites = 200;

@@ -157,6 +157,9 @@ class SqliteDatabase final : public Database {
         identity_(file_identity(path)) {}
   ~SqliteDatabase() override { stop(); }
   void write(Work work, Done done) override { pool_->write(std::move(work), std::move(done)); }
+  void write_first(Work work, Done done) override {
+    pool_->write_first(std::move(work), std::move(done));
+  }
   void read(Work work, Done done) override { pool_->read(std::move(work), std::move(done)); }
   bool ping() override { return pool_->ping(); }
   // read_only when the file is no longer the one we opened (every commit would fail:
