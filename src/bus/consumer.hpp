@@ -50,6 +50,15 @@ class Consumer {
     return true;
   }
 
+  // Non-zero: the consumer wants a user's events only while the user listens — a live-update
+  // stream opened, or refreshed, within this window (storage/stream_store.hpp listen()). The
+  // embedded bus leaves that to the database as the event is written
+  // (storage::OutboxAddress::if_listening): a stream opened in any process sharing the
+  // database is seen without a cross-process cache, and the events of users who do not
+  // listen never reach the consumer (no outbox bit, no dedupe row, no transaction). Asked for
+  // the events wants() takes. Over Dapr every event comes and handle() decides. Default 0.
+  virtual std::chrono::milliseconds listeners_only() const { return std::chrono::milliseconds(0); }
+
   // How long the embedded relay waits after a wake-up before it reads this consumer's
   // events (never less than RelayOptions::gather), so that one claim and one transaction
   // carry the events of many commits. A consumer whose effect nobody watches to the

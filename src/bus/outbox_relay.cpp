@@ -115,8 +115,10 @@ void OutboxRelay::start() {
   }
   for (auto& slot : slots_)
     if (slot->consumer)
-      writer_.add_target(slot->bit, slot->consumer->topic(),
-                         [c = slot->consumer](const Event& event) { return c->wants(event); });
+      writer_.add_target(
+          slot->bit, slot->consumer->topic(),
+          [c = slot->consumer](const Event& event) { return c->wants(event); },
+          slot->consumer->listeners_only());
     else
       writer_.add_target(slot->bit, std::string());
   started_ = true;

@@ -5,6 +5,8 @@
 // of the event's topic. The relay (bus/outbox_relay.hpp) sets the targets at start(),
 // before the server takes requests; afterwards the writer is read-only, so any thread may use
 // it without locking.
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -32,34 +34,45 @@ class OutboxWriter {
       if (t.topic == topic) mask |= t.bit;
     return mask;
   }
-  // The targets of this row: every publisher, and each consumer of its topic that wants it.
-  std::uint32_t mask_for(const storage::OutboxRow& row) const {
-    std::uint32_t mask = all_topics_;
+  // The targets of this row: every publisher, and each consumer of its topic that wants it
+  // (one that wants only listeners' events: if the row's user listens, decided as the row is
+  // written, storage::OutboxAddress).
+  storage::OutboxAddress address_for(const storage::OutboxRow& row) const {
+    storage::OutboxAddress address(all_topics_);
     std::optional<Event> event;  // built for the first consumer that looks at the payload
     for (const auto& t : targets_) {
       if (t.topic != row.topic) continue;
       if (t.wants && !event)
         event.emplace(Event{row.event_id, row.user_id, row.topic, row.payload, row.created_at});
-      if (!t.wants || t.wants(*event)) mask |= t.bit;
+      if (t.wants && !t.wants(*event)) continue;
+      if (t.listeners_only.count() > 0) {
+        address.if_listening |= t.bit;
+        address.listened_since =
+            std::max(address.listened_since, row.created_at - Millis(t.listeners_only.count()));
+      } else {
+        address.bits |= t.bit;
+      }
     }
-    return mask;
+    return address;
   }
   // The mask of a change's event, row by row (tasks/task_service.hpp takes it); `none()` when
   // no target takes `topic` at all.
   storage::EventMask event_mask(std::string_view topic) const {
     if (mask_for(topic) == 0) return storage::EventMask(0u);
-    return storage::EventMask([this](const storage::OutboxRow& row) { return mask_for(row); });
+    return storage::EventMask([this](const storage::OutboxRow& row) { return address_for(row); });
   }
-  // Writes `row` into the outbox inside `tx` with its mask; nothing when the mask is 0.
+  // Writes `row` into the outbox inside `tx` with its address; nothing when it has no target.
   void write(storage::Tx& tx, const storage::OutboxRow& row) const {
-    if (auto mask = mask_for(row)) storage::outbox(tx).insert(row, mask);
+    storage::outbox(tx).insert(row, address_for(row));
   }
   // Called by the relay at start() only. `wants` empty: every event of the topic.
-  void add_target(std::uint32_t bit, std::string_view topic, Interest wants = {}) {
+  // `listeners_only` (Consumer::listeners_only): 0, or the listening window.
+  void add_target(std::uint32_t bit, std::string_view topic, Interest wants = {},
+                  std::chrono::milliseconds listeners_only = std::chrono::milliseconds(0)) {
     if (topic.empty())
       all_topics_ |= bit;
     else
-      targets_.push_back({bit, std::string(topic), std::move(wants)});
+      targets_.push_back({bit, std::string(topic), std::move(wants), listeners_only});
   }
 
  private:
@@ -67,6 +80,7 @@ class OutboxWriter {
     std::uint32_t bit;
     std::string topic;
     Interest wants;
+    std::chrono::milliseconds listeners_only;
   };
   std::uint32_t all_topics_ = 0;
   std::vector<Target> targets_;

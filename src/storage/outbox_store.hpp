@@ -30,21 +30,39 @@ struct OutboxRow {
   Millis created_at = 0;
 };
 
+// The relay targets an outbox row is for: `bits` whatever happens, and `if_listening` only
+// when the row's user has listened since `listened_since` (stream_cursors.listened_at, the
+// mark a live-update stream leaves: storage/stream_store.hpp listen()). That condition is
+// decided by the database while the row is written, under the user's outbox lock
+// (pg_outbox.cpp): no process has to know who listens on the others, and a listen() that
+// committed before the row's INSERT is seen (OutboxStore::settle covers the rest).
+struct OutboxAddress {
+  std::uint32_t bits = 0;
+  std::uint32_t if_listening = 0;
+  Millis listened_since = 0;
+  OutboxAddress() = default;
+  OutboxAddress(std::uint32_t b) : bits(b) {}  // NOLINT(google-explicit-constructor)
+  bool none() const { return bits == 0 && if_listening == 0; }
+  std::uint32_t any_bits() const { return bits | if_listening; }
+};
+
 // Which relay targets must receive an outbox row, per row: a fixed mask (tests, code that knows
 // its targets), or the OutboxWriter's (bus/outbox_writer.hpp), which asks each local consumer
-// whether it wants that event. 0: nobody; the row is not written.
+// whether it wants that event. none(): nobody; the row is not written.
 class EventMask {
  public:
   EventMask(std::uint32_t fixed) : fixed_(fixed) {}  // NOLINT(google-explicit-constructor)
-  explicit EventMask(std::function<std::uint32_t(const OutboxRow&)> per_row)
+  explicit EventMask(std::function<OutboxAddress(const OutboxRow&)> per_row)
       : per_row_(std::move(per_row)) {}
-  std::uint32_t operator()(const OutboxRow& row) const { return per_row_ ? per_row_(row) : fixed_; }
+  OutboxAddress operator()(const OutboxRow& row) const {
+    return per_row_ ? per_row_(row) : OutboxAddress(fixed_);
+  }
   // No target at all, whatever the row (the row need not even be built).
   bool none() const { return !per_row_ && fixed_ == 0; }
 
  private:
   std::uint32_t fixed_ = 0;
-  std::function<std::uint32_t(const OutboxRow&)> per_row_;
+  std::function<OutboxAddress(const OutboxRow&)> per_row_;
 };
 
 struct OutboxStats {
@@ -67,9 +85,12 @@ class OutboxStore : public Store {
 
   // Runs in the change's transaction; marks the transaction as one that wrote events (the
   // Database tells its commit listener, the relay, only about those: database.hpp).
-  void insert(const OutboxRow& row, std::uint32_t pending_mask) {
-    if (tx_) tx_->note_events_written(pending_mask);
-    insert_row(row, pending_mask);
+  // A row whose address comes to no target (if_listening bits of a user who does not listen,
+  // nothing else) is not written.
+  void insert(const OutboxRow& row, const OutboxAddress& address) {
+    if (address.none()) return;
+    if (tx_) tx_->note_events_written(address.any_bits());  // a spare wake-up costs little
+    insert_row(row, address);
   }
   // Up to `limit` rows whose mask has `bit`, in id order.
   virtual std::vector<OutboxRow> pending(std::uint32_t bit, int limit) = 0;
@@ -95,9 +116,16 @@ class OutboxStore : public Store {
   // processes for one target take turns, each sees the acknowledgements of the one before,
   // and no claim rows are written. SQLite has one writer: the rows, no lock.
   virtual std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) = 0;
+  // Returns once every transaction that may have written outbox rows of `user_id` without
+  // seeing a listen() committed before this call (OutboxAddress::if_listening) has ended: on
+  // PostgreSQL it takes and drops the user's outbox lock, which such a transaction holds from
+  // before its INSERT until it ends. SQLite has one writer: nothing to wait for. A read unit.
+  // A live-update stream calls it after its listen() commits and before it answers: every
+  // event committed after the answer is addressed to the stream's consumer.
+  virtual void settle(std::string_view user_id) = 0;
 
  protected:
-  virtual void insert_row(const OutboxRow& row, std::uint32_t pending_mask) = 0;
+  virtual void insert_row(const OutboxRow& row, const OutboxAddress& address) = 0;
 
  private:
   Tx* tx_ = nullptr;  // set by make()

@@ -6,10 +6,10 @@
 // when their seqs were known at once (SQLite: no read back), else a wake-up per user.
 //
 // Only users who listen get their task events appended (storage/stream_store.hpp listen()):
-// handle() asks the log, in its own transaction, which of the batch's users listened within
-// the listening window, so a stream opened in any process (its listen() committed before
-// an event is handled) gets every later event, and users who never open the app cost a
-// dedupe row and one read per batch, no append, no NOTIFY.
+// over the embedded bus the others' events are not even addressed to it (wants() on SQLite,
+// listeners_only() on PostgreSQL: stream/README.md), and handle() asks the log, in its own
+// transaction, which of the batch's users listened within the listening window (over Dapr
+// every event comes), so a stream opened in any process gets every later event.
 //
 // Threads: handle() on the driver's database thread; committed() on the driver's thread.
 // Over Dapr several batches may be in hand at once, so the rows wait in a map keyed by event
@@ -37,6 +37,11 @@ class StreamConsumer final : public bus::Consumer {
                  const ListeningUsers* listening = nullptr);
   bool wants(const bus::Event& event) const override {
     return !listening_ || listening_->maybe_listening(event.user_id, now_millis());
+  }
+  // Without the in-memory marks (PostgreSQL: streams may open in any process) the database
+  // decides as each event is written (storage::OutboxAddress).
+  std::chrono::milliseconds listeners_only() const override {
+    return listening_ ? std::chrono::milliseconds(0) : window_;
   }
   const std::string& name() const override { return name_; }
   const std::string& topic() const override { return topic_; }

@@ -10,6 +10,7 @@
 #include "http/problem.hpp"
 #include "http/sse.hpp"
 #include "storage/await.hpp"
+#include "storage/outbox_store.hpp"
 #include "storage/stream_store.hpp"
 #include "storage/sync.hpp"
 #include "stream/hub.hpp"
@@ -77,9 +78,11 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   if (s.hub.open() >= s.max_open)
     co_return Error::make(ErrorKind::unavailable,
                           "too many open streams on this server (--stream-max-open)");
-  // Listening from this commit on: every task event handled after it is appended
-  // (StreamConsumer reads this in its own transaction), so the position read here misses
-  // nothing that commits later.
+  // Listening from this commit on: every task event written after it is addressed to the
+  // stream consumer (on PostgreSQL the outbox INSERT reads the mark, storage::OutboxAddress;
+  // on SQLite wants() reads the in-memory marks, set first) and appended (the consumer checks
+  // again in its own transaction), so the position read here misses nothing that commits
+  // after the answer.
   Millis now = now_millis();
   if (s.listening) s.listening->listened(*user, now);  // before the write: see the header
   Millis lapsed_before = now - Millis((s.window - kLapseMargin).count());
@@ -89,6 +92,19 @@ asio::awaitable<http::Reply> open_stream(StreamDeps& s, http::RequestContext& ct
   auto position =
       co_await storage::db_write<storage::StreamPosition>(s.db, s.metrics, std::move(unit));
   if (!position) co_return position.error();
+  // PostgreSQL: an event whose outbox row was being written without seeing the mark commits
+  // before the stream answers (OutboxStore::settle waits for it): it is part of the state the
+  // client loads, not of the stream.
+  // (A named unit, as above: GCC 12 destroys a capturing lambda temporary inside a co_await
+  // twice.)
+  auto settle = [u = *user](storage::Tx& tx) {
+    storage::outbox(tx).settle(u);
+    return Result<Unit>(Unit{});
+  };
+  if (!s.listening) {
+    auto settled = co_await storage::db_read<Unit>(s.db, s.metrics, std::move(settle));
+    if (!settled) co_return settled.error();
+  }
   ResumePlan plan = plan_resume(*last, *position);
 
   http::StreamOptions options;

@@ -28,7 +28,7 @@ void publish(storage::Tx& tx, EventType type, const Task& task, Millis now,
              const storage::EventMask& subscribers, std::string_view source) {
   if (subscribers.none()) return;
   storage::OutboxRow row = make_task_event(type, task, now, source);
-  if (auto mask = subscribers(row)) storage::outbox(tx).insert(row, mask);
+  storage::outbox(tx).insert(row, subscribers(row));
 }
 
 // Writes the changed task and its event.

@@ -26,10 +26,15 @@ export function openStream(srv, u, { query = '', headers = {}, cookie = false } 
       events.push({ kind, id: Number(e.lastEventId), data: JSON.parse(e.data) });
     });
   }
+  // EventSource retries a refused connection for ever (a server that crashed): a safety net,
+  // not a speed bound, ends the wait with the reason.
   const opened = new Promise((resolve, reject) => {
-    es.onopen = () => resolve();
-    es.onerror = (err) => { if (es.readyState === EventSource.CLOSED) reject(err); };
+    const timer = setTimeout(() => reject(new Error('the stream did not open within 60 s (is the server up?)')), 60_000);
+    timer.unref();
+    es.onopen = () => { clearTimeout(timer); resolve(); };
+    es.onerror = (err) => { if (es.readyState === EventSource.CLOSED) { clearTimeout(timer); reject(err); } };
   });
+  opened.catch(() => {});  // a test that never awaits it is not failed by it
   return {
     es, events, opened,
     close: () => es.close(),

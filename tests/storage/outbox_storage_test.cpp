@@ -20,6 +20,8 @@
 #include <thread>
 
 #include "storage/outbox_store.hpp"
+#include "storage/postgres/pg_outbox.hpp"
+#include "storage/stream_store.hpp"
 #include "storage_fixture.hpp"
 
 namespace todo::storage {
@@ -492,6 +494,40 @@ TEST_P(OutboxStorageTest, TakeGivesRowsInIdOrderAndLeavesUsersClaimedByAnotherHo
   EXPECT_EQ(take(t + 2), Names{});
 }
 
+// A consumer that wants listeners' events only (OutboxAddress::if_listening: the stream
+// consumer) gets the bit of a row exactly when the row's user listened since the given time,
+// decided as the row is written; a row with no other target is then not written at all.
+TEST_P(OutboxStorageTest, ListenersOnlyBitsFollowTheUsersListenedAtWhenTheRowIsWritten) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitA));
+  ASSERT_NO_FATAL_FAILURE(drain(kBitB));
+  const Millis t = now_millis();
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::stream(tx).listen(user_id("fresh"), t, t);
+    storage::stream(tx).listen(user_id("stale"), t - 600'000, t - 600'000);
+  })));
+  OutboxAddress both;
+  both.bits = kBitA;
+  both.if_listening = kBitB;
+  both.listened_since = t - 300'000;
+  OutboxAddress gated_only;
+  gated_only.if_listening = kBitB;
+  gated_only.listened_since = t - 300'000;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    for (const char* user : {"fresh", "stale", "never"}) {
+      storage::outbox(tx).insert(row(user, std::string(user) + "-both", 1), both);
+      storage::outbox(tx).insert(row(user, std::string(user) + "-gated", 1), gated_only);
+    }
+  })));
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names(pending(kBitB)), (Names{"fresh-both", "fresh-gated"}));
+  EXPECT_EQ(names(pending(kBitA)), (Names{"fresh-both", "stale-both", "never-both"}));
+  EXPECT_EQ(names(pending(kBitA | kBitB)),
+            (Names{"fresh-both", "fresh-gated", "stale-both", "never-both"}))
+      << "a row for nobody is not written";
+  ack(kBitA, ids_of(pending(kBitA)));
+  ack(kBitB, ids_of(pending(kBitB)));
+}
+
 // A process killed mid-batch leaves its claims behind; on PostgreSQL they name the process's
 // sessions (their application_name), so they end as soon as the last of them is gone — not
 // after the lease, and not while one of them may still commit.
@@ -580,6 +616,97 @@ TEST_P(PostgresOutboxClaims, ATakeWaitsForAnotherProcessesTakeAndSeesItsAcknowle
   std::erase_if(rows, [&](const OutboxRow& x) { return !x.user_id.starts_with(prefix_); });
   EXPECT_EQ(names(rows), (std::vector<std::string>{"second"}));
   ack(kBitClaims, ids_of(pending(kBitClaims)));
+}
+
+// A stream's settle() after its listen() waits for a transaction that may have written the
+// user's outbox rows without seeing that listen(): it holds the user's outbox lock from its
+// INSERT to its end.
+TEST_P(PostgresOutboxClaims, SettleWaitsForATransactionHoldingTheUsersOutboxLock) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
+                                                     &PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
+  auto exec = [&](const std::string& sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
+    auto status = PQresultStatus(r.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQresultErrorMessage(r.get());
+  };
+  exec("BEGIN");
+  exec("SELECT pg_advisory_xact_lock(" +
+       std::to_string(storage::postgres::outbox_user_lock_key(user_id("s"))) + ")");
+  std::atomic<bool> settled{false};
+  std::thread settler([&] {
+    EXPECT_TRUE(ok(read([&](Tx& tx) { storage::outbox(tx).settle(user_id("s")); })));
+    settled = true;
+  });
+  bool waiting = false;
+  for (int i = 0; i < 3000 && !waiting; ++i) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(
+        PQexec(other.get(),
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+        &PQclear);
+    waiting =
+        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting) << "settle() did not wait for the writer";
+  EXPECT_FALSE(settled);
+  exec("COMMIT");
+  settler.join();
+  EXPECT_TRUE(settled);
+  // Another user's lock is not this one: settle() returns at once.
+  EXPECT_TRUE(ok(read([&](Tx& tx) { storage::outbox(tx).settle(user_id("t")); })));
+}
+
+// The other half: a writer reads the listening marks only once it holds the user's outbox
+// lock, so a listen() that commits while the writer waits for the lock is seen.
+TEST_P(PostgresOutboxClaims, AWriterWaitingForTheUsersLockSeesAListenCommittedMeanwhile) {
+  ASSERT_NO_FATAL_FAILURE(drain(kBitB));
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
+                                                     &PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
+  auto exec = [&](const std::string& sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
+    auto status = PQresultStatus(r.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQresultErrorMessage(r.get());
+  };
+  exec("BEGIN");
+  exec("SELECT pg_advisory_xact_lock(" +
+       std::to_string(storage::postgres::outbox_user_lock_key(user_id("w"))) + ")");
+  const Millis t = now_millis();
+  OutboxAddress gated;
+  gated.if_listening = kBitB;
+  gated.listened_since = t - 60'000;
+  std::thread writer([&] {
+    EXPECT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("w", "w1", 1), gated); })));
+  });
+  bool waiting = false;
+  for (int i = 0; i < 3000 && !waiting; ++i) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(
+        PQexec(other.get(),
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+        &PQclear);
+    waiting =
+        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(waiting) << "the writer did not wait for the user's lock";
+  // The stream opens meanwhile (committed on another connection).
+  const std::string listen =
+      "INSERT INTO stream_cursors (user_id, last_seq, listened_at, "
+      "resume_floor) VALUES ('" +
+      user_id("w") + "', 0, " + std::to_string(t) + ", 0)";
+  std::unique_ptr<PGconn, decltype(&PQfinish)> stream_conn(PQconnectdb(GetParam().url.c_str()),
+                                                           &PQfinish);
+  std::unique_ptr<PGresult, decltype(&PQclear)> listened(PQexec(stream_conn.get(), listen.c_str()),
+                                                         &PQclear);
+  ASSERT_EQ(PQresultStatus(listened.get()), PGRES_COMMAND_OK)
+      << PQresultErrorMessage(listened.get());
+  exec("COMMIT");
+  writer.join();
+  EXPECT_EQ(names(pending(kBitB)), std::vector<std::string>{"w1"});
+  ack(kBitB, ids_of(pending(kBitB)));
 }
 
 TEST_P(PostgresOutboxClaims, ClaimsOfAGoneSessionEndAtOnce) {

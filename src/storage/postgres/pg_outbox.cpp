@@ -5,18 +5,17 @@
 
 #include "storage/outbox_store.hpp"
 #include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_outbox.hpp"
 
 namespace todo::storage::postgres {
-namespace {
 
-// A stable 64-bit key per user for pg_advisory_xact_lock (FNV-1a: the same in every
-// process and build, so api replicas agree on it). Two users sharing a key only wait for
-// each other a little; they never deadlock, because keys are taken in sorted order.
-std::int64_t user_lock_key(std::string_view user_id) {
+std::int64_t outbox_user_lock_key(std::string_view user_id) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : user_id) h = (h ^ c) * 1099511628211ull;
   return std::int64_t(h);
 }
+
+namespace {
 
 // Target bits are allocated under this transaction-scoped advisory lock, so that processes
 // starting together never hand out one bit twice.
@@ -55,8 +54,8 @@ class PgOutbox final : public OutboxStore {
     throw std::logic_error("more than 31 outbox targets were ever registered");
   }
 
-  void insert_row(const OutboxRow& row, std::uint32_t pending_mask) override {
-    buffer_.emplace_back(row, pending_mask);  // written by flush(), see the class comment
+  void insert_row(const OutboxRow& row, const OutboxAddress& address) override {
+    buffer_.emplace_back(row, address);  // written by flush(), see the class comment
     // Outside a transaction (a unit on a reader connection) no commit() would ever flush it:
     // write it now, in autocommit, as SQLite does.
     if (db_.transaction_status() == PQTRANS_IDLE) flush();
@@ -65,15 +64,19 @@ class PgOutbox final : public OutboxStore {
   void flush() {
     if (buffer_.empty()) return;
     std::vector<std::string> event_ids, users, topics, payloads;
-    std::vector<std::int64_t> created, masks, lock_keys;
-    for (const auto& [row, mask] : buffer_) {
-      lock_keys.push_back(user_lock_key(row.user_id));
+    std::vector<std::int64_t> created, masks, lock_keys, gated, since;
+    bool any_gated = false;
+    for (const auto& [row, address] : buffer_) {
+      lock_keys.push_back(outbox_user_lock_key(row.user_id));
       event_ids.push_back(row.event_id);
       users.push_back(row.user_id);
       topics.push_back(row.topic);
       payloads.push_back(row.payload);
       created.push_back(row.created_at);
-      masks.push_back(mask);
+      masks.push_back(address.bits);
+      gated.push_back(address.if_listening);
+      since.push_back(address.listened_since);
+      any_gated = any_gated || address.if_listening != 0;
     }
     buffer_.clear();
     // One user's events must get outbox ids in commit order (the relay delivers by id), yet
@@ -94,10 +97,26 @@ class PgOutbox final : public OutboxStore {
     // Ids must follow the order the events were written in (one user's commit order): the
     // rows are fed to the INSERT sorted by their array position, not in whatever order
     // unnest happens to produce.
+    if (!any_gated) {
+      db_.exec(
+          "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
+          "SELECT e, u, t, p, c, m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+          "$5::bigint[], $6::integer[]) WITH ORDINALITY AS r(e, u, t, p, c, m, n) ORDER BY n",
+          p);
+      return;
+    }
+    // Bits for listeners only (OutboxAddress): added where the user's listened_at is recent
+    // enough. This statement runs after the user locks above, so it sees every listen()
+    // that committed before it could take them; one that commits later waits in
+    // settle() for this transaction to end. A row left with no bit is not written.
+    p.add(encode_int_array(gated)).add(encode_int_array(since));
     db_.exec(
         "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
-        "SELECT e, u, t, p, c, m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-        "$5::bigint[], $6::integer[]) WITH ORDINALITY AS r(e, u, t, p, c, m, n) ORDER BY n",
+        "SELECT e, u, t, p, c, m FROM (SELECT e, u, t, p, c, n, m | CASE WHEN g <> 0 AND "
+        "EXISTS (SELECT 1 FROM stream_cursors s WHERE s.user_id = u AND s.listened_at >= l) "
+        "THEN g ELSE 0 END AS m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+        "$5::bigint[], $6::integer[], $7::integer[], $8::bigint[]) WITH ORDINALITY "
+        "AS r(e, u, t, p, c, m, g, l, n)) AS addressed WHERE m <> 0 ORDER BY n",
         p);
   }
 
@@ -234,6 +253,13 @@ class PgOutbox final : public OutboxStore {
     return rows;
   }
 
+  void settle(std::string_view user_id) override {
+    // Waits for the holder of the user's lock (a transaction between its outbox INSERT and its
+    // end), then drops it: in a read unit's transaction it ends with that at once.
+    db_.exec("SELECT pg_advisory_xact_lock($1::bigint)",
+             Params().add(outbox_user_lock_key(user_id)));
+  }
+
   void release_claims(std::uint32_t bit, std::string_view holder) override {
     // Other processes that skipped these users' newer events (they marked the claims
     // contended) are woken: NOTIFY todo_outbox with the target's bit. Only then: a NOTIFY
@@ -277,7 +303,7 @@ class PgOutbox final : public OutboxStore {
 
  private:
   Handle& db_;
-  std::vector<std::pair<OutboxRow, std::uint32_t>> buffer_;
+  std::vector<std::pair<OutboxRow, OutboxAddress>> buffer_;
 };
 
 }  // namespace

@@ -14,6 +14,8 @@ constexpr const char* kAddTarget = "INSERT INTO outbox_consumers (name, bit) VAL
 constexpr const char* kInsertRow =
     "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
     "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kListenedSince =
+    "SELECT 1 FROM stream_cursors WHERE user_id = ? AND listened_at >= ?";
 constexpr const char* kPending =
     "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
     "WHERE (pending_mask & ?) <> 0 ORDER BY id LIMIT ?";
@@ -74,7 +76,13 @@ class SqliteOutbox final : public OutboxStore {
     throw std::logic_error("more than 31 outbox targets were ever registered");
   }
 
-  void insert_row(const OutboxRow& row, std::uint32_t pending_mask) override {
+  void insert_row(const OutboxRow& row, const OutboxAddress& address) override {
+    // One writer: a listen() committed before this transaction is seen, none commits during it.
+    std::uint32_t pending_mask = address.bits;
+    if (address.if_listening != 0 &&
+        db_.prepare(kListenedSince).bind(1, row.user_id).bind(2, address.listened_since).step())
+      pending_mask |= address.if_listening;
+    if (pending_mask == 0) return;
     db_.prepare(kInsertRow)
         .bind(1, row.event_id)
         .bind(2, row.user_id)
@@ -125,6 +133,8 @@ class SqliteOutbox final : public OutboxStore {
     s.bind(1, std::int64_t(bit)).bind(2, std::int64_t(limit)).bind(3, now);
     return read_rows(s);
   }
+
+  void settle(std::string_view) override {}
 
   void release_claims(std::uint32_t bit, std::string_view holder) override {
     db_.prepare(kReleaseClaims).bind(1, std::int64_t(bit)).bind(2, holder).run();
