@@ -47,8 +47,11 @@ struct RelayOptions {
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds idle_check{5000};  // safety net re-check when nothing woke us
   // After a wake-up, wait this long so that one read and one acknowledgement carry the
-  // events of several commits (under load a commit lands every millisecond or so).
-  std::chrono::milliseconds gather{5};
+  // events of several commits (under load a commit lands every millisecond or so). Short:
+  // the relay's units go first on the writer (Database::write_first), so a batch also takes
+  // what committed while the previous one ran; 5 ms here cost the audit 3 ms of mean lag at
+  // 1 000 operations/s and no create throughput (bench/RESULTS.md).
+  std::chrono::milliseconds gather{1};
   // How often a publisher that is not accepting (Publisher::accepting) is asked again.
   std::chrono::milliseconds paused_check{250};
   // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). A
