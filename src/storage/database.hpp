@@ -46,10 +46,11 @@ class Database {
   // writers), then `done` with the outcome. A user's outbox rows get ids in commit order
   // whichever writer commits them.
   virtual void write(Work work, Done done) = 0;
-  // As write(), but queued ahead of the units waiting (never refused as overload): for the
-  // outbox relay, one unit per target at a time, whose wait is every consumer's lag — behind
-  // a queue that a closed loop of clients keeps full, the audit trail fell further behind
-  // for as long as the load lasted.
+  // As write(), but queued ahead of the units waiting (never refused as overload), and always
+  // on the same writer: for the outbox relay, one unit per target at a time, whose wait is
+  // every consumer's lag — behind a queue that a closed loop of clients keeps full, the audit
+  // trail fell further behind for as long as the load lasted — and whose acknowledgements of
+  // shared rows deadlocked when two writers ran them at once (pooled_database.cpp).
   virtual void write_first(Work work, Done done) { write(std::move(work), std::move(done)); }
   virtual void read(Work work, Done done) = 0;
   // Runs a trivial query on a reader connection; false when the database is unreachable.

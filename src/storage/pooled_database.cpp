@@ -110,8 +110,13 @@ void PooledDatabase::write(Work work, Done done) {
   enqueue(next_write_queue(), Job{std::move(work), std::move(done)});
 }
 
+// Always the first writer: the outbox relay's units of several targets acknowledge rows they
+// share (UPDATE/DELETE of one outbox row by each target), and two of them in transactions of
+// two writers at once locked those rows in different orders — a deadlock that PostgreSQL
+// breaks only after deadlock_timeout (1 s), which every write of both batches waited for.
+// On one writer they share a transaction or follow each other.
 void PooledDatabase::write_first(Work work, Done done) {
-  enqueue(next_write_queue(), Job{std::move(work), std::move(done)}, true);
+  enqueue(*write_queues_.front(), Job{std::move(work), std::move(done)}, true);
 }
 
 void PooledDatabase::read(Work work, Done done) {

@@ -449,6 +449,31 @@ TEST_P(StorageTest, AUnitWrittenFirstRunsBeforeTheUnitsQueuedAheadOfIt) {
   EXPECT_TRUE(found);
 }
 
+// ... and all on one writer: the relay's acknowledgements of rows several targets share, in
+// transactions of two writers at once, deadlocked on PostgreSQL (a 1 s wait for every write of
+// both batches before PostgreSQL broke it).
+TEST_P(StorageTest, UnitsWrittenFirstAllRunOnOneWriter) {
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  Completions done(40);
+  std::vector<std::thread> submitters;
+  for (int s = 0; s < 4; ++s)
+    submitters.emplace_back([&, s] {
+      for (int i = s; i < 40; i += 4) {
+        db_->write([](Tx&) {}, [](Status) {});  // the other writers are busy too
+        db_->write_first(
+            [&](Tx&) {
+              std::lock_guard lock(mutex);
+              threads.insert(std::this_thread::get_id());
+            },
+            done.done(i));
+      }
+    });
+  for (auto& t : submitters) t.join();
+  ASSERT_TRUE(done.wait(60s));
+  EXPECT_EQ(threads.size(), 1u);
+}
+
 TEST_P(StorageTest, GroupCommitIsolatesAFailingUnit) {
   create_user("a");
   constexpr int kWrites = 200;
