@@ -404,6 +404,35 @@ struct NamedSession {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
 };
 
+// A second session of the test's database, as another process holds one.
+struct OtherSession {
+  explicit OtherSession(const std::string& url) : conn(PQconnectdb(url.c_str()), &PQfinish) {
+    EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  }
+  void exec(const std::string& sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), sql.c_str()), &PQclear);
+    auto status = PQresultStatus(r.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQresultErrorMessage(r.get());
+  }
+  // Whether some session waits for an advisory lock, polled (pg_locks) for up to ~30 s: a
+  // condition, not a pause.
+  bool someone_waits_for_an_advisory_lock() {
+    for (int i = 0; i < 3000; ++i) {
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(
+          PQexec(conn.get(),
+                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+          &PQclear);
+      if (PQresultStatus(r.get()) == PGRES_TUPLES_OK &&
+          std::string(PQgetvalue(r.get(), 0, 0)) != "0")
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
+};
+
 TEST_P(OutboxStorageTest, ClaimsGiveEachUserToOneHolderAtATime) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitClaims));
   const std::string h1 = prefix_ + "holder-1", h2 = prefix_ + "holder-2";
@@ -583,15 +612,8 @@ TEST_P(PostgresOutboxClaims, ATakeWaitsForAnotherProcessesTakeAndSeesItsAcknowle
   ASSERT_NE(first_id, 0);
   // The other process: in the middle of its take of this target (it holds the target's lock,
   // pg_outbox.cpp) and acknowledging "first".
-  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
-                                                     &PQfinish);
-  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
-  auto exec = [&](const std::string& sql) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
-    auto status = PQresultStatus(r.get());
-    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
-        << sql << ": " << PQresultErrorMessage(r.get());
-  };
+  OtherSession other(GetParam().url);
+  auto exec = [&](const std::string& sql) { other.exec(sql); };
   exec("BEGIN");
   exec("SELECT pg_advisory_xact_lock(7377285226040508416 + " + std::to_string(kBitClaims) + ")");
   exec("DELETE FROM outbox WHERE id = " + std::to_string(first_id));
@@ -600,16 +622,7 @@ TEST_P(PostgresOutboxClaims, ATakeWaitsForAnotherProcessesTakeAndSeesItsAcknowle
     EXPECT_TRUE(ok(write([&](Tx& tx) { rows = storage::outbox(tx).take(kBitClaims, 100, 1000); })));
   });
   // Ours waits on the target's lock (seen in pg_locks), not on a timer.
-  bool waiting = false;
-  for (int i = 0; i < 3000 && !waiting; ++i) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(
-        PQexec(other.get(),
-               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
-        &PQclear);
-    waiting =
-        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const bool waiting = other.someone_waits_for_an_advisory_lock();
   EXPECT_TRUE(waiting) << "the take did not wait for the other process's";
   exec("COMMIT");
   taker.join();
@@ -622,15 +635,8 @@ TEST_P(PostgresOutboxClaims, ATakeWaitsForAnotherProcessesTakeAndSeesItsAcknowle
 // user's outbox rows without seeing that listen(): it holds the user's outbox lock from its
 // INSERT to its end.
 TEST_P(PostgresOutboxClaims, SettleWaitsForATransactionHoldingTheUsersOutboxLock) {
-  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
-                                                     &PQfinish);
-  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
-  auto exec = [&](const std::string& sql) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
-    auto status = PQresultStatus(r.get());
-    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
-        << sql << ": " << PQresultErrorMessage(r.get());
-  };
+  OtherSession other(GetParam().url);
+  auto exec = [&](const std::string& sql) { other.exec(sql); };
   exec("BEGIN");
   exec("SELECT pg_advisory_xact_lock(" +
        std::to_string(storage::postgres::outbox_user_lock_key(user_id("s"))) + ")");
@@ -639,16 +645,7 @@ TEST_P(PostgresOutboxClaims, SettleWaitsForATransactionHoldingTheUsersOutboxLock
     EXPECT_TRUE(ok(read([&](Tx& tx) { storage::outbox(tx).settle(user_id("s")); })));
     settled = true;
   });
-  bool waiting = false;
-  for (int i = 0; i < 3000 && !waiting; ++i) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(
-        PQexec(other.get(),
-               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
-        &PQclear);
-    waiting =
-        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const bool waiting = other.someone_waits_for_an_advisory_lock();
   EXPECT_TRUE(waiting) << "settle() did not wait for the writer";
   EXPECT_FALSE(settled);
   exec("COMMIT");
@@ -662,15 +659,8 @@ TEST_P(PostgresOutboxClaims, SettleWaitsForATransactionHoldingTheUsersOutboxLock
 // lock, so a listen() that commits while the writer waits for the lock is seen.
 TEST_P(PostgresOutboxClaims, AWriterWaitingForTheUsersLockSeesAListenCommittedMeanwhile) {
   ASSERT_NO_FATAL_FAILURE(drain(kBitB));
-  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(GetParam().url.c_str()),
-                                                     &PQfinish);
-  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK) << PQerrorMessage(other.get());
-  auto exec = [&](const std::string& sql) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(other.get(), sql.c_str()), &PQclear);
-    auto status = PQresultStatus(r.get());
-    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
-        << sql << ": " << PQresultErrorMessage(r.get());
-  };
+  OtherSession other(GetParam().url);
+  auto exec = [&](const std::string& sql) { other.exec(sql); };
   exec("BEGIN");
   exec("SELECT pg_advisory_xact_lock(" +
        std::to_string(storage::postgres::outbox_user_lock_key(user_id("w"))) + ")");
@@ -681,16 +671,7 @@ TEST_P(PostgresOutboxClaims, AWriterWaitingForTheUsersLockSeesAListenCommittedMe
   std::thread writer([&] {
     EXPECT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("w", "w1", 1), gated); })));
   });
-  bool waiting = false;
-  for (int i = 0; i < 3000 && !waiting; ++i) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r(
-        PQexec(other.get(),
-               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
-        &PQclear);
-    waiting =
-        PQresultStatus(r.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(r.get(), 0, 0)) != "0";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const bool waiting = other.someone_waits_for_an_advisory_lock();
   ASSERT_TRUE(waiting) << "the writer did not wait for the user's lock";
   // The stream opens meanwhile (committed on another connection).
   const std::string listen =

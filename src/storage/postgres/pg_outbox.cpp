@@ -17,6 +17,16 @@ std::int64_t outbox_user_lock_key(std::string_view user_id) {
 
 namespace {
 
+// The rows of a SELECT id, event_id, user_id, topic, payload, created_at FROM outbox.
+std::vector<OutboxRow> outbox_rows(const Rows& r) {
+  std::vector<OutboxRow> rows;
+  rows.reserve(std::size_t(r.size()));
+  for (int i = 0; i < r.size(); ++i)
+    rows.push_back(
+        {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
+  return rows;
+}
+
 // Target bits are allocated under this transaction-scoped advisory lock, so that processes
 // starting together never hand out one bit twice.
 constexpr const char* kTargetLock = "SELECT pg_advisory_xact_lock(7377285226040508415)";
@@ -126,12 +136,7 @@ class PgOutbox final : public OutboxStore {
         "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
         "WHERE (pending_mask & $1) <> 0 ORDER BY id LIMIT $2",
         Params().add(std::int64_t(bit)).add(std::int64_t(limit)));
-    std::vector<OutboxRow> rows;
-    rows.reserve(r.size());
-    for (int i = 0; i < r.size(); ++i)
-      rows.push_back(
-          {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
-    return rows;
+    return outbox_rows(r);
   }
 
   void ack(std::uint32_t bit, const std::vector<std::int64_t>& ids) override {
@@ -212,13 +217,9 @@ class PgOutbox final : public OutboxStore {
             .add(std::int64_t(bit))
             .add(std::int64_t(limit))
             .add(encode_text_array(held_users)));
-    std::vector<OutboxRow> rows;
+    std::vector<OutboxRow> rows = outbox_rows(r);
     std::vector<std::string> users;
     std::set<std::string_view> seen;
-    rows.reserve(r.size());
-    for (int i = 0; i < r.size(); ++i)
-      rows.push_back(
-          {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
     for (const auto& row : rows)
       if (seen.insert(row.user_id).second) users.push_back(row.user_id);
     if (!users.empty())
@@ -245,12 +246,7 @@ class PgOutbox final : public OutboxStore {
         "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL(ARRAY(SELECT user_id FROM "
         "outbox_claims WHERE subscriber_bit = $1 AND expires_at >= $3)) ORDER BY id LIMIT $2",
         Params().add(std::int64_t(bit)).add(std::int64_t(limit)).add(now));
-    std::vector<OutboxRow> rows;
-    rows.reserve(r.size());
-    for (int i = 0; i < r.size(); ++i)
-      rows.push_back(
-          {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.int64(i, 5)});
-    return rows;
+    return outbox_rows(r);
   }
 
   void settle(std::string_view user_id) override {
