@@ -242,7 +242,17 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   // (OutboxStore::take), instead of a claim transaction and a consume transaction, which
   // cost the writer connections the creates share twice as many round trips.
   if (slot.consumer && !options_.claim_holder.empty()) {
-    consume(slot, batch, true, limit);
+    bool busy = false;
+    consume(slot, batch, true, limit, &busy);
+    if (busy) {
+      // Another process's unit holds the target: it takes what is there now; ask again
+      // shortly for what commits after its read (2 ms, doubling to 64 ms while it stays busy).
+      auto wait = std::chrono::milliseconds(2 << std::min(slot.busy_turns++, 5));
+      std::unique_lock lock(mutex_);
+      slot.wakeup.wait_for(lock, wait, [&] { return stopping_.load(); });
+      return true;
+    }
+    slot.busy_turns = 0;
   } else {
     auto read = take_batch(slot, batch, limit);
     if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
@@ -250,7 +260,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     if (slot.publisher)
       publish(slot, batch);
     else
-      consume(slot, batch, false, limit);
+      consume(slot, batch, false, limit, nullptr);
   }
   const bool full = int(batch.size()) >= limit;
   slot.limit = full ? std::min(limit * 2, options_.batch_size * 8) : options_.batch_size;
@@ -294,13 +304,17 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
 }
 
 // A local consumer: its effect, its dedupe rows and the acknowledgement in one transaction.
-std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take, int limit) {
+std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take, int limit, bool* busy) {
   std::vector<Event> events;
   Handled handled;
   Millis now = now_millis();
   auto ack = storage::write_first_and_wait(db_, [&](storage::Tx& tx) {
     // A unit may run again (its group commit rolled back): everything it fills starts over.
-    if (take) batch = storage::outbox(tx).take(slot.bit, limit, now);
+    if (take) {
+      auto taken = storage::outbox(tx).take(slot.bit, limit, now);
+      if (busy) *busy = !taken;
+      batch = taken ? std::move(*taken) : Batch{};
+    }
     events = events_of(batch);
     handled = runner_.run(*slot.consumer, tx, events, now);
     std::vector<std::int64_t> ids;

@@ -96,7 +96,8 @@ class OutboxRelay {
     std::uint32_t bit = 0;
     bool woken = true;               // check the outbox on start
     std::condition_variable wakeup;  // with mutex_: woken, or stopping
-    int limit = 0;  // rows the next batch may take (deliver_once); batch_size from add_slot
+    int limit = 0;       // rows the next batch may take (deliver_once); batch_size from add_slot
+    int busy_turns = 0;  // takes in a row that found the target held by another process
     std::thread thread;
   };
   void add_slot(std::unique_ptr<Slot> slot);
@@ -106,7 +107,8 @@ class OutboxRelay {
   // A local consumer's batch: its effect, its dedupe rows and the acknowledgement in one
   // write unit; on a shared outbox (claim_holder set) the rows are taken in that unit too.
   // Returns the number of rows it was given.
-  std::size_t consume(Slot& slot, Batch& batch, bool take, int limit);
+  // `busy` (with `take`): set when another process's unit held the target (nothing taken).
+  std::size_t consume(Slot& slot, Batch& batch, bool take, int limit, bool* busy);
   Status take_batch(Slot& slot, Batch& batch, int limit);
   void release_claims(Slot& slot);
   std::vector<ops::Metrics::GaugeSample> outbox_gauges();

@@ -114,8 +114,11 @@ class OutboxStore : public Store {
   // unexpired claim on (claim() above). On PostgreSQL the transaction first takes the
   // target's lock (the one claim() takes), held until it ends: the units of several
   // processes for one target take turns, each sees the acknowledgements of the one before,
-  // and no claim rows are written. SQLite has one writer: the rows, no lock.
-  virtual std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) = 0;
+  // and no claim rows are written. The lock is only tried: nullopt when another transaction
+  // holds it (ask again shortly) — waiting for it inside a group commit could close a cycle
+  // with another process's batch holding a second target's lock. SQLite has one writer: the
+  // rows, no lock.
+  virtual std::optional<std::vector<OutboxRow>> take(std::uint32_t bit, int limit, Millis now) = 0;
   // Returns once every transaction that may have written outbox rows of `user_id` without
   // seeing a listen() committed before this call (OutboxAddress::if_listening) has ended: on
   // PostgreSQL it takes and drops the user's outbox lock, which such a transaction holds from

@@ -234,10 +234,11 @@ class PgOutbox final : public OutboxStore {
     return rows;
   }
 
-  std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) override {
+  std::optional<std::vector<OutboxRow>> take(std::uint32_t bit, int limit, Millis now) override {
     // No flush(), as in claim(): rows this transaction buffered are not committed yet.
-    db_.exec("SELECT pg_advisory_xact_lock(7377285226040508416 + $1::bigint)",
-             Params().add(std::int64_t(bit)));
+    auto locked = db_.exec("SELECT pg_try_advisory_xact_lock(7377285226040508416 + $1::bigint)",
+                           Params().add(std::int64_t(bit)));
+    if (locked.text(0, 0) != "t") return std::nullopt;
     // Users claimed by a process that claims this target (an older version during a rolling
     // upgrade) are theirs until the claim lapses. The list is read once (an InitPlan), so
     // the plan still walks the primary key in id order and stops at `limit` (see claim()).

@@ -128,7 +128,7 @@ class SqliteOutbox final : public OutboxStore {
     return rows;
   }
 
-  std::vector<OutboxRow> take(std::uint32_t bit, int limit, Millis now) override {
+  std::optional<std::vector<OutboxRow>> take(std::uint32_t bit, int limit, Millis now) override {
     auto s = db_.prepare(kTake);
     s.bind(1, std::int64_t(bit)).bind(2, std::int64_t(limit)).bind(3, now);
     return read_rows(s);
