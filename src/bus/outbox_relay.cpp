@@ -304,6 +304,8 @@ void OutboxRelay::publish(Slot& slot, const Batch& batch) {
 }
 
 // A local consumer: its effect, its dedupe rows and the acknowledgement in one transaction.
+// Consumers never claim (claims are a publisher's): on a shared outbox they `take`, alone
+// they read pending rows first (`take` false).
 std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take, int limit, bool* busy) {
   std::vector<Event> events;
   Handled handled;
@@ -322,12 +324,9 @@ std::size_t OutboxRelay::consume(Slot& slot, Batch& batch, bool take, int limit,
     for (std::size_t i = 0; i < batch.size(); ++i)
       if (handled.outcomes[i] != Outcome::retry_later) ids.push_back(batch[i].id);
     storage::outbox(tx).ack(slot.bit, ids);
-    if (!take && !options_.claim_holder.empty())
-      storage::outbox(tx).release_claims(slot.bit, options_.claim_holder);
   });
   if (!ack) {
     count(slot, "todo_events_failed_total", batch.size());
-    if (!take) release_claims(slot);  // taken rows hold no claim: the rollback freed them
     throw std::runtime_error("handling the batch: " + ack.error().detail);
   }
   if (batch.empty()) return 0;
