@@ -88,7 +88,8 @@ bool is_own_origin(std::string_view origin, std::string_view host, std::string_v
 }
 
 Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
-                                      const JwtOptions& options, bool https_origin) {
+                                      const JwtOptions& options, bool https_origin,
+                                      auth::VerifiedTokens* verified) {
   const auto& req = ctx.request;
   std::string_view token;
   bool from_cookie = false;
@@ -104,8 +105,13 @@ Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std
   }
   if (token.empty())
     return Error::make(ErrorKind::unauthorized, "sign in first: no bearer token or session cookie");
-  auto claims = verify_jwt(token, secret, now_millis(), options);
+  const Millis now = now_millis();
+  std::optional<JwtClaims> known;
+  if (verified) known = verified->find(token, now, Millis(options.leeway_seconds) * 1000);
+  Result<JwtClaims> claims =
+      known ? Result<JwtClaims>(std::move(*known)) : verify_jwt(token, secret, now, options);
   if (!claims) return claims.error();
+  if (verified && !known) verified->insert(token, *claims);
   if (from_cookie && !is_safe_method(req.method()) &&
       !same_origin(req, https_origin, ctx.forwarded_proto))
     return Error::make(ErrorKind::forbidden,

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "auth/jwt.hpp"
+#include "auth/verified_tokens.hpp"
 #include "core/error.hpp"
 #include "http/types.hpp"
 
@@ -24,9 +25,12 @@ inline constexpr const char* kSessionCookie = "todo_session";
 // verify_jwt with `secret` and `options`; else 401 (the detail says why), or 403 for a
 // cross-site cookie request. Whether the session was revoked since is the Authenticator's
 // question (auth/authenticator.hpp): routes ask it, not this.
-// `https_origin`: --cookie-secure (see above).
+// `https_origin`: --cookie-secure (see above). `verified` (may be null): tokens verified
+// earlier with this `secret` and `options` (auth/verified_tokens.hpp), consulted before
+// verify_jwt and given every token it accepts.
 Result<JwtClaims> authenticate_claims(const http::RequestContext& ctx, const std::string& secret,
-                                      const JwtOptions& options, bool https_origin = false);
+                                      const JwtOptions& options, bool https_origin = false,
+                                      auth::VerifiedTokens* verified = nullptr);
 
 // The origin check of a cookie-authenticated unsafe request: true when `origin` (the Origin
 // field value, RFC 6454 §7) is our own origin — scheme `our_scheme` ("http" or "https"), the

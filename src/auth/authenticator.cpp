@@ -94,7 +94,8 @@ boost::asio::awaitable<Result<std::string>> Authenticator::authorize_user(
 Result<JwtClaims> Authenticator::session(const http::RequestContext& ctx) const {
   if (looks_like_access_token(bearer_credential(ctx.request)))
     return insufficient_scope(Scope::none);
-  auto claims = authenticate_claims(ctx, options_.secret, options_.jwt, options_.https_origin);
+  auto claims = authenticate_claims(ctx, options_.secret, options_.jwt, options_.https_origin,
+                                    verified_.get());
   if (!claims) return claims;
   if (revocations_)
     if (auto refused = revocations_->check(*claims)) return std::move(*refused);

@@ -17,6 +17,7 @@
 //
 // Thread safety: const methods, callable from any thread.
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string>
 
 #include "auth/access_tokens.hpp"
@@ -25,6 +26,7 @@
 #include "auth/revocations.hpp"
 #include "auth/session.hpp"
 #include "auth/user.hpp"
+#include "auth/verified_tokens.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "http/types.hpp"
@@ -120,6 +122,9 @@ class Authenticator {
   TokenOptions options_;
   RevocationState* revocations_;
   AccessTokens* access_tokens_;
+  // Tokens verified lately (auth/verified_tokens.hpp): a client's next request with the same
+  // token skips verify_jwt. Behind a pointer: the Authenticator stays movable.
+  std::unique_ptr<VerifiedTokens> verified_ = std::make_unique<VerifiedTokens>();
 };
 
 // The 403 of a personal access token without `scope` (Scope::none: a sessions-only route).
