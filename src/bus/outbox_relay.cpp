@@ -34,6 +34,9 @@ OutboxRelay::OutboxRelay(storage::Database& db, ops::Metrics& metrics, OutboxWri
       "Event deliveries that failed (retried later) or were given up, per relay target.");
   metrics_.describe("todo_event_delivery_lag_seconds", "histogram",
                     "Commit of an event to its acknowledgement by a relay target.");
+  metrics_.describe("todo_events_busy_turns_total", "counter",
+                    "Turns a consumer found its target held by another process relaying the "
+                    "same outbox (OutboxStore::take) and tried again shortly.");
 }
 
 OutboxRelay::~OutboxRelay() {
@@ -49,6 +52,7 @@ void OutboxRelay::add_slot(std::unique_ptr<Slot> slot) {
   std::string labels = "subscriber=\"" + slot->name + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
+  if (slot->consumer) metrics_.add("todo_events_busy_turns_total", labels, 0);
   if (slots_.empty()) metrics_.add_gauge_group([this] { return outbox_gauges(); });
   slots_.push_back(std::move(slot));
 }
@@ -245,6 +249,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     bool busy = false;
     consume(slot, batch, true, limit, &busy);
     if (busy) {
+      count(slot, "todo_events_busy_turns_total", 1);
       // Another process's unit holds the target: it takes what is there now; ask again
       // shortly for what commits after its read (2 ms, doubling to 64 ms while it stays busy).
       auto wait = std::chrono::milliseconds(2 << std::min(slot.busy_turns++, 5));

@@ -5,6 +5,10 @@
 // given up, acknowledged and never retried. The Dapr shape of the same contract:
 // tests/distributed/consumers.test.mjs.
 #include <boost/json.hpp>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -164,6 +168,154 @@ TEST_P(ConsumerContractTest, PoisonIsGivenUpAcknowledgedAndItsDedupeRowNotKept) 
   ASSERT_TRUE(ok(write(
       [&](Tx& tx) { fresh = processed_events(tx).claim(consumer_->name(), ids, now_millis()); })));
   EXPECT_EQ(fresh, (std::vector<bool>{false, true, false, true, false}));
+}
+
+// Two replicas of one consumer (two relays in two processes, each with its own instance of the
+// same name) on one outbox: they take batches in turns under the target's lock
+// (OutboxStore::take; on PostgreSQL a replica that finds the target held counts a busy turn
+// and asks again shortly). Every event is handled once, each user's in commit order, and both
+// replicas take part. Here: replica 1 holds its first batch open until replica 2 has found the
+// target busy (PostgreSQL), and waits after that batch's commit until replica 2 has committed
+// one of its own.
+TEST_P(ConsumerContractTest, TwoReplicasOfAConsumerTakeTurnsEachEventOnceInOrder) {
+  struct Turns {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool second_committed = false;
+  };
+  class Replica : public EffectConsumer {
+   public:
+    Replica(std::string name, Turns& turns, std::function<void()> first_handle, bool first)
+        : EffectConsumer(std::move(name), ""),
+          turns_(turns),
+          first_handle_(std::move(first_handle)),
+          first_(first) {}
+    std::vector<Outcome> handle(Tx& tx, std::span<const bus::Event> events) override {
+      if (first_ && std::exchange(hold_handle_, false)) first_handle_();
+      return EffectConsumer::handle(tx, events);
+    }
+    void committed(std::span<const bus::Event>, std::span<const Outcome>, Millis) override {
+      std::unique_lock lock(turns_.mutex);
+      if (!first_) {
+        turns_.second_committed = true;
+        turns_.changed.notify_all();
+      } else if (std::exchange(hold_commit_, false)) {
+        EXPECT_TRUE(turns_.changed.wait_for(lock, 30s, [&] { return turns_.second_committed; }))
+            << "replica 2 never committed a batch while replica 1 waited";
+      }
+    }
+
+   private:
+    Turns& turns_;
+    std::function<void()> first_handle_;
+    bool first_;
+    bool hold_handle_ = true, hold_commit_ = true;
+  };
+
+  const std::string name = consumer_->name();
+  for (const char* u : {"bob", "carol", "dave"}) create_user(u);
+  // The target's bit, registered by a relay of this name.
+  std::uint32_t mask = 0;
+  {
+    bus::OutboxWriter writer;
+    bus::OutboxRelay relay(*db_, metrics_, writer);
+    relay.add(consumer_);
+    relay.start();
+    mask = writer.mask_for("task-events");
+    relay.stop();
+  }
+  ASSERT_NE(mask, 0u);
+  // 4 users x 40 events, interleaved, in one commit each.
+  const std::vector<std::string> names{"alice", "bob", "carol", "dave"};
+  std::map<std::string, std::vector<std::string>> committed_order;  // user -> event ids
+  for (int i = 0; i < 160; ++i) {
+    const std::string user = user_id(names[std::size_t(i % 4)]);
+    ASSERT_TRUE(ok(write([&](Tx& tx) {
+      TaskFields f;
+      f.title = "task " + std::to_string(i);
+      ASSERT_TRUE(create_task(tx, user, f, std::nullopt, now_millis(), mask).ok());
+    })));
+  }
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    for (const auto& row : outbox(tx).pending(mask, 100000))
+      if (row.user_id.starts_with(prefix_)) committed_order[row.user_id].push_back(row.event_id);
+  })));
+  ASSERT_EQ(committed_order.size(), 4u);
+
+  // Each replica is a process of its own: on PostgreSQL its own connections (on SQLite one
+  // process owns the file, so both share it).
+  std::unique_ptr<Database> second_db = is_postgres() ? open() : nullptr;
+  Database& db2 = second_db ? *second_db : *db_;
+  auto busy_turns = [&] {
+    const std::string text = metrics_.render();
+    const std::string key = "todo_events_busy_turns_total{subscriber=\"" + name + "\"} ";
+    auto at = text.find(key);
+    return at == std::string::npos ? 0L : std::stol(text.substr(at + key.size()));
+  };
+  Turns turns;
+  bus::RelayOptions one, two;
+  one.claim_holder = "replica-1";
+  two.claim_holder = "replica-2";
+  one.batch_size = two.batch_size = 7;  // many small batches, so that the replicas take turns
+  std::promise<void> first_taken;
+  auto replica1 = std::make_shared<Replica>(
+      name, turns,
+      [&] {
+        first_taken.set_value();
+        // Holding the target (PostgreSQL): replica 2 must find it busy, not wait on it or take
+        // the same rows.
+        if (is_postgres()) EXPECT_TRUE(eventually([&] { return busy_turns() > 0; }));
+      },
+      true);
+  auto replica2 = std::make_shared<Replica>(
+      name, turns, [] {}, false);
+  bus::OutboxWriter writer1, writer2;
+  bus::OutboxRelay relay1(*db_, metrics_, writer1, one);
+  bus::OutboxRelay relay2(db2, metrics_, writer2, two);
+  relay1.add(std::static_pointer_cast<bus::Consumer>(replica1));
+  relay2.add(std::static_pointer_cast<bus::Consumer>(replica2));
+  relay1.start();
+  ASSERT_EQ(first_taken.get_future().wait_for(30s), std::future_status::ready);
+  relay2.start();
+  ASSERT_TRUE(eventually([&] {
+    std::size_t n = 0;
+    EXPECT_TRUE(ok(read([&](Tx& tx) {
+      for (const auto& row : outbox(tx).pending(mask, 100000))
+        n += row.user_id.starts_with(prefix_);
+    })));
+    return n == 0;
+  }));
+  relay1.stop();
+  relay2.stop();
+  if (second_db) second_db->stop();
+
+  // Once each (the effects table has no unique constraint), each user's in commit order.
+  std::map<std::string, std::vector<std::string>> handled;
+  std::map<std::string, int> times;
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    std::vector<std::pair<std::string, std::string>> r;  // (user_id, event_id) as handled
+    if (tx.sqlite()) {
+      auto st = tx.sqlite()->prepare(
+          "SELECT user_id, event_id FROM contract_effects WHERE consumer = ? ORDER BY rowid");
+      st.bind(1, name);
+      while (st.step()) r.emplace_back(st.text(0), st.text(1));
+    } else {
+      auto rows = tx.postgres()->exec(
+          "SELECT user_id, event_id FROM contract_effects WHERE consumer = $1 ORDER BY ctid",
+          postgres::Params().add(name));
+      for (int i = 0; i < rows.size(); ++i) r.emplace_back(rows.text(i, 0), rows.text(i, 1));
+    }
+    for (const auto& [user, id] : r) {
+      handled[user].push_back(id);
+      ++times[id];
+    }
+  })));
+  EXPECT_EQ(times.size(), 160u);
+  for (const auto& [id, n] : times) EXPECT_EQ(n, 1) << id << " handled " << n << " times";
+  EXPECT_EQ(handled, committed_order);
+  EXPECT_GT(replica1->calls(), 0);
+  EXPECT_GT(replica2->calls(), 0) << "replica 2 never took a batch";
+  if (is_postgres()) EXPECT_GT(busy_turns(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ConsumerContractTest, testing::Values(Backend{"sqlite", ""}),
