@@ -46,11 +46,13 @@ class Database {
   // writers), then `done` with the outcome. A user's outbox rows get ids in commit order
   // whichever writer commits them.
   virtual void write(Work work, Done done) = 0;
-  // As write(), but queued ahead of the units waiting (never refused as overload), and always
-  // on the same writer: for the outbox relay, one unit per target at a time, whose wait is
-  // every consumer's lag — behind a queue that a closed loop of clients keeps full, the audit
-  // trail fell further behind for as long as the load lasted — and whose acknowledgements of
-  // shared rows deadlocked when two writers ran them at once (pooled_database.cpp).
+  // As write(), but never waiting behind the units of write() (PostgreSQL: a writer of its
+  // own, PostgresOptions::first_writer_connection; SQLite: the front of the one writer's
+  // queue), never refused as overload, and always on the same writer: for the outbox relay, one
+  // unit per target at a time, whose wait is every consumer's lag — behind a queue that a closed
+  // loop of clients keeps full, the audit trail fell further behind for as long as the load lasted
+  // — and whose acknowledgements of shared rows deadlocked when two writers ran them at once
+  // (pooled_database.cpp).
   virtual void write_first(Work work, Done done) { write(std::move(work), std::move(done)); }
   virtual void read(Work work, Done done) = 0;
   // Runs a trivial query on a reader connection; false when the database is unreachable.
@@ -90,6 +92,10 @@ struct PostgresOptions {
   // a claim ends once no session of that name is left: a killed process's claims outlive it
   // exactly as long as one of its transactions may still commit.
   std::string session_name;
+  // One more writer connection and thread for Database::write_first (the outbox relay's
+  // units), so that they neither wait behind user writes nor hold them up; false: they go to
+  // the front of the first writer's queue.
+  bool first_writer_connection = true;
 };
 
 // Both open, apply pending migrations, and throw std::runtime_error with one clear line

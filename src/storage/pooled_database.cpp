@@ -1,6 +1,7 @@
 #include "storage/pooled_database.hpp"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -61,8 +62,15 @@ struct BusyGuard {
 
 PooledDatabase::PooledDatabase(PoolOptions options,
                                std::vector<std::unique_ptr<Connection>> writers,
-                               std::vector<std::unique_ptr<Connection>> readers)
-    : options_(std::move(options)), writers_(std::move(writers)), readers_(std::move(readers)) {
+                               std::vector<std::unique_ptr<Connection>> readers,
+                               std::unique_ptr<Connection> first_writer)
+    : options_(std::move(options)),
+      writers_(std::move(writers)),
+      readers_(std::move(readers)),
+      user_writers_(writers_.size()),
+      own_first_writer_(first_writer != nullptr) {
+  if (writers_.empty()) throw std::logic_error("PooledDatabase needs a writer");
+  if (first_writer) writers_.push_back(std::move(first_writer));
   for (auto& conn : writers_) {
     write_queues_.push_back(std::make_unique<Queue>());
     threads_.emplace_back(
@@ -75,16 +83,16 @@ PooledDatabase::~PooledDatabase() {
   stop();
 }
 
-bool PooledDatabase::enqueue(Queue& queue, Job job, bool first) {
+bool PooledDatabase::enqueue(Queue& queue, Job job, Place place) {
   {
     std::lock_guard lock(queue.mutex);
     if (stopping_) {
       job.done(unavailable("the server is shutting down"));
       return false;
     }
-    if (first) {
+    if (place == Place::front_unbounded) {
       queue.jobs.push_front(std::move(job));
-    } else if (queue.jobs.size() >= options_.max_queue) {
+    } else if (place == Place::back && queue.jobs.size() >= options_.max_queue) {
       job.done(unavailable("the database is overloaded; retry shortly"));
       return false;
     } else {
@@ -99,9 +107,9 @@ bool PooledDatabase::enqueue(Queue& queue, Job job, bool first) {
 // whichever writer runs them (PostgreSQL takes a per-user lock, pg_outbox.cpp).
 PooledDatabase::Queue& PooledDatabase::next_write_queue() {
   std::size_t index = 0;
-  if (write_queues_.size() > 1) {
+  if (user_writers_ > 1) {
     thread_local std::size_t next = 0;
-    index = next++ % write_queues_.size();
+    index = next++ % user_writers_;
   }
   return *write_queues_[index];
 }
@@ -110,13 +118,20 @@ void PooledDatabase::write(Work work, Done done) {
   enqueue(next_write_queue(), Job{std::move(work), std::move(done)});
 }
 
-// Always the first writer: the outbox relay's units of several targets acknowledge rows they
-// share (UPDATE/DELETE of one outbox row by each target), and two of them in transactions of
-// two writers at once locked those rows in different orders — a deadlock that PostgreSQL
-// breaks only after deadlock_timeout (1 s), which every write of both batches waited for.
-// On one writer they share a transaction or follow each other.
+// Always one writer: the outbox relay's units of several targets acknowledge rows they share
+// (UPDATE/DELETE of one outbox row by each target), and two of them in transactions of two
+// writers at once locked those rows in different orders — a deadlock that PostgreSQL breaks
+// only after deadlock_timeout (1 s), which every write of both batches waited for. On one
+// writer they share a transaction or follow each other.
+// Which one: write_first()'s own when there is one (PostgreSQL). On a writer shared with user
+// writes, a consumer whose unit makes many round trips (the recurrence consumer: seven
+// statements per next occurrence) held the creates of that writer's batches for as long,
+// and creates beside 500 recurring completions/s fell to 72-78 % (bench/RESULTS.md, issue 10).
 void PooledDatabase::write_first(Work work, Done done) {
-  enqueue(*write_queues_.front(), Job{std::move(work), std::move(done)}, true);
+  if (own_first_writer_)
+    enqueue(*write_queues_.back(), Job{std::move(work), std::move(done)}, Place::back_unbounded);
+  else
+    enqueue(*write_queues_.front(), Job{std::move(work), std::move(done)}, Place::front_unbounded);
 }
 
 void PooledDatabase::read(Work work, Done done) {

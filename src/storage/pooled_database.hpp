@@ -44,8 +44,13 @@ struct PoolOptions {
 
 class PooledDatabase final : public Database {
  public:
+  // `writers` run write(); `first_writer` (may be null) runs write_first() on a thread and a
+  // queue of its own, so that the outbox relay's units never wait for a writer that user
+  // writes keep busy (PostgreSQL); without one, write_first() goes to the front of the first
+  // writer's queue (SQLite: the single writer).
   PooledDatabase(PoolOptions options, std::vector<std::unique_ptr<Connection>> writers,
-                 std::vector<std::unique_ptr<Connection>> readers);
+                 std::vector<std::unique_ptr<Connection>> readers,
+                 std::unique_ptr<Connection> first_writer = nullptr);
   ~PooledDatabase() override;
 
   void write(Work work, Done done) override;
@@ -70,8 +75,11 @@ class PooledDatabase final : public Database {
     std::deque<Job> jobs;
   };
 
-  // `first`: at the front of the queue, past the max_queue bound.
-  bool enqueue(Queue& queue, Job job, bool first = false);
+  // Where a job goes: at the back within the max_queue bound (write, read), or past the bound
+  // (write_first) at the front of a queue it shares with write()'s units or at the back of its
+  // own writer's queue (in order among the relay's units).
+  enum class Place { back, front_unbounded, back_unbounded };
+  bool enqueue(Queue& queue, Job job, Place place = Place::back);
   Queue& next_write_queue();
   void writer_loop(Connection& conn, Queue& queue);
   void reader_loop(Connection& conn);
@@ -84,9 +92,11 @@ class PooledDatabase final : public Database {
   void committed(std::uint32_t events_written);
 
   PoolOptions options_;
-  std::vector<std::unique_ptr<Connection>> writers_;
+  std::vector<std::unique_ptr<Connection>> writers_;  // write()'s, then the first writer if any
   std::vector<std::unique_ptr<Connection>> readers_;
-  std::vector<std::unique_ptr<Queue>> write_queues_;  // one per writer
+  std::vector<std::unique_ptr<Queue>> write_queues_;  // one per writer, in the same order
+  std::size_t user_writers_ = 0;                      // how many of them write() uses
+  bool own_first_writer_ = false;                     // the last one is write_first()'s
   std::function<void(std::uint32_t)> commit_listener_;
   Queue read_queue_;
   std::atomic<bool> stopping_{false};

@@ -111,8 +111,12 @@ std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
       writers.push_back(std::make_unique<postgres::PgConnection>(options.url, writer_sql));
     for (int i = 0; i < std::max(1, options.reader_connections); ++i)
       readers.push_back(std::make_unique<postgres::PgConnection>(options.url, name_sql));
+    std::unique_ptr<Connection> first_writer;
+    if (options.first_writer_connection)
+      first_writer = std::make_unique<postgres::PgConnection>(options.url, writer_sql);
     PoolOptions pool{"postgres", version, options.max_batch};
-    return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers));
+    return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers),
+                                            std::move(first_writer));
   });
 }
 
