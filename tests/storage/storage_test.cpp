@@ -25,6 +25,7 @@
 
 #include "storage/database.hpp"
 #include "storage/idempotency_store.hpp"
+#include "storage/postgres/pg_handle.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
 #include "storage_fixture.hpp"
@@ -665,6 +666,24 @@ class PostgresOnly : public testing::Test {
   }
   std::string url_;
 };
+
+// Durability: every unit of write() commits synchronously (answered after the WAL flush); the
+// outbox relay's writer (write_first) does not wait for the flush — its transactions answer
+// nobody and, lost in a PostgreSQL crash, are redelivered whole (pg_database.cpp).
+TEST_F(PostgresOnly, UserWritesWaitForTheFlushTheRelaysWriterDoesNot) {
+  auto db = open_postgres({url_, 1, 2, 64});
+  auto setting = [&](bool first) {
+    std::string value;
+    Work unit = [&](Tx& tx) { value = tx.postgres()->exec("SHOW synchronous_commit").text(0, 0); };
+    Status s = first ? await([&](Done d) { db->write_first(unit, d); })
+                     : await([&](Done d) { db->write(unit, d); });
+    EXPECT_TRUE(ok(s));
+    return value;
+  };
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(setting(false), "on") << "write() unit " << i;
+  EXPECT_EQ(setting(true), "off");
+  db->stop();
+}
 
 TEST_F(PostgresOnly, ConcurrentMigrationsAgree) {
   // The advisory lock serializes them; both end at the same version.
