@@ -116,7 +116,8 @@ void add_server_options(CLI::App& app, Config& c) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--db-writers", c.db_writers,
-                 "PostgreSQL writer connections, each group-committing (SQLite always has one)")
+                 "PostgreSQL writer connections for requests, each group-committing, plus one "
+                 "for the outbox relay (SQLite always has one writer)")
       ->envname("TODO_DB_WRITERS")
       ->check(CLI::Range(1, 32))
       ->capture_default_str();
