@@ -79,7 +79,10 @@ void OutboxRelay::count(const Slot& slot, const char* family, std::size_t n) {
 // One query per scrape for every outbox gauge (the outbox may hold a large backlog).
 std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
   std::vector<std::uint32_t> bits{0};
-  for (const auto& slot : slots_) bits.push_back(slot->bit);
+  {
+    std::lock_guard lock(mutex_);  // start() sets the bits; a scrape may come at any time
+    for (const auto& slot : slots_) bits.push_back(slot->bit);
+  }
   std::vector<storage::OutboxStats> stats;
   auto status = storage::read_and_wait(
       db_, [&](storage::Tx& tx) { stats = storage::outbox(tx).stats_many(bits); });
@@ -161,7 +164,10 @@ double OutboxRelay::oldest_pending_age_seconds() {
   // Only this relay's own targets: rows a shared database keeps for a target no process of
   // this shape runs any more (a role moved from Dapr to the embedded bus) are not its backlog.
   std::uint32_t mine = 0;
-  for (const auto& slot : slots_) mine |= slot->bit;
+  {
+    std::lock_guard lock(mutex_);  // start() sets the bits
+    for (const auto& slot : slots_) mine |= slot->bit;
+  }
   if (!started_ || mine == 0) return 0;
   storage::OutboxStats own;
   auto status =

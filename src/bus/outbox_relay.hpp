@@ -122,7 +122,7 @@ class OutboxRelay {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   std::atomic<bool> stopping_{false};
-  bool started_ = false;
+  std::atomic<bool> started_{false};  // read by scrapes (outbox_gauges) from any thread
 };
 
 }  // namespace todo::bus
