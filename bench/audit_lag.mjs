@@ -2,13 +2,20 @@
 // operations, read from the server's todo_audit_lag_seconds histogram.
 //   node bench/audit_lag.mjs http://127.0.0.1:PORT USER TOKEN [rate/s] [seconds]
 // bench/run.sh calls it with 1000 operations/s for 10 s. Bounded in time and count.
+import { AppClient } from '../tests/dapr-double/lib/app_client.mjs';
+
 const [base, user, token, rateArg = '1000', secondsArg = '10'] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+// Keep-alive requests through the doubles' lean client, not fetch(): at 1 000/s fetch took a
+// good part of a core from the server measured on these 2 cores (bench/RESULTS.md, issue 13).
+const url = new URL(base);
+const client = new AppClient({ host: url.hostname, port: Number(url.port), maxIdle: 256 });
+const call = (method, path, body) => client.request(method, path, body ?? null, headers);
 
 async function histogram() {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = (await client.request('GET', '/metrics', null, {})).body;
   const buckets = [];
   for (const line of text.split('\n')) {
     const m = line.match(/^todo_audit_lag_seconds_bucket\{le="([^"]+)"\} (\d+)/);
@@ -41,16 +48,14 @@ await new Promise((resolve) => {
       inFlight++;
       let req;
       if (op === 'create' || ids.length === 0) {
-        req = fetch(`${base}/api/${user}/tasks`, { method: 'POST', headers,
-          body: JSON.stringify({ title: `lag ${sent}` }) })
-          .then(async (r) => { if (r.status === 201) ids.push((await r.json()).id); else failed++; });
+        req = call('POST', `/api/${user}/tasks`, JSON.stringify({ title: `lag ${sent}` }))
+          .then((r) => { if (r.status === 201) ids.push(JSON.parse(r.body).id); else failed++; });
       } else {
         const id = op === 'delete' ? ids.shift() : ids[ids.length - 1];
         const path = op === 'complete' ? `/api/${user}/tasks/${id}/complete` : `/api/${user}/tasks/${id}`;
         const method = op === 'delete' ? 'DELETE' : 'PATCH';
-        req = fetch(`${base}${path}`, { method, headers,
-          body: op === 'patch' ? JSON.stringify({ description: `edited ${sent}` }) : undefined })
-          .then((r) => { if (r.status >= 300 && r.status !== 404) failed++; return r.arrayBuffer(); });
+        req = call(method, path, op === 'patch' ? JSON.stringify({ description: `edited ${sent}` }) : undefined)
+          .then((r) => { if (r.status >= 300 && r.status !== 404) failed++; });
       }
       req.catch(() => failed++).finally(() => inFlight--);
     }
@@ -60,6 +65,7 @@ await new Promise((resolve) => {
 const elapsed = (Date.now() - start) / 1000;
 await new Promise((r) => setTimeout(r, 500));  // let the last events reach the audit
 const after = await histogram();
+client.destroy();
 const p50 = quantile(before, after, 0.5);
 const p99 = quantile(before, after, 0.99);
 console.log(`operations: ${sent} in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(0)}/s), failed ${failed}`);
