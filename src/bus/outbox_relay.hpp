@@ -11,8 +11,9 @@
 // visible in /metrics. Threads sleep until a commit wakes them (the Database's commit
 // listener, or LISTEN on PostgreSQL; no busy polling) or their backoff ends; under load each
 // wake-up takes a batch of up to `batch_size` rows (a consumer whose batches come full takes
-// twice as many the next time, up to 8 times as many), and the relay's units go ahead of
-// the waiting ones on the writer (Database::write_first).
+// twice as many the next time, up to 8 times as many), and the relay's units never wait
+// behind the users' writes (Database::write_first: a writer of their own on PostgreSQL, the
+// front of the single writer's queue on SQLite).
 //
 // A consumer's retry_later for some events of a batch acknowledges the others; those events
 // keep their bit and come first in the next batch after the backoff.
@@ -48,8 +49,8 @@ struct RelayOptions {
   std::chrono::milliseconds idle_check{5000};  // safety net re-check when nothing woke us
   // After a wake-up, wait this long so that one read and one acknowledgement carry the
   // events of several commits (under load a commit lands every millisecond or so). Short:
-  // the relay's units go first on the writer (Database::write_first), so a batch also takes
-  // what committed while the previous one ran; 5 ms here cost the audit 3 ms of mean lag at
+  // the relay's units never queue behind users' writes (Database::write_first), so a batch also
+  // takes what committed while the previous one ran; 5 ms here cost the audit 3 ms of mean lag at
   // 1 000 operations/s and no create throughput (bench/RESULTS.md).
   std::chrono::milliseconds gather{1};
   // How often a publisher that is not accepting (Publisher::accepting) is asked again.

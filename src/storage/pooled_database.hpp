@@ -92,7 +92,7 @@ class PooledDatabase final : public Database {
   void committed(std::uint32_t events_written);
 
   PoolOptions options_;
-  std::vector<std::unique_ptr<Connection>> writers_;  // write()'s, then the first writer if any
+  std::vector<std::unique_ptr<Connection>> writers_;  // write()'s, then write_first()'s own if any
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<std::unique_ptr<Queue>> write_queues_;  // one per writer, in the same order
   std::size_t user_writers_ = 0;                      // how many of them write() uses

@@ -3,7 +3,9 @@
 // through after a cool-down. Closed → (failure_threshold failures in a row) → open for
 // `open_for` → half-open: one call; success closes, failure re-opens with the cool-down
 // doubled (capped at max_open_for). Time is passed in, so tests need no clock.
-// Not thread-safe: one per relay thread.
+// Not thread-safe: one per relay thread — except state(), which a metrics scrape reads from
+// any thread (the todo_dapr_circuit_open gauge), hence the atomic.
+#include <atomic>
 #include <chrono>
 
 namespace todo::bus::dapr {
@@ -44,7 +46,7 @@ class CircuitBreaker {
       trip(now);
     }
   }
-  State state() const { return state_; }
+  State state() const { return state_.load(std::memory_order_relaxed); }
 
  private:
   void trip(Clock::time_point now) {
@@ -53,7 +55,7 @@ class CircuitBreaker {
   }
   int threshold_;
   std::chrono::milliseconds base_open_for_, max_open_for_, open_for_;
-  State state_ = State::closed;
+  std::atomic<State> state_{State::closed};
   int failures_ = 0;
   Clock::time_point open_until_{};
 };
