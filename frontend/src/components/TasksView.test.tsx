@@ -2,7 +2,9 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
+import { LiveUpdatesProvider } from '@/lib/liveUpdates';
 import { fakeApi, held, problem, task, USER } from '@/test/fakeApi';
+import { FakeEventSource } from '@/test/fakeEventSource';
 import { renderInApp } from '@/test/render';
 
 import { TasksView } from './TasksView';
@@ -40,6 +42,51 @@ describe('TasksView', () => {
     await waitFor(() => expect(screen.queryByText('Saving…')).toBeNull());
     expect(screen.getAllByRole('checkbox', { name: /Buy milk/ })).toHaveLength(1);
     expect(api.of('POST', /tasks$/)).toHaveLength(1);
+  });
+
+  it('quick add: the stream\'s event for the new task, come before the POST\'s answer, never shows it twice', async () => {
+    FakeEventSource.opened = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    try {
+      const made = task({ id: 41, title: 'Buy milk', version: 1 });
+      const other = task({ id: 42, title: 'Call Ada', version: 1 });
+      const post = held({ status: 201, body: made });
+      fakeApi({
+        'GET /api/auth/session': session,
+        'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
+        'POST /api/u_ada/tasks': post.handler,
+      });
+      renderInApp(
+        <LiveUpdatesProvider>
+          <TasksView userId="u_ada" />
+        </LiveUpdatesProvider>,
+      );
+      await screen.findByText('Nothing to do yet.');
+      await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
+      const [es] = FakeEventSource.opened;
+      const live = (type: string, t: typeof made) =>
+        es.emit('task', JSON.stringify({ event_id: `e${t.id}`, event_type: type, user_id: USER.id, task_id: t.id, task_version: t.version, task_data: t }));
+      await userEvent.type(screen.getByLabelText('New task title'), 'Buy milk{Enter}');
+      await post.arrival();
+      // The commit's event arrives first (another tab's task with it): one row each, the
+      // new task still saving.
+      live('created', made);
+      live('created', other);
+      live('updated', { ...made, title: 'Buy oat milk', version: 2 }); // then renamed elsewhere
+      expect(screen.getAllByRole('checkbox', { name: /milk/ })).toHaveLength(1);
+      expect(screen.getByText('Saving…')).toBeTruthy();
+      await post.release();
+      // The answer, then what waited, in order: the rename is the newest version.
+      await screen.findByRole('checkbox', { name: 'Mark “Buy oat milk” as done' });
+      expect(screen.getAllByRole('checkbox', { name: /milk/ })).toHaveLength(1);
+      expect(screen.getAllByRole('checkbox', { name: /Call Ada/ })).toHaveLength(1);
+      expect(screen.queryByText('Saving…')).toBeNull();
+      // With no create in flight, events apply at once.
+      live('deleted', other);
+      expect(screen.queryByRole('checkbox', { name: /Call Ada/ })).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('quick add: a refused task is shown, then disappears again with the reason', async () => {

@@ -17,7 +17,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { ApiError } from '@/lib/api';
 import { applyTaskEvent, replaceTask } from '@/lib/liveTasks';
-import { useLiveUpdates } from '@/lib/liveUpdates';
+import { useLiveUpdates, type TaskEvent } from '@/lib/liveUpdates';
 import { describeError } from '@/lib/messages';
 import { waitForNextOccurrence } from '@/lib/series';
 import { useOnUnauthorized } from '@/lib/session';
@@ -100,11 +100,36 @@ export function TasksView({ userId }: { userId: string | null }) {
     loadedRef.current = phase === 'ready';
   }, [phase]);
   useEffect(() => () => clearTimeout(liveReload.current ?? undefined), []);
+  // While this tab's own creates are in flight, task events wait (in order) for their
+  // answers: the stream can deliver a create's event before its POST is answered, and the
+  // optimistic row and the event's row would both be shown until then.
+  const ownCreates = useRef(0);
+  const heldEvents = useRef<TaskEvent[]>([]);
+  const inPlaceRef = useRef(true);
+  useEffect(() => {
+    inPlaceRef.current = view === 'all' && !hasActiveFilters(filters);
+  });
+  const applyLive = useCallback((events: TaskEvent[]) => {
+    if (events.length === 0) return;
+    if (inPlaceRef.current) {
+      const hidden = (id: number) => pendingDeletes.current.has(id);
+      setTasks((list) => events.reduce((l, e) => applyTaskEvent(l, e, hidden), list));
+    } else {
+      clearTimeout(liveReload.current ?? undefined);
+      liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
+    }
+  }, []);
+  const releaseHeldEvents = useCallback(() => {
+    if (ownCreates.current > 0) return;
+    const events = heldEvents.current;
+    heldEvents.current = [];
+    applyLive(events);
+  }, [applyLive]);
   useLiveUpdates((m) => {
-    const inPlace = view === 'all' && !hasActiveFilters(filters);
-    if (m.kind === 'task' && inPlace) {
-      setTasks((list) => applyTaskEvent(list, m.event, (id) => pendingDeletes.current.has(id)));
-    } else if (m.kind === 'task' || m.kind === 'reset' || (m.kind === 'open' && loadedRef.current)) {
+    if (m.kind === 'task') {
+      if (ownCreates.current > 0) heldEvents.current.push(m.event);
+      else applyLive([m.event]);
+    } else if (m.kind === 'reset' || (m.kind === 'open' && loadedRef.current)) {
       clearTimeout(liveReload.current ?? undefined);
       liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
     }
@@ -200,6 +225,7 @@ export function TasksView({ userId }: { userId: string | null }) {
       };
       setTasks((list) => [temp, ...list]);
       markSaving(id, true);
+      ownCreates.current += 1;
       try {
         const created = await tasksApi.create(userId, { ...input, timezone }, newIdempotencyKey());
         replace(id, created);
@@ -208,9 +234,11 @@ export function TasksView({ userId }: { userId: string | null }) {
         if (!onUnauthorized(err)) setQuickError(`“${title}” was not added. ${describeError(err, 'task')}`);
       } finally {
         markSaving(id, false);
+        ownCreates.current -= 1;
+        releaseHeldEvents(); // after the answer's row is in: the create's own event changes nothing
       }
     },
-    [userId, onUnauthorized],
+    [userId, onUnauthorized, releaseHeldEvents],
   );
 
   // After a recurring task is completed: the list again once its next occurrence exists

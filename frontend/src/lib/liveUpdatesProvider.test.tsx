@@ -5,33 +5,10 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { fakeApi, USER } from '@/test/fakeApi';
+import { FakeEventSource } from '@/test/fakeEventSource';
 
 import { LiveUpdatesProvider, streamUrl, useLiveUpdates, type LiveMessage } from './liveUpdates';
 import { SessionProvider, useSession } from './session';
-
-// A stand-in for the browser's EventSource: the streams opened, and a way to deliver events.
-class FakeEventSource {
-  static opened: FakeEventSource[] = [];
-  closed = false;
-  private handlers = new Map<string, ((e: MessageEvent<string>) => void)[]>();
-  constructor(
-    public url: string,
-    public init: EventSourceInit = {},
-  ) {
-    FakeEventSource.opened.push(this);
-  }
-  addEventListener(type: string, h: (e: MessageEvent<string>) => void) {
-    this.handlers.set(type, [...(this.handlers.get(type) ?? []), h]);
-  }
-  close() {
-    this.closed = true;
-  }
-  emit(type: string, data = '') {
-    act(() => {
-      for (const h of this.handlers.get(type) ?? []) h(new MessageEvent(type, { data }));
-    });
-  }
-}
 
 beforeEach(() => {
   FakeEventSource.opened = [];
