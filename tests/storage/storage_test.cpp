@@ -192,6 +192,38 @@ TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
   EXPECT_FALSE(found);
 }
 
+// An update carrying another user's id matches no row, and leaves the task's tags alone too
+// (on SQLite the tags also live in task_tags, rewritten by an update); a task that gets a
+// deleted task's id (SQLite reuses the highest rowid) has only its own tags.
+TEST_P(StorageTest, TagsFollowOnlyTheirOwnUsersWrites) {
+  create_user("a");
+  create_user("b");
+  auto ids = insert_all("a", {{.title = "Water plants", .tags = {"home"}}}, {100});
+  ASSERT_EQ(ids.size(), 1u);
+  Task hijack;
+  ASSERT_TRUE(ok(read([&](Tx& tx) { hijack = *storage::tasks(tx).find(user_id("a"), ids[0]); })));
+  hijack.user_id = user_id("b");
+  hijack.tags = {"stolen"};
+  hijack.version = 2;
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::tasks(tx).update(hijack); })));
+  auto tagged = [](std::string tag) {
+    TaskQuery q;
+    q.tags = {std::move(tag)};
+    return q;
+  };
+  EXPECT_EQ(list_ids("a", tagged("home")), ids);
+  EXPECT_EQ(list_ids("a", tagged("stolen")), std::vector<std::int64_t>{});
+  EXPECT_EQ(list_ids("b", tagged("stolen")), std::vector<std::int64_t>{});
+
+  bool removed = false;
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { removed = storage::tasks(tx).remove(user_id("a"), ids[0]); })));
+  ASSERT_TRUE(removed);
+  auto again = insert_all("a", {{.title = "Untagged"}}, {200});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(list_ids("a", tagged("home")), std::vector<std::int64_t>{}) << "id " << again[0];
+}
+
 TEST_P(StorageTest, ListFilters) {
   create_user("a");
   create_user("b");

@@ -30,7 +30,7 @@ constexpr const char* kFillKeys = "UPDATE tasks SET title_key = ?, search_text =
 constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
 // task_tags go by ON DELETE CASCADE, tasks_fts by its trigger.
 constexpr const char* kDeleteAll = "DELETE FROM tasks WHERE user_id = ?";
-constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ?";
+constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ? AND user_id = ?";
 constexpr const char* kInsertTag =
     "INSERT OR IGNORE INTO task_tags (task_id, user_id, tag) VALUES (?, ?, ?)";
 
@@ -97,7 +97,7 @@ class SqliteTasks final : public TaskStore {
     s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description));
     s.bind(17, t.series_id).run();
     t.id = db_.last_insert_rowid();
-    if (!t.tags.empty()) replace_tags(t.id, user_id, t.tags);
+    insert_tags(t.id, user_id, t.tags);  // a new id has none yet: a deleted task's went with it
     return t;
   }
 
@@ -121,7 +121,7 @@ class SqliteTasks final : public TaskStore {
     s.bind(7, t.remind_at).bind(8, t.recurrence).bind(9, t.timezone).bind(10, t.updated_at);
     s.bind(11, t.completed_at).bind(12, t.version).bind(13, title_sort_key(t.title));
     s.bind(14, search_document(t.title, t.description)).bind(15, t.user_id).bind(16, t.id).run();
-    replace_tags(t.id, t.user_id, t.tags);
+    if (db_.changes() == 1) replace_tags(t.id, t.user_id, t.tags);  // not another user's task
   }
 
   bool remove(std::string_view user_id, std::int64_t id) override {
@@ -139,7 +139,11 @@ class SqliteTasks final : public TaskStore {
  private:
   void replace_tags(std::int64_t task_id, std::string_view user_id,
                     const std::vector<std::string>& tags) {
-    db_.prepare(kDeleteTags).bind(1, task_id).run();
+    db_.prepare(kDeleteTags).bind(1, task_id).bind(2, user_id).run();
+    insert_tags(task_id, user_id, tags);
+  }
+  void insert_tags(std::int64_t task_id, std::string_view user_id,
+                   const std::vector<std::string>& tags) {
     for (const auto& tag : tags)
       db_.prepare(kInsertTag).bind(1, task_id).bind(2, user_id).bind(3, tag).run();
   }
