@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/event_facts.hpp"
 #include "core/time.hpp"
 
 namespace boost::json {
@@ -29,6 +30,9 @@ struct Event {
   // synchronised: one thread at a time per Event (each driver builds its own).
   const boost::json::value& json() const;
   mutable std::shared_ptr<const boost::json::value> parsed{};  // json()'s cache
+  // What the producer stated beside the payload (core/event_facts.hpp): known only while its
+  // outbox row is being written; wants() may use them instead of json().
+  EventFacts facts{};
 };
 
 // The Event for a payload that arrived on `topic`: event_id (1..64 printable characters) and

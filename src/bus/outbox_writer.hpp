@@ -43,7 +43,8 @@ class OutboxWriter {
     for (const auto& t : targets_) {
       if (t.topic != row.topic) continue;
       if (t.wants && !event)
-        event.emplace(Event{row.event_id, row.user_id, row.topic, row.payload, row.created_at});
+        event.emplace(Event{
+            row.event_id, row.user_id, row.topic, row.payload, row.created_at, {}, row.facts});
       if (t.wants && !t.wants(*event)) continue;
       if (t.listeners_only.count() > 0) {
         address.if_listening |= t.bit;

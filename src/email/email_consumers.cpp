@@ -104,12 +104,14 @@ void ReminderEmails::committed(std::span<const bus::Event>, std::span<const Outc
 }
 
 bool CompletionNotices::wants(const bus::Event& event) const {
+  // No source: a change the platform made itself; "web": the user's own browser.
+  auto from_elsewhere = [](std::string_view source) { return !source.empty() && source != "web"; };
+  if (event.facts.known)
+    return event.facts.event_type == "completed" && from_elsewhere(event.facts.source);
   const json::object* o = object_of(event);
   if (!o) return true;  // to give it up
   if (string_field(*o, "event_type") != "completed") return false;
-  std::string source = string_field(*o, "source");
-  // No source: a change the platform made itself; "web": the user's own browser.
-  return !source.empty() && source != "web";
+  return from_elsewhere(string_field(*o, "source"));
 }
 
 std::vector<Outcome> CompletionNotices::handle(storage::Tx& tx,

@@ -37,6 +37,11 @@ storage::OutboxRow make_task_event(EventType type, const Task& task, Millis now,
   row.user_id = task.user_id;
   row.topic = std::string(kTaskEventsTopic);
   row.created_at = now;
+  row.facts.known = true;
+  row.facts.event_type = event_type_name(type);
+  row.facts.source = std::string(source);
+  row.facts.has_remind_at = task.remind_at.has_value();
+  row.facts.has_recurrence = task.recurrence.has_value();
   auto append_int = [](std::string& out, std::int64_t v) {
     char buf[24];
     out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);

@@ -69,6 +69,9 @@ RecurrenceConsumer::RecurrenceConsumer(const bus::OutboxWriter& outbox,
 }
 
 bool RecurrenceConsumer::wants(const bus::Event& event) const {
+  if (event.facts.known)
+    return event.facts.event_type == event_type_name(EventType::completed) &&
+           event.facts.has_recurrence;
   const auto* o = event.json().if_object();
   if (!o) return true;  // handle() gives it up
   const auto* type = o->if_contains("event_type");

@@ -45,14 +45,15 @@ ReminderConsumer::ReminderConsumer(ops::Metrics& metrics, std::function<void()> 
 }
 
 bool ReminderConsumer::wants(const bus::Event& event) const {
+  // created, completed, deleted without a reminder time: nothing to schedule, and nothing to
+  // cancel — events come in order, so the update that cleared remind_at was handled before.
+  if (event.facts.known) return event.facts.event_type == "updated" || event.facts.has_remind_at;
   const auto* o = event.json().if_object();
   if (!o) return true;
   const auto* type = o->if_contains("event_type");
   const auto* data = o->if_contains("task_data");
   if (!type || !type->is_string() || type->as_string() == "updated" || !data || !data->is_object())
     return true;
-  // created, completed, deleted without a reminder time: nothing to schedule, and nothing to
-  // cancel — events come in order, so the update that cleared remind_at was handled before.
   const auto* remind_at = data->as_object().if_contains("remind_at");
   return remind_at && !remind_at->is_null();
 }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event_facts.hpp"
 #include "core/time.hpp"
 #include "storage/tx.hpp"
 
@@ -28,6 +29,9 @@ struct OutboxRow {
   std::string topic;
   std::string payload;  // the event JSON (ARCHITECTURE.md §4)
   Millis created_at = 0;
+  // Not stored: what the producer knows of `payload` while the row is written (its
+  // addressing reads them, bus/outbox_writer.hpp); rows read back have none.
+  EventFacts facts{};
 };
 
 // The relay targets an outbox row is for: `bits` whatever happens, and `if_listening` only
