@@ -8,7 +8,7 @@
 // Known only for an event this process is writing to its outbox right now: an event read back
 // from the outbox or delivered by Dapr has none (`known` false) and wants() reads the payload.
 // Each field mirrors a payload field (ARCHITECTURE.md §4); a producer that sets `known` keeps
-// them equal to its payload (events/task_event.cpp; tests/unit/task_event_test.cpp checks it).
+// them equal to its payload (events/task_event.cpp; tests/unit/event_facts_test.cpp checks it).
 // The has_* fields are task-events' (the only topic whose consumers filter on them).
 #include <string>
 #include <string_view>

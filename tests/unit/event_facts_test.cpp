@@ -21,7 +21,7 @@
 namespace todo {
 namespace {
 
-// Every event type, with and without remind_at and recurrence, from each kind of source: 48.
+// Every event type, with and without remind_at and recurrence, from each kind of source: 64.
 std::vector<storage::OutboxRow> every_kind_of_task_event() {
   std::vector<storage::OutboxRow> rows;
   const Millis now = 1'780'000'000'000;
@@ -29,7 +29,7 @@ std::vector<storage::OutboxRow> every_kind_of_task_event() {
        {EventType::created, EventType::updated, EventType::completed, EventType::deleted})
     for (bool remind : {false, true})
       for (bool rule : {false, true})
-        for (const char* source : {"", "web", "api"}) {
+        for (const char* source : {"", "web", "api", "mcp"}) {
           Task t;
           t.id = 7;
           t.user_id = "u_facts";
@@ -66,7 +66,7 @@ int wanted(const bus::Consumer& consumer) {
 
 TEST(EventFacts, TaskEventsStateWhatTheirPayloadSays) {
   const auto rows = every_kind_of_task_event();
-  ASSERT_EQ(rows.size(), 48u);
+  ASSERT_EQ(rows.size(), 64u);
   for (const auto& row : rows) {
     ASSERT_TRUE(row.facts.known);
     const auto e = boost::json::parse(row.payload).as_object();
@@ -82,21 +82,22 @@ TEST(EventFacts, TaskEventsStateWhatTheirPayloadSays) {
 TEST(EventFacts, ConsumersDecideTheSameFromTheFactsAsFromThePayload) {
   ops::Metrics metrics;
   // Reminders: every update (remind_at may have changed or been cleared), and the other
-  // events of tasks with a reminder time: 12 + 3 types x 6.
-  EXPECT_EQ(wanted(reminders::ReminderConsumer(metrics, [] {})), 12 + 18);
-  // Recurrence: completions of tasks with a rule, from any source: 2 x 3.
+  // events of tasks with a reminder time: 16 + 3 types x 8.
+  EXPECT_EQ(wanted(reminders::ReminderConsumer(metrics, [] {})), 16 + 24);
+  // Recurrence: completions of tasks with a rule, from any source: 2 x 4.
   bus::OutboxWriter outbox;
   TaskWrites task_writes;
-  EXPECT_EQ(wanted(recurrence::RecurrenceConsumer(outbox, task_writes, metrics)), 6);
-  // Completion e-mails: completions made elsewhere than the user's browser ("api"): 2 x 2.
+  EXPECT_EQ(wanted(recurrence::RecurrenceConsumer(outbox, task_writes, metrics)), 8);
+  // Completion e-mails: completions made elsewhere than the user's browser ("api", "mcp"):
+  // 2 x 2 x 2.
   email::EnqueueContext context;
-  EXPECT_EQ(wanted(email::CompletionNotices(context)), 4);
+  EXPECT_EQ(wanted(email::CompletionNotices(context)), 8);
 }
 
 TEST(EventFacts, AnEventWithoutFactsIsReadFromItsPayload) {
   // A Dapr delivery or a row read back: no facts, so wants() parses (and caches) the JSON.
   auto row =
-      every_kind_of_task_event()[2 * 12 + 1 * 6 + 1 * 3 + 2];  // completed, remind, rule, api
+      every_kind_of_task_event()[2 * 16 + 1 * 8 + 1 * 4 + 2];  // completed, remind, rule, api
   bus::Event event = read_back(row);
   ASSERT_FALSE(event.facts.known);
   ops::Metrics metrics;
@@ -104,6 +105,25 @@ TEST(EventFacts, AnEventWithoutFactsIsReadFromItsPayload) {
   TaskWrites task_writes;
   EXPECT_TRUE(recurrence::RecurrenceConsumer(outbox, task_writes, metrics).wants(event));
   EXPECT_NE(event.parsed, nullptr);
+}
+
+TEST(EventFacts, TheOutboxWriterHandsTheFactsToWants) {
+  // The row as the task service writes it: each target's wants() sees the facts, and the
+  // address follows its answers.
+  bus::OutboxWriter writer;
+  int calls = 0, known = 0;
+  writer.add_target(1u, "task-events", [&](const bus::Event& e) {
+    ++calls;
+    known += e.facts.known ? 1 : 0;
+    return e.facts.has_recurrence;
+  });
+  writer.add_target(2u, "task-events");  // every event, no wants()
+  for (const auto& row : every_kind_of_task_event()) {
+    const auto address = writer.address_for(row);
+    EXPECT_EQ(address.bits, row.facts.has_recurrence ? 3u : 2u) << row.payload;
+  }
+  EXPECT_EQ(calls, 64);
+  EXPECT_EQ(known, 64);
 }
 
 }  // namespace

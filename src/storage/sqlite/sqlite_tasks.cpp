@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/sqlite/sqlite_task_tags.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/task_search.hpp"
 
@@ -28,11 +29,8 @@ constexpr const char* kSelectKeysToFill =
     "ORDER BY id LIMIT 500";
 constexpr const char* kFillKeys = "UPDATE tasks SET title_key = ?, search_text = ? WHERE id = ?";
 constexpr const char* kDelete = "DELETE FROM tasks WHERE user_id = ? AND id = ?";
-// task_tags go by ON DELETE CASCADE, tasks_fts by its trigger.
+// task_tags go by ON DELETE CASCADE.
 constexpr const char* kDeleteAll = "DELETE FROM tasks WHERE user_id = ?";
-constexpr const char* kDeleteTags = "DELETE FROM task_tags WHERE task_id = ? AND user_id = ?";
-constexpr const char* kInsertTag =
-    "INSERT OR IGNORE INTO task_tags (task_id, user_id, tag) VALUES (?, ?, ?)";
 
 std::vector<std::string> tags_from_json(const std::string& text) {
   std::vector<std::string> tags;
@@ -97,7 +95,7 @@ class SqliteTasks final : public TaskStore {
     s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description));
     s.bind(17, t.series_id).run();
     t.id = db_.last_insert_rowid();
-    insert_tags(t.id, user_id, t.tags);  // a new id has none yet: a deleted task's went with it
+    insert_tags(t.id, user_id, t.tags);  // a new id has none (AUTOINCREMENT: never reused)
     return t;
   }
 
@@ -139,13 +137,13 @@ class SqliteTasks final : public TaskStore {
  private:
   void replace_tags(std::int64_t task_id, std::string_view user_id,
                     const std::vector<std::string>& tags) {
-    db_.prepare(kDeleteTags).bind(1, task_id).bind(2, user_id).run();
+    db_.prepare(kDeleteTaskTags).bind(1, task_id).bind(2, user_id).run();
     insert_tags(task_id, user_id, tags);
   }
   void insert_tags(std::int64_t task_id, std::string_view user_id,
                    const std::vector<std::string>& tags) {
     for (const auto& tag : tags)
-      db_.prepare(kInsertTag).bind(1, task_id).bind(2, user_id).bind(3, tag).run();
+      db_.prepare(kInsertTaskTag).bind(1, task_id).bind(2, user_id).bind(3, tag).run();
   }
 
   Handle& db_;
