@@ -89,6 +89,45 @@ describe('TasksView', () => {
     }
   });
 
+  it('quick add: a POST that hangs holds the other devices\' changes back for 5 s at most', async () => {
+    FakeEventSource.opened = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    try {
+      const post = held({ status: 201, body: task({ id: 41, title: 'Buy milk', version: 1 }) });
+      fakeApi({
+        'GET /api/auth/session': session,
+        'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
+        'POST /api/u_ada/tasks': post.handler,
+      });
+      renderInApp(
+        <LiveUpdatesProvider>
+          <TasksView userId="u_ada" />
+        </LiveUpdatesProvider>,
+      );
+      await screen.findByText('Nothing to do yet.');
+      await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
+      const [es] = FakeEventSource.opened;
+      await userEvent.type(screen.getByLabelText('New task title'), 'Buy milk{Enter}');
+      await post.arrival();
+      fakeTimeouts();
+      const other = task({ id: 42, title: 'Call Ada', version: 1 });
+      es.emit('task', JSON.stringify({ event_id: 'e42', event_type: 'created', user_id: USER.id, task_id: 42, task_version: 1, task_data: other }));
+      expect(screen.queryByRole('checkbox', { name: /Call Ada/ })).toBeNull(); // held for the POST
+      await advance(4999);
+      expect(screen.queryByRole('checkbox', { name: /Call Ada/ })).toBeNull();
+      await advance(1);
+      expect(screen.getAllByRole('checkbox', { name: /Call Ada/ })).toHaveLength(1);
+      expect(screen.getByText('Saving…')).toBeTruthy(); // the POST is still out
+      vi.useRealTimers();
+      await post.release();
+      await waitFor(() => expect(screen.queryByText('Saving…')).toBeNull());
+      expect(screen.getAllByRole('checkbox', { name: /milk/ })).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('quick add: a refused task is shown, then disappears again with the reason', async () => {
     const post = held(problem(422, 'title: must be at most 500 characters', [{ field: 'title', message: 'must be at most 500 characters' }]));
     fakeApi({

@@ -45,6 +45,7 @@ import { ViewSwitcher } from './ViewSwitcher';
 
 const UNDO_MS = 5000;
 const SEARCH_DEBOUNCE_MS = 250;
+const HOLD_LIMIT_MS = 5000; // how long live task events wait for this tab's own creates
 
 type Editing = { task: Task | null; initialTitle?: string } | null;
 
@@ -102,9 +103,18 @@ export function TasksView({ userId }: { userId: string | null }) {
   useEffect(() => () => clearTimeout(liveReload.current ?? undefined), []);
   // While this tab's own creates are in flight, task events wait (in order) for their
   // answers: the stream can deliver a create's event before its POST is answered, and the
-  // optimistic row and the event's row would both be shown until then.
+  // optimistic row and the event's row would both be shown until then. They wait at most
+  // HOLD_LIMIT_MS (a POST that hangs must not freeze the other devices' changes); a reload
+  // (reset, reconnect) or another user makes them moot.
   const ownCreates = useRef(0);
   const heldEvents = useRef<TaskEvent[]>([]);
+  const holdTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const dropHeldEvents = useCallback(() => {
+    heldEvents.current = [];
+    clearTimeout(holdTimer.current ?? undefined);
+    holdTimer.current = null;
+  }, []);
+  useEffect(() => dropHeldEvents, [userId, dropHeldEvents]);
   const inPlaceRef = useRef(true);
   useEffect(() => {
     inPlaceRef.current = view === 'all' && !hasActiveFilters(filters);
@@ -119,17 +129,23 @@ export function TasksView({ userId }: { userId: string | null }) {
       liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
     }
   }, []);
-  const releaseHeldEvents = useCallback(() => {
-    if (ownCreates.current > 0) return;
-    const events = heldEvents.current;
-    heldEvents.current = [];
-    applyLive(events);
-  }, [applyLive]);
+  const releaseHeldEvents = useCallback(
+    (force = false) => {
+      if (ownCreates.current > 0 && !force) return;
+      const events = heldEvents.current;
+      dropHeldEvents();
+      applyLive(events);
+    },
+    [applyLive, dropHeldEvents],
+  );
   useLiveUpdates((m) => {
-    if (m.kind === 'task') {
-      if (ownCreates.current > 0) heldEvents.current.push(m.event);
-      else applyLive([m.event]);
+    if (m.kind === 'task' && ownCreates.current === 0) {
+      applyLive([m.event]);
+    } else if (m.kind === 'task') {
+      heldEvents.current.push(m.event);
+      holdTimer.current ??= setTimeout(() => releaseHeldEvents(true), HOLD_LIMIT_MS);
     } else if (m.kind === 'reset' || (m.kind === 'open' && loadedRef.current)) {
+      dropHeldEvents(); // the reload below covers them
       clearTimeout(liveReload.current ?? undefined);
       liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
     }
