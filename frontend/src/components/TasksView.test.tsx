@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
 import { LiveUpdatesProvider } from '@/lib/liveUpdates';
+import type { Task } from '@/lib/tasks';
 import { fakeApi, held, problem, task, USER } from '@/test/fakeApi';
 import { FakeEventSource } from '@/test/fakeEventSource';
 import { renderInApp } from '@/test/render';
@@ -44,30 +45,37 @@ describe('TasksView', () => {
     expect(api.of('POST', /tasks$/)).toHaveLength(1);
   });
 
-  it('quick add: the stream\'s event for the new task, come before the POST\'s answer, never shows it twice', async () => {
+  // An empty list in a tab with its live stream (a stand-in EventSource); the quick add's POST
+  // held until the test releases it. `live` delivers a task event as the server sends it.
+  async function quickAddWithStream(answer: Task) {
     FakeEventSource.opened = [];
     vi.stubGlobal('EventSource', FakeEventSource);
+    const post = held({ status: 201, body: answer });
+    fakeApi({
+      'GET /api/auth/session': session,
+      'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
+      'POST /api/u_ada/tasks': post.handler,
+    });
+    renderInApp(
+      <LiveUpdatesProvider>
+        <TasksView userId="u_ada" />
+      </LiveUpdatesProvider>,
+    );
+    await screen.findByText('Nothing to do yet.');
+    await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
+    const [es] = FakeEventSource.opened;
+    const live = (type: string, t: Task) =>
+      es.emit('task', JSON.stringify({ event_id: `e${t.id}.${t.version}`, event_type: type, user_id: USER.id, task_id: t.id, task_version: t.version, task_data: t }));
+    await userEvent.type(screen.getByLabelText('New task title'), `${answer.title}{Enter}`);
+    await post.arrival();
+    return { post, live };
+  }
+
+  it('quick add: the stream\'s event for the new task, come before the POST\'s answer, never shows it twice', async () => {
     try {
       const made = task({ id: 41, title: 'Buy milk', version: 1 });
       const other = task({ id: 42, title: 'Call Ada', version: 1 });
-      const post = held({ status: 201, body: made });
-      fakeApi({
-        'GET /api/auth/session': session,
-        'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
-        'POST /api/u_ada/tasks': post.handler,
-      });
-      renderInApp(
-        <LiveUpdatesProvider>
-          <TasksView userId="u_ada" />
-        </LiveUpdatesProvider>,
-      );
-      await screen.findByText('Nothing to do yet.');
-      await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
-      const [es] = FakeEventSource.opened;
-      const live = (type: string, t: typeof made) =>
-        es.emit('task', JSON.stringify({ event_id: `e${t.id}`, event_type: type, user_id: USER.id, task_id: t.id, task_version: t.version, task_data: t }));
-      await userEvent.type(screen.getByLabelText('New task title'), 'Buy milk{Enter}');
-      await post.arrival();
+      const { post, live } = await quickAddWithStream(made);
       // The commit's event arrives first (another tab's task with it): one row each, the
       // new task still saving.
       live('created', made);
@@ -90,28 +98,10 @@ describe('TasksView', () => {
   });
 
   it('quick add: a POST that hangs holds the other devices\' changes back for 5 s at most', async () => {
-    FakeEventSource.opened = [];
-    vi.stubGlobal('EventSource', FakeEventSource);
     try {
-      const post = held({ status: 201, body: task({ id: 41, title: 'Buy milk', version: 1 }) });
-      fakeApi({
-        'GET /api/auth/session': session,
-        'GET /api/u_ada/tasks': () => ({ body: { items: [], next_cursor: null } }),
-        'POST /api/u_ada/tasks': post.handler,
-      });
-      renderInApp(
-        <LiveUpdatesProvider>
-          <TasksView userId="u_ada" />
-        </LiveUpdatesProvider>,
-      );
-      await screen.findByText('Nothing to do yet.');
-      await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
-      const [es] = FakeEventSource.opened;
-      await userEvent.type(screen.getByLabelText('New task title'), 'Buy milk{Enter}');
-      await post.arrival();
+      const { post, live } = await quickAddWithStream(task({ id: 41, title: 'Buy milk', version: 1 }));
       fakeTimeouts();
-      const other = task({ id: 42, title: 'Call Ada', version: 1 });
-      es.emit('task', JSON.stringify({ event_id: 'e42', event_type: 'created', user_id: USER.id, task_id: 42, task_version: 1, task_data: other }));
+      live('created', task({ id: 42, title: 'Call Ada', version: 1 }));
       expect(screen.queryByRole('checkbox', { name: /Call Ada/ })).toBeNull(); // held for the POST
       await advance(4999);
       expect(screen.queryByRole('checkbox', { name: /Call Ada/ })).toBeNull();
