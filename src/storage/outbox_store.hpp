@@ -93,7 +93,10 @@ class OutboxStore : public Store {
   // nothing else) is not written.
   void insert(const OutboxRow& row, const OutboxAddress& address) {
     if (address.none()) return;
-    if (tx_) tx_->note_events_written(address.any_bits());  // a spare wake-up costs little
+    // A listeners-only bit is noted by the backend once it knows the row got it
+    // (note_written): waking a target for rows it did not get cost PostgreSQL an empty read
+    // transaction of the relay per commit (bench/RESULTS.md, issue 15).
+    note_written(address.bits);
     insert_row(row, address);
   }
   // Up to `limit` rows whose mask has `bit`, in id order.
@@ -133,6 +136,10 @@ class OutboxStore : public Store {
 
  protected:
   virtual void insert_row(const OutboxRow& row, const OutboxAddress& address) = 0;
+  // Tells the transaction that rows for these targets were written (Tx::events_written).
+  void note_written(std::uint32_t bits) {
+    if (tx_ && bits != 0) tx_->note_events_written(bits);
+  }
 
  private:
   Tx* tx_ = nullptr;  // set by make()

@@ -558,6 +558,41 @@ TEST_P(OutboxStorageTest, ListenersOnlyBitsFollowTheUsersListenedAtWhenTheRowIsW
   ack(kBitB, ids_of(pending(kBitB)));
 }
 
+// The relay wakes a listeners-only target (the stream) only for commits that gave a row its
+// bit: a commit of rows for users who do not listen must not wake it (on PostgreSQL each
+// wake-up is a read transaction of the relay that finds nothing, one per commit under load).
+TEST_P(OutboxStorageTest, TheCommitListenerHearsAListenersOnlyTargetOnlyForRowsThatGotItsBit) {
+  auto heard = std::make_shared<std::atomic<std::uint32_t>>(0);
+  db_->set_commit_listener([heard](std::uint32_t bits) { *heard |= bits; });
+  const Millis t = now_millis();
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::stream(tx).listen(user_id("on"), t, t); })));
+  ASSERT_NO_FATAL_FAILURE(drain(kBitA));
+  ASSERT_NO_FATAL_FAILURE(drain(kBitB));
+  OutboxAddress both;
+  both.bits = kBitA;
+  both.if_listening = kBitB;
+  both.listened_since = t - 300'000;
+  OutboxAddress gated_only = both;
+  gated_only.bits = 0;
+
+  heard->store(0);
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("off", "o1", 1), both); })));
+  EXPECT_EQ(heard->exchange(0), kBitA) << "nobody listens: the stream's target is not woken";
+  ASSERT_TRUE(
+      ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("off", "o2", 1), gated_only); })));
+  EXPECT_EQ(heard->exchange(0), 0u) << "no row was written";
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    storage::outbox(tx).insert(row("off", "o3", 1), both);
+    storage::outbox(tx).insert(row("on", "n1", 1), gated_only);
+  })));
+  EXPECT_EQ(heard->exchange(0), kBitA | kBitB) << "one row of the batch got the bit";
+  ASSERT_TRUE(ok(write([&](Tx& tx) { storage::outbox(tx).insert(row("on", "n2", 1), both); })));
+  EXPECT_EQ(heard->exchange(0), kBitA | kBitB);
+  EXPECT_EQ(names(pending(kBitB)), (std::vector<std::string>{"n1", "n2"}));
+  ack(kBitA, ids_of(pending(kBitA)));
+  ack(kBitB, ids_of(pending(kBitB)));
+}
+
 // A process killed mid-batch leaves its claims behind; on PostgreSQL they name the process's
 // sessions (their application_name), so they end as soon as the last of them is gone — not
 // after the lease, and not while one of them may still commit.

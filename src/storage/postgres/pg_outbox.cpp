@@ -76,6 +76,7 @@ class PgOutbox final : public OutboxStore {
     std::vector<std::string> event_ids, users, topics, payloads;
     std::vector<std::int64_t> created, masks, lock_keys, gated, since;
     bool any_gated = false;
+    std::uint32_t gated_bits = 0;
     for (const auto& [row, address] : buffer_) {
       lock_keys.push_back(outbox_user_lock_key(row.user_id));
       event_ids.push_back(row.event_id);
@@ -87,6 +88,7 @@ class PgOutbox final : public OutboxStore {
       gated.push_back(address.if_listening);
       since.push_back(address.listened_since);
       any_gated = any_gated || address.if_listening != 0;
+      gated_bits |= address.if_listening;
     }
     buffer_.clear();
     // One user's events must get outbox ids in commit order (the relay delivers by id), yet
@@ -119,15 +121,20 @@ class PgOutbox final : public OutboxStore {
     // enough. This statement runs after the user locks above, so it sees every listen()
     // that committed before it could take them; one that commits later waits in
     // settle() for this transaction to end. A row left with no bit is not written.
+    // It answers the union of the written rows' bits: the listeners-only targets are told of
+    // this commit only when a row got their bit.
     p.add(encode_int_array(gated)).add(encode_int_array(since));
-    db_.exec(
-        "INSERT INTO outbox (event_id, user_id, topic, payload, created_at, pending_mask) "
+    auto r = db_.exec(
+        "WITH written AS (INSERT INTO outbox (event_id, user_id, topic, payload, created_at, "
+        "pending_mask) "
         "SELECT e, u, t, p, c, m FROM (SELECT e, u, t, p, c, n, m | CASE WHEN g <> 0 AND "
         "EXISTS (SELECT 1 FROM stream_cursors s WHERE s.user_id = u AND s.listened_at >= l) "
         "THEN g ELSE 0 END AS m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
         "$5::bigint[], $6::integer[], $7::integer[], $8::bigint[]) WITH ORDINALITY "
-        "AS r(e, u, t, p, c, m, g, l, n)) AS addressed WHERE m <> 0 ORDER BY n",
+        "AS r(e, u, t, p, c, m, g, l, n)) AS addressed WHERE m <> 0 ORDER BY n "
+        "RETURNING pending_mask) SELECT COALESCE(bit_or(pending_mask), 0) FROM written",
         p);
+    note_written(std::uint32_t(r.int64(0, 0)) & gated_bits);
   }
 
   std::vector<OutboxRow> pending(std::uint32_t bit, int limit) override {

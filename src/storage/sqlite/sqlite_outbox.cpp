@@ -83,6 +83,7 @@ class SqliteOutbox final : public OutboxStore {
         db_.prepare(kListenedSince).bind(1, row.user_id).bind(2, address.listened_since).step())
       pending_mask |= address.if_listening;
     if (pending_mask == 0) return;
+    note_written(pending_mask & address.if_listening);
     db_.prepare(kInsertRow)
         .bind(1, row.event_id)
         .bind(2, row.user_id)
