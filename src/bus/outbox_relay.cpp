@@ -49,6 +49,7 @@ void OutboxRelay::add_slot(std::unique_ptr<Slot> slot) {
   for (const auto& s : slots_)
     if (s->name == slot->name) throw std::logic_error("two relay targets named " + slot->name);
   slot->limit = options_.batch_size;
+  slot->gather = GatherPolicy(options_.gather, std::max(options_.gather, options_.max_gather));
   std::string labels = "subscriber=\"" + slot->name + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
@@ -208,8 +209,9 @@ void OutboxRelay::run(Slot& slot) {
     if (more) continue;  // a full batch: there may be more right away
     std::unique_lock lock(mutex_);
     slot.wakeup.wait_for(lock, options_.idle_check, [&] { return stopping_ || slot.woken; });
-    auto gather = std::max(options_.gather,
-                           slot.consumer ? slot.consumer->gather() : std::chrono::milliseconds(0));
+    std::chrono::microseconds gather = slot.gather.wait();
+    if (slot.consumer)
+      gather = std::max<std::chrono::microseconds>(gather, slot.consumer->gather());
     if (!stopping_ && gather.count() > 0) {
       lock.unlock();
       std::this_thread::sleep_for(gather);
@@ -241,6 +243,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     std::lock_guard lock(mutex_);
     slot.woken = false;  // commits after this point wake us again
   }
+  const auto started = GatherPolicy::Clock::now();
   Batch batch;
   // A consumer that gets full batches (a backlog: more events come than batches carry) takes
   // twice as many the next time, up to 8 * batch_size: every batch waits for its turn on the
@@ -267,12 +270,16 @@ bool OutboxRelay::deliver_once(Slot& slot) {
   } else {
     auto read = take_batch(slot, batch, limit);
     if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
-    if (batch.empty()) return false;
+    if (batch.empty()) {
+      slot.gather.observe(0, started);
+      return false;
+    }
     if (slot.publisher)
       publish(slot, batch);
     else
       consume(slot, batch, false, limit, nullptr);
   }
+  slot.gather.observe(batch.size(), started);
   const bool full = int(batch.size()) >= limit;
   slot.limit = full ? std::min(limit * 2, options_.batch_size * 8) : options_.batch_size;
   if (batch.empty()) return false;

@@ -35,6 +35,7 @@
 
 #include "bus/consumer.hpp"
 #include "bus/consumer_runner.hpp"
+#include "bus/gather_policy.hpp"
 #include "bus/outbox_writer.hpp"
 #include "bus/publisher.hpp"
 #include "ops/metrics.hpp"
@@ -47,12 +48,15 @@ struct RelayOptions {
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds idle_check{5000};  // safety net re-check when nothing woke us
-  // After a wake-up, wait this long so that one read and one acknowledgement carry the
-  // events of several commits (under load a commit lands every millisecond or so). Short:
-  // the relay's units never queue behind users' writes (Database::write_first), so a batch also
-  // takes what committed while the previous one ran; 5 ms here cost the audit 3 ms of mean lag at
-  // 1 000 operations/s and no create throughput (bench/RESULTS.md).
+  // After a wake-up, wait at least `gather` so that one read and one acknowledgement carry the
+  // events of several commits, and longer as a target's events come faster, up to `max_gather`
+  // (bus/gather_policy.hpp: 1 ms more per event per millisecond). Short when events come
+  // slowly: the relay's units never queue behind users' writes (Database::write_first), so a
+  // batch also takes what committed while the previous one ran; a fixed 5 ms here cost the audit
+  // 3 ms of mean lag at 1 000 operations/s, a fixed 1 ms cost PostgreSQL creates ~8 % at full
+  // load (bench/RESULTS.md, issue 15).
   std::chrono::milliseconds gather{1};
+  std::chrono::milliseconds max_gather{10};
   // How often a publisher that is not accepting (Publisher::accepting) is asked again.
   std::chrono::milliseconds paused_check{250};
   // Non-empty: several processes may relay this outbox (PostgreSQL, api replicas). A
@@ -99,6 +103,8 @@ class OutboxRelay {
     std::condition_variable wakeup;  // with mutex_: woken, or stopping
     int limit = 0;       // rows the next batch may take (deliver_once); batch_size from add_slot
     int busy_turns = 0;  // takes in a row that found the target held by another process
+    // The wait after a wake-up (add_slot sets it from the options); the slot's thread only.
+    GatherPolicy gather{std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
     std::thread thread;
   };
   void add_slot(std::unique_ptr<Slot> slot);
