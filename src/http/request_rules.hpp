@@ -18,6 +18,9 @@ namespace todo::http {
 // target. Longer targets are 414; a header section over kMaxHeaderBytes is 431.
 inline constexpr std::size_t kMaxTargetBytes = std::size_t{8} << 10;
 inline constexpr std::size_t kMaxHeaderBytes = std::size_t{16} << 10;
+// What a connection's read buffer holds from the start (http/session.cpp): one read takes a
+// typical request (headers with a bearer token, a small JSON body) whole.
+inline constexpr std::size_t kFirstReadBytes = std::size_t{4} << 10;
 
 struct HeaderVerdict {
   std::optional<Error> refuse;  // answer this at once, without reading the body, and close

@@ -70,6 +70,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
   const bool behind_proxy = options.trusted_proxies.contains(peer);
   const std::string peer_text = peer.to_string();
   beast::flat_buffer buffer;
+  // Beast reads at most the buffer's free capacity at a time (512 bytes at first): a request
+  // with a bearer token and a JSON body is ~600 bytes, which would then take two reads, each a
+  // recvmsg and a trip through the reactor. 4 KiB holds a typical request in one.
+  buffer.reserve(kFirstReadBytes);
   state.buffer = &buffer;
   bool first = true;
   // Once stopping, a request already arriving is still served (then the connection closes).
