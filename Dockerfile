@@ -23,7 +23,7 @@ RUN apt-get update -qq \
       g++ cmake ninja-build pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev \
       libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libspdlog-dev libcli11-dev \
-      libcurl4-openssl-dev libicu-dev \
+      libcurl4-openssl-dev libicu-dev libjemalloc-dev \
       libpwquality-dev libzxcvbn-dev \
       zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -43,7 +43,7 @@ FROM debian:12-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libfmt9 libical3 libpq5 libsodium23 \
-      libspdlog1.10 libsqlite3-0 libssl3 libcurl4 zlib1g libicu72 ca-certificates tzdata \
+      libspdlog1.10 libsqlite3-0 libssl3 libcurl4 zlib1g libicu72 libjemalloc2 ca-certificates tzdata \
       libpwquality1 libzxcvbn0 cracklib-runtime \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home todo \

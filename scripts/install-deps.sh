@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   zlib1g-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libical-dev libcurl4-openssl-dev
   libicu-dev  # Unicode case folding and normalization for search and title order
+  libjemalloc-dev  # the binary's malloc (src/CMakeLists.txt)
   libpwquality-dev cracklib-runtime  # common-password check (auth/password.hpp): cracklib's dictionary
   libzxcvbn-dev  # entropy estimate of configured secrets (config/secret_strength.hpp)
   openssl  # tests/net make a self-signed certificate with the openssl command line
