@@ -28,7 +28,8 @@ void GatherPolicy::observe(std::size_t events, Clock::time_point now) {
       // odd batch does not swing the wait, and a quiet interval longer than that forgets a
       // burst at once, so the first events after it do not wait the burst's long gather.
       const double weight = 1.0 - std::exp(-ms / kSmoothingMs);
-      rate_ = rate_ == 0 ? current : rate_ + weight * (current - rate_);
+      rate_ = seeded_ ? rate_ + weight * (current - rate_) : current;
+      seeded_ = true;
     }
   }
   last_ = now;

@@ -44,6 +44,7 @@ class GatherPolicy {
   std::chrono::microseconds per_rate_;
   std::optional<Clock::time_point> last_;
   double rate_ = 0;
+  bool seeded_ = false;  // rate_ holds an estimate (a quiet spell may bring it to exactly 0)
 };
 
 }  // namespace todo::bus

@@ -80,6 +80,20 @@ TEST(GatherPolicy, ABurstIsForgottenWithinAFewBatches) {
   EXPECT_EQ(policy.wait(), milliseconds(1));
 }
 
+TEST(GatherPolicy, AfterAQuietSpellOneQuickBatchDoesNotSetTheCeiling) {
+  // The relay's idle re-check reads nothing after 5 s: the estimate falls to 0. The next batch
+  // (30 events 3 ms later) is one short interval among others, not the whole truth.
+  GatherPolicy policy(milliseconds(1), milliseconds(10));
+  auto t = Clock::now();
+  policy.observe(0, t);
+  feed(policy, t, 1, 0, milliseconds(5000));
+  ASSERT_EQ(policy.rate_per_ms(), 0);
+  feed(policy, t, 1, 30, milliseconds(3));
+  EXPECT_LT(policy.wait(), milliseconds(2));
+  feed(policy, t, 40, 30, milliseconds(3));  // it lasts (120 ms at 10 per ms): the ceiling
+  EXPECT_NEAR(policy.wait().count(), 10000, 100);
+}
+
 TEST(GatherPolicy, EmptyReadsLowerTheRate) {
   GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
