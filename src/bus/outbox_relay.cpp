@@ -50,6 +50,7 @@ void OutboxRelay::add_slot(std::unique_ptr<Slot> slot) {
     if (s->name == slot->name) throw std::logic_error("two relay targets named " + slot->name);
   slot->limit = options_.batch_size;
   slot->gather = GatherPolicy(options_.gather, std::max(options_.gather, options_.max_gather));
+  slot->gather_us = wait_after_wakeup(*slot).count();
   std::string labels = "subscriber=\"" + slot->name + "\"";
   metrics_.add("todo_events_delivered_total", labels, 0);
   metrics_.add("todo_events_failed_total", labels, 0);
@@ -73,6 +74,12 @@ void OutboxRelay::add(std::shared_ptr<Publisher> publisher) {
   add_slot(std::move(slot));
 }
 
+std::chrono::microseconds OutboxRelay::wait_after_wakeup(const Slot& slot) {
+  std::chrono::microseconds wait = slot.gather.wait();
+  if (slot.consumer) wait = std::max<std::chrono::microseconds>(wait, slot.consumer->gather());
+  return wait;
+}
+
 void OutboxRelay::count(const Slot& slot, const char* family, std::size_t n) {
   if (n) metrics_.add(family, "subscriber=\"" + slot.name + "\"", n);
 }
@@ -93,6 +100,11 @@ std::vector<ops::Metrics::GaugeSample> OutboxRelay::outbox_gauges() {
     out.push_back({"todo_outbox_backlog", "Events waiting for each relay target.",
                    "subscriber=\"" + slots_[i]->name + "\"",
                    known ? double(stats[i + 1].pending) : -1.0});
+  for (const auto& slot : slots_)
+    out.push_back({"todo_relay_gather_seconds",
+                   "How long each relay target waits after a wake-up before it reads (it grows "
+                   "with the target's event rate: bus/gather_policy.hpp).",
+                   "subscriber=\"" + slot->name + "\"", double(slot->gather_us.load()) / 1e6});
   out.push_back({"todo_outbox_oldest_age_seconds",
                  "Age of the oldest event not yet delivered to every target.", "",
                  known ? age_seconds(stats[0].oldest_created_at) : 0});
@@ -209,9 +221,7 @@ void OutboxRelay::run(Slot& slot) {
     if (more) continue;  // a full batch: there may be more right away
     std::unique_lock lock(mutex_);
     slot.wakeup.wait_for(lock, options_.idle_check, [&] { return stopping_ || slot.woken; });
-    std::chrono::microseconds gather = slot.gather.wait();
-    if (slot.consumer)
-      gather = std::max<std::chrono::microseconds>(gather, slot.consumer->gather());
+    const auto gather = std::chrono::microseconds(slot.gather_us.load());
     if (!stopping_ && gather.count() > 0) {
       lock.unlock();
       std::this_thread::sleep_for(gather);
@@ -272,6 +282,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
     if (!read) throw std::runtime_error("reading the outbox: " + read.error().detail);
     if (batch.empty()) {
       slot.gather.observe(0, started);
+      slot.gather_us = wait_after_wakeup(slot).count();
       return false;
     }
     if (slot.publisher)
@@ -280,6 +291,7 @@ bool OutboxRelay::deliver_once(Slot& slot) {
       consume(slot, batch, false, limit, nullptr);
   }
   slot.gather.observe(batch.size(), started);
+  slot.gather_us = wait_after_wakeup(slot).count();
   const bool full = int(batch.size()) >= limit;
   slot.limit = full ? std::min(limit * 2, options_.batch_size * 8) : options_.batch_size;
   if (batch.empty()) return false;

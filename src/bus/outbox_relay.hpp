@@ -105,9 +105,13 @@ class OutboxRelay {
     int busy_turns = 0;  // takes in a row that found the target held by another process
     // The wait after a wake-up (add_slot sets it from the options); the slot's thread only.
     GatherPolicy gather{std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+    // Its current wait in µs (wait_after_wakeup), also read by /metrics scrapes.
+    std::atomic<std::int64_t> gather_us{0};
     std::thread thread;
   };
   void add_slot(std::unique_ptr<Slot> slot);
+  // The policy's wait, or the consumer's own minimum (Consumer::gather) if longer.
+  static std::chrono::microseconds wait_after_wakeup(const Slot& slot);
   void run(Slot& slot);
   bool deliver_once(Slot& slot);  // true: delivered a full batch, more may wait
   void publish(Slot& slot, const Batch& batch);

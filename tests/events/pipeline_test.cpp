@@ -383,6 +383,51 @@ TEST_F(Pipeline, APublisherThatIsNotAcceptingIsAskedAgainWithoutReadingTheOutbox
   EXPECT_EQ(paused->attempts(), 1) << "the five events in one batch, once";
 }
 
+// The relay's wait after a wake-up follows the target's event rate (bus/gather_policy.hpp): the
+// floor while events come one at a time, longer once a backlog came in full batches back to
+// back; /metrics shows each target's.
+TEST_F(Pipeline, ATargetWaitsLongerAfterWakeUpsWhenItsEventsComeFastAndMetricsSayHowLong) {
+  bus::RelayOptions options;
+  options.paused_check = 5ms;
+  options.batch_size = 50;
+  options.max_gather = 40ms;
+  bus::OutboxWriter writer;
+  bus::OutboxRelay relay(*db_, metrics_, writer, options);
+  auto out = std::make_shared<RecordingPublisher>("out");
+  relay.add(out);
+  db_->set_commit_listener([&relay](std::uint32_t targets) { relay.wake(targets); });
+  relay.start();
+  auto gather_ms = [&] {
+    const std::string text = metrics_.render();
+    const std::string key = "todo_relay_gather_seconds{subscriber=\"out\"} ";
+    auto at = text.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + key.size())) * 1000;
+  };
+  const std::uint32_t mask = writer.mask_for("task-events");
+  create("u_a", "alone", mask);
+  ASSERT_TRUE(eventually([&] { return pending(mask).empty(); }));
+  EXPECT_DOUBLE_EQ(gather_ms(), 1.0) << "one event now and then: the floor";
+
+  out->open = false;  // a backlog: 500 events in one commit
+  ASSERT_TRUE(write([&](storage::Tx& tx) {
+    for (int i = 0; i < 500; ++i) {
+      TaskFields f;
+      f.title = "t" + std::to_string(i);
+      ASSERT_TRUE(create_task(tx, "u_a", f, std::nullopt, now_millis(), mask).ok());
+    }
+  }));
+  out->open = true;
+  ASSERT_TRUE(eventually([&] { return pending(mask).empty(); }));
+  const double after_backlog = gather_ms();
+  relay.stop();
+  EXPECT_EQ(out->received().size(), 501u);
+  EXPECT_GE(out->batch_sizes().size(), 11u) << "the backlog in batches of 50";
+  // Ten batches of 50 taken back to back: far more than an event per millisecond, unless a
+  // batch took over 50 ms.
+  EXPECT_GT(after_backlog, 1.0);
+  EXPECT_LE(after_backlog, 40.0) << "never past max_gather";
+}
+
 TEST_F(Pipeline, TheSameEventDeliveredTwiceMakesOneAuditRow) {
   create("u_a", "once");
   auto batch = pending(1);
