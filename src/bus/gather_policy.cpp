@@ -1,6 +1,5 @@
 #include "bus/gather_policy.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 

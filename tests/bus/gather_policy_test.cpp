@@ -22,6 +22,13 @@ void feed(GatherPolicy& policy, Clock::time_point& t, int batches, std::size_t e
   }
 }
 
+// A relay target's policy (floor 1 ms, ceiling 10 ms) after its first, empty read at `t`.
+GatherPolicy started_at(Clock::time_point t) {
+  GatherPolicy policy(milliseconds(1), milliseconds(10));
+  policy.observe(0, t);
+  return policy;
+}
+
 TEST(GatherPolicy, WaitsTheFloorBeforeItKnowsARate) {
   GatherPolicy policy(milliseconds(1), milliseconds(10));
   EXPECT_EQ(policy.wait(), milliseconds(1));
@@ -31,9 +38,8 @@ TEST(GatherPolicy, WaitsTheFloorBeforeItKnowsARate) {
 
 TEST(GatherPolicy, SlowEventsKeepTheFloor) {
   // 1 000 events/s, the audit's lag benchmark: the wait stays at 1 ms.
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   feed(policy, t, 20, 2, milliseconds(2));
   EXPECT_NEAR(policy.rate_per_ms(), 1.0, 1e-9);
   EXPECT_EQ(policy.wait(), milliseconds(1));
@@ -42,9 +48,8 @@ TEST(GatherPolicy, SlowEventsKeepTheFloor) {
 }
 
 TEST(GatherPolicy, TheWaitGrowsWithTheRateUpToTheCeiling) {
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   feed(policy, t, 20, 12, milliseconds(4));  // 3 events per ms
   EXPECT_NEAR(policy.wait().count(), 3000, 30);
   feed(policy, t, 20, 60, milliseconds(12));  // 5 per ms
@@ -56,12 +61,10 @@ TEST(GatherPolicy, TheWaitGrowsWithTheRateUpToTheCeiling) {
 TEST(GatherPolicy, TheRateDoesNotDependOnTheIntervalsTheWaitMakes) {
   // The same 4 events/ms taken in small batches often or large batches rarely: same wait, so
   // a longer wait (larger batches) does not feed back into an even longer one.
-  GatherPolicy often(milliseconds(1), milliseconds(10));
-  GatherPolicy rarely(milliseconds(1), milliseconds(10));
   auto t1 = Clock::now();
   auto t2 = t1;
-  often.observe(0, t1);
-  rarely.observe(0, t2);
+  GatherPolicy often = started_at(t1);
+  GatherPolicy rarely = started_at(t2);
   feed(often, t1, 50, 8, milliseconds(2));
   feed(rarely, t2, 10, 40, milliseconds(10));
   EXPECT_NEAR(often.wait().count(), 4000, 30);
@@ -69,9 +72,8 @@ TEST(GatherPolicy, TheRateDoesNotDependOnTheIntervalsTheWaitMakes) {
 }
 
 TEST(GatherPolicy, ABurstIsForgottenWithinAFewBatches) {
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   feed(policy, t, 20, 200, milliseconds(10));  // 20 per ms
   ASSERT_EQ(policy.wait(), milliseconds(10));
   // Quiet again: one event after a second. The events after it must not wait the burst's
@@ -83,9 +85,8 @@ TEST(GatherPolicy, ABurstIsForgottenWithinAFewBatches) {
 TEST(GatherPolicy, AfterAQuietSpellOneQuickBatchDoesNotSetTheCeiling) {
   // The relay's idle re-check reads nothing after 5 s: the estimate falls to 0. The next batch
   // (30 events 3 ms later) is one short interval among others, not the whole truth.
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   feed(policy, t, 1, 0, milliseconds(5000));
   ASSERT_EQ(policy.rate_per_ms(), 0);
   feed(policy, t, 1, 30, milliseconds(3));
@@ -95,9 +96,8 @@ TEST(GatherPolicy, AfterAQuietSpellOneQuickBatchDoesNotSetTheCeiling) {
 }
 
 TEST(GatherPolicy, EmptyReadsLowerTheRate) {
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   feed(policy, t, 10, 80, milliseconds(10));  // 8 per ms
   ASSERT_EQ(policy.wait(), milliseconds(8));
   feed(policy, t, 1, 0, milliseconds(10));  // one empty read: lower, not forgotten
@@ -108,9 +108,8 @@ TEST(GatherPolicy, EmptyReadsLowerTheRate) {
 }
 
 TEST(GatherPolicy, TakesWithinTheSameMicrosecondAreNotARate) {
-  GatherPolicy policy(milliseconds(1), milliseconds(10));
   auto t = Clock::now();
-  policy.observe(0, t);
+  GatherPolicy policy = started_at(t);
   policy.observe(500, t);  // no time between: not an infinite rate
   EXPECT_EQ(policy.wait(), milliseconds(1));
   EXPECT_EQ(policy.rate_per_ms(), 0);
