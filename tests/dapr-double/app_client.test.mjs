@@ -112,6 +112,46 @@ test('an idle kept-alive connection closed by the app is dropped, the next reque
   c.destroy();
 });
 
+test('a connection idle for idleTimeoutMs, or a second less than the app\'s Keep-Alive timeout, is closed, not reused', async (t) => {
+  // The app closes an idle connection when its keep-alive timeout strikes; a request written
+  // at that moment would be lost with it. The client's clock is the test's: no waiting.
+  let keepAlive = '';
+  const { server, port } = await rawServer((sock) => {
+    sock.write(`HTTP/1.1 200 OK\r\n${keepAlive}Content-Length: 2\r\n\r\nok`);
+  });
+  let now = 0;
+  const c = new AppClient({ port, idleTimeoutMs: 4000, now: () => now });
+  t.after(() => c.destroy());  // also when an assertion fails: the server's close waits for it
+  const ask = async () => assert.equal((await c.request('GET', '/x', null, {}, ANSWER_MS)).body, 'ok');
+  await ask();
+  now += 3999;
+  await ask();
+  assert.equal(server.connections, 1, 'reused within the limit');
+  now += 4000;
+  await ask();
+  assert.equal(server.connections, 2, 'a new connection once idle for the limit');
+  keepAlive = 'Keep-Alive: timeout=2, max=100\r\n';
+  await ask();  // this answer announces the app's 2 s
+  now += 999;
+  await ask();
+  assert.equal(server.connections, 2, 'reused within the app\'s timeout less a second');
+  now += 1000;
+  await ask();
+  assert.equal(server.connections, 3, 'not reused a second before the app\'s timeout');
+  // A connection left at the bottom of the pool past its limit is closed when another one
+  // comes back, not kept until the app closes it.
+  keepAlive = '';
+  now += 10_000;
+  await Promise.all([ask(), ask()]);  // two connections in the pool
+  const [oldest] = c.idle;
+  now += 3000;
+  await ask();  // takes the newest, puts it back
+  now += 1500;
+  await ask();
+  assert.equal(c.idle.length, 1);
+  assert.ok(oldest.destroyed, 'the stale connection was closed');
+});
+
 test('errors: refused, reset before an answer, no answer in time, not HTTP, bad header value', async () => {
   const refused = new AppClient({ port: await freePort() });
   await assert.rejects(refused.request('POST', '/x', '1', {}, ANSWER_MS), { code: 'ECONNREFUSED' });

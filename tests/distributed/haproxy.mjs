@@ -21,6 +21,10 @@ import { freePort } from '../dapr-double/client.mjs';
 import { sleep } from '../integration/harness.mjs';
 
 export const HAPROXY = process.env.TODO_TEST_HAPROXY || '/usr/sbin/haproxy';
+// How long the proxy keeps an idle client connection (`timeout http-keep-alive`): a client
+// must stop reusing a connection before then, or a request it writes as the proxy closes is
+// lost with the connection (ECONNRESET).
+export const KEEP_ALIVE_MS = 10_000;
 
 export class HaproxyProcess {
   // slots: backend ports of the api servers; enabled: how many of them (the first ones)
@@ -50,7 +54,7 @@ defaults
   timeout connect 2s
   timeout client 60s
   timeout server 60s
-  timeout http-keep-alive 10s
+  timeout http-keep-alive ${KEEP_ALIVE_MS}ms
   # a connection refused or reset before any byte was sent is retried on another server, and
   # so is a request a stopping server closed its kept-alive connection on without answering
   # (empty-response: it never read it, so nothing was done; what a reverse proxy in front of

@@ -203,5 +203,32 @@ TEST(HttpClient, SequentialRequestsReuseOneConnection) {
   EXPECT_EQ(server.accepted(), 1);
 }
 
+// A server closes an idle kept-alive connection when its keep-alive timeout strikes, and the
+// client may be writing its next request on it at that moment. libcurl sees the connection
+// dead before reuse, or retries on a fresh one a request whose reused connection ended before
+// any answer byte (its "Connection died, retrying a fresh connect"): the call succeeds, body
+// included, and the server saw each request once.
+TEST(HttpClient, AConnectionTheServerClosedAfterAnsweringIsNotReusedAndTheNextCallSucceeds) {
+  TestServer server([](const SeenRequest&) {
+    Reply reply;
+    reply.body = "ok";
+    reply.close_after = true;
+    return reply;
+  });
+  HttpClient client;
+  for (int i = 0; i < 3; ++i) {
+    Request req = get(server.url("/hook"));
+    req.method = Method::post;
+    req.body = R"({"n":)" + std::to_string(i) + "}";
+    Response r = client.send_and_wait(std::move(req));
+    EXPECT_EQ(r.outcome, Outcome::done) << i << ": " << r.reason;
+    EXPECT_EQ(r.body, "ok");
+  }
+  EXPECT_EQ(server.requests(), 3);
+  EXPECT_EQ(server.accepted(), 3);
+  ASSERT_EQ(server.seen().size(), 3U);
+  EXPECT_EQ(server.seen()[2].body, R"({"n":2})");
+}
+
 }  // namespace
 }  // namespace todo::net

@@ -94,7 +94,7 @@ struct TestServer::Impl {
         res.prepare_payload();
       res.keep_alive(req.keep_alive());
       co_await http::async_write(stream, res, asio::use_awaitable);
-      if (!res.keep_alive()) co_return;
+      if (!res.keep_alive() || reply.close_after) co_return;
     }
   }
 

@@ -38,6 +38,9 @@ struct Reply {
   std::string body;
   bool chunked = false;  // Transfer-Encoding: chunked instead of Content-Length
   bool hang = false;     // never answer; the connection stays open until the server stops
+  // Answer as a kept-alive connection, then close it, as a server's idle timeout does: the
+  // client learns of it only from the connection's end.
+  bool close_after = false;
   // When set, the reply is sent only once this returns true (checked every few ms, on the
   // server's thread).
   std::function<bool()> ready;

@@ -12,7 +12,12 @@
 // What it does: one write(2) per request (head and body in one buffer); answers framed
 // by Content-Length, chunked transfer coding, or the end of the connection; 1xx interim
 // answers skipped; keep-alive unless the app says `Connection: close`. Idle connections
-// closed by the app are dropped from the pool. Errors reject with a Node-style `code`
+// closed by the app are dropped from the pool, and one idle for `idleTimeoutMs` (4 s, or a
+// second less than the app's `Keep-Alive: timeout=N`) is not used again: a server closes an
+// idle connection when its own keep-alive timeout strikes (HAProxy's `timeout
+// http-keep-alive`, Node's 5 s, ours), and a request written at that moment is lost with the
+// connection (RFC 9112 §9.3.1: only an idempotent one may be retried). Closing first, as
+// undici does (keepAliveTimeout 4 s, keepAliveTimeoutThreshold 1 s), leaves no such moment. Errors reject with a Node-style `code`
 // (ECONNREFUSED, ECONNRESET, TIMEOUT, ERR_INVALID_CHAR, HPE_INVALID_RESPONSE), as the
 // consumer classifies them: any of them is a failed delivery, retried.
 import net from 'node:net';
@@ -23,10 +28,14 @@ const MAX_HEAD = 64 * 1024;
 const fail = (code, message) => Object.assign(new Error(message), { code });
 
 export class AppClient {
-  constructor({ host = '127.0.0.1', port, maxIdle = 64 }) {
+  // idleTimeoutMs: how long a kept-alive connection may wait in the pool before it is closed
+  // instead of reused (milliseconds); now: the clock, in milliseconds (tests pass their own).
+  constructor({ host = '127.0.0.1', port, maxIdle = 64, idleTimeoutMs = 4000, now = () => performance.now() }) {
     this.host = host;
     this.port = port;
     this.maxIdle = maxIdle;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.now = now;
     this.idle = [];       // kept-alive sockets waiting for a request
     this.busy = new Set();
     this.destroyed = false;
@@ -69,7 +78,7 @@ export class AppClient {
           reject(err);
           return;
         }
-        if (res.keepAlive && !this.destroyed) this.release(sock); else sock.destroy();
+        if (res.keepAlive && !this.destroyed) this.release(sock, res.headers['keep-alive']); else sock.destroy();
         resolve({ status: res.status, headers: res.headers, body: res.body });
       };
       const onData = (chunk) => {
@@ -101,7 +110,7 @@ export class AppClient {
       sock.off('close', sock.dropIdle);
       sock.off('error', sock.dropIdle);
       sock.off('end', sock.dropIdle);
-      if (!sock.destroyed && sock.readyState === 'open') return sock;
+      if (!sock.destroyed && sock.readyState === 'open' && this.now() - sock.idleSince < sock.idleLimit) return sock;
       sock.destroy();
     }
     const sock = net.connect({ host: this.host, port: this.port, noDelay: true });
@@ -113,8 +122,18 @@ export class AppClient {
     return sock;
   }
 
-  release(sock) {
+  // keepAliveHeader: the answer's Keep-Alive header, if any (`timeout=5, max=100`).
+  release(sock, keepAliveHeader) {
+    // the pool's oldest connections go first once past their limit (they are at its bottom)
+    while (this.idle.length && this.now() - this.idle[0].idleSince >= this.idle[0].idleLimit) {
+      const stale = this.idle.shift();
+      stale.off('close', stale.dropIdle);
+      stale.destroy();
+    }
     if (this.idle.length >= this.maxIdle) { sock.destroy(); return; }
+    const announced = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(keepAliveHeader ?? '');
+    sock.idleSince = this.now();
+    sock.idleLimit = announced ? Math.min(this.idleTimeoutMs, Number(announced[1]) * 1000 - 1000) : this.idleTimeoutMs;
     sock.on('close', sock.dropIdle);
     sock.on('error', sock.dropIdle);
     sock.on('end', sock.dropIdle);
