@@ -19,16 +19,6 @@ import { checkList, listVariant, newTaskBody, picker, searchVariant, taskDiff } 
 
 if (isMainThread) throw new Error('bench/users/worker.mjs runs as a worker thread of bench/users/run.mjs');
 
-// Counts the connections a client opens: with keep-alive it must be one per user.
-class CountingClient extends AppClient {
-  constructor(opts) { super(opts); this.opened = 0; }
-  take() {
-    const reuse = this.idle.some((s) => !s.destroyed && s.readyState === 'open');
-    if (!reuse) this.opened++;
-    return super.take();
-  }
-}
-
 const { host, port, users: userList, opts, seed } = workerData;
 const TIMEOUT_MS = 30_000;
 let rnd = seed >>> 0;
@@ -42,7 +32,7 @@ const random = () => {  // mulberry32: a seeded, reproducible mix
 const pickOp = picker(opts.mix);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const users = userList.map((u) => ({
-  ...u, client: new CountingClient({ host, port, maxIdle: 1 }), tasks: new Map(), n: 0, cursor: null,
+  ...u, client: new AppClient({ host, port, maxIdle: 1 }), tasks: new Map(), n: 0, cursor: null,
   stream: null, streamEvents: 0, eventsSinceStream: 0, checkNext: null,
 }));
 // The distributed shape serves some routes from other roles (opts.routes: audit,
@@ -57,7 +47,7 @@ function clientFor(u, path) {
   const r = routeOf(path);
   if (!r) return u.client;
   u.clients ??= {};
-  return (u.clients[r] ??= new CountingClient({ host, port: routes[r], maxIdle: 1 }));
+  return (u.clients[r] ??= new AppClient({ host, port: routes[r], maxIdle: 1 }));
 }
 const probe = new AppClient({ host, port: routes.audit ?? port, maxIdle: 8 });  // audit-lag polls: not a user's connection
 const opened = (u) => u.client.opened + Object.values(u.clients ?? {}).reduce((n, c) => n + c.opened, 0);

@@ -138,6 +138,7 @@ test('a connection idle for idleTimeoutMs, or a second less than the app\'s Keep
   now += 1000;
   await ask();
   assert.equal(server.connections, 3, 'not reused a second before the app\'s timeout');
+  assert.equal(c.opened, 3, 'the client counts the connections it opened');
   // A connection left at the bottom of the pool past its limit is closed when another one
   // comes back, not kept until the app closes it.
   keepAlive = '';

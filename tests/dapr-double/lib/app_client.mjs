@@ -39,6 +39,7 @@ export class AppClient {
     this.idle = [];       // kept-alive sockets waiting for a request
     this.busy = new Set();
     this.destroyed = false;
+    this.opened = 0;      // connections opened so far (with keep-alive, few)
   }
 
   // -> Promise<{status, headers (lower-case names), body (string)}>
@@ -114,6 +115,7 @@ export class AppClient {
       sock.destroy();
     }
     const sock = net.connect({ host: this.host, port: this.port, noDelay: true });
+    this.opened++;
     sock.dropIdle = () => {
       const i = this.idle.indexOf(sock);
       if (i >= 0) this.idle.splice(i, 1);
