@@ -17,9 +17,10 @@
 // idle connection when its own keep-alive timeout strikes (HAProxy's `timeout
 // http-keep-alive`, Node's 5 s, ours), and a request written at that moment is lost with the
 // connection (RFC 9112 §9.3.1: only an idempotent one may be retried). Closing first, as
-// undici does (keepAliveTimeout 4 s, keepAliveTimeoutThreshold 1 s), leaves no such moment. Errors reject with a Node-style `code`
-// (ECONNREFUSED, ECONNRESET, TIMEOUT, ERR_INVALID_CHAR, HPE_INVALID_RESPONSE), as the
-// consumer classifies them: any of them is a failed delivery, retried.
+// undici does (keepAliveTimeout 4 s, keepAliveTimeoutThreshold 1 s), leaves no such moment.
+// Errors reject with a Node-style `code` (ECONNREFUSED, ECONNRESET, TIMEOUT,
+// ERR_INVALID_CHAR, HPE_INVALID_RESPONSE), as the consumer classifies them: any of them is a
+// failed delivery, retried.
 import net from 'node:net';
 
 const INVALID_HEADER = /[\r\n\0]/;
@@ -129,7 +130,7 @@ export class AppClient {
     // the pool's oldest connections go first once past their limit (they are at its bottom)
     while (this.idle.length && this.now() - this.idle[0].idleSince >= this.idle[0].idleLimit) {
       const stale = this.idle.shift();
-      stale.off('close', stale.dropIdle);
+      for (const ev of ['close', 'error', 'end']) stale.off(ev, stale.dropIdle);
       stale.destroy();
     }
     if (this.idle.length >= this.maxIdle) { sock.destroy(); return; }
