@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 
+#include "storage/sqlite/wal_write_buffer.hpp"
+
 namespace todo::storage::sqlite {
 
 StorageFault storage_fault_of(int rc) {
@@ -96,9 +98,9 @@ std::optional<std::string> Statement::opt_text(int col) const {
 Handle::Handle(const std::string& path) {
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           wal_write_buffer_vfs());
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -118,7 +120,8 @@ Handle::Handle(const std::string& path) {
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk (fsync of
   // the WAL) before it returns, so an answered write survives a power cut; group commit
-  // keeps that affordable.
+  // keeps that affordable. The WAL write buffer (wal_write_buffer.hpp) also relies on it: its
+  // buffer is written at that sync, before other connections learn of the commit.
   try {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
