@@ -256,5 +256,23 @@ TEST(WalWriteBuffer, WithoutPowersafeOverwriteEveryCommitIsReadableAtOnce) {
   sqlite3_close(w);
 }
 
+// Exclusive locking mode hides the WAL lock release the buffer relies on: refused, with a
+// message naming the setting; NORMAL and the query still work.
+TEST(WalWriteBuffer, ExclusiveLockingModeIsRefused) {
+  TempDir dir;
+  sqlite3* db = open_raw((dir.path / "t.db").string());
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE", nullptr, nullptr, &error),
+            SQLITE_ERROR);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error).find("locking_mode=EXCLUSIVE is not supported"), std::string::npos)
+      << error;
+  sqlite3_free(error);
+  EXPECT_EQ(one(db, "PRAGMA locking_mode"), "normal");
+  EXPECT_EQ(run(db, "PRAGMA locking_mode=NORMAL"), SQLITE_OK);
+  EXPECT_EQ(run(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)"), SQLITE_OK);
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace todo::storage::sqlite

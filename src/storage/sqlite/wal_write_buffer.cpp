@@ -45,7 +45,9 @@ struct Registry {
 };
 
 Registry& registry() {
-  static Registry r;  // lives as long as the VFS (the process)
+  // Never destroyed, like the VFS registration it serves: a connection closed during the
+  // process's exit still finds it.
+  static Registry& r = *new Registry;
   return r;
 }
 
@@ -63,9 +65,12 @@ BufferedFile* cast(sqlite3_file* file) {
 
 int flush(BufferedFile* f) {
   if (f->buffered == 0) return SQLITE_OK;
-  const unsigned n = f->buffered;
-  f->buffered = 0;
-  return f->real->pMethods->xWrite(f->real, f->buffer, static_cast<int>(n), f->buffer_offset);
+  // Kept until written: a failed write leaves them for the commit's xSync to try again (or
+  // fail the commit), or for the lock release to drop.
+  const int rc = f->real->pMethods->xWrite(f->real, f->buffer, static_cast<int>(f->buffered),
+                                           f->buffer_offset);
+  if (rc == SQLITE_OK) f->buffered = 0;
+  return rc;
 }
 
 // What is still buffered at close was never committed (see Registry): dropped, not written.
@@ -220,13 +225,32 @@ const sqlite3_io_methods kBufferedMethods[4] = {
      buffered_shm_lock, buffered_shm_barrier, buffered_shm_unmap, buffered_fetch, buffered_unfetch},
 };
 
+// The database file's xFileControl: refuses `PRAGMA locking_mode` other than NORMAL. In
+// exclusive locking mode SQLite takes no shared-memory lock for the WAL (wal.c,
+// walLockExclusive returns early), so main_shm_lock never sees a rolled-back transaction end,
+// and its spilled pages could later be written over frames another connection committed after
+// the mode was left. Any other file control goes through.
+int main_file_control(sqlite3_file* file, int op, void* arg) {
+  if (op == SQLITE_FCNTL_PRAGMA) {
+    auto** args = static_cast<char**>(arg);  // [0] error out, [1] name, [2] value or null
+    if (args[1] != nullptr && sqlite3_stricmp(args[1], "locking_mode") == 0 && args[2] != nullptr &&
+        sqlite3_stricmp(args[2], "normal") != 0) {
+      args[0] = sqlite3_mprintf(
+          "locking_mode=%s is not supported by the todo-wal-buffer VFS (only NORMAL)", args[2]);
+      return SQLITE_ERROR;
+    }
+  }
+  return cast(file)->real->pMethods->xFileControl(cast(file)->real, op, arg);
+}
+
 // The database file's methods: the buffered file's (which pass everything through for a file
-// with `passthrough` set and nothing buffered) but for xShmLock.
+// with `passthrough` set and nothing buffered) but for xShmLock and xFileControl.
 const sqlite3_io_methods* main_methods(int version) {
   static const auto table = [] {
     std::array<sqlite3_io_methods, 4> t{};
     for (int v = 1; v <= 3; ++v) {
       t[v] = kBufferedMethods[v];
+      t[v].xFileControl = main_file_control;
       if (v >= 2) t[v].xShmLock = main_shm_lock;
     }
     return t;

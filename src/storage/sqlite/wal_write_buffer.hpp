@@ -27,14 +27,18 @@
 //   connection committed at the same offsets;
 // - a write that fails when the buffer is written is reported by the call that wrote it: as
 //   the write's own error from xWrite, xSync and xTruncate, as an I/O error from the others
-//   (never SQLITE_FULL from a read, which SQLite answers by undoing one statement only);
+//   (never SQLITE_FULL from a read, which SQLite answers by undoing one statement only), and
+//   the bytes stay buffered until written or dropped;
 // - without powersafe overwrite (URI `psow=0`) SQLite writes part of a commit's last padding
-//   frame after its sync (wal.c, walWriteToLog): that WAL is not buffered at all.
+//   frame after its sync (wal.c, walWriteToLog): that WAL is not buffered at all;
+// - `PRAGMA locking_mode=EXCLUSIVE` is refused: in that mode SQLite takes no shared-memory
+//   lock for the WAL, so the lock release above is never seen.
 // Frames lost in a crash before xSync were never committed, as without the buffer on a power
 // cut. No SQLite package or library offers this; the VFS interface is SQLite's documented way
-// (https://sqlite.org/vfs.html). The first version missed the last three points; a review found
-// them with small programs against SQLite 3.40 (bench/RESULTS.md, issue 16, ninth session), and
-// tests/storage/wal_write_buffer_test.cpp has each as a test.
+// (https://sqlite.org/vfs.html). The first version missed the last four points; two reviews
+// found them with small programs against SQLite 3.40 (bench/RESULTS.md, issue 16, ninth
+// session). tests/storage/wal_write_buffer_test.cpp tests each but the read-time failure,
+// which needs a failing VFS beneath this one (the underlying VFS is fixed once per process).
 //
 // Threads: the VFS object is registered once per process (std::call_once) and is then
 // read-only; a buffer belongs to one open file, which SQLite uses from one thread at a time.
