@@ -21,8 +21,9 @@ sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) {
   return static_cast<sqlite3_vfs*>(vfs->pAppData);
 }
 
-// An open WAL file: our methods first (SQLite reads pMethods from the start), then the
-// default VFS's file object, which lives in the same allocation (szOsFile covers both).
+// An open WAL or database file: our methods first (SQLite reads pMethods from the start), then
+// the default VFS's file object, which lives in the same allocation (szOsFile covers both). A
+// database file has `passthrough` set and never buffers.
 struct BufferedFile {
   sqlite3_file base;
   sqlite3_file* real;
@@ -30,7 +31,7 @@ struct BufferedFile {
   sqlite3_int64 buffer_offset;  // where buffer[0] goes in the file
   unsigned buffered;            // bytes held
   bool passthrough;             // no powersafe overwrite: every write goes straight through
-  const char* database;         // the database's path (registry key); WAL files only
+  const char* database;         // the database's path (the registry's key), owned
 };
 
 // The WAL files open in this process, by their database's path. Only the connection that
@@ -100,7 +101,7 @@ int buffered_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offse
   if (f->buffered > 0 && offset < f->buffer_offset + f->buffered &&
       offset + amount > f->buffer_offset) {
     // An I/O error, never SQLITE_FULL: SQLite answers FULL in a statement by undoing that
-    // statement only, and the transaction could then commit without the dropped bytes.
+    // statement only, and the transaction could then commit without these bytes.
     if (flush(f) != SQLITE_OK) return SQLITE_IOERR_READ;
   }
   return f->real->pMethods->xRead(f->real, out, amount, offset);
