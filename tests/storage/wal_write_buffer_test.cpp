@@ -274,5 +274,72 @@ TEST(WalWriteBuffer, ExclusiveLockingModeIsRefused) {
   sqlite3_close(db);
 }
 
+// A default VFS whose WAL writes fail while `wal_writes_fail` is set (SQLITE_FULL, as the
+// unix VFS answers ENOSPC), for the buffer to sit on. It must be the default before the
+// buffer's VFS is first used in the process, which ctest gives this test (one process per
+// test); run among the others in one process, the test cannot set it up and says so.
+bool wal_writes_fail = false;
+sqlite3_vfs* unix_vfs = nullptr;
+const sqlite3_io_methods* unix_wal_methods = nullptr;
+sqlite3_io_methods failing_wal_methods;
+
+int failing_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  if (wal_writes_fail) return SQLITE_FULL;
+  return unix_wal_methods->xWrite(file, data, amount, offset);
+}
+
+int failing_open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out) {
+  const int rc = unix_vfs->xOpen(unix_vfs, name, file, flags, out);
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0 && file->pMethods != nullptr) {
+    unix_wal_methods = file->pMethods;
+    failing_wal_methods = *file->pMethods;
+    failing_wal_methods.xWrite = failing_write;
+    file->pMethods = &failing_wal_methods;
+  }
+  return rc;
+}
+
+// A write that fails when a read needs the buffer written must end the whole transaction: the
+// COMMIT after it never succeeds with those pages missing (SQLITE_FULL there undid only the
+// statement, and a later COMMIT made a malformed database).
+TEST(WalWriteBuffer, AFlushThatFailsWhenAReadNeedsItEndsTheWholeTransaction) {
+  if (sqlite3_vfs_find("todo-wal-buffer") != nullptr)
+    GTEST_SKIP() << "the buffer's VFS is already registered over the real default in this "
+                    "process; ctest runs this test alone, where it is set up";
+  static sqlite3_vfs failing{};
+  unix_vfs = sqlite3_vfs_find(nullptr);
+  ASSERT_NE(unix_vfs, nullptr);
+  failing = *unix_vfs;
+  failing.zName = "todo-test-failing-wal";
+  failing.xOpen = failing_open;
+  failing.pNext = nullptr;
+  ASSERT_EQ(sqlite3_vfs_register(&failing, 1), SQLITE_OK);
+  TempDir dir;
+  const std::string path = (dir.path / "t.db").string();
+  sqlite3* db = open_raw(path);
+  ASSERT_EQ(run(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT, body TEXT)"), SQLITE_OK);
+  ASSERT_EQ(run(db, "CREATE TABLE u (id INTEGER PRIMARY KEY, body TEXT)"), SQLITE_OK);
+  ASSERT_EQ(run(db,
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) "
+                "INSERT INTO u (body) SELECT printf('%.3000c', 'u') FROM n"),
+            SQLITE_OK);
+  ASSERT_EQ(run(db, "PRAGMA cache_size=10"), SQLITE_OK);
+  ASSERT_EQ(run(db, "BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(run(db, insert100("a")), SQLITE_OK);       // spills, the last pages buffered
+  EXPECT_EQ(one(db, "SELECT count(*) FROM u"), "60");  // t's pages leave the cache
+  wal_writes_fail = true;                              // the disk is full now
+  EXPECT_NE(run(db, "INSERT INTO t (id, who, body) SELECT id + 1000, 'c', body FROM t"),
+            SQLITE_OK);     // reads t's pages back: the buffer must be written first, and cannot
+  wal_writes_fail = false;  // space again
+  const int commit = run(db, "COMMIT");
+  sqlite3_close(db);
+  sqlite3* check = open_raw(path);
+  const std::string rows = one(check, "SELECT count(*) FROM t WHERE who = 'a'");
+  EXPECT_EQ(one(check, "PRAGMA integrity_check"), "ok") << "COMMIT answered " << commit;
+  EXPECT_TRUE(rows == "0" || (commit == SQLITE_OK && rows == "100")) << rows;
+  EXPECT_EQ(one(check, "SELECT count(*) FROM t WHERE who = 'c'"), "0");
+  sqlite3_close(check);
+}
+
 }  // namespace
 }  // namespace todo::storage::sqlite

@@ -37,8 +37,7 @@
 // cut. No SQLite package or library offers this; the VFS interface is SQLite's documented way
 // (https://sqlite.org/vfs.html). The first version missed the last four points; two reviews
 // found them with small programs against SQLite 3.40 (bench/RESULTS.md, issue 16, ninth
-// session). tests/storage/wal_write_buffer_test.cpp tests each but the read-time failure,
-// which needs a failing VFS beneath this one (the underlying VFS is fixed once per process).
+// session); tests/storage/wal_write_buffer_test.cpp has a test for each.
 //
 // Threads: the VFS object is registered once per process (std::call_once) and is then
 // read-only; a buffer belongs to one open file, which SQLite uses from one thread at a time.
