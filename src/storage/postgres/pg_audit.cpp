@@ -67,10 +67,8 @@ class PgAudit final : public AuditStore {
       timestamps.push_back(r.timestamp);
     }
     Params p;
-    p.add(encode_text_array(event_ids)).add(encode_text_array(types)).add(encode_text_array(users));
-    p.add(encode_int_array(task_ids))
-        .add(encode_text_array(data))
-        .add(encode_int_array(timestamps));
+    p.add_text_array(event_ids).add_text_array(types).add_text_array(users);
+    p.add(encode_int_array(task_ids)).add_text_array(data).add(encode_int_array(timestamps));
     return int(db_.exec(kInsertAuditMany, p).affected());
   }
 

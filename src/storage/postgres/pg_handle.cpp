@@ -1,6 +1,8 @@
 #include "storage/postgres/pg_handle.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <stdexcept>
 
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -139,6 +141,51 @@ std::string encode_text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+namespace {
+void append_be32(std::string& out, std::uint32_t v) {
+  const char bytes[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+  out.append(bytes, 4);
+}
+}  // namespace
+
+std::string encode_binary_text_array(const std::vector<std::string>& items) {
+  constexpr std::uint32_t kTextOid = 25;
+  constexpr std::size_t kMaxField = 0x3fffffff;  // MaxAllocSize: 1 GB - 1
+  std::size_t total = 20;
+  for (const auto& item : items) total += 4 + item.size();
+  if (total > kMaxField) throw std::length_error("text[] parameter over 1 GB");
+  std::string out;
+  out.reserve(total);
+  append_be32(out, items.empty() ? 0 : 1);  // ndim
+  append_be32(out, 0);                      // flags: no NULL element
+  append_be32(out, kTextOid);
+  if (items.empty()) return out;
+  append_be32(out, std::uint32_t(items.size()));  // the one dimension's length
+  append_be32(out, 1);                            // its lower bound
+  for (const auto& item : items) {
+    append_be32(out, std::uint32_t(item.size()));
+    out += item;
+  }
+  return out;
+}
+
+Params& Params::add_text_array(const std::vector<std::string>& items) {
+  values_.emplace_back(encode_binary_text_array(items));
+  binary_.push_back(1);
+  return *this;
+}
+
+std::vector<int> Params::lengths() const {
+  std::vector<int> out;
+  out.reserve(values_.size());
+  for (const auto& v : values_) out.push_back(v ? int(v->size()) : 0);
+  return out;
+}
+
+bool Params::any_binary() const {
+  return std::find(binary_.begin(), binary_.end(), 1) != binary_.end();
+}
+
 std::vector<std::string> decode_text_array(std::string_view text) {
   std::vector<std::string> out;
   std::size_t i = text.find('{');
@@ -234,8 +281,12 @@ Rows Handle::exec(const std::string& sql, const Params& params) {
     it = prepared_.emplace(sql, std::move(name)).first;
   }
   auto values = params.pointers();
+  // Lengths and formats only when a value is binary: text values end at their NUL.
+  std::vector<int> lengths;
+  if (params.any_binary()) lengths = params.lengths();
   ResultPtr res(PQexecPrepared(conn_.get(), it->second.c_str(), params.size(), values.data(),
-                               nullptr, nullptr, 0));
+                               lengths.empty() ? nullptr : lengths.data(),
+                               lengths.empty() ? nullptr : params.formats().data(), 0));
   auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
     throw_error(conn_.get(), res.get(), "query");

@@ -1,7 +1,8 @@
 #pragma once
 // RAII wrappers over libpq: a connection, its results and its named prepared statements.
 // Statements are prepared lazily, once per connection, keyed by SQL text; parameters and
-// results use the text format (the values are small, and text keeps the code simple).
+// results use the text format (the values are small, and text keeps the code simple), except
+// text[] parameters, which travel in the binary array format (Params::add_text_array).
 // One Handle is used by one thread at a time.
 #include <libpq-fe.h>
 
@@ -32,6 +33,7 @@ class Params {
  public:
   Params& add(std::string_view v) {
     values_.emplace_back(std::string(v));
+    binary_.push_back(0);
     return *this;
   }
   Params& add(const std::string& v) { return add(std::string_view(v)); }
@@ -39,6 +41,7 @@ class Params {
   Params& add(std::int64_t v) { return add(std::string_view(std::to_string(v))); }
   Params& add(std::nullptr_t) {
     values_.emplace_back(std::nullopt);
+    binary_.push_back(0);
     return *this;
   }
   Params& add(const std::optional<std::int64_t>& v) { return v ? add(*v) : add(nullptr); }
@@ -47,13 +50,23 @@ class Params {
   }
   // No bool overload: a string literal would silently pick it over string_view.
   Params& add_bool(bool v) { return add(std::string_view(v ? "t" : "f")); }
+  // A one-dimensional text[] (no NULL element), sent in the binary array format
+  // (encode_binary_text_array): the statement must take it as text[] (`$n::text[]`), else
+  // PostgreSQL refuses the element type. Event payloads travel this way, several per batch:
+  // no escaping here and no array_in parse there.
+  Params& add_text_array(const std::vector<std::string>& items);
 
   int size() const { return int(values_.size()); }
-  // Pointers for PQexecPrepared; valid while this Params lives and is not modified.
+  // Pointers, lengths and formats (0 text, 1 binary) for PQexecPrepared; valid while this
+  // Params lives and is not modified. Lengths matter for binary values only.
   std::vector<const char*> pointers() const;
+  std::vector<int> lengths() const;
+  const std::vector<int>& formats() const { return binary_; }
+  bool any_binary() const;
 
  private:
   std::vector<std::optional<std::string>> values_;
+  std::vector<int> binary_;  // per value: 1 when in the binary format
 };
 
 // A successful result (PGRES_TUPLES_OK or PGRES_COMMAND_OK). Columns are read by index.
@@ -131,6 +144,13 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url);
 
 // A text[] literal with every element double-quoted ("a\"b" for a"b), whatever it holds.
 std::string encode_text_array(const std::vector<std::string>& items);
+// The binary send format of a one-dimensional text[] without NULLs (PostgreSQL's
+// array_send, src/backend/utils/adt/arrayfuncs.c): int32 ndim (0 for an empty array, else
+// 1), int32 flags (0: no NULL), OID 25 (text); then, for one dimension, int32 length and
+// int32 lower bound 1, and each element as int32 byte length and its bytes; all integers
+// big-endian. Elements are bytes as given (PostgreSQL checks them as UTF-8 on receipt).
+// Throws std::length_error past PostgreSQL's 1 GB field limit.
+std::string encode_binary_text_array(const std::vector<std::string>& items);
 // A bigint[] literal: id lists travel as one parameter, so the statement text (and its
 // prepared statement) does not depend on how many ids there are.
 std::string encode_int_array(const std::vector<std::int64_t>& items);

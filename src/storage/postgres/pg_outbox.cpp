@@ -102,10 +102,8 @@ class PgOutbox final : public OutboxStore {
     db_.exec("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
              Params().add(encode_int_array(lock_keys)));
     Params p;
-    p.add(encode_text_array(event_ids))
-        .add(encode_text_array(users))
-        .add(encode_text_array(topics));
-    p.add(encode_text_array(payloads)).add(encode_int_array(created)).add(encode_int_array(masks));
+    p.add_text_array(event_ids).add_text_array(users).add_text_array(topics);
+    p.add_text_array(payloads).add(encode_int_array(created)).add(encode_int_array(masks));
     // Ids must follow the order the events were written in (one user's commit order): the
     // rows are fed to the INSERT sorted by their array position, not in whatever order
     // unnest happens to produce.
@@ -220,10 +218,7 @@ class PgOutbox final : public OutboxStore {
         "SELECT id, event_id, user_id, topic, payload, created_at FROM outbox "
         "WHERE (pending_mask & $1) <> 0 AND user_id <> ALL($3::text[]) "
         "ORDER BY id LIMIT $2",
-        Params()
-            .add(std::int64_t(bit))
-            .add(std::int64_t(limit))
-            .add(encode_text_array(held_users)));
+        Params().add(std::int64_t(bit)).add(std::int64_t(limit)).add_text_array(held_users));
     std::vector<OutboxRow> rows = outbox_rows(r);
     std::vector<std::string> users;
     std::set<std::string_view> seen;
@@ -233,11 +228,7 @@ class PgOutbox final : public OutboxStore {
       db_.exec(
           "INSERT INTO outbox_claims (subscriber_bit, user_id, holder, holder_pid, expires_at) "
           "SELECT $1, u, $2, pg_backend_pid(), $3 FROM unnest($4::text[]) AS u",
-          Params()
-              .add(std::int64_t(bit))
-              .add(holder)
-              .add(lease_until)
-              .add(encode_text_array(users)));
+          Params().add(std::int64_t(bit)).add(holder).add(lease_until).add_text_array(users));
     return rows;
   }
 

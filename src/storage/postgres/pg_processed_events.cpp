@@ -30,7 +30,7 @@ class PgProcessedEvents final : public ProcessedEventStore {
     std::unordered_set<std::string_view> seen;
     for (const auto& id : event_ids)
       if (seen.insert(id).second) unique.push_back(id);
-    auto r = db_.exec(kClaimEvents, Params().add(consumer).add(now).add(encode_text_array(unique)));
+    auto r = db_.exec(kClaimEvents, Params().add(consumer).add(now).add_text_array(unique));
     std::unordered_set<std::string> inserted;
     for (int i = 0; i < r.size(); ++i) inserted.insert(r.text(i, 0));
     for (std::size_t i = 0; i < event_ids.size(); ++i) fresh[i] = inserted.erase(event_ids[i]) == 1;
@@ -39,7 +39,7 @@ class PgProcessedEvents final : public ProcessedEventStore {
 
   void release(std::string_view consumer, const std::vector<std::string>& event_ids) override {
     if (event_ids.empty()) return;
-    db_.exec(kRelease, Params().add(consumer).add(encode_text_array(event_ids)));
+    db_.exec(kRelease, Params().add(consumer).add_text_array(event_ids));
   }
 
   int purge(Millis older_than, int max_rows) override {

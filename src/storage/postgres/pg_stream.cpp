@@ -105,13 +105,13 @@ class PgStream final : public StreamStore {
 
   void touch(const std::vector<std::string>& users, Millis now) override {
     if (users.empty()) return;
-    db_.exec(kStreamTouch, Params().add(now).add(encode_text_array(users)));
+    db_.exec(kStreamTouch, Params().add(now).add_text_array(users));
   }
 
   std::vector<std::string> listening(const std::vector<std::string>& users, Millis since) override {
     std::vector<std::string> out;
     if (users.empty()) return out;
-    auto r = db_.exec(kStreamListening, Params().add(encode_text_array(users)).add(since));
+    auto r = db_.exec(kStreamListening, Params().add_text_array(users).add(since));
     out.reserve(r.size());
     for (int i = 0; i < r.size(); ++i) out.push_back(r.text(i, 0));
     return out;
@@ -145,8 +145,8 @@ class PgStream final : public StreamStore {
     std::vector<std::string> users;
     std::vector<std::int64_t> ns;
     for (const auto& [user, n] : counts) users.push_back(user), ns.push_back(n);
-    auto bumped = db_.exec(kStreamBumpCursors,
-                           Params().add(encode_text_array(users)).add(encode_int_array(ns)));
+    auto bumped =
+        db_.exec(kStreamBumpCursors, Params().add_text_array(users).add(encode_int_array(ns)));
     // The first seq of each user's rows in this batch: last_seq - n + 1, in append order.
     std::map<std::string, std::int64_t> next;
     for (int i = 0; i < bumped.size(); ++i) {
@@ -163,10 +163,10 @@ class PgStream final : public StreamStore {
       created.push_back(row.created_at);
     }
     Params p;
-    p.add(encode_text_array(event_users)).add(encode_int_array(seqs)).add(encode_text_array(kinds));
-    p.add(encode_text_array(payloads)).add(encode_int_array(created));
+    p.add_text_array(event_users).add(encode_int_array(seqs)).add_text_array(kinds);
+    p.add_text_array(payloads).add(encode_int_array(created));
     db_.exec(kStreamInsertEvents, p);
-    db_.exec(kStreamNotify, Params().add(encode_text_array(users)));
+    db_.exec(kStreamNotify, Params().add_text_array(users));
   }
 
   Handle& db_;

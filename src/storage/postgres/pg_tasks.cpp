@@ -79,7 +79,7 @@ class PgTasks final : public TaskStore {
     t.series_id = series_id;
     Params p;
     p.add(user_id).add(t.title).add(t.description).add_bool(t.completed);
-    p.add(std::int64_t(t.priority)).add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at);
+    p.add(std::int64_t(t.priority)).add_text_array(t.tags).add(t.due_at).add(t.remind_at);
     p.add(t.recurrence).add(t.timezone).add(t.created_at).add(t.updated_at).add(t.completed_at);
     p.add(t.version).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
     p.add(t.series_id);
@@ -112,7 +112,7 @@ class PgTasks final : public TaskStore {
   void update(const Task& t) override {
     Params p;
     p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
-    p.add(encode_text_array(t.tags)).add(t.due_at).add(t.remind_at).add(t.recurrence);
+    p.add_text_array(t.tags).add(t.due_at).add(t.remind_at).add(t.recurrence);
     p.add(t.timezone).add(t.updated_at).add(t.completed_at).add(t.version).add(t.user_id);
     p.add(t.id).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
     db_.exec(
@@ -197,10 +197,8 @@ void fill_task_keys(Handle& db) {
       keys.push_back(title_sort_key(title));
       documents.push_back(search_document(title, rows.text(row, 2)));
     }
-    db.exec(kFillKeys, Params()
-                           .add(encode_int_array(ids))
-                           .add(encode_text_array(keys))
-                           .add(encode_text_array(documents)));
+    db.exec(kFillKeys,
+            Params().add(encode_int_array(ids)).add_text_array(keys).add_text_array(documents));
     after = ids.back();
   }
 }

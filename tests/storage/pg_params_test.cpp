@@ -1,0 +1,102 @@
+// Parameters in PostgreSQL's binary format (Params::add_text_array): what PostgreSQL receives
+// is exactly what was given, whatever the elements hold, and bad input is refused by
+// PostgreSQL with an error, never stored altered.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "storage/postgres/pg_handle.hpp"
+#include "storage_fixture.hpp"
+
+namespace todo::storage {
+namespace {
+
+using namespace fixture;
+using postgres::Handle;
+using postgres::Params;
+
+// The bytes of array_send's format, checked by hand (big-endian int32s).
+TEST(BinaryTextArray, HasPostgresArraySendLayout) {
+  using namespace std::string_literals;
+  EXPECT_EQ(postgres::encode_binary_text_array({}),
+            "\0\0\0\0"s
+            "\0\0\0\0"s
+            "\0\0\0\x19"s);  // ndim 0, flags 0, OID 25
+  EXPECT_EQ(postgres::encode_binary_text_array({"ab", ""}),
+            "\0\0\0\1"s
+            "\0\0\0\0"s
+            "\0\0\0\x19"s  // ndim 1, no NULL, text
+            "\0\0\0\2"s
+            "\0\0\0\1"s  // 2 elements from index 1
+            "\0\0\0\2ab"s
+            "\0\0\0\0"s);
+  const std::string big(70000, 'x');
+  const auto encoded = postgres::encode_binary_text_array({big});
+  ASSERT_EQ(encoded.size(), 20 + 4 + big.size());
+  EXPECT_EQ(encoded.substr(20, 4), "\0\1\x11\x70"s);  // 70 000
+}
+
+class PgParams : public testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = env("TODO_TEST_DATABASE_URL");
+    if (url_.empty() && env("TODO_REQUIRE_POSTGRES") == "1") GTEST_FAIL() << kMissingPostgres;
+    if (url_.empty()) GTEST_SKIP() << "TODO_TEST_DATABASE_URL not set";
+  }
+  std::string url_;
+};
+
+// Elements that the text format must quote or escape come back byte for byte; each element
+// is one element (no splitting at commas or braces, "NULL" is a string).
+TEST_F(PgParams, ATextArrayReachesPostgresUnaltered) {
+  Handle db(url_);
+  const std::vector<std::string> items = {"plain",
+                                          "",
+                                          "with \"quotes\"",
+                                          "back\\slash",
+                                          "a,b",
+                                          "{braces}",
+                                          "NULL",
+                                          " spaced ",
+                                          "línea\nnueva\t✓",
+                                          R"({"type":"created","data":{"title":"Pay \"rent\""}})",
+                                          std::string(100000, 'z')};
+  auto rows = db.exec("SELECT e, n FROM unnest($1::text[]) WITH ORDINALITY AS r(e, n) ORDER BY n",
+                      Params().add_text_array(items));
+  ASSERT_EQ(rows.size(), int(items.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    EXPECT_FALSE(rows.is_null(i, 0));
+    EXPECT_EQ(rows.text(i, 0), items[std::size_t(i)]) << "element " << i;
+  }
+  // mixed with text parameters before and after it, and an empty array
+  auto mixed = db.exec("SELECT $1 || ':' || cardinality($2::text[]) || ':' || $3",
+                       Params().add("x").add_text_array({}).add(std::int64_t(7)));
+  EXPECT_EQ(mixed.text(0, 0), "x:0:7");
+  auto one =
+      db.exec("SELECT cardinality($1::text[]), ($1::text[])[1]", Params().add_text_array({"only"}));
+  EXPECT_EQ(one.text(0, 0), "1");
+  EXPECT_EQ(one.text(0, 1), "only");
+}
+
+// Bytes that are not UTF-8, or a NUL (text cannot hold one), are refused by PostgreSQL as
+// they are in the text format; the connection stays usable.
+TEST_F(PgParams, InvalidTextInAnArrayIsRefusedNotStored) {
+  Handle db(url_);
+  for (const std::string bad : {std::string("ok\xff", 3), std::string("nul\0byte", 8)}) {
+    EXPECT_THROW(db.exec("SELECT cardinality($1::text[])", Params().add_text_array({"a", bad})),
+                 DbError);
+    auto after = db.exec("SELECT cardinality($1::text[])", Params().add_text_array({"a"}));
+    EXPECT_EQ(after.text(0, 0), "1");
+  }
+}
+
+// The statement must take the parameter as text[]: anything else is an error, not a guess.
+TEST_F(PgParams, ATextArrayForAnotherArrayTypeIsRefused) {
+  Handle db(url_);
+  EXPECT_THROW(db.exec("SELECT cardinality($1::bigint[])", Params().add_text_array({"1"})),
+               DbError);
+}
+
+}  // namespace
+}  // namespace todo::storage
