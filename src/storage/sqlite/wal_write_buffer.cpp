@@ -6,9 +6,11 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace todo::storage::sqlite {
@@ -40,9 +42,17 @@ struct BufferedFile {
 // xSync wrote them): they are dropped there, before anyone else can write the WAL. Without
 // that, pages a rolled-back transaction had spilled would be written later, over frames
 // another connection committed at the same offsets.
+// Looked up by the path's characters (transparent hash and equality): a release of the WAL
+// write lock, once per write transaction, builds no std::string.
+struct PathHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view path) const noexcept {
+    return std::hash<std::string_view>{}(path);
+  }
+};
 struct Registry {
-  std::mutex mutex;
-  std::unordered_multimap<std::string, BufferedFile*> wal_files;
+  std::mutex mutex;  // uncontended but for several connections' lock releases at once
+  std::unordered_multimap<std::string, BufferedFile*, PathHash, std::equal_to<>> wal_files;
 };
 
 Registry& registry() {
@@ -55,7 +65,7 @@ Registry& registry() {
 void drop_uncommitted(const char* database) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  auto [first, last] = r.wal_files.equal_range(database);
+  auto [first, last] = r.wal_files.equal_range(std::string_view(database));
   for (auto it = first; it != last; ++it)
     if (it->second->buffered != 0) it->second->buffered = 0;
 }
@@ -80,7 +90,7 @@ int buffered_close(sqlite3_file* file) {
   {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
-    auto [first, last] = r.wal_files.equal_range(f->database);
+    auto [first, last] = r.wal_files.equal_range(std::string_view(f->database));
     for (auto it = first; it != last; ++it)
       if (it->second == f) {
         r.wal_files.erase(it);
