@@ -3,6 +3,8 @@
 // PostgreSQL with an error, never stored altered.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,30 @@ TEST(BinaryTextArray, HasPostgresArraySendLayout) {
   const auto encoded = postgres::encode_binary_text_array({big});
   ASSERT_EQ(encoded.size(), 20 + 4 + big.size());
   EXPECT_EQ(encoded.substr(20, 4), "\0\1\x11\x70"s);  // 70 000
+}
+
+TEST(BinaryIntArray, HasPostgresArraySendLayoutAndRefusesWhatDoesNotFit) {
+  using namespace std::string_literals;
+  EXPECT_EQ(postgres::encode_binary_int_array({-2}, 8),
+            "\0\0\0\1"s
+            "\0\0\0\0"s
+            "\0\0\0\x14"s
+            "\0\0\0\1"s
+            "\0\0\0\1"s  // int8
+            "\0\0\0\x08"s
+            "\xff\xff\xff\xff\xff\xff\xff\xfe"s);
+  EXPECT_EQ(postgres::encode_binary_int_array({258}, 4),
+            "\0\0\0\1"s
+            "\0\0\0\0"s
+            "\0\0\0\x17"s
+            "\0\0\0\1"s
+            "\0\0\0\1"s  // int4
+            "\0\0\0\x04"s
+            "\0\0\x01\x02"s);
+  EXPECT_THROW(postgres::encode_binary_int_array({std::int64_t(1) << 31}, 4), std::out_of_range);
+  EXPECT_THROW(postgres::encode_binary_int_array({-(std::int64_t(1) << 31) - 1}, 4),
+               std::out_of_range);
+  EXPECT_NO_THROW(postgres::encode_binary_int_array({INT32_MIN, INT32_MAX}, 4));
 }
 
 class PgParams : public testing::Test {
@@ -79,6 +105,25 @@ TEST_F(PgParams, ATextArrayReachesPostgresUnaltered) {
   EXPECT_EQ(one.text(0, 1), "only");
 }
 
+// Integers keep their value and order at both ends of their ranges, as bigint[] and integer[].
+TEST_F(PgParams, IntegerArraysReachPostgresUnaltered) {
+  Handle db(url_);
+  const std::vector<std::int64_t> big = {0, 1, -1, INT64_MAX, INT64_MIN, 1700000000000, 42};
+  auto rows = db.exec("SELECT v FROM unnest($1::bigint[]) WITH ORDINALITY AS r(v, n) ORDER BY n",
+                      Params().add_bigint_array(big));
+  ASSERT_EQ(rows.size(), int(big.size()));
+  for (int i = 0; i < rows.size(); ++i) EXPECT_EQ(rows.int64(i, 0), big[std::size_t(i)]);
+  const std::vector<std::int64_t> small = {INT32_MIN, -7, 0, 0x40000000, INT32_MAX};
+  auto ints = db.exec("SELECT v FROM unnest($1::integer[]) WITH ORDINALITY AS r(v, n) ORDER BY n",
+                      Params().add_integer_array(small));
+  ASSERT_EQ(ints.size(), int(small.size()));
+  for (int i = 0; i < ints.size(); ++i) EXPECT_EQ(ints.int64(i, 0), small[std::size_t(i)]);
+  auto none = db.exec("SELECT cardinality($1::bigint[]), cardinality($2::integer[])",
+                      Params().add_bigint_array({}).add_integer_array({}));
+  EXPECT_EQ(none.text(0, 0), "0");
+  EXPECT_EQ(none.text(0, 1), "0");
+}
+
 // Bytes that are not UTF-8, or a NUL (text cannot hold one), are refused by PostgreSQL as
 // they are in the text format; the connection stays usable.
 TEST_F(PgParams, InvalidTextInAnArrayIsRefusedNotStored) {
@@ -91,11 +136,15 @@ TEST_F(PgParams, InvalidTextInAnArrayIsRefusedNotStored) {
   }
 }
 
-// The statement must take the parameter as text[]: anything else is an error, not a guess.
-TEST_F(PgParams, ATextArrayForAnotherArrayTypeIsRefused) {
+// The statement must take an array as the type it was encoded as: else an error, not a guess.
+TEST_F(PgParams, AnArrayOfAnotherElementTypeIsRefused) {
   Handle db(url_);
   EXPECT_THROW(db.exec("SELECT cardinality($1::bigint[])", Params().add_text_array({"1"})),
                DbError);
+  EXPECT_THROW(db.exec("SELECT cardinality($1::integer[])", Params().add_bigint_array({1})),
+               DbError);
+  auto after = db.exec("SELECT 1");
+  EXPECT_EQ(after.text(0, 0), "1");
 }
 
 }  // namespace

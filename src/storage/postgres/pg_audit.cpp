@@ -68,7 +68,7 @@ class PgAudit final : public AuditStore {
     }
     Params p;
     p.add_text_array(event_ids).add_text_array(types).add_text_array(users);
-    p.add(encode_int_array(task_ids)).add_text_array(data).add(encode_int_array(timestamps));
+    p.add_bigint_array(task_ids).add_text_array(data).add_bigint_array(timestamps);
     return int(db_.exec(kInsertAuditMany, p).affected());
   }
 

@@ -118,15 +118,6 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url) {
   return mask_secrets(text + ": " + reason, secrets_in_connection_string(url));
 }
 
-std::string encode_int_array(const std::vector<std::int64_t>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(items[i]);
-  }
-  return out + "}";
-}
-
 std::string encode_text_array(const std::vector<std::string>& items) {
   std::string out = "{";
   for (const auto& item : items) {
@@ -167,6 +158,43 @@ std::string encode_binary_text_array(const std::vector<std::string>& items) {
     out += item;
   }
   return out;
+}
+
+std::string encode_binary_int_array(const std::vector<std::int64_t>& items, int bytes) {
+  if (bytes != 4 && bytes != 8) throw std::invalid_argument("integer arrays of 4 or 8 bytes");
+  const std::uint32_t oid = bytes == 8 ? 20 : 23;  // int8, int4 (pg_type.dat)
+  std::string out;
+  out.reserve(20 + items.size() * std::size_t(4 + bytes));
+  append_be32(out, items.empty() ? 0 : 1);
+  append_be32(out, 0);
+  append_be32(out, oid);
+  if (items.empty()) return out;
+  append_be32(out, std::uint32_t(items.size()));
+  append_be32(out, 1);
+  for (const std::int64_t v : items) {
+    append_be32(out, std::uint32_t(bytes));
+    if (bytes == 4) {
+      if (v < INT32_MIN || v > INT32_MAX)
+        throw std::out_of_range("integer[] element outside int32");
+      append_be32(out, std::uint32_t(std::int32_t(v)));
+    } else {
+      append_be32(out, std::uint32_t(std::uint64_t(v) >> 32));
+      append_be32(out, std::uint32_t(std::uint64_t(v)));
+    }
+  }
+  return out;
+}
+
+Params& Params::add_bigint_array(const std::vector<std::int64_t>& items) {
+  values_.emplace_back(encode_binary_int_array(items, 8));
+  binary_.push_back(1);
+  return *this;
+}
+
+Params& Params::add_integer_array(const std::vector<std::int64_t>& items) {
+  values_.emplace_back(encode_binary_int_array(items, 4));
+  binary_.push_back(1);
+  return *this;
 }
 
 Params& Params::add_text_array(const std::vector<std::string>& items) {

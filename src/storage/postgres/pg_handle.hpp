@@ -2,7 +2,8 @@
 // RAII wrappers over libpq: a connection, its results and its named prepared statements.
 // Statements are prepared lazily, once per connection, keyed by SQL text; parameters and
 // results use the text format (the values are small, and text keeps the code simple), except
-// text[] parameters, which travel in the binary array format (Params::add_text_array).
+// array parameters, which travel in the binary array format (Params::add_text_array and
+// siblings): batches of event payloads are not escaped here nor parsed by array_in there.
 // One Handle is used by one thread at a time.
 #include <libpq-fe.h>
 
@@ -55,6 +56,11 @@ class Params {
   // PostgreSQL refuses the element type. Event payloads travel this way, several per batch:
   // no escaping here and no array_in parse there.
   Params& add_text_array(const std::vector<std::string>& items);
+  // A one-dimensional bigint[] / integer[] in the binary format (encode_binary_int_array),
+  // for `$n::bigint[]` / `$n::integer[]`. add_integer_array throws std::out_of_range for a
+  // value outside int32 (a programmer error: the caller's values are bit masks).
+  Params& add_bigint_array(const std::vector<std::int64_t>& items);
+  Params& add_integer_array(const std::vector<std::int64_t>& items);
 
   int size() const { return int(values_.size()); }
   // Pointers, lengths and formats (0 text, 1 binary) for PQexecPrepared; valid while this
@@ -151,9 +157,10 @@ std::string encode_text_array(const std::vector<std::string>& items);
 // big-endian. Elements are bytes as given (PostgreSQL checks them as UTF-8 on receipt).
 // Throws std::length_error past PostgreSQL's 1 GB field limit.
 std::string encode_binary_text_array(const std::vector<std::string>& items);
-// A bigint[] literal: id lists travel as one parameter, so the statement text (and its
-// prepared statement) does not depend on how many ids there are.
-std::string encode_int_array(const std::vector<std::int64_t>& items);
+// The same layout for bigint[] (`bytes` 8, OID 20) or integer[] (`bytes` 4, OID 23): each
+// element is its byte length and its big-endian two's complement value. Throws
+// std::out_of_range when a value does not fit in `bytes`.
+std::string encode_binary_int_array(const std::vector<std::int64_t>& items, int bytes);
 // Parses the text output of a one-dimensional text[] (quoted or bare elements; NULL skipped).
 std::vector<std::string> decode_text_array(std::string_view text);
 

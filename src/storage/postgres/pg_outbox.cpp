@@ -100,10 +100,10 @@ class PgOutbox final : public OutboxStore {
     std::sort(lock_keys.begin(), lock_keys.end());
     lock_keys.erase(std::unique(lock_keys.begin(), lock_keys.end()), lock_keys.end());
     db_.exec("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-             Params().add(encode_int_array(lock_keys)));
+             Params().add_bigint_array(lock_keys));
     Params p;
     p.add_text_array(event_ids).add_text_array(users).add_text_array(topics);
-    p.add_text_array(payloads).add(encode_int_array(created)).add(encode_int_array(masks));
+    p.add_text_array(payloads).add_bigint_array(created).add_integer_array(masks);
     // Ids must follow the order the events were written in (one user's commit order): the
     // rows are fed to the INSERT sorted by their array position, not in whatever order
     // unnest happens to produce.
@@ -121,7 +121,7 @@ class PgOutbox final : public OutboxStore {
     // settle() for this transaction to end. A row left with no bit is not written.
     // It answers the union of the written rows' bits: the listeners-only targets are told of
     // this commit only when a row got their bit.
-    p.add(encode_int_array(gated)).add(encode_int_array(since));
+    p.add_integer_array(gated).add_bigint_array(since);
     auto r = db_.exec(
         "WITH written AS (INSERT INTO outbox (event_id, user_id, topic, payload, created_at, "
         "pending_mask) "
@@ -150,20 +150,19 @@ class PgOutbox final : public OutboxStore {
     // shares batches with task writes) and a second flush at COMMIT would take more, out
     // of key order across the two: a deadlock with another writer.
     if (ids.empty()) return;
-    std::string list = encode_int_array(ids);
     // Rows only this subscriber still needed go at once: one DELETE in the common case (the
     // distributed api role has one subscriber; an UPDATE first cost a dead row version per
     // event). The others lose this bit, and rows left with no bit go. Two subscribers
     // acknowledging one row on two writers cannot leave it behind: a statement that finds
     // the row locked by the other's UPDATE waits and re-checks it once that commits.
     db_.exec("DELETE FROM outbox WHERE pending_mask = $1 AND id = ANY($2::bigint[])",
-             Params().add(std::int64_t(bit)).add(list));
+             Params().add(std::int64_t(bit)).add_bigint_array(ids));
     db_.exec(
         "UPDATE outbox SET pending_mask = pending_mask & ~($1::integer) "
         "WHERE id = ANY($2::bigint[]) AND (pending_mask & $1::integer) <> 0",
-        Params().add(std::int64_t(bit)).add(list));
+        Params().add(std::int64_t(bit)).add_bigint_array(ids));
     db_.exec("DELETE FROM outbox WHERE pending_mask = 0 AND id = ANY($1::bigint[])",
-             Params().add(list));
+             Params().add_bigint_array(ids));
   }
 
   std::vector<OutboxRow> claim(std::uint32_t bit, std::string_view holder, int limit, Millis now,

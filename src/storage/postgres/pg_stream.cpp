@@ -145,8 +145,7 @@ class PgStream final : public StreamStore {
     std::vector<std::string> users;
     std::vector<std::int64_t> ns;
     for (const auto& [user, n] : counts) users.push_back(user), ns.push_back(n);
-    auto bumped =
-        db_.exec(kStreamBumpCursors, Params().add_text_array(users).add(encode_int_array(ns)));
+    auto bumped = db_.exec(kStreamBumpCursors, Params().add_text_array(users).add_bigint_array(ns));
     // The first seq of each user's rows in this batch: last_seq - n + 1, in append order.
     std::map<std::string, std::int64_t> next;
     for (int i = 0; i < bumped.size(); ++i) {
@@ -163,8 +162,8 @@ class PgStream final : public StreamStore {
       created.push_back(row.created_at);
     }
     Params p;
-    p.add_text_array(event_users).add(encode_int_array(seqs)).add_text_array(kinds);
-    p.add_text_array(payloads).add(encode_int_array(created));
+    p.add_text_array(event_users).add_bigint_array(seqs).add_text_array(kinds);
+    p.add_text_array(payloads).add_bigint_array(created);
     db_.exec(kStreamInsertEvents, p);
     db_.exec(kStreamNotify, Params().add_text_array(users));
   }

@@ -198,7 +198,7 @@ void fill_task_keys(Handle& db) {
       documents.push_back(search_document(title, rows.text(row, 2)));
     }
     db.exec(kFillKeys,
-            Params().add(encode_int_array(ids)).add_text_array(keys).add_text_array(documents));
+            Params().add_bigint_array(ids).add_text_array(keys).add_text_array(documents));
     after = ids.back();
   }
 }
