@@ -130,7 +130,7 @@ std::pair<std::string, Params> audit_list_statement(std::string_view user_id, co
       "WHERE user_id = $1";
   auto next = [&p] { return "$" + std::to_string(p.size()); };
   if (!q.event_types.empty()) {
-    p.add(encode_text_array(q.event_types));
+    p.add_text_array(q.event_types);
     sql += " AND event_type = ANY(" + next() + "::text[])";
   }
   if (q.task_id) {

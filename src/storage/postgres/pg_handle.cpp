@@ -118,20 +118,6 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url) {
   return mask_secrets(text + ": " + reason, secrets_in_connection_string(url));
 }
 
-std::string encode_text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : item) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 namespace {
 void append_be32(std::string& out, std::uint32_t v) {
   const char bytes[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};

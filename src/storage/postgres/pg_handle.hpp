@@ -148,8 +148,6 @@ StorageFault storage_fault_of(std::string_view sqlstate);
 // `url` but with any password in it replaced.
 std::string describe_connect_failure(PGconn* conn, const std::string& url);
 
-// A text[] literal with every element double-quoted ("a\"b" for a"b), whatever it holds.
-std::string encode_text_array(const std::vector<std::string>& items);
 // The binary send format of a one-dimensional text[] without NULLs (PostgreSQL's
 // array_send, src/backend/utils/adt/arrayfuncs.c): int32 ndim (0 for an empty array, else
 // 1), int32 flags (0: no NULL), OID 25 (text); then, for one dimension, int32 length and

@@ -154,7 +154,10 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   if (q.status == StatusFilter::pending) sql += " AND NOT t.completed";
   if (q.status == StatusFilter::completed) sql += " AND t.completed";
   if (q.priority) sql += " AND t.priority = " + param(std::int64_t(*q.priority));
-  if (!q.tags.empty()) sql += " AND t.tags @> " + param(encode_text_array(q.tags)) + "::text[]";
+  if (!q.tags.empty()) {
+    p.add_text_array(q.tags);
+    sql += " AND t.tags @> $" + std::to_string(p.size()) + "::text[]";
+  }
   if (q.due_before) sql += " AND t.due_at < " + param(*q.due_before);
   if (q.due_after) sql += " AND t.due_at > " + param(*q.due_after);
   for (const auto& needle : q.search_terms)
