@@ -63,15 +63,7 @@ TEST(BinaryIntArray, HasPostgresArraySendLayoutAndRefusesWhatDoesNotFit) {
   EXPECT_NO_THROW(postgres::encode_binary_int_array({INT32_MIN, INT32_MAX}, 4));
 }
 
-class PgParams : public testing::Test {
- protected:
-  void SetUp() override {
-    url_ = env("TODO_TEST_DATABASE_URL");
-    if (url_.empty() && env("TODO_REQUIRE_POSTGRES") == "1") GTEST_FAIL() << kMissingPostgres;
-    if (url_.empty()) GTEST_SKIP() << "TODO_TEST_DATABASE_URL not set";
-  }
-  std::string url_;
-};
+class PgParams : public PostgresOnly {};
 
 // Elements that the text format must quote or escape come back byte for byte; each element
 // is one element (no splitting at commas or braces, "NULL" is a string).

@@ -61,6 +61,18 @@ inline constexpr const char* kMissingPostgres =
     "TODO_REQUIRE_POSTGRES=1 but TODO_TEST_DATABASE_URL is not set: run the tests under "
     "scripts/with-postgres.sh (or point TODO_TEST_DATABASE_URL at a PostgreSQL 15 database)";
 
+// PostgreSQL-only checks that need no repository data: url_ is the test database's URL; the
+// test skips without one, and fails under TODO_REQUIRE_POSTGRES=1 (CI must not skip).
+class PostgresOnly : public testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = env("TODO_TEST_DATABASE_URL");
+    if (url_.empty() && env("TODO_REQUIRE_POSTGRES") == "1") GTEST_FAIL() << kMissingPostgres;
+    if (url_.empty()) GTEST_SKIP() << "TODO_TEST_DATABASE_URL not set";
+  }
+  std::string url_;
+};
+
 inline std::string random_hex(int n) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string out;

@@ -679,17 +679,6 @@ TEST(PostgresOpen, FailureIsOneLineWithoutThePassword) {
   }
 }
 
-// PostgreSQL-only checks that need no repository data.
-class PostgresOnly : public testing::Test {
- protected:
-  void SetUp() override {
-    url_ = env("TODO_TEST_DATABASE_URL");
-    if (url_.empty() && env("TODO_REQUIRE_POSTGRES") == "1") GTEST_FAIL() << kMissingPostgres;
-    if (url_.empty()) GTEST_SKIP() << "TODO_TEST_DATABASE_URL not set";
-  }
-  std::string url_;
-};
-
 // Durability: every unit of write() commits synchronously (answered after the WAL flush); the
 // outbox relay's writer (write_first) does not wait for the flush — its transactions answer
 // nobody and, lost in a PostgreSQL crash, are redelivered whole (pg_database.cpp).
