@@ -20,7 +20,14 @@ constexpr const char* kMigrationLockKey = "7415010373652918";
 
 // Durability does not depend on the server's default: a write is answered after COMMIT,
 // so COMMIT must wait for the WAL flush.
-constexpr const char* kWriterSession = "SET synchronous_commit = on";
+// Writers run their prepared statements with generic plans: their statements address rows by
+// key or insert batches from arrays (unnest), so no parameter value changes the best plan, yet
+// PostgreSQL's choice (`auto`) kept re-planning some of them at every execution (the outbox
+// INSERT of a batch with listeners: 8 custom plans in 8 executions) — 7 % of PostgreSQL's CPU
+// under the 1 000-user mix (bench/RESULTS.md, issue 16, tenth session). Readers keep `auto`:
+// their filters and search patterns may deserve a plan of their own.
+constexpr const char* kWriterSession =
+    "SET synchronous_commit = on; SET plan_cache_mode = force_generic_plan";
 
 // The outbox relay's writer (Database::write_first) commits without waiting for the flush:
 // its transactions are consumers' effects with their dedupe rows and acknowledgements, and
@@ -32,7 +39,8 @@ constexpr const char* kWriterSession = "SET synchronous_commit = on";
 // so a user's write made after reading its effect never outlives it. Measured: waiting for the
 // flush here put one more fsync per relay batch in front of the users' commits (1 000-user
 // paced load on PostgreSQL: p99 31 → 51 ms, bench/RESULTS.md, issue 15).
-constexpr const char* kRelayWriterSession = "SET synchronous_commit = off";
+constexpr const char* kRelayWriterSession =
+    "SET synchronous_commit = off; SET plan_cache_mode = force_generic_plan";
 
 int apply_migrations(postgres::Handle& db) {
   using postgres::Params;
