@@ -697,6 +697,40 @@ TEST_F(PostgresOnly, UserWritesWaitForTheFlushTheRelaysWriterDoesNot) {
   db->stop();
 }
 
+// Writers plan each prepared statement once (plan_cache_mode = force_generic_plan,
+// pg_database.cpp): PostgreSQL's default plans the first five executions anew, and some batch
+// statements (the outbox INSERT for listening users) at every execution.
+TEST_F(PostgresOnly, WritersPlanEachStatementOnce) {
+  auto db = open_postgres({url_, 1, 1, 64});
+  const std::string statement =
+      "SELECT count(*) FROM unnest($1::text[]) AS u WHERE u = ANY($2::text[])";
+  for (bool first : {false, true}) {
+    std::int64_t generic = -1, custom = -1;
+    for (int i = 0; i < 8; ++i) {
+      Work unit = [&](Tx& tx) {
+        auto& pg = *tx.postgres();
+        EXPECT_EQ(pg.exec(statement, postgres::Params()
+                                         .add_text_array({"a", "b"})
+                                         .add_text_array({"b", std::to_string(i)}))
+                      .text(0, 0),
+                  "1");
+        auto r = pg.exec(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            postgres::Params().add(statement));
+        ASSERT_EQ(r.size(), 1);
+        generic = r.int64(0, 0);
+        custom = r.int64(0, 1);
+      };
+      Status s = first ? await([&](Done d) { db->write_first(unit, d); })
+                       : await([&](Done d) { db->write(unit, d); });
+      ASSERT_TRUE(ok(s));
+    }
+    EXPECT_EQ(custom, 0) << (first ? "write_first" : "write");
+    EXPECT_EQ(generic, 8) << (first ? "write_first" : "write");
+  }
+  db->stop();
+}
+
 TEST_F(PostgresOnly, ConcurrentMigrationsAgree) {
   // The advisory lock serializes them; both end at the same version.
   auto a = std::async(std::launch::async, [&] { return migrate_postgres(url_); });
