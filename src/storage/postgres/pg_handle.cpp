@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -171,22 +172,22 @@ std::string encode_binary_int_array(const std::vector<std::int64_t>& items, int 
   return out;
 }
 
-Params& Params::add_bigint_array(const std::vector<std::int64_t>& items) {
-  values_.emplace_back(encode_binary_int_array(items, 8));
+Params& Params::add_binary(std::string bytes) {
+  values_.emplace_back(std::move(bytes));
   binary_.push_back(1);
   return *this;
+}
+
+Params& Params::add_bigint_array(const std::vector<std::int64_t>& items) {
+  return add_binary(encode_binary_int_array(items, 8));
 }
 
 Params& Params::add_integer_array(const std::vector<std::int64_t>& items) {
-  values_.emplace_back(encode_binary_int_array(items, 4));
-  binary_.push_back(1);
-  return *this;
+  return add_binary(encode_binary_int_array(items, 4));
 }
 
 Params& Params::add_text_array(const std::vector<std::string>& items) {
-  values_.emplace_back(encode_binary_text_array(items));
-  binary_.push_back(1);
-  return *this;
+  return add_binary(encode_binary_text_array(items));
 }
 
 std::vector<int> Params::lengths() const {

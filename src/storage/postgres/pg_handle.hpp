@@ -71,6 +71,7 @@ class Params {
   bool any_binary() const;
 
  private:
+  Params& add_binary(std::string bytes);  // a value in the binary format
   std::vector<std::optional<std::string>> values_;
   std::vector<int> binary_;  // per value: 1 when in the binary format
 };
@@ -157,7 +158,8 @@ std::string describe_connect_failure(PGconn* conn, const std::string& url);
 std::string encode_binary_text_array(const std::vector<std::string>& items);
 // The same layout for bigint[] (`bytes` 8, OID 20) or integer[] (`bytes` 4, OID 23): each
 // element is its byte length and its big-endian two's complement value. Throws
-// std::out_of_range when a value does not fit in `bytes`.
+// std::out_of_range when a value does not fit in `bytes`, std::invalid_argument for a `bytes`
+// other than 4 or 8.
 std::string encode_binary_int_array(const std::vector<std::int64_t>& items, int bytes);
 // Parses the text output of a one-dimensional text[] (quoted or bare elements; NULL skipped).
 std::vector<std::string> decode_text_array(std::string_view text);
