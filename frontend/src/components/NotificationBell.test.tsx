@@ -3,9 +3,11 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Notification } from '@/lib/notifications';
+import { LiveUpdatesProvider } from '@/lib/liveUpdates';
 import { SessionProvider } from '@/lib/session';
 import { TaskFocusProvider, useTaskFocus } from '@/lib/taskFocus';
-import { fakeApi, problem, USER, type Call } from '@/test/fakeApi';
+import { fakeApi, held, problem, USER, type Call } from '@/test/fakeApi';
+import { FakeEventSource } from '@/test/fakeEventSource';
 
 import { NotificationBell } from './NotificationBell';
 import { ToastProvider } from './Toasts';
@@ -109,6 +111,43 @@ describe('NotificationBell', () => {
     await act(async () => void vi.advanceTimersByTime(1_000));
     expect(s.gets()).toHaveLength(before + 1);
     expect((await bell('Notifications, 3 unread')).querySelector('.bell-count')?.textContent).toBe('3');
+  });
+
+  it('a poll read before the stream changed the count, answered after it, does not undo the change', async () => {
+    FakeEventSource.opened = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    try {
+      const poll = held({ body: { items: [notice({ id: 90, title: 'Pay rent' })], next_cursor: null, unread_count: 1 } });
+      let gets = 0;
+      fakeApi({
+        'GET /api/auth/session': () => ({ body: { user: USER } }),
+        'GET /api/u_ada/notifications': (c) => (gets++ === 0 ? poll.handler(c) : { body: { items: [notice({ id: 91, title: 'Call mum' })], next_cursor: null, unread_count: 1 } }),
+      });
+      render(
+        <SessionProvider>
+          <LiveUpdatesProvider>
+            <ToastProvider>
+              <TaskFocusProvider>
+                <NotificationBell userId="u_ada" />
+              </TaskFocusProvider>
+            </ToastProvider>
+          </LiveUpdatesProvider>
+        </SessionProvider>,
+      );
+      await poll.arrival();
+      await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
+      // Read in another tab while the poll (read before) is out.
+      FakeEventSource.opened[0].emit('notifications', JSON.stringify({ unread_count: 0 }));
+      await poll.release();
+      expect((await bell()).getAttribute('aria-label')).toBe('Notifications');
+      expect(document.querySelector('.bell-count')).toBeNull();
+      // The next poll is taken as it comes.
+      act(() => void window.dispatchEvent(new Event('focus')));
+      expect((await bell('Notifications, 1 unread')).querySelector('.bell-count')?.textContent).toBe('1');
+      expect(gets).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('the panel lists the notifications newest first; mark one read, then all', async () => {

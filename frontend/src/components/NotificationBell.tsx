@@ -71,7 +71,11 @@ export function NotificationBell({ userId }: { userId: string }) {
     setCount(n);
   }, []);
 
+  // Counts the stream has changed: a poll answered after one of them may have been read before
+  // it, and is then not taken (the next poll corrects any drift).
+  const liveChanges = useRef(0);
   useLiveUpdates((m) => {
+    if (m.kind === 'notifications' || m.kind === 'notification') liveChanges.current += 1;
     if (m.kind === 'notifications') update(m.unreadCount);
     if (m.kind === 'notification') {
       const n = m.notification;
@@ -92,9 +96,10 @@ export function NotificationBell({ userId }: { userId: string }) {
       if (document.visibilityState === 'hidden') return;
       ctrl?.abort();
       const mine = (ctrl = new AbortController());
+      const changes = liveChanges.current;
       try {
         const page = await notificationsApi.unread(userId, mine.signal);
-        if (live) update(page.unread_count, page.items[0]);
+        if (live && liveChanges.current === changes) update(page.unread_count, page.items[0]);
       } catch (err) {
         // Otherwise the bell keeps its last count until the next try.
         if (live && !mine.signal.aborted) onUnauthorized(err);

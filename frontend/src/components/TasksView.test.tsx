@@ -118,6 +118,72 @@ describe('TasksView', () => {
     }
   });
 
+  // A list with its live stream whose GETs after the first are held until the test releases
+  // them; `live` delivers a task event as the server sends it.
+  async function listWithStream(firstPage: { items: Task[]; next_cursor: string | null }, later: Task[]) {
+    FakeEventSource.opened = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const list = held({ body: { items: later, next_cursor: null } });
+    let gets = 0;
+    fakeApi({
+      'GET /api/auth/session': session,
+      'GET /api/u_ada/tasks': (c) => (gets++ === 0 ? { body: firstPage } : list.handler(c)),
+    });
+    renderInApp(
+      <LiveUpdatesProvider>
+        <TasksView userId="u_ada" />
+      </LiveUpdatesProvider>,
+    );
+    await waitFor(() => expect(FakeEventSource.opened).toHaveLength(1));
+    const [es] = FakeEventSource.opened;
+    const live = (type: string, t: Task) =>
+      es.emit('task', JSON.stringify({ event_id: `e${t.id}.${t.version}`, event_type: type, user_id: USER.id, task_id: t.id, task_version: t.version, task_data: t }));
+    return { es, list, live };
+  }
+
+  it('live: a reload read before a change but answered after it does not undo the change', async () => {
+    try {
+      const milk = task({ id: 1, title: 'Buy milk', version: 1 });
+      const ada = task({ id: 2, title: 'Call Ada', version: 1 });
+      // The reload (the stream opened after the list was shown) gets the list as it was.
+      const { es, list, live } = await listWithStream({ items: [ada, milk], next_cursor: null }, [ada, milk]);
+      await screen.findByText('Call Ada');
+      es.emit('open');
+      await list.arrival();
+      // While it is out: renamed, deleted and created elsewhere.
+      live('updated', { ...milk, title: 'Buy oat milk', version: 2 });
+      live('deleted', ada);
+      live('created', task({ id: 3, title: 'Water the plants', version: 1 }));
+      expect(screen.queryByText('Call Ada')).toBeNull();
+      await list.release();
+      const titles = () => screen.getAllByRole('checkbox').map((c) => c.getAttribute('aria-label'));
+      await waitFor(() => expect(titles()).toEqual(['Mark “Water the plants” as done', 'Mark “Buy oat milk” as done']));
+      // Events after it apply as before.
+      live('deleted', task({ id: 3, version: 1 }));
+      expect(titles()).toEqual(['Mark “Buy oat milk” as done']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('live: a next page read before a task on it was deleted does not bring the task back', async () => {
+    try {
+      const second = task({ id: 2, title: 'Second page', version: 1 });
+      const { list, live } = await listWithStream({ items: [task({ id: 5, title: 'First page' })], next_cursor: 'c2' }, [second, task({ id: 1, title: 'Also second', version: 1 })]);
+      await screen.findByText('First page');
+      await userEvent.click(screen.getByRole('button', { name: 'Load more tasks' }));
+      await list.arrival();
+      live('deleted', second);
+      live('updated', task({ id: 1, title: 'Also second, renamed', version: 2 }));
+      await list.release();
+      await screen.findByText('Also second, renamed');
+      expect(screen.queryByText('Second page')).toBeNull();
+      expect(screen.getAllByRole('checkbox')).toHaveLength(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('quick add: a refused task is shown, then disappears again with the reason', async () => {
     const post = held(problem(422, 'title: must be at most 500 characters', [{ field: 'title', message: 'must be at most 500 characters' }]));
     fakeApi({

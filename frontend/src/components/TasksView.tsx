@@ -16,7 +16,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { ApiError } from '@/lib/api';
-import { applyTaskEvent, replaceTask } from '@/lib/liveTasks';
+import { applyTaskEvents, EventsDuringRequests, replaceTask } from '@/lib/liveTasks';
 import { useLiveUpdates, type TaskEvent } from '@/lib/liveUpdates';
 import { describeError } from '@/lib/messages';
 import { waitForNextOccurrence } from '@/lib/series';
@@ -119,16 +119,20 @@ export function TasksView({ userId }: { userId: string | null }) {
   useEffect(() => {
     inPlaceRef.current = view === 'all' && !hasActiveFilters(filters);
   });
+  // Events applied in place while a page of the list is being fetched, applied again on top
+  // of that page when it comes (it may have been read before them).
+  const duringRequests = useRef(new EventsDuringRequests());
+  const hidden = useCallback((id: number) => pendingDeletes.current.has(id), []);
   const applyLive = useCallback((events: TaskEvent[]) => {
     if (events.length === 0) return;
     if (inPlaceRef.current) {
-      const hidden = (id: number) => pendingDeletes.current.has(id);
-      setTasks((list) => events.reduce((l, e) => applyTaskEvent(l, e, hidden), list));
+      duringRequests.current.record(events);
+      setTasks((list) => applyTaskEvents(list, events, hidden));
     } else {
       clearTimeout(liveReload.current ?? undefined);
       liveReload.current = setTimeout(() => setReloadKey((k) => k + 1), 300);
     }
-  }, []);
+  }, [hidden]);
   const releaseHeldEvents = useCallback(
     (force = false) => {
       if (ownCreates.current > 0 && !force) return;
@@ -167,37 +171,51 @@ export function TasksView({ userId }: { userId: string | null }) {
     setPhase((p) => (p === 'ready' ? p : 'loading'));
     const s = viewScope(view, Date.now(), zone);
     scope.current = s;
+    const request = duringRequests.current.begin();
     tasksApi
       .list(userId, filters, null, ctrl.signal, s)
       .then((page) => {
-        setTasks(page.items.filter((t) => !pendingDeletes.current.has(t.id)));
+        // Recorded only for a list kept in place, the one this page is for.
+        const missed = duringRequests.current.end(request);
+        setTasks(applyTaskEvents(page.items.filter((t) => !hidden(t.id)), missed, hidden));
         setNextCursor(page.next_cursor);
         setPhase('ready');
       })
       .catch((err) => {
+        duringRequests.current.end(request);
         if (ctrl.signal.aborted || onUnauthorized(err)) return;
         setLoadError(describeError(err, 'list'));
         setPhase('error');
       });
-    return () => ctrl.abort();
-  }, [userId, filters, view, day, zone, reloadKey, onUnauthorized]);
+    return () => {
+      ctrl.abort();
+      duringRequests.current.end(request);
+    };
+  }, [userId, filters, view, day, zone, reloadKey, onUnauthorized, hidden]);
 
   const loadMore = useCallback(async () => {
     if (!userId || !nextCursor) return;
     setLoadingMore(true);
+    const request = duringRequests.current.begin();
     try {
       const page = await tasksApi.list(userId, filters, nextCursor, undefined, scope.current);
+      // The events applied meanwhile went to the list already, but this page may undo them
+      // (a task deleted meanwhile): applied again over the whole list, they change nothing
+      // else.
+      const missed = duringRequests.current.end(request);
       setTasks((list) => {
         const seen = new Set(list.map((t) => t.id));
-        return [...list, ...page.items.filter((t) => !seen.has(t.id) && !pendingDeletes.current.has(t.id))];
+        const more = page.items.filter((t) => !seen.has(t.id) && !hidden(t.id));
+        return applyTaskEvents([...list, ...more], missed, hidden);
       });
       setNextCursor(page.next_cursor);
     } catch (err) {
       fail(err, 'More tasks could not be loaded. ');
     } finally {
+      duringRequests.current.end(request);
       setLoadingMore(false);
     }
-  }, [userId, nextCursor, filters, fail]);
+  }, [userId, nextCursor, filters, fail, hidden]);
 
   // After a 412 the version we hold is stale: fetch the task as it is now.
   const refresh = useCallback(

@@ -3,7 +3,7 @@
 // answers come in.
 import { describe, expect, test } from 'vitest';
 
-import { applyTaskEvent, replaceTask } from './liveTasks';
+import { applyTaskEvent, applyTaskEvents, EventsDuringRequests, replaceTask } from './liveTasks';
 import type { TaskEvent } from './liveUpdates';
 import type { Task } from './tasks';
 
@@ -56,5 +56,39 @@ describe('replaceTask', () => {
 
   test('null removes the optimistic row', () => {
     expect(replaceTask([task(-1, 0), task(1, 1)], -1, null).map((t) => t.id)).toEqual([1]);
+  });
+});
+
+describe('EventsDuringRequests', () => {
+  test('a request gets the events applied while it was out, in order, and only those', () => {
+    const log = new EventsDuringRequests();
+    log.record([ev('created', task(1, 1))]); // no request out: not kept
+    expect(log.size).toBe(0);
+    const first = log.begin();
+    const a = ev('updated', task(1, 2));
+    log.record([a]);
+    const second = log.begin();
+    const b = ev('deleted', task(1, 2));
+    const c = ev('created', task(2, 1));
+    log.record([b, c]);
+    expect(log.end(second)).toEqual([b, c]);
+    expect(log.size).toBe(3); // the first request still needs all three
+    const d = ev('updated', task(2, 2));
+    log.record([d]);
+    expect(log.end(first)).toEqual([a, b, c, d]);
+    expect(log.size).toBe(0);
+    expect(log.end(first)).toEqual([]); // ended already (answered, then cleaned up)
+    const third = log.begin();
+    expect(log.end(third)).toEqual([]);
+  });
+
+  test('a stale page with the missed events applied on top shows what the events made of it', () => {
+    // The page was read before the rename and the delete, and answered after both.
+    const page = [task(2, 1, 'Call Ada'), task(1, 1, 'Buy milk')];
+    const missed = [ev('updated', task(1, 2, 'Buy oat milk')), ev('deleted', task(2, 1)), ev('created', task(3, 1, 'New'))];
+    expect(applyTaskEvents(page, missed).map((t) => [t.id, t.title])).toEqual([[3, 'New'], [1, 'Buy oat milk']]);
+    // A page read after them is left as it is.
+    const fresh = [task(3, 1, 'New'), task(1, 2, 'Buy oat milk')];
+    expect(applyTaskEvents(fresh, missed)).toEqual(fresh);
   });
 });

@@ -27,3 +27,49 @@ export function replaceTask(list: Task[], id: number, task: Task | null): Task[]
   if (!task) return list.filter((t) => t.id !== id);
   return list.filter((t) => t.id === id || t.id !== task.id).map((t) => (t.id === id ? task : t));
 }
+
+// `events` applied in order to `list` (see applyTaskEvent).
+export function applyTaskEvents(list: Task[], events: readonly TaskEvent[], hidden: (id: number) => boolean = () => false): Task[] {
+  return events.reduce((l, e) => applyTaskEvent(l, e, hidden), list);
+}
+
+// The live events a list request may not have seen. A page the server read before an event
+// but that arrives after the event was applied would undo it (a deleted task back on screen
+// for good, a rename reverted): the events applied while a request is out are applied again
+// on top of its page (applyTaskEvent leaves an event the page already reflects without
+// effect). begin() when a request starts; record() each event applied meanwhile; end() with
+// begin()'s token when it is answered (or given up) returns the events since its begin(),
+// in order. Several requests may be out at once; events no open request needs are dropped.
+export class EventsDuringRequests {
+  private log: TaskEvent[] = [];
+  private offset = 0; // the position, in every event recorded so far, of log[0]
+  private readonly open = new Map<number, number>(); // token -> position at its begin()
+  private nextToken = 0;
+
+  begin(): number {
+    const token = this.nextToken++;
+    this.open.set(token, this.offset + this.log.length);
+    return token;
+  }
+
+  record(events: readonly TaskEvent[]): void {
+    if (this.open.size > 0) this.log.push(...events);
+  }
+
+  // [] for a token already ended (or never begun).
+  end(token: number): TaskEvent[] {
+    const start = this.open.get(token);
+    if (start === undefined) return [];
+    this.open.delete(token);
+    const since = this.log.slice(start - this.offset);
+    const keepFrom = this.open.size > 0 ? Math.min(...this.open.values()) : this.offset + this.log.length;
+    this.log = this.log.slice(keepFrom - this.offset);
+    this.offset = keepFrom;
+    return since;
+  }
+
+  // Events kept for open requests (for the tests: nothing piles up once they are answered).
+  get size(): number {
+    return this.log.length;
+  }
+}
