@@ -54,6 +54,21 @@ describe('replaceTask', () => {
     expect(answered.filter((t) => t.id === 7)).toHaveLength(1);
   });
 
+  test('an answer read before a live change does not undo it; an optimistic copy is replaced', () => {
+    // The PATCH answered version 2; another device's version 3 came first on the stream.
+    const live = [task(1, 3, 'theirs'), task(2, 1)];
+    expect(replaceTask(live, 1, task(1, 2, 'mine'))).toEqual(live);
+    // A create's answer, the stream having already added the task and a later rename of it.
+    const created = replaceTask([task(-1, 0, 'new'), task(7, 2, 'renamed')], -1, task(7, 1, 'new'));
+    expect(created.map((t) => [t.id, t.version, t.title])).toEqual([[7, 2, 'renamed']]);
+    // This tab's optimistic copy (the same version) is replaced, and rolled back.
+    const flipped = replaceTask([task(1, 3)], 1, { ...task(1, 3), completed: true });
+    expect(flipped[0].completed).toBe(true);
+    expect(replaceTask(flipped, 1, task(1, 3))[0].completed).toBe(false);
+    // An answer for a task deleted meanwhile does not bring it back.
+    expect(replaceTask([task(2, 1)], 1, task(1, 4))).toEqual([task(2, 1)]);
+  });
+
   test('null removes the optimistic row', () => {
     expect(replaceTask([task(-1, 0), task(1, 1)], -1, null).map((t) => t.id)).toEqual([1]);
   });

@@ -21,11 +21,17 @@ export function applyTaskEvent(list: Task[], e: TaskEvent, hidden: (id: number) 
   return list;
 }
 
-// The list with the task `id` (an optimistic one) replaced by `task` (the server's answer),
-// dropping any other copy of it that a live event added meanwhile; `task` null removes it.
+// The list with the task `id` (an optimistic one, or the task itself) replaced by `task` (the
+// server's answer, or a rollback), dropping any other copy of it that a live event added
+// meanwhile; `task` null removes it. A copy at a NEWER version (a live event applied while
+// the request was out: the answer was read before that change) is kept instead of `task`;
+// one at the same version (this tab's optimistic copy) is replaced. A task the list no
+// longer holds (deleted meanwhile) is not brought back.
 export function replaceTask(list: Task[], id: number, task: Task | null): Task[] {
   if (!task) return list.filter((t) => t.id !== id);
-  return list.filter((t) => t.id === id || t.id !== task.id).map((t) => (t.id === id ? task : t));
+  const held = list.find((t) => t.id === task.id);
+  const newest = held && held.version > task.version ? held : task;
+  return list.filter((t) => t.id === id || t.id !== task.id).map((t) => (t.id === id ? newest : t));
 }
 
 // `events` applied in order to `list` (see applyTaskEvent).
