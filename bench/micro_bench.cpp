@@ -1,13 +1,18 @@
 // Micro-benchmarks of the per-request domain work: validating a task body, rendering a
-// task, and verifying a JWT. Run: ./build/bench/micro_bench
+// task, verifying a JWT, and reading a page of tasks from PostgreSQL in the text or the binary
+// result format (only with TODO_TEST_DATABASE_URL set, e.g. under scripts/with-postgres.sh).
+// Run: ./build/bench/micro_bench
 #include <benchmark/benchmark.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdlib>
+
 #include "auth/jwt.hpp"
 #include "auth/revocations.hpp"
 #include "core/time.hpp"
+#include "storage/postgres/pg_handle.hpp"
 #include "tasks/task_json.hpp"
 #include "tasks/task_query.hpp"
 #include "tasks/task_validation.hpp"
@@ -110,6 +115,49 @@ void BM_RevocationCheck(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RevocationCheck)->Arg(0)->Arg(10'000);
+
+// One page of a task list as the PostgreSQL store reads it (pg_tasks.cpp: 51 rows of its 16
+// columns, every column through the typed accessors), in the text (state.range(0) == 0) or
+// the binary result format (1). Wall time per page: the query's round trip, PostgreSQL
+// printing or sending the values, and the reading here (one connection, so the two take
+// turns on the CPU).
+void BM_PgTaskPage(benchmark::State& state) {
+  const char* url = std::getenv("TODO_TEST_DATABASE_URL");
+  if (!url) {
+    state.SkipWithError("TODO_TEST_DATABASE_URL is not set");
+    return;
+  }
+  using todo::storage::postgres::Params;
+  using todo::storage::postgres::ResultFormat;
+  todo::storage::postgres::Handle db(url);
+  db.exec_script(
+      "CREATE TEMP TABLE page (id bigint, user_id text, title text, description text, completed "
+      "boolean, priority smallint, tags text[], due_at bigint, remind_at bigint, recurrence "
+      "text, timezone text, created_at bigint, updated_at bigint, completed_at bigint, version "
+      "bigint, series_id bigint);"
+      "INSERT INTO page SELECT n, 'u_abcdefghijklmnopqrstuvwx', 'Pay rent ' || n, "
+      "'Transfer to the landlord before the first of the month.', n % 2 = 0, 3, "
+      "ARRAY['home', 'finance', 'monthly'], 1764579600000 + n, NULL, 'FREQ=MONTHLY;BYMONTHDAY=1', "
+      "'Europe/Berlin', 1764500000000 + n, 1764500000000 + n, NULL, 1, NULL "
+      "FROM generate_series(1, 51) AS n");
+  const auto format = state.range(0) == 0 ? ResultFormat::text : ResultFormat::binary;
+  const std::string sql = "SELECT * FROM page WHERE user_id = $1 ORDER BY id LIMIT 51";
+  for (auto _ : state) {
+    auto r = db.exec(sql, Params().add("u_abcdefghijklmnopqrstuvwx"), format);
+    std::int64_t sum = 0;
+    for (int row = 0; row < r.size(); ++row) {
+      sum += r.int64(row, 0) + r.text(row, 1).size() + r.text(row, 2).size();
+      sum += r.text(row, 3).size() + r.boolean(row, 4) + r.int64(row, 5);
+      sum += std::int64_t(r.text_array(row, 6).size()) + r.opt_int64(row, 7).value_or(0);
+      sum += r.opt_int64(row, 8).value_or(0) + r.opt_text(row, 9).value_or("").size();
+      sum += r.text(row, 10).size() + r.int64(row, 11) + r.int64(row, 12);
+      sum += r.opt_int64(row, 13).value_or(0) + r.int64(row, 14) + r.opt_int64(row, 15).value_or(0);
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetLabel(state.range(0) == 0 ? "text" : "binary");
+}
+BENCHMARK(BM_PgTaskPage)->Arg(0)->Arg(1);
 
 }  // namespace
 

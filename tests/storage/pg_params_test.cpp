@@ -139,5 +139,78 @@ TEST_F(PgParams, AnArrayOfAnotherElementTypeIsRefused) {
   EXPECT_EQ(after.text(0, 0), "1");
 }
 
+// Results in the binary format (ResultFormat::binary, the task reads): every typed accessor
+// reads what the text format reads, at the ends of each integer type's range, for booleans,
+// NULLs, and text arrays whose elements the text format must quote, escape or spell NULL.
+TEST_F(PgParams, BinaryResultsReadAsTheTextFormatDoes) {
+  Handle db(url_);
+  const std::vector<std::string> items = {
+      "plain", "",     "with \"quotes\"", "back\\slash",
+      "a,b",   "NULL", "línea\nnueva\t✓", std::string(5000, 'z')};
+  const std::string sql =
+      "SELECT $1::bigint, $2::bigint, (-32768)::smallint, 32767::smallint, (-2147483648)::int, "
+      "2147483647::int, 0::bigint, (-1)::bigint, true, false, NULL::bigint, $3::text[], "
+      "'{}'::text[], NULL::text[], ARRAY['x', NULL, 'y']::text[], 'été'::text, ''::text";
+  auto params = [&] { return Params().add(INT64_MIN).add(INT64_MAX).add_text_array(items); };
+  auto text = db.exec(sql, params());
+  auto binary = db.exec(sql, params(), postgres::ResultFormat::binary);
+  ASSERT_EQ(binary.size(), 1);
+  for (int c : {0, 1, 2, 3, 4, 5, 6, 7})
+    EXPECT_EQ(binary.int64(0, c), text.int64(0, c)) << "column " << c;
+  EXPECT_EQ(binary.int64(0, 0), INT64_MIN);
+  EXPECT_EQ(binary.int64(0, 1), INT64_MAX);
+  EXPECT_EQ(binary.int64(0, 2), -32768);
+  EXPECT_EQ(binary.int64(0, 5), 2147483647);
+  EXPECT_EQ(binary.int64(0, 7), -1);
+  EXPECT_TRUE(binary.boolean(0, 8));
+  EXPECT_FALSE(binary.boolean(0, 9));
+  EXPECT_EQ(text.boolean(0, 8), true);
+  EXPECT_EQ(binary.opt_int64(0, 10), std::nullopt);
+  EXPECT_EQ(binary.text_array(0, 11), items);
+  EXPECT_EQ(text.text_array(0, 11), items);
+  EXPECT_TRUE(binary.text_array(0, 12).empty());
+  EXPECT_TRUE(binary.text_array(0, 13).empty());
+  EXPECT_EQ(binary.text_array(0, 14), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(binary.text(0, 15), "été");
+  EXPECT_EQ(binary.text(0, 16), "");
+  // A text column read as an integer is an error in both formats, not a made-up number.
+  EXPECT_THROW(binary.int64(0, 15), DbError);
+  EXPECT_THROW(text.int64(0, 15), DbError);
+}
+
+// A malformed binary array (from a broken or hostile peer) is a DbError, never a read past
+// the end of the value or a huge allocation.
+TEST(BinaryTextArray, MalformedBytesAreRefused) {
+  using namespace std::string_literals;
+  const std::string head =
+      "\0\0\0\1"s
+      "\0\0\0\0"s
+      "\0\0\0\x19"s;
+  EXPECT_THROW(postgres::decode_binary_text_array(""), DbError);
+  EXPECT_THROW(postgres::decode_binary_text_array("\0\0\0\1"s), DbError);
+  EXPECT_THROW(postgres::decode_binary_text_array(head), DbError);  // no dimension
+  EXPECT_THROW(postgres::decode_binary_text_array("\0\0\0\2"s
+                                                  "\0\0\0\0"s
+                                                  "\0\0\0\x19"s
+                                                  "\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1"s),
+               DbError);  // two dimensions
+  EXPECT_THROW(postgres::decode_binary_text_array(head + "\x7f\xff\xff\xff"s
+                                                         "\0\0\0\1"s),
+               DbError);  // 2^31-1 elements announced, none there
+  EXPECT_THROW(postgres::decode_binary_text_array(head + "\0\0\0\1"s
+                                                         "\0\0\0\1"s
+                                                         "\0\0\0\x09"s
+                                                         "ab"s),
+               DbError);  // an element longer than what is left
+  EXPECT_THROW(postgres::decode_binary_text_array(head + "\0\0\0\1"s
+                                                         "\0\0\0\1"s
+                                                         "\xff\xff\xff\xfe"s),
+               DbError);  // a negative length other than NULL's -1
+  EXPECT_EQ(
+      postgres::decode_binary_text_array(postgres::encode_binary_text_array({"a", "", "b c"})),
+      (std::vector<std::string>{"a", "", "b c"}));
+  EXPECT_TRUE(postgres::decode_binary_text_array(postgres::encode_binary_text_array({})).empty());
+}
+
 }  // namespace
 }  // namespace todo::storage

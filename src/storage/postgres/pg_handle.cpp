@@ -240,17 +240,79 @@ std::optional<std::string> Rows::opt_text(int row, int col) const {
   return text(row, col);
 }
 
+namespace {
+
+[[noreturn]] void throw_malformed(const std::string& what) {
+  DbError e(what);
+  e.transient = false;
+  throw e;
+}
+
+// A big-endian two's complement integer of 1..8 bytes (the binary format of int2/int4/int8).
+std::int64_t read_be(const char* p, std::size_t n) {
+  std::uint64_t v = (n > 0 && (static_cast<unsigned char>(p[0]) & 0x80)) ? ~std::uint64_t(0) : 0;
+  for (std::size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+std::vector<std::string> decode_binary_text_array(std::string_view bytes) {
+  std::size_t pos = 0;
+  auto int32 = [&](const char* what) {
+    if (bytes.size() - pos < 4) throw_malformed(std::string("binary array truncated at ") + what);
+    auto v = read_be(bytes.data() + pos, 4);
+    pos += 4;
+    return v;
+  };
+  const auto ndim = int32("its dimensions");
+  int32("its flags");
+  int32("its element type");
+  std::vector<std::string> out;
+  if (ndim == 0) return out;
+  if (ndim != 1) throw_malformed("binary array of " + std::to_string(ndim) + " dimensions");
+  const auto count = int32("its length");
+  int32("its lower bound");
+  if (count < 0) throw_malformed("binary array of negative length");
+  // Each element takes at least its 4-byte length: bound the reservation by what is there.
+  out.reserve(std::size_t(std::min<std::int64_t>(count, std::int64_t(bytes.size() / 4))));
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto len = int32("an element's length");
+    if (len == -1) continue;  // NULL
+    if (len < 0 || std::size_t(len) > bytes.size() - pos)
+      throw_malformed("binary array element past the end");
+    out.emplace_back(bytes.substr(pos, std::size_t(len)));
+    pos += std::size_t(len);
+  }
+  return out;
+}
+
 std::int64_t Rows::int64(int row, int col) const {
   auto v = view(row, col);
+  if (PQfformat(result_.get(), col) == 1) {
+    if (v.size() != 2 && v.size() != 4 && v.size() != 8)
+      throw_malformed("expected an integer in column " + std::to_string(col) + ", got " +
+                      std::to_string(v.size()) + " bytes");
+    return read_be(v.data(), v.size());
+  }
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size()) {
-    DbError e("expected an integer in column " + std::to_string(col) + ", got \"" + std::string(v) +
-              "\"");
-    e.transient = false;
-    throw e;
-  }
+  if (ec != std::errc() || end != v.data() + v.size())
+    throw_malformed("expected an integer in column " + std::to_string(col) + ", got \"" +
+                    std::string(v) + "\"");
   return n;
+}
+
+bool Rows::boolean(int row, int col) const {
+  auto v = view(row, col);
+  if (PQfformat(result_.get(), col) == 1) return v.size() == 1 && v[0] != 0;
+  return v == "t";
+}
+
+std::vector<std::string> Rows::text_array(int row, int col) const {
+  if (is_null(row, col)) return {};
+  if (PQfformat(result_.get(), col) == 1) return decode_binary_text_array(view(row, col));
+  return decode_text_array(view(row, col));
 }
 
 std::optional<std::int64_t> Rows::opt_int64(int row, int col) const {
@@ -286,7 +348,7 @@ void Handle::on_connect() {
   if (!session_sql_.empty()) exec_script(session_sql_.c_str());
 }
 
-Rows Handle::exec(const std::string& sql, const Params& params) {
+Rows Handle::exec(const std::string& sql, const Params& params, ResultFormat format) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "todo_" + std::to_string(++next_statement_);
@@ -301,7 +363,8 @@ Rows Handle::exec(const std::string& sql, const Params& params) {
   if (params.any_binary()) lengths = params.lengths();
   ResultPtr res(PQexecPrepared(conn_.get(), it->second.c_str(), params.size(), values.data(),
                                lengths.empty() ? nullptr : lengths.data(),
-                               lengths.empty() ? nullptr : params.formats().data(), 0));
+                               lengths.empty() ? nullptr : params.formats().data(),
+                               static_cast<int>(format)));
   auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
     throw_error(conn_.get(), res.get(), "query");

@@ -3,7 +3,9 @@
 // Statements are prepared lazily, once per connection, keyed by SQL text; parameters and
 // results use the text format (the values are small, and text keeps the code simple), except
 // array parameters, which travel in the binary array format (Params::add_text_array and
-// siblings): batches of event payloads are not escaped here nor parsed by array_in there.
+// siblings): batches of event payloads are not escaped here nor parsed by array_in there;
+// and results asked for in the binary format (ResultFormat::binary: the task pages, where
+// PostgreSQL's output functions and our number parsing were a tenth of a list's CPU).
 // One Handle is used by one thread at a time.
 #include <libpq-fe.h>
 
@@ -76,7 +78,15 @@ class Params {
   std::vector<int> binary_;  // per value: 1 when in the binary format
 };
 
-// A successful result (PGRES_TUPLES_OK or PGRES_COMMAND_OK). Columns are read by index.
+// The format PostgreSQL sends a result's columns in (the protocol's result format code).
+// Binary: integers as big-endian two's complement of their type's width (int2, int4, int8),
+// booleans as one byte, text as its bytes, arrays in array_send's layout; the statement's
+// columns must then be read only with the typed accessors below (int64, boolean, text,
+// text_array), never with view() on a non-text column.
+enum class ResultFormat { text = 0, binary = 1 };
+
+// A successful result (PGRES_TUPLES_OK or PGRES_COMMAND_OK). Columns are read by index; the
+// typed accessors read either format (each column says its own, PQfformat).
 class Rows {
  public:
   explicit Rows(ResultPtr result) : result_(std::move(result)) {}
@@ -88,9 +98,14 @@ class Rows {
   }
   std::string text(int row, int col) const { return std::string(view(row, col)); }
   std::optional<std::string> opt_text(int row, int col) const;
-  std::int64_t int64(int row, int col) const;  // throws DbError when not an integer
+  // An integer column (smallint, integer or bigint); throws DbError (not transient) when the
+  // value is not one.
+  std::int64_t int64(int row, int col) const;
   std::optional<std::int64_t> opt_int64(int row, int col) const;
-  bool boolean(int row, int col) const { return view(row, col) == "t"; }
+  bool boolean(int row, int col) const;
+  // A one-dimensional text[] column, NULL elements skipped; an SQL NULL reads as empty.
+  // Throws DbError (not transient) for a malformed binary array.
+  std::vector<std::string> text_array(int row, int col) const;
   // Rows touched by INSERT/UPDATE/DELETE (PQcmdTuples).
   std::int64_t affected() const;
   // The command tag: "COMMIT", "ROLLBACK", "INSERT 0 1", ...
@@ -109,8 +124,10 @@ class Handle {
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
 
-  // Runs `sql` as a named prepared statement, preparing it on first use.
-  Rows exec(const std::string& sql, const Params& params = {});
+  // Runs `sql` as a named prepared statement, preparing it on first use; its columns come in
+  // `format`.
+  Rows exec(const std::string& sql, const Params& params = {},
+            ResultFormat format = ResultFormat::text);
   // Simple-protocol query without parameters: BEGIN/COMMIT, SET, migration scripts
   // (which may hold several statements).
   Rows exec_script(const char* sql);
@@ -163,5 +180,9 @@ std::string encode_binary_text_array(const std::vector<std::string>& items);
 std::string encode_binary_int_array(const std::vector<std::int64_t>& items, int bytes);
 // Parses the text output of a one-dimensional text[] (quoted or bare elements; NULL skipped).
 std::vector<std::string> decode_text_array(std::string_view text);
+// Parses array_send's layout of a text[] (see encode_binary_text_array) of at most one
+// dimension; NULL elements are skipped. Throws DbError (not transient) when `bytes` is
+// malformed: truncated, more than one dimension, or lengths past its end.
+std::vector<std::string> decode_binary_text_array(std::string_view bytes);
 
 }  // namespace todo::storage::postgres

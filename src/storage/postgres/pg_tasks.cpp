@@ -12,6 +12,8 @@ constexpr const char* kTaskColumns =
     "t.remind_at, t.recurrence, t.timezone, t.created_at, t.updated_at, t.completed_at, "
     "t.version, t.series_id";
 
+// A row of SELECT kTaskColumns, in either result format (the task reads ask for binary:
+// no number or array text is printed there and parsed here).
 Task read_task(const Rows& r, int row) {
   Task t;
   t.id = r.int64(row, 0);
@@ -20,7 +22,7 @@ Task read_task(const Rows& r, int row) {
   t.description = r.text(row, 3);
   t.completed = r.boolean(row, 4);
   t.priority = static_cast<Priority>(r.int64(row, 5));
-  t.tags = decode_text_array(r.view(row, 6));
+  t.tags = r.text_array(row, 6);
   t.due_at = r.opt_int64(row, 7);
   t.remind_at = r.opt_int64(row, 8);
   t.recurrence = r.opt_text(row, 9);
@@ -96,7 +98,7 @@ class PgTasks final : public TaskStore {
   std::optional<Task> find(std::string_view user_id, std::int64_t id) override {
     auto r = db_.exec(
         std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = $1 AND t.id = $2",
-        Params().add(user_id).add(id));
+        Params().add(user_id).add(id), ResultFormat::binary);
     if (r.empty()) return std::nullopt;
     return read_task(r, 0);
   }
@@ -104,7 +106,7 @@ class PgTasks final : public TaskStore {
   std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
     auto r = db_.exec(std::string("SELECT ") + kTaskColumns +
                           " FROM tasks t WHERE t.user_id = $1 AND t.id = $2 FOR UPDATE",
-                      Params().add(user_id).add(id));
+                      Params().add(user_id).add(id), ResultFormat::binary);
     if (r.empty()) return std::nullopt;
     return read_task(r, 0);
   }
@@ -170,8 +172,9 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   sql += " ORDER BY " + key + " " + dir + ", t.id " + dir;
   sql += " LIMIT " + param(std::int64_t(q.limit) + 1);  // one more: is there a next page?
 
-  auto r = db_.exec(sql, p);
+  auto r = db_.exec(sql, p, ResultFormat::binary);
   TaskPage page;
+  page.items.reserve(std::size_t(r.size()));
   for (int row = 0; row < r.size(); ++row) page.items.push_back(read_task(r, row));
   if (page.items.size() > std::size_t(q.limit)) {
     page.items.pop_back();
