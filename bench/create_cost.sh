@@ -8,6 +8,8 @@
 # PERF=1 also samples the server and PostgreSQL with `perf record -g` during the load (the
 # last round's profiles: /tmp/create-perf/<binary>-{server,postgres}.data) and prints the
 # top self-time symbols of each (issue 16: where a create's time goes).
+# WORKLOAD=list measures GET /tasks?limit=50 (bench/list.lua) instead, on the tasks that
+# FILL (default 3s) of creates left, as bench/side_by_side.sh's list-50 does: CPU per list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
@@ -15,6 +17,8 @@ if [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
 fi
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6s}
+WORKLOAD=${WORKLOAD:-create}
+case $WORKLOAD in create | list) ;; *) echo "WORKLOAD must be create or list" >&2; exit 2 ;; esac
 export TODO_JWT_SECRET=bench-secret-Vx7Qm2Lp9Rt4Wz8Kc3Nf6Hb1
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # utime+stime in clock ticks of the given pids (and their reaped children)
@@ -40,6 +44,11 @@ run() {
     -d "{\"email\":\"cost$RANDOM@example.com\",\"password\":\"bench-password-Qm2L\",\"name\":\"Bench\"}")
   user=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])')
   token=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  drained() { [ "$(psql -tAq -d "$url" -c 'SELECT count(*) FROM outbox')" = 0 ]; }
+  if [ "$WORKLOAD" = list ]; then  # the tasks to list, written and relayed before counting
+    TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"${FILL:-3s}" -s bench/create.lua "http://127.0.0.1:$port" >/dev/null
+    for _ in $(seq 600); do drained && break; sleep 0.1; done
+  fi
   local pgp; pgp=$(pg_pids)
   local s_cpu s_pg s_x s_wal
   s_cpu=$(cpu_ticks $server); s_pg=$(cpu_ticks $pgp)
@@ -54,12 +63,10 @@ run() {
     perf record -q -F 499 -g -p "$(echo $pgp | tr ' ' ',')" -o "/tmp/create-perf/$tag-postgres.data" >/dev/null 2>&1 &
     perf_pids+=($!)
   fi
-  reqs=$(TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"$DURATION" -s bench/create.lua \
+  reqs=$(TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"$DURATION" -s "bench/$WORKLOAD.lua" \
     "http://127.0.0.1:$port" | awk '/requests in/ {print $1}')
   # wait for the relay to drain (the audit has every event)
-  for _ in $(seq 600); do
-    [ "$(psql -tAq -d "$url" -c 'SELECT count(*) FROM outbox')" = 0 ] && break; sleep 0.1
-  done
+  for _ in $(seq 600); do drained && break; sleep 0.1; done
   pgp=$(pg_pids)
   if [ ${#perf_pids[@]} -gt 0 ]; then kill -INT "${perf_pids[@]}"; wait "${perf_pids[@]}" 2>/dev/null || true; fi
   local e_cpu e_pg e_x e_wal
@@ -70,16 +77,17 @@ run() {
   rm -rf "$data"
   psql -q -d "$TODO_TEST_DATABASE_URL" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$reqs" $((e_cpu - s_cpu)) $((e_pg - s_pg)) $((e_x - s_x)) $((e_wal - s_wal)) "$hz" <<'PY'
+  python3 - "$reqs" $((e_cpu - s_cpu)) $((e_pg - s_pg)) $((e_x - s_x)) $((e_wal - s_wal)) "$hz" "$WORKLOAD" <<'PY'
 import sys
-n, cpu, pg, x, wal, hz = map(float, sys.argv[1:])
+n, cpu, pg, x, wal, hz = map(float, sys.argv[1:7])
+what = sys.argv[7]
 ms = 1000.0 / hz
-print(f"{int(n)} creates; per create: server {cpu*ms/n*1000:.0f} us CPU, postgres {pg*ms/n*1000:.0f} us CPU, "
+print(f"{int(n)} {what}s; per {what}: server {cpu*ms/n*1000:.0f} us CPU, postgres {pg*ms/n*1000:.0f} us CPU, "
       f"{x/n:.2f} commits, {wal/n:.0f} WAL bytes")
 PY
 }
 
-echo "== $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); workload $WORKLOAD"
 for round in $(seq "$ROUNDS"); do
   for bin in "$@"; do echo "round $round $bin: $(run "$bin")"; done
 done
