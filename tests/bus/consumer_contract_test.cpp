@@ -70,12 +70,12 @@ class ConsumerContractTest : public StorageTest {
     EXPECT_TRUE(ok(read([&](Tx& tx) {
       if (tx.sqlite()) {
         auto s = tx.sqlite()->prepare(
-            "SELECT event_id FROM contract_effects WHERE consumer = ? ORDER BY rowid");
+            "SELECT event_id FROM contract_effects WHERE consumer = ? ORDER BY seq");
         s.bind(1, consumer_->name());
         while (s.step()) ids.push_back(s.text(0));
       } else {
         auto r = tx.postgres()->exec(
-            "SELECT event_id FROM contract_effects WHERE consumer = $1 ORDER BY ctid",
+            "SELECT event_id FROM contract_effects WHERE consumer = $1 ORDER BY seq",
             postgres::Params().add(consumer_->name()));
         for (int i = 0; i < r.size(); ++i) ids.push_back(r.text(i, 0));
       }
@@ -298,12 +298,12 @@ TEST_P(ConsumerContractTest, TwoReplicasOfAConsumerTakeTurnsEachEventOnceInOrder
     std::vector<std::pair<std::string, std::string>> r;  // (user_id, event_id) as handled
     if (tx.sqlite()) {
       auto st = tx.sqlite()->prepare(
-          "SELECT user_id, event_id FROM contract_effects WHERE consumer = ? ORDER BY rowid");
+          "SELECT user_id, event_id FROM contract_effects WHERE consumer = ? ORDER BY seq");
       st.bind(1, name);
       while (st.step()) r.emplace_back(st.text(0), st.text(1));
     } else {
       auto rows = tx.postgres()->exec(
-          "SELECT user_id, event_id FROM contract_effects WHERE consumer = $1 ORDER BY ctid",
+          "SELECT user_id, event_id FROM contract_effects WHERE consumer = $1 ORDER BY seq",
           postgres::Params().add(name));
       for (int i = 0; i < rows.size(); ++i) r.emplace_back(rows.text(i, 0), rows.text(i, 1));
     }

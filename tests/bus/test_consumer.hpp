@@ -14,14 +14,19 @@
 
 namespace todo::testing_consumers {
 
+// `seq` numbers the effects in the order they were written (SQLite: the rowid; PostgreSQL: an
+// identity), which is how the tests read them back: a heap's physical order (ctid) is not
+// that order once a vacuum has freed the space of rolled-back effects, or when two
+// connections insert at once into pages of their own.
 inline void create_effects_table(storage::Tx& tx) {
-  constexpr const char* kSql =
-      "CREATE TABLE IF NOT EXISTS contract_effects (consumer TEXT NOT NULL, "
-      "event_id TEXT NOT NULL, user_id TEXT NOT NULL)";
   if (tx.sqlite())
-    tx.sqlite()->exec(kSql);
+    tx.sqlite()->exec(
+        "CREATE TABLE IF NOT EXISTS contract_effects (seq INTEGER PRIMARY KEY, consumer TEXT NOT "
+        "NULL, event_id TEXT NOT NULL, user_id TEXT NOT NULL)");
   else
-    tx.postgres()->exec_script(kSql);
+    tx.postgres()->exec_script(
+        "CREATE TABLE IF NOT EXISTS contract_effects (seq BIGINT GENERATED ALWAYS AS IDENTITY, "
+        "consumer TEXT NOT NULL, event_id TEXT NOT NULL, user_id TEXT NOT NULL)");
 }
 
 class EffectConsumer : public bus::Consumer {
@@ -66,7 +71,8 @@ class EffectConsumer : public bus::Consumer {
     auto v = boost::json::parse(e.payload, ec);
     if (ec || !v.is_object()) return {};
     const auto* data = v.as_object().if_contains("task_data");
-    const auto* title = data && data->is_object() ? data->as_object().if_contains("title") : nullptr;
+    const auto* title =
+        data && data->is_object() ? data->as_object().if_contains("title") : nullptr;
     return title && title->is_string() ? std::string(title->as_string()) : std::string();
   }
 
