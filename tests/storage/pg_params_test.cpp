@@ -176,6 +176,13 @@ TEST_F(PgParams, BinaryResultsReadAsTheTextFormatDoes) {
   // A text column read as an integer is an error in both formats, not a made-up number.
   EXPECT_THROW(binary.int64(0, 15), DbError);
   EXPECT_THROW(text.int64(0, 15), DbError);
+  // ...also when its bytes are as many as an integer's (by type, not by length), and a
+  // number read as a boolean.
+  auto four =
+      db.exec("SELECT 'abcd'::text, 'ab'::text, 1::int", {}, postgres::ResultFormat::binary);
+  EXPECT_THROW(four.int64(0, 0), DbError);
+  EXPECT_THROW(four.int64(0, 1), DbError);
+  EXPECT_THROW(four.boolean(0, 2), DbError);
 }
 
 // A malformed binary array (from a broken or hostile peer) is a DbError, never a read past

@@ -248,6 +248,9 @@ namespace {
   throw e;
 }
 
+// Type OIDs of the binary columns read here (PostgreSQL's pg_type.dat).
+constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23;
+
 // A big-endian two's complement integer of 1..8 bytes (the binary format of int2/int4/int8).
 std::int64_t read_be(const char* p, std::size_t n) {
   std::uint64_t v = (n > 0 && (static_cast<unsigned char>(p[0]) & 0x80)) ? ~std::uint64_t(0) : 0;
@@ -290,9 +293,15 @@ std::vector<std::string> decode_binary_text_array(std::string_view bytes) {
 std::int64_t Rows::int64(int row, int col) const {
   auto v = view(row, col);
   if (PQfformat(result_.get(), col) == 1) {
-    if (v.size() != 2 && v.size() != 4 && v.size() != 8)
-      throw_malformed("expected an integer in column " + std::to_string(col) + ", got " +
-                      std::to_string(v.size()) + " bytes");
+    // By the column's type, not the value's length: four bytes of text are not an int4.
+    const Oid type = PQftype(result_.get(), col);
+    const std::size_t width = type == kInt8Oid   ? 8
+                              : type == kInt4Oid ? 4
+                              : type == kInt2Oid ? 2
+                                                 : 0;
+    if (width == 0 || v.size() != width)
+      throw_malformed("expected an integer in column " + std::to_string(col) + ", got type " +
+                      std::to_string(type) + " of " + std::to_string(v.size()) + " bytes");
     return read_be(v.data(), v.size());
   }
   std::int64_t n = 0;
@@ -305,7 +314,11 @@ std::int64_t Rows::int64(int row, int col) const {
 
 bool Rows::boolean(int row, int col) const {
   auto v = view(row, col);
-  if (PQfformat(result_.get(), col) == 1) return v.size() == 1 && v[0] != 0;
+  if (PQfformat(result_.get(), col) == 1) {
+    if (PQftype(result_.get(), col) != kBoolOid || v.size() != 1)
+      throw_malformed("expected a boolean in column " + std::to_string(col));
+    return v[0] != 0;
+  }
   return v == "t";
 }
 
