@@ -4,6 +4,10 @@
 // Backend: TODO_TEST_BACKEND=sqlite (default) or postgres; for postgres the child gets
 // DATABASE_URL=$TODO_TEST_DATABASE_URL. PostgreSQL is one database shared by every test
 // file, so tests isolate themselves by signing up fresh users and never assume empty tables.
+// Every running server's background work (the relay and its consumers, the reminder
+// scheduler, the e-mail and webhook senders) takes any user's rows from those shared tables:
+// a test whose outcome depends on one server's settings (its SMTP server, its reminder
+// horizon) stops the file's other servers first.
 // TODO_TEST_BINARY overrides the binary (default <repo>/build/todo).
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';

@@ -165,6 +165,12 @@ test('snooze re-arms the reminder; bad snoozes are 4xx naming the field', async 
 });
 
 describe('restarts', () => {
+  // The server under test must be the only one running: on PostgreSQL the main server's
+  // scheduler and relay take any user's jobs and events from the shared tables, so it could
+  // fire a reminder while the server under test is stopped (or fire one that server's
+  // horizon would record as missed).
+  before(async () => { await server.stop(); });
+  after(async () => { await server.start(); });
   test('a reminder due while the process was stopped fires once after the restart', async () => {
     const srv = await startServer();
     try {
