@@ -117,9 +117,10 @@ void add_server_options(CLI::App& app, Config& c) {
       ->capture_default_str();
   app.add_option("--db-writers", c.db_writers,
                  "PostgreSQL writer connections for requests, each group-committing, plus one "
-                 "for the outbox relay (SQLite always has one writer)")
+                 "for the outbox relay (SQLite always has one writer); 0 = one on a machine of "
+                 "up to 2 cores, else 2")
       ->envname("TODO_DB_WRITERS")
-      ->check(CLI::Range(1, 32))
+      ->check(CLI::Range(0, 32))
       ->capture_default_str();
   app.add_option("--header-timeout", c.header_timeout_seconds, "Seconds to receive headers")
       ->envname("TODO_HEADER_TIMEOUT")

@@ -30,11 +30,23 @@ std::string instance_name() {
   return name + ":" + std::to_string(::getpid()) + ":" + random_hex(4);
 }
 
+// PostgreSQL writer connections for requests when not configured (--db-writers 0). The outbox
+// relay has a writer of its own, so one request writer already makes two connections
+// writing at once: on 2 cores (where PostgreSQL usually shares the machine) a second one only
+// adds contention. Measured on 2 cores (bench/RESULTS.md, issue 16, thirteenth session): one
+// user's creates 4 225-4 520/s with p99 41 ms against 3 679-4 205/s with p99 58-66 ms with
+// two; 1 000 users paced 3 632-3 760 ops/s against 2 788-3 319. Larger machines keep two,
+// which let two batches commit at once.
+int request_writers(const Config& config) {
+  if (config.db_writers > 0) return config.db_writers;
+  return std::thread::hardware_concurrency() <= 2 ? 1 : 2;
+}
+
 std::unique_ptr<storage::Database> open_database(const Config& config,
                                                  const std::string& instance) {
   if (config.uses_postgres())
     return storage::open_postgres(
-        {config.database_url, config.db_readers, config.db_writers, 64, instance});
+        {config.database_url, config.db_readers, request_writers(config), 64, instance});
   return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
 }
 

@@ -25,7 +25,9 @@ struct Config {
   int max_connections = 10000;
   int io_threads = 0;  // 0: one per core
   int db_readers = 2;
-  int db_writers = 2;  // PostgreSQL only; SQLite has exactly one writer
+  // PostgreSQL only (SQLite has exactly one writer); 0: chosen by serve (app/serve.cpp's
+  // request_writers: one on a machine of up to 2 cores, else 2).
+  int db_writers = 0;
   int header_timeout_seconds = 10;
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
