@@ -234,7 +234,10 @@ int run_command_line(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message (or the help); --help and --version exit 0, and every other
+    // parse error (an unknown option, a value out of range or not a number) exits 2 like the
+    // configuration errors below, not with CLI11's own codes (105, 109, …).
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   if (*mcp_cmd) {

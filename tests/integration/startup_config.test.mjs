@@ -1,8 +1,9 @@
 // What `todo serve` does with its configuration at start (config/config.cpp): without
 // TODO_JWT_SECRET the signing key is generated once into <data-dir>/jwt-secret (owner-only)
 // and reused, so sessions survive a restart and `make run` needs no setup; a bad --listen,
-// --pubsub-name, --topic, a short TODO_JWT_SECRET or a separate role without a shared secret
-// stop the start with exit code 2 and one line that names the setting.
+// --pubsub-name, --topic, a short TODO_JWT_SECRET, a separate role without a shared secret, an
+// option out of its range, not a number or unknown stop the start with exit code 2 and one
+// line that names the setting.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -65,6 +66,10 @@ const REFUSED = [
   ['--listen with a port that is no number', ['--listen', '127.0.0.1:http'], {}, /--listen port must be 0\.\.65535/],
   ['--pubsub-name with a slash', ['--listen', '127.0.0.1:0', '--pubsub-name', 'a/b'], {}, /--pubsub-name may hold letters, digits/],
   ['--topic with a space', ['--listen', '127.0.0.1:0', '--topic', 'task events'], {}, /--topic may hold letters, digits/],
+  ['--db-writers above its range', ['--listen', '127.0.0.1:0', '--db-writers', '33'], {}, /--db-writers: Value 33 not in range 0 to 32/],
+  ['TODO_DB_WRITERS below its range', ['--listen', '127.0.0.1:0'], { TODO_DB_WRITERS: '-1' }, /--db-writers: Value -1 not in range 0 to 32/],
+  ['--db-readers that is no number', ['--listen', '127.0.0.1:0', '--db-readers', 'lots'], {}, /--db-readers.*lots/],
+  ['an option that does not exist', ['--listen', '127.0.0.1:0', '--no-such-option'], {}, /--no-such-option/],
   ['a TODO_JWT_SECRET under 32 characters', ['--listen', '127.0.0.1:0'], { TODO_JWT_SECRET: randomBytes(8).toString('hex') }, /TODO_JWT_SECRET must be at least 32 characters/],
 ];
 
