@@ -107,7 +107,7 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  app.add_option("--io-threads", c.io_threads, "Network I/O threads (0 = one per core)")
+  app.add_option("--io-threads", c.io_threads, "Network I/O threads (0 = one per usable CPU: the affinity mask and the cgroup CPU quota count)")
       ->envname("TODO_IO_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
@@ -117,8 +117,8 @@ void add_server_options(CLI::App& app, Config& c) {
       ->capture_default_str();
   app.add_option("--db-writers", c.db_writers,
                  "PostgreSQL writer connections for requests, each group-committing, plus one "
-                 "for the outbox relay (SQLite always has one writer); 0 = one on a machine of "
-                 "up to 2 cores, else 2")
+                 "for the outbox relay (SQLite always has one writer); 0 = one with up to 2 "
+                 "usable CPUs (a pod's CPU limit counts), else 2")
       ->envname("TODO_DB_WRITERS")
       ->check(CLI::Range(0, 32))
       ->capture_default_str();

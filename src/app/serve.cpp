@@ -5,13 +5,13 @@
 #include <unistd.h>
 #include <cctype>
 #include <optional>
-#include <thread>
 
 #include "app/app.hpp"
 #include "app/platform.hpp"
 #include "app/roles.hpp"
 #include "auth/revocation_service.hpp"
 #include "bus/dapr/subscriptions.hpp"
+#include "core/cpus.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "http/server.hpp"
@@ -36,27 +36,26 @@ std::string instance_name() {
 // adds contention. Measured on 2 cores (bench/RESULTS.md, issue 16, thirteenth session): one
 // user's creates 4 225-4 520/s with p99 41 ms against 3 679-4 205/s with p99 58-66 ms with
 // two; 1 000 users paced 3 632-3 760 ops/s against 2 788-3 319. Larger machines keep two,
-// which let two batches commit at once.
-int request_writers(const Config& config) {
+// which let two batches commit at once. `cpus` is usable_cpus() (core/cpus.hpp: the cgroup
+// quota counts, so a pod limited to 2 CPUs on a large node gets one).
+int request_writers(const Config& config, int cpus) {
   if (config.db_writers > 0) return config.db_writers;
-  return std::thread::hardware_concurrency() <= 2 ? 1 : 2;
+  return cpus <= 2 ? 1 : 2;
 }
 
-std::unique_ptr<storage::Database> open_database(const Config& config,
-                                                 const std::string& instance) {
+std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance,
+                                                 int cpus) {
   if (config.uses_postgres())
     return storage::open_postgres(
-        {config.database_url, config.db_readers, request_writers(config), 64, instance});
+        {config.database_url, config.db_readers, request_writers(config, cpus), 64, instance});
   return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
 }
 
-http::ServerOptions server_options(const Config& config) {
+http::ServerOptions server_options(const Config& config, int cpus) {
   http::ServerOptions options;
   options.host = config.host();
   options.port = config.port();
-  options.io_threads = config.io_threads > 0
-                           ? config.io_threads
-                           : int(std::max(1u, std::thread::hardware_concurrency()));
+  options.io_threads = config.io_threads > 0 ? config.io_threads : cpus;
   options.max_body_bytes = config.max_body_bytes;
   options.max_connections = config.max_connections;
   options.header_timeout_seconds = config.header_timeout_seconds;
@@ -91,7 +90,13 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
       specs.push_back(spec.get());
   for (auto* spec : specs) spec->validate();
 
+  // The defaults that scale with cores (0 = chosen here) and what they came to.
+  const int cpus = usable_cpus();
+  auto server_opts = server_options(config, cpus);
   std::string settings = describe(config) + describe_connection_limits(config);
+  settings += fmt::format(" usable_cpus={} io_threads_used={}", cpus, server_opts.io_threads);
+  if (config.uses_postgres())
+    settings += fmt::format(" db_writers_used={}", request_writers(config, cpus));
   for (auto* spec : specs)
     if (auto d = spec->options().describe(); !d.empty()) settings += " " + d;
   log::info("starting todo: {}", settings);
@@ -101,7 +106,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
         "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
   const std::string instance = instance_name();
-  auto db = open_database(config, instance);
+  auto db = open_database(config, instance, cpus);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);
@@ -142,7 +147,6 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   }
   // Distributed shape: the role's consumers take their events from the Dapr sidecar through
   // one generic endpoint (in the embedded shape the relay hands them the outbox rows).
-  auto server_opts = server_options(config);
   std::optional<bus::dapr::DaprSubscriptions> subscriptions;
   if (config.uses_dapr() && !consumers.all().empty()) {
     subscriptions.emplace(

@@ -23,10 +23,10 @@ struct Config {
   int session_resync_seconds = 30;  // re-read the session revocations (auth/revocation_service)
   std::size_t max_body_bytes = std::size_t{1} << 20;
   int max_connections = 10000;
-  int io_threads = 0;  // 0: one per core
+  int io_threads = 0;  // 0: one per usable CPU (core/cpus.hpp)
   int db_readers = 2;
   // PostgreSQL only (SQLite has exactly one writer); 0: chosen by serve (app/serve.cpp's
-  // request_writers: one on a machine of up to 2 cores, else 2).
+  // request_writers: one with up to 2 usable CPUs, else 2).
   int db_writers = 0;
   int header_timeout_seconds = 10;
   int request_timeout_seconds = 30;
