@@ -42,10 +42,6 @@ struct UserCutoff {
 // The cutoff of a deleted account: no token of it is accepted, whenever it was issued.
 inline constexpr Millis kAccountDeleted = LLONG_MAX;
 
-// What a request of a deleted account gets, whichever way it notices (a revoked token, or a
-// write racing the deletion that finds the account row gone): 401, never a 500.
-inline Error account_deleted_error() {
-  return Error::make(ErrorKind::unauthorized, "the account no longer exists");
-}
+// account_deleted_error() (core/error.hpp): what a request of a deleted account gets.
 
 }  // namespace todo

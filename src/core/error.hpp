@@ -84,4 +84,11 @@ class Result {
 struct Unit {};
 using Status = Result<Unit>;
 
+// What a request of a deleted account gets, whichever way it notices (a revoked token, or a
+// write racing the deletion that finds the account row gone — a foreign key's missing
+// reference, which storage may meet only at COMMIT): 401, never a 500.
+inline Error account_deleted_error() {
+  return Error::make(ErrorKind::unauthorized, "the account no longer exists");
+}
+
 }  // namespace todo

@@ -18,6 +18,10 @@ class TaskStore : public Store {
  public:
   static std::unique_ptr<TaskStore> make(Tx& tx);
   // Stores a new task (version 1, created_at = updated_at = now) and returns it with its id.
+  // A user_id with no account (deleted meanwhile) throws DbError with missing_reference and
+  // the answer account_deleted_error() (401), at the insert (SQLite) or at COMMIT
+  // (PostgreSQL writes new tasks just before it, pg_tasks.cpp): the unit then completes with
+  // that answer. Every other method sees the tasks its transaction inserted.
   Task insert(std::string_view user_id, const TaskFields& fields, Millis now) {
     return insert(user_id, fields, now, std::nullopt);
   }

@@ -48,7 +48,9 @@ void Tx::notify_begin() {
 }
 
 void Tx::notify_before_commit() {
-  for (auto& entry : stores_) entry.second->before_commit();
+  for (int rank = 0; rank <= 1; ++rank)
+    for (auto& entry : stores_)
+      if (entry.second->before_commit_rank() == rank) entry.second->before_commit();
 }
 
 void Tx::notify_rollback() noexcept {

@@ -58,12 +58,16 @@ struct DbError : std::runtime_error {
 
 // Base of every feature store. The hooks let a store keep per-transaction state (the
 // PostgreSQL outbox buffers its rows until just before COMMIT); they run on every store the
-// connection created, in creation order.
+// connection created, in creation order — before_commit() by rank first: the stores of rank 0
+// (rows a unit wrote, such as PostgreSQL's buffered task inserts) before those of rank 1 (the
+// default: the outbox and live-update log, whose flushes take per-user locks), so that a
+// transaction takes its locks in the order its units' statements would have taken them.
 class Store {
  public:
   virtual ~Store() = default;
   virtual void on_begin() {}
   virtual void before_commit() {}  // may throw DbError: the transaction then rolls back
+  virtual int before_commit_rank() const { return 1; }  // 0 or 1, see above
   virtual void on_rollback() noexcept {}
 };
 

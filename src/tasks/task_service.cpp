@@ -92,18 +92,6 @@ Task with_fields(Task task, const TaskFields& f, Millis now) {
   return task;
 }
 
-// The account may be deleted between the token check and this insert: its tasks.user_id
-// foreign key then fails, and the request gets the deleted account's 401, not a 500.
-static Task insert_task(storage::Tx& tx, const std::string& user_id, const TaskFields& fields,
-                        Millis now) {
-  try {
-    return storage::tasks(tx).insert(user_id, fields, now);
-  } catch (storage::DbError& e) {
-    if (e.missing_reference) e.answer = account_deleted_error();
-    throw;
-  }
-}
-
 Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
                                   const TaskFields& fields,
                                   const std::optional<IdempotencyRequest>& idem, Millis now,
@@ -116,7 +104,9 @@ Result<CreateOutcome> create_task(storage::Tx& tx, const std::string& user_id,
       return CreateOutcome{previous->status, previous->body, 0, 0, true};
     }
   }
-  Task task = insert_task(tx, user_id, fields, now);
+  // The account may be deleted between the token check and this insert: the store's
+  // foreign key then fails the unit with the deleted account's 401 (TaskStore::insert).
+  Task task = storage::tasks(tx).insert(user_id, fields, now);
   publish(tx, EventType::created, task, now, subscribers, source);
   CreateOutcome outcome{201, task_json_text(task), task.version, task.updated_at, false};
   if (idem && !storage::idempotency_keys(tx).save(user_id, idem->key,

@@ -26,6 +26,7 @@
 #include "storage/database.hpp"
 #include "storage/idempotency_store.hpp"
 #include "storage/postgres/pg_handle.hpp"
+#include "storage/sqlite/sqlite_handle.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
 #include "storage_fixture.hpp"
@@ -190,6 +191,138 @@ TEST_P(StorageTest, TaskCrudIsScopedToItsUser) {
   EXPECT_FALSE(second_delete);
   ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), created.id); })));
   EXPECT_FALSE(found);
+}
+
+// A unit sees the tasks it inserted (PostgreSQL writes them only just before COMMIT, so
+// every other method must write them first): found, locked, listed, updated and removed in
+// the same unit, and what it left is what is committed.
+TEST_P(StorageTest, AUnitSeesTheTasksItInserted) {
+  create_user("a");
+  Task first, second, third;
+  std::optional<Task> found, locked;
+  std::vector<std::int64_t> listed;
+  bool removed = false;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    auto& tasks = storage::tasks(tx);
+    first = tasks.insert(user_id("a"), {.title = "first", .tags = {"x"}}, 1000);
+    found = tasks.find(user_id("a"), first.id);
+    second = tasks.insert(user_id("a"), {.title = "second"}, 2000);
+    locked = tasks.lock(user_id("a"), second.id);
+    Task changed = second;
+    changed.title = "second, renamed";
+    changed.version = 2;
+    changed.updated_at = 2500;
+    tasks.update(changed);
+    third = tasks.insert(user_id("a"), {.title = "third"}, 3000);
+    removed = tasks.remove(user_id("a"), third.id);
+    TaskQuery q;
+    q.limit = 10;
+    listed.clear();
+    for (const auto& t : tasks.list(user_id("a"), q).items) listed.push_back(t.id);
+  })));
+  ASSERT_TRUE(found);
+  expect_same(*found, first);
+  ASSERT_TRUE(locked);
+  expect_same(*locked, second);
+  EXPECT_TRUE(removed);
+  EXPECT_EQ(listed, (std::vector<std::int64_t>{second.id, first.id}));  // newest first
+  EXPECT_EQ(all_tasks("a"), (std::vector<std::int64_t>{second.id, first.id}));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), second.id); })));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "second, renamed");
+  EXPECT_EQ(found->version, 2);
+}
+
+// A unit that fails after inserting leaves no task (PostgreSQL drops its buffered rows), and
+// the next unit's tasks are written as usual.
+TEST_P(StorageTest, ARolledBackUnitLeavesNoTask) {
+  create_user("a");
+  std::vector<std::int64_t> lost;
+  Status failed = write([&](Tx& tx) {
+    lost.clear();
+    for (int i = 0; i < 3; ++i)
+      lost.push_back(storage::tasks(tx).insert(user_id("a"), {.title = "lost"}, 1000 + i).id);
+    DbError e("injected failure after the inserts");
+    e.transient = false;
+    throw e;
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_TRUE(all_tasks("a").empty());
+  auto kept = insert_all("a", {{.title = "kept"}, {.title = "kept too"}}, {2000, 2001});
+  EXPECT_EQ(all_tasks("a"), (std::vector<std::int64_t>{kept[1], kept[0]}));
+  EXPECT_EQ(lost.size(), 3u);
+}
+
+// 100 tasks in one unit (PostgreSQL writes them in INSERTs of 64, 32 and 4 rows): every field
+// of every one as given, each under its own id.
+TEST_P(StorageTest, ManyTasksInOneUnitKeepEveryField) {
+  create_user("a");
+  constexpr int kTasks = 100;
+  std::vector<Task> inserted;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    inserted.clear();
+    for (int i = 0; i < kTasks; ++i) {
+      TaskFields f{.title = "task " + std::to_string(i) + (i % 7 ? "" : " 'q' \"aa\" ünï"),
+                   .description = i % 3 ? "" : "line\nnext \\ " + std::to_string(i),
+                   .completed = i % 5 == 0,
+                   .priority = static_cast<Priority>(i % 3),
+                   .tags = {},
+                   .due_at = i % 2 ? std::optional<Millis>(1'700'000'000'000 + i) : std::nullopt,
+                   .remind_at = i % 4 ? std::nullopt : std::optional<Millis>(-i),
+                   .recurrence = i % 6 ? std::nullopt : std::optional<std::string>("FREQ=DAILY"),
+                   .timezone = i % 2 ? "UTC" : "Asia/Kolkata"};
+      for (int t = 0; t < i % 4; ++t) f.tags.push_back("t" + std::to_string(t) + (t ? ",{x}" : ""));
+      std::optional<std::int64_t> series;
+      if (i % 10 == 9) series = inserted.front().id;
+      inserted.push_back(storage::tasks(tx).insert(user_id("a"), f, 10'000 + i, series));
+    }
+  })));
+  std::set<std::int64_t> ids;
+  for (const auto& t : inserted) ids.insert(t.id);
+  EXPECT_EQ(ids.size(), std::size_t(kTasks));
+  for (const auto& t : inserted) {
+    std::optional<Task> found;
+    ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), t.id); })));
+    ASSERT_TRUE(found) << t.title;
+    expect_same(*found, t);
+    EXPECT_EQ(found->series_id, t.series_id) << t.title;
+  }
+}
+
+// Stores' before_commit() hooks run by rank, then in creation order: rows a unit wrote
+// (rank 0, PostgreSQL's buffered tasks) before the flushes that take per-user locks (rank 1,
+// the outbox), whichever store the connection happened to create first.
+std::vector<std::string>* g_commit_order = nullptr;  // the test below only
+struct LockTakingStore : Store {
+  static std::unique_ptr<LockTakingStore> make(Tx&) { return std::make_unique<LockTakingStore>(); }
+  void before_commit() override { g_commit_order->push_back("locks"); }
+};
+struct RowStore : Store {
+  static std::unique_ptr<RowStore> make(Tx&) { return std::make_unique<RowStore>(); }
+  void before_commit() override { g_commit_order->push_back("rows"); }
+  int before_commit_rank() const override { return 0; }
+};
+struct OtherRowStore : RowStore {
+  static std::unique_ptr<OtherRowStore> make(Tx&) { return std::make_unique<OtherRowStore>(); }
+  void before_commit() override { g_commit_order->push_back("other rows"); }
+};
+
+TEST(TxHooks, BeforeCommitRunsRowStoresFirst) {
+  const auto dir = fs::temp_directory_path() / ("todo-tx-" + random_hex(12));
+  fs::create_directories(dir);
+  {
+    sqlite::Handle handle((dir / "t.db").string());
+    Tx tx(handle);
+    std::vector<std::string> order;
+    g_commit_order = &order;
+    tx.get<LockTakingStore>();
+    tx.get<RowStore>();
+    tx.get<OtherRowStore>();
+    tx.notify_before_commit();
+    g_commit_order = nullptr;
+    EXPECT_EQ(order, (std::vector<std::string>{"rows", "other rows", "locks"}));
+  }
+  fs::remove_all(dir);
 }
 
 // An update carrying another user's id matches no row, and leaves the task's tags alone too

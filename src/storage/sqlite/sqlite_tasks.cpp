@@ -93,7 +93,12 @@ class SqliteTasks final : public TaskStore {
     s.bind(8, t.remind_at).bind(9, t.recurrence).bind(10, t.timezone).bind(11, t.created_at);
     s.bind(12, t.updated_at).bind(13, t.completed_at).bind(14, t.version);
     s.bind(15, title_sort_key(t.title)).bind(16, search_document(t.title, t.description));
-    s.bind(17, t.series_id).run();
+    try {
+      s.bind(17, t.series_id).run();
+    } catch (DbError& e) {
+      if (e.missing_reference) e.answer = account_deleted_error();  // TaskStore::insert
+      throw;
+    }
     t.id = db_.last_insert_rowid();
     insert_tags(t.id, user_id, t.tags);  // a new id has none (AUTOINCREMENT: never reused)
     return t;
