@@ -107,7 +107,9 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  app.add_option("--io-threads", c.io_threads, "Network I/O threads (0 = one per usable CPU: the affinity mask and the cgroup CPU quota count)")
+  app.add_option("--io-threads", c.io_threads,
+                 "Network I/O threads (0 = one per usable CPU: the affinity mask and the cgroup "
+                 "CPU quota count)")
       ->envname("TODO_IO_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
