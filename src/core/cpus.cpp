@@ -10,16 +10,10 @@
 #include <system_error>
 #include <thread>
 
+#include "core/text.hpp"
+
 namespace todo {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == '\n' || s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::optional<long long> integer(std::string_view s) {
   s = trim(s);

@@ -88,7 +88,7 @@ constexpr int kMostRowsPerInsert = 64;
 // Store::before_commit, before the outbox's and the live-update log's flushes, which take
 // per-user locks: the task rows' foreign-key locks come first, as when each insert ran at
 // once), and their ids are drawn ahead from the identity sequence, kIdsPerDraw at a time: a
-// create then costs no round trip of its own (one extra round trip per create cost 23-40 %
+// create then costs no round trip of its own (one extra round trip per create cost 23-39 %
 // of the creates per second on 2 cores, bench/RESULTS.md, fourteenth session). Semantics
 // stay those of an immediate insert: every other method flushes first (a transaction sees its
 // own rows), outside a transaction a row is written at once, a rolled-back transaction's
