@@ -11,23 +11,6 @@
 namespace todo::storage::postgres {
 namespace {
 
-// libpq messages end with a newline and may span several lines ("...failed: Connection
-// refused\n\tIs the server running..."): logs want one line.
-std::string one_line(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 void replace_all(std::string& text, std::string_view secret) {
   if (secret.empty()) return;
   for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3))
@@ -72,6 +55,21 @@ std::string or_default(const char* value, const char* fallback) {
 }
 
 }  // namespace
+
+std::string one_line(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
 
 StorageFault storage_fault_of(std::string_view sqlstate) {
   if (sqlstate == "53100") return StorageFault::full;       // disk_full

@@ -162,6 +162,11 @@ bool is_transient(std::string_view sqlstate, bool connection_ok);
 // default_transaction_read_only), 58030 io_error -> io_error; none for every other.
 StorageFault storage_fault_of(std::string_view sqlstate);
 
+// `text` on one line: each run of newlines, tabs and spaces becomes one space, none at the
+// ends. libpq's messages end with a newline and may span several lines ("...failed:
+// Connection refused\n\tIs the server running..."); logs want one line.
+std::string one_line(std::string_view text);
+
 // One-line description of why a connection failed, naming host/port/database/user of
 // `url` but with any password in it replaced.
 std::string describe_connect_failure(PGconn* conn, const std::string& url);

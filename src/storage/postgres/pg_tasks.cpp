@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_tasks.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/task_search.hpp"
 
@@ -234,6 +235,13 @@ void PgTasks::write_rows(std::size_t first, std::size_t count) {
 
 TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   flush();
+  const Statement statement = task_page_statement(user_id, q);
+  return read_task_page(db_.exec(statement.sql, statement.params, ResultFormat::binary), q);
+}
+
+}  // namespace
+
+Statement task_page_statement(std::string_view user_id, const TaskQuery& q) {
   // The SQL text depends only on which filters are present (so the per-connection
   // statement cache holds a bounded set of variants); every value is a parameter.
   Params p;
@@ -263,8 +271,10 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   }
   sql += " ORDER BY " + key + " " + dir + ", t.id " + dir;
   sql += " LIMIT " + param(std::int64_t(q.limit) + 1);  // one more: is there a next page?
+  return {std::move(sql), std::move(p)};
+}
 
-  auto r = db_.exec(sql, p, ResultFormat::binary);
+TaskPage read_task_page(const Rows& r, const TaskQuery& q) {
   TaskPage page;
   page.items.reserve(std::size_t(r.size()));
   for (int row = 0; row < r.size(); ++row) page.items.push_back(read_task(r, row));
@@ -275,8 +285,6 @@ TaskPage PgTasks::list(std::string_view user_id, const TaskQuery& q) {
   }
   return page;
 }
-
-}  // namespace
 
 std::unique_ptr<TaskStore> make_task_store(Handle& handle) {
   return std::make_unique<PgTasks>(handle);
