@@ -124,6 +124,11 @@ void add_server_options(CLI::App& app, Config& c) {
       ->envname("TODO_DB_WRITERS")
       ->check(CLI::Range(0, 32))
       ->capture_default_str();
+  app.add_option("--db-pipelined-reads", c.db_pipelined_reads,
+                 "PostgreSQL: read task pages on the network I/O threads, one pipelined "
+                 "connection each, rather than on reader threads (true | false)")
+      ->envname("TODO_DB_PIPELINED_READS")
+      ->capture_default_str();
   app.add_option("--header-timeout", c.header_timeout_seconds, "Seconds to receive headers")
       ->envname("TODO_HEADER_TIMEOUT")
       ->check(CLI::Range(1, 3600))

@@ -43,11 +43,17 @@ int request_writers(const Config& config, int cpus) {
   return cpus <= 2 ? 1 : 2;
 }
 
+// `io_threads`: how many I/O threads serve task pages (0 when the role has no tasks module): one
+// pipelined read connection each is opened at start.
 std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance,
-                                                 int cpus) {
-  if (config.uses_postgres())
-    return storage::open_postgres(
-        {config.database_url, config.db_readers, request_writers(config, cpus), 64, instance});
+                                                 int cpus, int io_threads) {
+  if (config.uses_postgres()) {
+    storage::PostgresOptions options{config.database_url, config.db_readers,
+                                     request_writers(config, cpus), 64, instance};
+    options.pipelined_reads = config.db_pipelined_reads && io_threads > 0;
+    options.pipelined_connections = io_threads;
+    return storage::open_postgres(options);
+  }
   return storage::open_sqlite({config.data_dir + "/todo.db", config.db_readers});
 }
 
@@ -106,7 +112,9 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
         "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
   const std::string instance = instance_name();
-  auto db = open_database(config, instance, cpus);
+  const bool serves_tasks =
+      std::any_of(specs.begin(), specs.end(), [](auto* s) { return s->name() == "tasks"; });
+  auto db = open_database(config, instance, cpus, serves_tasks ? server_opts.io_threads : 0);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);

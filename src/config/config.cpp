@@ -144,6 +144,7 @@ std::string describe(const Config& c) {
       c.dapr_api_token.empty() ? "unset" : "***", c.app_api_token.empty() ? "unset" : "***",
       c.insecure_no_app_token ? " insecure_no_app_token=true" : "");
   text += fmt::format(" session_resync={}s", c.session_resync_seconds);
+  if (c.uses_postgres()) text += fmt::format(" db_pipelined_reads={}", c.db_pipelined_reads);
   return text + fmt::format(" jwt_issuer={} jwt_audience={} jwt_leeway={}s", c.jwt.issuer,
                             c.jwt.audience, c.jwt.leeway_seconds);
 }

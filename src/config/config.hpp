@@ -28,6 +28,8 @@ struct Config {
   // PostgreSQL only (SQLite has exactly one writer); 0: chosen by serve (app/serve.cpp's
   // request_writers: one with up to 2 usable CPUs, else 2).
   int db_writers = 0;
+  // PostgreSQL only: task pages read on the I/O threads, pipelined (storage/async_reads.hpp).
+  bool db_pipelined_reads = true;
   int header_timeout_seconds = 10;
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 60;

@@ -24,6 +24,8 @@
 
 namespace todo::storage {
 
+class AsyncReads;  // storage/async_reads.hpp
+
 using Work = std::function<void(Tx&)>;
 // ok, or ErrorKind::unavailable: overload, shutdown, the database unreachable, or a storage
 // fault (problem subtype "storage-full", "storage-read-only" or "storage-error", with
@@ -55,6 +57,9 @@ class Database {
   // (pooled_database.cpp).
   virtual void write_first(Work work, Done done) { write(std::move(work), std::move(done)); }
   virtual void read(Work work, Done done) = 0;
+  // Reads that run on the caller's I/O thread without a database thread (PostgreSQL with
+  // PostgresOptions::pipelined_reads), or null: then every read is a unit (read()).
+  virtual AsyncReads* async_reads() { return nullptr; }
   // Runs a trivial query on a reader connection; false when the database is unreachable.
   virtual bool ping() = 0;
   // Whether storage refuses writes (StorageFault, storage/tx.hpp): the fault of the last
@@ -96,6 +101,12 @@ struct PostgresOptions {
   // units), so that they neither wait behind user writes nor hold them up; false: they go to
   // the front of the first writer's queue.
   bool first_writer_connection = true;
+  // Task pages read on the I/O threads in libpq's pipeline mode (storage/async_reads.hpp,
+  // postgres/pg_pipeline.hpp) rather than as units; pipelined_connections of their
+  // connections are opened at start (one per I/O thread that serves task pages), others on
+  // demand, on a reader thread.
+  bool pipelined_reads = false;
+  int pipelined_connections = 0;
 };
 
 // Both open, apply pending migrations, and throw std::runtime_error with one clear line

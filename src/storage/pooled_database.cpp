@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "storage/async_reads.hpp"
 
 namespace todo::storage {
 namespace {
@@ -81,6 +82,10 @@ PooledDatabase::PooledDatabase(PoolOptions options,
 
 PooledDatabase::~PooledDatabase() {
   stop();
+}
+
+void PooledDatabase::set_async_reads(std::unique_ptr<AsyncReads> reads) {
+  async_reads_ = std::move(reads);
 }
 
 bool PooledDatabase::enqueue(Queue& queue, Job job, Place place) {

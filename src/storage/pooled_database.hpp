@@ -56,6 +56,9 @@ class PooledDatabase final : public Database {
   void write(Work work, Done done) override;
   void write_first(Work work, Done done) override;
   void read(Work work, Done done) override;
+  AsyncReads* async_reads() override { return async_reads_.get(); }
+  // Set once, before the first read: the backend's reads without a database thread.
+  void set_async_reads(std::unique_ptr<AsyncReads> reads);
   bool ping() override;
   StorageFault check_storage() override;
   DatabaseStats stats() const override;
@@ -103,6 +106,8 @@ class PooledDatabase final : public Database {
   std::atomic<int> busy_{0};
   std::atomic<StorageFault> storage_fault_{StorageFault::none};
   std::vector<std::thread> threads_;
+  // Last: destroyed first, once stop() joined the threads that may still open its connections.
+  std::unique_ptr<AsyncReads> async_reads_;
 };
 
 }  // namespace todo::storage

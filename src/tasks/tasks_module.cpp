@@ -12,6 +12,7 @@
 #include "http/conditional.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
+#include "storage/async_reads.hpp"
 #include "storage/await.hpp"
 #include "storage/task_store.hpp"
 #include "tasks/cursor.hpp"
@@ -135,10 +136,7 @@ asio::awaitable<http::Reply> list_tasks(TaskDeps& s, http::RequestContext& ctx) 
     if (auto cached = s.list_cache->find(t->user_id, cache_key, generation))
       co_return http::json_response(status::ok, std::move(*cached), ctx.request);
   }
-  auto page_unit = [user = t->user_id, q = std::move(*query)](storage::Tx& tx) {
-    return Result<TaskPage>(storage::tasks(tx).list(user, q));
-  };
-  auto page = co_await storage::db_read<TaskPage>(s.db, s.metrics, std::move(page_unit));
+  auto page = co_await storage::read_task_page(s.db, s.metrics, t->user_id, *query);
   if (!page) co_return page.error();
   std::string body;
   body.reserve(64 + page->items.size() * 420);

@@ -69,6 +69,7 @@ const REFUSED = [
   ['--db-writers above its range', ['--listen', '127.0.0.1:0', '--db-writers', '33'], {}, /--db-writers: Value 33 not in range 0 to 32/],
   ['TODO_DB_WRITERS below its range', ['--listen', '127.0.0.1:0'], { TODO_DB_WRITERS: '-1' }, /--db-writers: Value -1 not in range 0 to 32/],
   ['--db-readers that is no number', ['--listen', '127.0.0.1:0', '--db-readers', 'lots'], {}, /--db-readers.*lots/],
+  ['TODO_DB_PIPELINED_READS that is no boolean', ['--listen', '127.0.0.1:0'], { TODO_DB_PIPELINED_READS: 'sometimes' }, /--db-pipelined-reads.*sometimes/],
   ['an option that does not exist', ['--listen', '127.0.0.1:0', '--no-such-option'], {}, /--no-such-option/],
   ['a TODO_JWT_SECRET under 32 characters', ['--listen', '127.0.0.1:0'], { TODO_JWT_SECRET: randomBytes(8).toString('hex') }, /TODO_JWT_SECRET must be at least 32 characters/],
 ];

@@ -27,9 +27,16 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "storage/async_reads.hpp"
 #include "storage/database.hpp"
 #include "storage/task_store.hpp"
 #include "storage/user_store.hpp"
+#include "tasks/cursor.hpp"
+#include "tasks/task_writer.hpp"
 
 namespace todo::storage::fixture {
 
@@ -151,6 +158,23 @@ class Completions {
   std::future<void> all_future_ = all_.get_future();
 };
 
+// Runs `io` until `done()` holds, at most 60 s (a lost answer must fail the test, not hang it).
+// Not until it runs out of work: a pipelined connection's reader waits on it for good.
+template <class Done>
+void run_until(boost::asio::io_context& io, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  io.restart();
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    io.run_one_for(deadline - std::chrono::steady_clock::now());
+}
+
+// A page as text (each task's JSON, then the next cursor), to compare two reads of it.
+inline std::string page_text(const TaskPage& page) {
+  std::string out;
+  for (const auto& t : page.items) out += task_json_text(t) + "\n";
+  return out + "next: " + (page.next ? encode_cursor(*page.next) : "none");
+}
+
 class StorageTest : public testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -172,8 +196,15 @@ class StorageTest : public testing::TestWithParam<Backend> {
   bool is_postgres() const { return GetParam().name == "postgres"; }
   int writers() const { return is_postgres() ? 2 : 1; }
 
+  // PostgreSQL: with one pipelined read connection (storage/async_reads.hpp), which list()
+  // checks against the reader threads' answer.
   std::unique_ptr<Database> open() const {
-    if (is_postgres()) return open_postgres({GetParam().url, 2, writers(), 256});
+    if (is_postgres()) {
+      PostgresOptions options{GetParam().url, 2, writers(), 256};
+      options.pipelined_reads = true;
+      options.pipelined_connections = 1;
+      return open_postgres(options);
+    }
     return open_sqlite({(dir_ / "todo.db").string(), 2, 512});
   }
 
@@ -207,10 +238,29 @@ class StorageTest : public testing::TestWithParam<Backend> {
     return ids;
   }
 
+  // The page read as a unit; on PostgreSQL also read pipelined on this test's io_context,
+  // which must give the same page.
   TaskPage list(std::string_view user, const TaskQuery& q) {
     TaskPage page;
     EXPECT_TRUE(ok(read([&](Tx& tx) { page = storage::tasks(tx).list(user_id(user), q); })));
+    if (is_postgres()) {
+      auto pipelined = pipelined_page(user, q);
+      EXPECT_TRUE(pipelined.has_value()) << "the pipelined read declined";
+      if (pipelined) EXPECT_EQ(page_text(*pipelined), page_text(page));
+    }
     return page;
+  }
+  // The page through db_->async_reads() on io_, or nullopt when it declined (or there is none).
+  std::optional<TaskPage> pipelined_page(std::string_view user, const TaskQuery& q) {
+    AsyncReads* reads = db_->async_reads();
+    if (!reads) return std::nullopt;
+    std::optional<TaskPage> out;
+    const std::string uid = user_id(user);
+    boost::asio::co_spawn(
+        io_, [&]() -> boost::asio::awaitable<void> { out = co_await reads->task_page(uid, q); },
+        boost::asio::detached);
+    run_until(io_, [&] { return out.has_value(); });
+    return out;
   }
   std::vector<std::int64_t> list_ids(std::string_view user, TaskQuery q) {
     q.limit = 1000;
@@ -230,6 +280,7 @@ class StorageTest : public testing::TestWithParam<Backend> {
 
   std::string prefix_;
   fs::path dir_;
+  boost::asio::io_context io_{1};  // the "I/O thread" of pipelined reads: this test's thread
   std::unique_ptr<Database> db_;
 };
 

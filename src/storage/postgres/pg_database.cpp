@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgres/pg_connection.hpp"
+#include "storage/postgres/pg_pipeline.hpp"
 #include "storage/task_store.hpp"
 
 namespace todo::storage {
@@ -137,8 +138,18 @@ std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
     if (options.first_writer_connection)
       first_writer = std::make_unique<postgres::PgConnection>(options.url, relay_writer_sql);
     PoolOptions pool{"postgres", version, options.max_batch};
-    return std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers),
-                                            std::move(first_writer));
+    auto db = std::make_unique<PooledDatabase>(pool, std::move(writers), std::move(readers),
+                                               std::move(first_writer));
+    if (options.pipelined_reads) {
+      // Replacement connections open on a reader thread: connecting blocks.
+      PooledDatabase* pool_db = db.get();
+      auto run_blocking = [pool_db](std::function<void()> f) {
+        pool_db->read([f = std::move(f)](Tx&) { f(); }, [](const Status&) {});
+      };
+      db->set_async_reads(std::make_unique<postgres::PgAsyncReads>(
+          options.url, name_sql, options.pipelined_connections, std::move(run_blocking)));
+    }
+    return db;
   });
 }
 

@@ -1,0 +1,52 @@
+#pragma once
+// Reads that run without a database thread. A read unit (Database::read) hands the request
+// from its I/O thread to a reader thread and the answer back: two thread wake-ups per read,
+// which on the machines measured cost more than the statement itself (bench/RESULTS.md,
+// issue 16, fifteenth session). On PostgreSQL a read that is one statement can instead be sent
+// from the I/O thread itself on a connection of that thread in libpq's pipeline mode
+// (postgres/pg_pipeline.hpp): its result arrives on the thread's own event loop, together with
+// the other requests' results.
+//
+// Only the task pages go this way (GET /api/{user_id}/tasks, the busiest read); any other read
+// is a unit. SQLite has none (Database::async_reads() is null): its reads are local calls.
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ops/metrics.hpp"
+#include "storage/database.hpp"
+#include "storage/task_store.hpp"
+
+namespace todo::storage {
+
+struct AsyncReadStats {
+  std::uint64_t pipelined = 0;  // reads answered on the caller's I/O thread
+  std::uint64_t fallbacks = 0;  // reads it could not take (then run as units by the caller)
+};
+
+class AsyncReads {
+ public:
+  virtual ~AsyncReads() = default;
+  // The page of `q` for `user_id` (as TaskStore::list), read on the calling coroutine's
+  // executor, which must be an io_context run by one thread (an I/O thread of http::Server).
+  // nullopt when it cannot be read that way now: no connection for this thread yet (one is
+  // being made on a reader thread), the connection broke, too many statements in flight on it,
+  // or the statement failed. The caller then reads it as a unit, which gives the proper error.
+  // The arguments are references (g++ 12 and temporaries in a co_await expression,
+  // storage/await.hpp): they must outlive the co_await.
+  virtual boost::asio::awaitable<std::optional<TaskPage>> task_page(const std::string& user_id,
+                                                                    const TaskQuery& q) = 0;
+  virtual AsyncReadStats stats() const = 0;
+};
+
+// The page of `q` for `user_id`: through db.async_reads() when there is one and it can take
+// the read, else as a read unit (storage/await.hpp's db_read, with its errors:
+// ErrorKind::unavailable when the database cannot take it now). Resumes on the caller's
+// executor; records the read's duration in `metrics` either way. `user_id` and `q` must outlive
+// the co_await.
+boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metrics& metrics,
+                                                        const std::string& user_id,
+                                                        const TaskQuery& q);
+
+}  // namespace todo::storage

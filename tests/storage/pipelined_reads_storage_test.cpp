@@ -1,0 +1,203 @@
+// Task pages read on an I/O thread in libpq's pipeline mode (storage/async_reads.hpp,
+// postgres/pg_pipeline.hpp): many at once on one connection, each answer to its own reader;
+// a broken connection falls back to reader threads and is replaced; an io_context that goes
+// away with a read in flight retires its connection. Every list() of the other storage tests
+// also compares the pipelined page with the reader thread's (storage_fixture.hpp).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "ops/metrics.hpp"
+#include "storage/async_reads.hpp"
+#include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_pipeline.hpp"
+#include "storage_fixture.hpp"
+
+namespace todo::storage {
+namespace {
+
+using namespace fixture;
+namespace asio = boost::asio;
+
+class PipelinedReadsTest : public StorageTest {
+ protected:
+  void SetUp() override {
+    StorageTest::SetUp();
+    if (!is_postgres()) GTEST_SKIP() << "PostgreSQL only (SQLite reads are local calls)";
+    ASSERT_NE(db_->async_reads(), nullptr);
+  }
+  AsyncReadStats stats() const { return db_->async_reads()->stats(); }
+
+  // Ids of `user`'s tasks, newest first (the default order).
+  std::vector<std::int64_t> expected_ids(std::string_view user) {
+    std::vector<std::int64_t> ids;
+    EXPECT_TRUE(ok(read([&](Tx& tx) {
+      for (const auto& t : storage::tasks(tx).list(user_id(user), TaskQuery{}).items)
+        ids.push_back(t.id);
+    })));
+    return ids;
+  }
+  // A page through read_task_page (pipelined, or a unit when that declines) on `io`.
+  Result<TaskPage> read_page(asio::io_context& io, std::string_view user) {
+    std::optional<Result<TaskPage>> out;
+    const std::string uid = user_id(user);
+    const TaskQuery q;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> { out = co_await read_task_page(*db_, metrics_, uid, q); },
+        asio::detached);
+    run_until(io, [&] { return out.has_value(); });
+    if (!out) return Error::make(ErrorKind::internal, "no answer within 60 s");
+    return std::move(*out);
+  }
+  static std::vector<std::int64_t> ids_of(const TaskPage& page) {
+    std::vector<std::int64_t> ids;
+    for (const auto& t : page.items) ids.push_back(t.id);
+    return ids;
+  }
+  // The process id of the backend serving `io`'s pipelined reads.
+  int backend_of(asio::io_context& io) {
+    auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
+    auto conn = reads ? reads->connection_for(io) : nullptr;
+    return conn ? conn->backend_pid() : 0;
+  }
+
+  ops::Metrics metrics_;
+};
+
+TEST_P(PipelinedReadsTest, ManyPagesAtOnceEachGoToItsOwnReader) {
+  // Ten users with tasks of their own; 100 pages asked for at once on one I/O thread (more
+  // than a connection takes in flight: those fall back to units). Any answer handed to the
+  // wrong coroutine shows up as another user's ids.
+  constexpr int kUsers = 10;
+  std::vector<std::vector<std::int64_t>> expected(kUsers);
+  for (int u = 0; u < kUsers; ++u) {
+    const std::string name = "u" + std::to_string(u);
+    create_user(name);
+    std::vector<TaskFields> fields;
+    std::vector<Millis> created;
+    for (int i = 0; i <= u; ++i) {
+      fields.push_back({.title = name + " task " + std::to_string(i), .tags = {name}});
+      created.push_back(1000 + i);
+    }
+    insert_all(name, fields, created);
+    expected[u] = expected_ids(name);
+    ASSERT_EQ(expected[u].size(), std::size_t(u + 1));
+  }
+  const auto before = stats();
+  constexpr int kReads = 100;
+  std::vector<std::optional<Result<TaskPage>>> answers(kReads);
+  std::vector<std::string> users(kReads);
+  const TaskQuery q;
+  for (int i = 0; i < kReads; ++i) {
+    users[i] = user_id("u" + std::to_string(i % kUsers));
+    asio::co_spawn(
+        io_,
+        [&, i]() -> asio::awaitable<void> {
+          answers[i] = co_await read_task_page(*db_, metrics_, users[i], q);
+        },
+        asio::detached);
+  }
+  run_until(io_, [&] {
+    return std::all_of(answers.begin(), answers.end(), [](const auto& a) { return a.has_value(); });
+  });
+  for (int i = 0; i < kReads; ++i) {
+    ASSERT_TRUE(answers[i].has_value()) << "read " << i << " never answered";
+    ASSERT_TRUE(answers[i]->ok()) << answers[i]->error().detail;
+    EXPECT_EQ(ids_of(answers[i]->value()), expected[i % kUsers]) << "read " << i;
+  }
+  const auto after = stats();
+  EXPECT_EQ(after.pipelined + after.fallbacks - before.pipelined - before.fallbacks,
+            std::uint64_t(kReads));
+  EXPECT_GE(after.pipelined - before.pipelined, postgres::PipelinedConnection::kMaxInFlight);
+}
+
+TEST_P(PipelinedReadsTest, ABrokenConnectionFallsBackThenIsReplaced) {
+  create_user("a");
+  insert_all("a", {{.title = "one"}, {.title = "two"}}, {100, 200});
+  const auto expected = expected_ids("a");
+  auto first = read_page(io_, "a");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(ids_of(first.value()), expected);
+  const int pid = backend_of(io_);
+  ASSERT_NE(pid, 0);
+  EXPECT_EQ(stats().pipelined, 1u);
+
+  // The session ends under it (a restart, an idle-session killer, a failover).
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    tx.postgres()->exec("SELECT pg_terminate_backend($1)",
+                        postgres::Params().add(std::int64_t(pid)));
+  })));
+  // Gone for good before the next read (a backend still running would answer it).
+  const auto gone_by = std::chrono::steady_clock::now() + 30s;
+  std::int64_t alive = 1;
+  while (alive > 0 && std::chrono::steady_clock::now() < gone_by) {
+    ASSERT_TRUE(ok(read([&](Tx& tx) {
+      alive = tx.postgres()
+                  ->exec("SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                         postgres::Params().add(std::int64_t(pid)))
+                  .int64(0, 0);
+    })));
+  }
+  ASSERT_EQ(alive, 0) << "the backend did not end within 30 s";
+  auto during = read_page(io_, "a");
+  ASSERT_TRUE(during.ok()) << during.error().detail;
+  EXPECT_EQ(ids_of(during.value()), expected);
+  EXPECT_EQ(stats().fallbacks, 1u);
+
+  // A new connection is opened on a reader thread; reads go pipelined again once it is there.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (stats().pipelined < 2 && std::chrono::steady_clock::now() < deadline) {
+    auto page = read_page(io_, "a");
+    ASSERT_TRUE(page.ok()) << page.error().detail;
+    EXPECT_EQ(ids_of(page.value()), expected);
+  }
+  EXPECT_EQ(stats().pipelined, 2u) << "no replacement connection within 30 s";
+  EXPECT_NE(backend_of(io_), pid);
+}
+
+TEST_P(PipelinedReadsTest, AnIoContextGoneWithAReadInFlightRetiresItsConnection) {
+  create_user("a");
+  insert_all("a", {{.title = "one"}}, {100});
+  const auto expected = expected_ids("a");
+  // A lock that holds the pipelined SELECT on the server until the test lets it go.
+  auto locked = std::make_shared<std::promise<void>>();
+  auto is_locked = locked->get_future();
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  db_->write(
+      [locked, released](Tx& tx) {
+        tx.postgres()->exec_script("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
+        locked->set_value();
+        released.wait_for(60s);
+      },
+      [](Status) {});
+  ASSERT_EQ(is_locked.wait_for(30s), std::future_status::ready);
+
+  std::optional<std::optional<TaskPage>> answer;
+  {
+    asio::io_context doomed{1};
+    const std::string uid = user_id("a");
+    const TaskQuery q;
+    AsyncReads* reads = db_->async_reads();
+    asio::co_spawn(
+        doomed, [&]() -> asio::awaitable<void> { answer = co_await reads->task_page(uid, q); },
+        asio::detached);
+    doomed.poll();  // sent; the reader waits for the answer the lock holds back
+    EXPECT_FALSE(answer.has_value());
+    EXPECT_NE(backend_of(doomed), 0);
+  }  // destroyed with the read in flight: its coroutine goes, the connection retires
+  release.set_value();
+  EXPECT_FALSE(answer.has_value());
+
+  // Another thread's read falls back (the one spare is gone) and answers correctly.
+  auto page = read_page(io_, "a");
+  ASSERT_TRUE(page.ok()) << page.error().detail;
+  EXPECT_EQ(ids_of(page.value()), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PipelinedReadsTest, testing::ValuesIn(postgres_backends()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace todo::storage
