@@ -78,7 +78,7 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   // only then, as co_spawn may run it at once (it dispatches) and it ends when none is in flight.
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Rows>)>(
       [this, &executor](auto handler) {
-        in_flight_.push_back(InFlight{std::move(handler), nullptr, false});
+        in_flight_.emplace_back(std::move(handler));
         if (!reading_) {
           reading_ = true;
           asio::co_spawn(executor, read_results(shared_from_this(), executor, ReaderLease{this}),

@@ -64,10 +64,17 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
   int backend_pid() const;
 
  private:
+  // Moved by construction only: Boost 1.81's any_completion_handler move ASSIGNMENT wraps its
+  // source instead of taking its handler (fixed in 1.82), so it is deleted here.
   struct InFlight {
     boost::asio::any_completion_handler<void(std::optional<Rows>)> handler;
     ResultPtr result;     // the statement's own result (not its Prepare's)
     bool failed = false;  // some result of it was an error
+
+    explicit InFlight(boost::asio::any_completion_handler<void(std::optional<Rows>)> h)
+        : handler(std::move(h)) {}
+    InFlight(InFlight&&) = default;
+    InFlight& operator=(InFlight&&) = delete;
   };
   // Retires the connection when the reader's frame goes without the reader finishing.
   struct ReaderLease {
