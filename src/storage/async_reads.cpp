@@ -12,6 +12,7 @@ boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metri
   if (AsyncReads* reads = db.async_reads()) {
     const auto start = std::chrono::steady_clock::now();
     auto page = co_await reads->task_page(user_id, q);
+    metrics.add(kTaskPageReadsMetric, page ? R"(path="pipelined")" : R"(path="reader_thread")", 1);
     if (page) {
       metrics.record_db(
           "read", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

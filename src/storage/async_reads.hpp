@@ -40,10 +40,16 @@ class AsyncReads {
   virtual AsyncReadStats stats() const = 0;
 };
 
+// Counter of the task pages read where db.async_reads() exists, by path: label
+// path="pipelined" (on the I/O thread) or path="reader_thread" (it could not take the read).
+// Described by the tasks module.
+inline constexpr const char* kTaskPageReadsMetric = "todo_db_task_page_reads_total";
+
 // The page of `q` for `user_id`: through db.async_reads() when there is one and it can take
 // the read, else as a read unit (storage/await.hpp's db_read, with its errors:
 // ErrorKind::unavailable when the database cannot take it now). Resumes on the caller's
-// executor; records the read's duration in `metrics` either way. `user_id` and `q` must outlive
+// executor; records the read's duration in `metrics` either way, and counts it in
+// kTaskPageReadsMetric when db.async_reads() exists. `user_id` and `q` must outlive
 // the co_await.
 boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metrics& metrics,
                                                         const std::string& user_id,

@@ -325,7 +325,12 @@ class TasksModule final : public app::Module {
               const auth::Authenticator& authenticator, const bus::OutboxWriter& outbox,
               std::size_t list_cache_bytes)
       : cache_(list_cache_bytes > 0 ? std::make_unique<ListCache>(list_cache_bytes) : nullptr),
-        deps_{db, metrics, authenticator, outbox, cache_.get()} {}
+        deps_{db, metrics, authenticator, outbox, cache_.get()} {
+    if (db.async_reads())
+      metrics.describe(storage::kTaskPageReadsMetric, "counter",
+                       "Task pages read, by path: pipelined on the I/O thread, or on a reader "
+                       "thread when that path could not take the read (PostgreSQL).");
+  }
 
   std::string_view name() const override { return "tasks"; }
   ListCache* list_cache() { return cache_.get(); }

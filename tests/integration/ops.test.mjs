@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { expectAudit } from './audit_helpers.mjs';
-import { REPO_ROOT, outboxBacklog, startServer, waitUntil } from './harness.mjs';
+import { BACKEND, REPO_ROOT, outboxBacklog, startServer, waitUntil } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -117,6 +117,24 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
   await waitUntil(async () => (await outboxBacklog(server)) === 0, 'the outbox to drain');
   const ready = await server.api('GET', '/readyz');
   assert.equal(ready.json.checks.outbox, 'ok');
+});
+
+test('GET /metrics counts task pages by read path (PostgreSQL: pipelined on the I/O threads)', async () => {
+  const u = await server.signUp();
+  const isPath = (path) => (s) => s.name === 'todo_db_task_page_reads_total' && s.labels.path === path;
+  const before = await metrics();
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await server.api('GET', `/api/${u.user.id}/tasks?limit=5&sort=title`, { token: u.token })).status, 200);
+  }
+  const m = await metrics();
+  if (BACKEND === 'sqlite') {
+    assert.equal(m.types.todo_db_task_page_reads_total, undefined, 'SQLite reads no page pipelined');
+    return;
+  }
+  assert.equal(m.types.todo_db_task_page_reads_total, 'counter');
+  // One connection per I/O thread is opened at start: none of these falls back.
+  assert.equal(sumOf(m.samples, isPath('pipelined')) - sumOf(before.samples, isPath('pipelined')), 3);
+  assert.equal(sumOf(m.samples, isPath('reader_thread')) - sumOf(before.samples, isPath('reader_thread')), 0);
 });
 
 test('GET /metrics counts requests by route and status, and has the duration histogram', async () => {
