@@ -143,8 +143,12 @@ std::unique_ptr<Database> open_postgres(const PostgresOptions& options) {
     if (options.pipelined_reads) {
       // Replacement connections open on a reader thread: connecting blocks.
       PooledDatabase* pool_db = db.get();
-      auto run_blocking = [pool_db](std::function<void()> f) {
-        pool_db->read([f = std::move(f)](Tx&) { f(); }, [](const Status&) {});
+      auto run_blocking = [pool_db](std::function<void()> work, std::function<void()> refused) {
+        // The work catches what it throws: a failed status means the pool did not run it.
+        pool_db->read([work = std::move(work)](Tx&) { work(); },
+                      [refused = std::move(refused)](const Status& s) {
+                        if (!s.ok()) refused();
+                      });
       };
       db->set_async_reads(std::make_unique<postgres::PgAsyncReads>(
           options.url, name_sql, options.pipelined_connections, std::move(run_blocking)));

@@ -241,28 +241,33 @@ PgAsyncReads::PgAsyncReads(std::string url, std::string session_sql, int connect
 
 std::shared_ptr<PipelinedConnection> PgAsyncReads::connection_for(
     asio::execution_context& context) {
-  std::lock_guard lock(mutex_);
-  auto found = bound_.find(&context);
-  if (found != bound_.end()) {
-    if (found->second->usable()) return found->second;
-    bound_.erase(found);  // retired: a coroutine of it may still hold it (shared_ptr)
+  {
+    std::lock_guard lock(mutex_);
+    auto found = bound_.find(&context);
+    if (found != bound_.end()) {
+      if (found->second->usable()) return found->second;
+      bound_.erase(found);  // retired: a coroutine of it may still hold it (shared_ptr)
+    }
+    if (!spare_.empty()) {
+      auto conn = std::move(spare_.back());
+      spare_.pop_back();
+      bound_.emplace(&context, conn);
+      return conn;
+    }
   }
-  if (!spare_.empty()) {
-    auto conn = std::move(spare_.back());
-    spare_.pop_back();
-    bound_.emplace(&context, conn);
-    return conn;
-  }
-  open_replacement_locked();
+  open_replacement();
   return nullptr;
 }
 
-void PgAsyncReads::open_replacement_locked() {
-  const auto now = std::chrono::steady_clock::now();
-  if (opening_ || now < next_open_ || !run_blocking_) return;
-  opening_ = true;
-  next_open_ = now + std::chrono::seconds(1);
-  run_blocking_([this] {
+void PgAsyncReads::open_replacement() {
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (opening_ || now < next_open_ || !run_blocking_) return;
+    opening_ = true;
+    next_open_ = now + std::chrono::seconds(1);
+  }
+  auto opened = [this] {
     std::shared_ptr<PipelinedConnection> conn;
     try {
       conn = std::make_shared<PipelinedConnection>(std::make_unique<Handle>(url_, session_sql_));
@@ -272,7 +277,12 @@ void PgAsyncReads::open_replacement_locked() {
     std::lock_guard lock(mutex_);
     opening_ = false;
     if (conn) spare_.push_back(std::move(conn));
-  });
+  };
+  auto refused = [this] {
+    std::lock_guard lock(mutex_);
+    opening_ = false;
+  };
+  run_blocking_(std::move(opened), std::move(refused));
 }
 
 asio::awaitable<std::optional<TaskPage>> PgAsyncReads::task_page(const std::string& user_id,

@@ -108,9 +108,11 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
 
 class PgAsyncReads final : public AsyncReads {
  public:
-  // Runs a blocking function on a database thread (PooledDatabase's reader pool): where the
-  // replacement connections are opened.
-  using RunBlocking = std::function<void(std::function<void()>)>;
+  // Runs `work` on a database thread (PooledDatabase's reader pool): where the replacement
+  // connections are opened. Calls `refused` instead (perhaps at once, on the calling thread)
+  // when the pool cannot take it: stopping, or its queue full.
+  using RunBlocking =
+      std::function<void(std::function<void()> work, std::function<void()> refused)>;
 
   // Opens `connections` connections now (throws DbError when one fails, as the pool's do).
   PgAsyncReads(std::string url, std::string session_sql, int connections, RunBlocking run_blocking);
@@ -124,7 +126,9 @@ class PgAsyncReads final : public AsyncReads {
   std::shared_ptr<PipelinedConnection> connection_for(boost::asio::execution_context& context);
 
  private:
-  void open_replacement_locked();  // with mutex_ held
+  // Starts opening a replacement unless one is being opened or the last attempt was under a
+  // second ago. Called without mutex_ held.
+  void open_replacement();
 
   const std::string url_;
   const std::string session_sql_;
