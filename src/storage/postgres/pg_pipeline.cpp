@@ -74,8 +74,9 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   }
   must_flush_ = flushed == 1;
   // The statement takes its place in in_flight_ in the initiation, which runs once this
-  // coroutine is suspended and before anything else runs on the thread; the reader is started
-  // only then, as co_spawn may run it at once (it dispatches) and it ends when none is in flight.
+  // coroutine is suspended and before anything else runs on the thread. The reader (the first
+  // statement starts it; it then runs until the connection retires) is started only then:
+  // co_spawn may run it at once (it dispatches).
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Rows>)>(
       [this, &executor](auto handler) {
         in_flight_.emplace_back(std::move(handler));
