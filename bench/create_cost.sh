@@ -10,6 +10,7 @@
 # top self-time symbols of each (issue 16: where a create's time goes).
 # WORKLOAD=list measures GET /tasks?limit=50 (bench/list.lua) instead, on the tasks that
 # FILL (default 3s) of creates left, as bench/side_by_side.sh's list-50 does: CPU per list.
+# WORKLOAD=update: PATCHes of random tasks among those (bench/update.lua): CPU per update.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TODO_TEST_DATABASE_URL:-}" ]; then
@@ -18,7 +19,7 @@ fi
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6s}
 WORKLOAD=${WORKLOAD:-create}
-case $WORKLOAD in create | list) ;; *) echo "WORKLOAD must be create or list" >&2; exit 2 ;; esac
+case $WORKLOAD in create | list | update) ;; *) echo "WORKLOAD must be create, list or update" >&2; exit 2 ;; esac
 export TODO_JWT_SECRET=bench-secret-Vx7Qm2Lp9Rt4Wz8Kc3Nf6Hb1
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # utime+stime in clock ticks of the given pids (and their reaped children)
@@ -45,7 +46,7 @@ run() {
   user=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])')
   token=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   drained() { [ "$(psql -tAq -d "$url" -c 'SELECT count(*) FROM outbox')" = 0 ]; }
-  if [ "$WORKLOAD" = list ]; then  # the tasks to list, written and relayed before counting
+  if [ "$WORKLOAD" != create ]; then  # the tasks to list or update, written and relayed first
     TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"${FILL:-3s}" -s bench/create.lua "http://127.0.0.1:$port" >/dev/null
     for _ in $(seq 600); do drained && break; sleep 0.1; done
   fi
@@ -63,7 +64,10 @@ run() {
     perf record -q -F 499 -g -p "$(echo $pgp | tr ' ' ',')" -o "/tmp/create-perf/$tag-postgres.data" >/dev/null 2>&1 &
     perf_pids+=($!)
   fi
-  reqs=$(TODO_USER=$user TODO_TOKEN=$token wrk -t2 -c64 -d"$DURATION" -s "bench/$WORKLOAD.lua" \
+  local id_lo id_hi
+  id_lo=$(psql -tAq -d "$url" -c "SELECT coalesce(min(id), 0) FROM tasks")
+  id_hi=$(psql -tAq -d "$url" -c "SELECT coalesce(max(id), 0) FROM tasks")
+  reqs=$(TODO_USER=$user TODO_TOKEN=$token TODO_ID_LO=$id_lo TODO_ID_HI=$id_hi wrk -t2 -c64 -d"$DURATION" -s "bench/$WORKLOAD.lua" \
     "http://127.0.0.1:$port" | awk '/requests in/ {print $1}')
   # wait for the relay to drain (the audit has every event)
   for _ in $(seq 600); do drained && break; sleep 0.1; done

@@ -246,7 +246,9 @@ class StorageTest : public testing::TestWithParam<Backend> {
     if (is_postgres()) {
       auto pipelined = pipelined_page(user, q);
       EXPECT_TRUE(pipelined.has_value()) << "the pipelined read declined";
-      if (pipelined) EXPECT_EQ(page_text(*pipelined), page_text(page));
+      if (pipelined) {
+        EXPECT_EQ(page_text(*pipelined), page_text(page));
+      }
     }
     return page;
   }

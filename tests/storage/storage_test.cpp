@@ -289,6 +289,142 @@ TEST_P(StorageTest, ManyTasksInOneUnitKeepEveryField) {
   }
 }
 
+// A unit sees the updates it made (PostgreSQL writes them only just before COMMIT): found,
+// locked, listed, updated again (the later update wins) and removed in the same unit; a task
+// updated and then removed stays removed; another unit's task is untouched.
+TEST_P(StorageTest, AUnitSeesTheUpdatesItMade) {
+  create_user("a");
+  create_user("b");
+  auto ids =
+      insert_all("a", {{.title = "one"}, {.title = "two"}, {.title = "three"}}, {100, 200, 300});
+  auto other = insert_all("b", {{.title = "b's"}}, {150});
+  std::optional<Task> found, locked;
+  std::vector<std::string> listed;
+  bool removed = false;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    auto& tasks = storage::tasks(tx);
+    auto change = [&](std::int64_t id, const std::string& title, std::int64_t version) {
+      auto t = tasks.lock(user_id("a"), id);
+      ASSERT_TRUE(t);
+      t->title = title;
+      t->version = version;
+      t->updated_at = 1000 + version;
+      tasks.update(*t);
+    };
+    change(ids[0], "one, renamed", 2);
+    found = tasks.find(user_id("a"), ids[0]);
+    change(ids[1], "two, renamed", 2);
+    change(ids[1], "two, renamed again", 3);
+    locked = tasks.lock(user_id("a"), ids[1]);
+    change(ids[2], "three, renamed", 2);
+    removed = tasks.remove(user_id("a"), ids[2]);
+    TaskQuery q;
+    q.sort = SortField::title;
+    q.ascending = true;
+    listed.clear();
+    for (const auto& t : tasks.list(user_id("a"), q).items) listed.push_back(t.title);
+  })));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "one, renamed");
+  EXPECT_EQ(found->version, 2);
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->title, "two, renamed again");
+  EXPECT_EQ(locked->version, 3);
+  EXPECT_TRUE(removed);
+  EXPECT_EQ(listed, (std::vector<std::string>{"one, renamed", "two, renamed again"}));
+  EXPECT_EQ(all_tasks("a"), (std::vector<std::int64_t>{ids[1], ids[0]}));
+  ASSERT_TRUE(ok(read([&](Tx& tx) {
+    found = storage::tasks(tx).find(user_id("a"), ids[1]);
+    locked = storage::tasks(tx).find(user_id("b"), other[0]);
+  })));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "two, renamed again");
+  EXPECT_EQ(found->updated_at, 1003);
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->title, "b's");
+  EXPECT_EQ(locked->version, 1);
+}
+
+// A unit that fails after updating leaves the tasks as they were (PostgreSQL drops its
+// buffered updates), and the next unit's updates are written as usual.
+TEST_P(StorageTest, ARolledBackUnitLeavesTheTasksAsTheyWere) {
+  create_user("a");
+  auto ids = insert_all("a", {{.title = "kept"}}, {100});
+  Status failed = write([&](Tx& tx) {
+    auto t = storage::tasks(tx).lock(user_id("a"), ids[0]);
+    t->title = "lost";
+    t->version = 2;
+    storage::tasks(tx).update(*t);
+    DbError e("injected failure after the update");
+    e.transient = false;
+    throw e;
+  });
+  EXPECT_FALSE(failed.ok());
+  std::optional<Task> found;
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), ids[0]); })));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "kept");
+  EXPECT_EQ(found->version, 1);
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    auto t = storage::tasks(tx).lock(user_id("a"), ids[0]);
+    t->title = "changed";
+    t->version = 2;
+    storage::tasks(tx).update(*t);
+  })));
+  ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), ids[0]); })));
+  EXPECT_EQ(found->title, "changed");
+}
+
+// 100 tasks updated in one unit (PostgreSQL: UPDATEs of 64, 32 and 4 rows), every field
+// changed, NULLs both ways: each task reads back exactly as updated.
+TEST_P(StorageTest, ManyUpdatesInOneUnitKeepEveryField) {
+  create_user("a");
+  constexpr int kTasks = 100;
+  std::vector<TaskFields> fields;
+  std::vector<Millis> created;
+  for (int i = 0; i < kTasks; ++i) {
+    fields.push_back({.title = "task " + std::to_string(i),
+                      .due_at = i % 2 ? std::nullopt : std::optional<Millis>(5'000 + i),
+                      .remind_at = i % 3 ? std::optional<Millis>(7'000 + i) : std::nullopt});
+    created.push_back(10'000 + i);
+  }
+  auto ids = insert_all("a", fields, created);
+  std::vector<Task> updated;
+  ASSERT_TRUE(ok(write([&](Tx& tx) {
+    updated.clear();
+    for (int i = 0; i < kTasks; ++i) {
+      auto t = storage::tasks(tx).lock(user_id("a"), ids[std::size_t(i)]);
+      ASSERT_TRUE(t);
+      t->title = "renamed " + std::to_string(i) + (i % 7 ? "" : " 'q' \"aa\" ünï");
+      t->description = i % 3 ? "" : "line\nnext \\ " + std::to_string(i);
+      t->completed = i % 5 == 0;
+      t->completed_at = t->completed ? std::optional<Millis>(20'000 + i) : std::nullopt;
+      t->priority = static_cast<Priority>((i + 1) % 3);
+      t->tags.clear();
+      for (int k = 0; k < i % 4; ++k)
+        t->tags.push_back("u" + std::to_string(k) + (k ? ",{x}" : ""));
+      t->due_at = i % 2 ? std::optional<Millis>(1'700'000'000'000 + i) : std::nullopt;
+      t->remind_at = i % 3 ? std::nullopt : std::optional<Millis>(-i);
+      t->recurrence = i % 6 ? std::nullopt : std::optional<std::string>("FREQ=WEEKLY");
+      t->timezone = i % 2 ? "Europe/Paris" : "UTC";
+      t->updated_at = 30'000 + i;
+      t->version = 2;
+      storage::tasks(tx).update(*t);
+      updated.push_back(*t);
+    }
+  })));
+  for (const auto& t : updated) {
+    std::optional<Task> found;
+    ASSERT_TRUE(ok(read([&](Tx& tx) { found = storage::tasks(tx).find(user_id("a"), t.id); })));
+    ASSERT_TRUE(found) << t.title;
+    expect_same(*found, t);
+  }
+  // The title sort key and the search text follow the new titles.
+  TaskQuery q;
+  q.search_terms = search_needles("renamed 42");
+  EXPECT_EQ(list_ids("a", q), (std::vector<std::int64_t>{ids[42]}));
+}
+
 // Stores' before_commit() hooks run by rank, then in creation order: rows a unit wrote
 // (rank 0, PostgreSQL's buffered tasks) before the flushes that take per-user locks (rank 1,
 // the outbox), whichever store the connection happened to create first.

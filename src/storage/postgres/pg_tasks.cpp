@@ -1,5 +1,6 @@
 // PostgreSQL: tasks (storage/task_store.hpp). Same semantics as sqlite_tasks.cpp; tags live
 // in a text[] column (GIN-indexed), search in search_text (pg_trgm GIN index).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ constexpr int kIdsPerDraw = 128;
 // variants of the statement.
 constexpr int kInsertColumns = 18;
 constexpr int kMostRowsPerInsert = 64;
+// The values of one updated row (PgTasks::update_rows), in chunks as the inserts.
+constexpr int kUpdateColumns = 16;
 
 // New tasks are buffered and written with multi-row INSERTs just before COMMIT (rank 0 of
 // Store::before_commit, before the outbox's and the live-update log's flushes, which take
@@ -95,14 +98,27 @@ constexpr int kMostRowsPerInsert = 64;
 // own rows), outside a transaction a row is written at once, a rolled-back transaction's
 // buffer is dropped. A foreign-key failure at the flush (the account was deleted meanwhile)
 // carries the deleted account's answer (401), as the immediate insert's did.
+//
+// Updates are buffered the same way and written just before COMMIT, a batch's in multi-row
+// UPDATEs (an update costs no round trip of its own either; the UPDATE follows the
+// `SELECT … FOR UPDATE` of lock(), so the row is locked at the same point as before, and
+// TaskService updates only rows it locked). One pending update per task: a later one of the
+// same task replaces it (an UPDATE writes every field). Reads of one task (find, lock,
+// remove) write only what is pending for that task first; list and remove_all write all.
 class PgTasks final : public TaskStore {
  public:
   explicit PgTasks(Handle& db) : db_(db) {}
 
-  void on_begin() override { buffer_.clear(); }
+  void on_begin() override {
+    buffer_.clear();
+    updates_.clear();
+  }
   void before_commit() override { flush(); }
   int before_commit_rank() const override { return 0; }
-  void on_rollback() noexcept override { buffer_.clear(); }
+  void on_rollback() noexcept override {
+    buffer_.clear();
+    updates_.clear();
+  }
 
   Task insert(std::string_view user_id, const TaskFields& f, Millis now,
               std::optional<std::int64_t> series_id) override {
@@ -115,7 +131,7 @@ class PgTasks final : public TaskStore {
   }
 
   std::optional<Task> find(std::string_view user_id, std::int64_t id) override {
-    flush();
+    flush_task(user_id, id);
     auto r = db_.exec(
         std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = $1 AND t.id = $2",
         Params().add(user_id).add(id), ResultFormat::binary);
@@ -124,7 +140,7 @@ class PgTasks final : public TaskStore {
   }
 
   std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
-    flush();
+    flush_task(user_id, id);
     auto r = db_.exec(std::string("SELECT ") + kTaskColumns +
                           " FROM tasks t WHERE t.user_id = $1 AND t.id = $2 FOR UPDATE",
                       Params().add(user_id).add(id), ResultFormat::binary);
@@ -133,22 +149,18 @@ class PgTasks final : public TaskStore {
   }
 
   void update(const Task& t) override {
-    flush();
-    Params p;
-    p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
-    p.add_text_array(t.tags).add(t.due_at).add(t.remind_at).add(t.recurrence);
-    p.add(t.timezone).add(t.updated_at).add(t.completed_at).add(t.version).add(t.user_id);
-    p.add(t.id).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
-    db_.exec(
-        "UPDATE tasks SET title = $1, description = $2, completed = $3, priority = $4, "
-        "tags = $5::text[], due_at = $6, remind_at = $7, recurrence = $8, timezone = $9, "
-        "updated_at = $10, completed_at = $11, version = $12, title_key = $15, "
-        "search_text = $16 WHERE user_id = $13 AND id = $14",
-        p);
+    if (inserting(t.id)) flush_inserts();  // the row must exist for the UPDATE to find it
+    auto same = std::find_if(updates_.begin(), updates_.end(),
+                             [&](const Task& u) { return u.id == t.id && u.user_id == t.user_id; });
+    if (same != updates_.end())
+      *same = t;
+    else
+      updates_.push_back(t);
+    if (db_.transaction_status() == PQTRANS_IDLE) flush_updates();  // autocommit
   }
 
   bool remove(std::string_view user_id, std::int64_t id) override {
-    flush();
+    flush_task(user_id, id);
     return db_.exec("DELETE FROM tasks WHERE user_id = $1 AND id = $2",
                     Params().add(user_id).add(id))
                .affected() == 1;
@@ -174,16 +186,91 @@ class PgTasks final : public TaskStore {
     return id;
   }
 
-  void flush();
+  bool inserting(std::int64_t id) const {
+    return std::any_of(buffer_.begin(), buffer_.end(), [&](const Task& t) { return t.id == id; });
+  }
+  // Writes what is pending for one task (its insert, its update) before a statement on it.
+  void flush_task(std::string_view user_id, std::int64_t id) {
+    if (inserting(id)) flush_inserts();
+    if (std::any_of(updates_.begin(), updates_.end(),
+                    [&](const Task& u) { return u.id == id && u.user_id == user_id; }))
+      flush_updates();
+  }
+  void flush() {
+    flush_inserts();
+    flush_updates();
+  }
+  void flush_inserts();
   void write_rows(std::size_t first, std::size_t count);
+  void flush_updates();
+  void update_rows(std::size_t first, std::size_t count);
 
   Handle& db_;
-  std::vector<Task> buffer_;       // inserted in this transaction, not yet written
-  std::vector<std::int64_t> ids_;  // drawn ahead, the next one last
-  std::vector<std::string> sql_;   // the INSERT of 2^k rows at [k], made on first use
+  std::vector<Task> updates_;            // updated in this transaction, not yet written
+  std::vector<std::string> update_sql_;  // the UPDATE of 2^k rows at [k], made on first use
+  std::vector<Task> buffer_;             // inserted in this transaction, not yet written
+  std::vector<std::int64_t> ids_;        // drawn ahead, the next one last
+  std::vector<std::string> sql_;         // the INSERT of 2^k rows at [k], made on first use
 };
 
-void PgTasks::flush() {
+void PgTasks::flush_updates() {
+  if (updates_.empty()) return;
+  try {
+    std::size_t done = 0;
+    while (done < updates_.size()) {
+      std::size_t chunk = kMostRowsPerInsert;
+      while (chunk > updates_.size() - done) chunk /= 2;
+      update_rows(done, chunk);
+      done += chunk;
+    }
+  } catch (DbError&) {
+    updates_.clear();  // the transaction is lost: it rolls back
+    throw;
+  }
+  updates_.clear();
+}
+
+void PgTasks::update_rows(std::size_t first, std::size_t count) {
+  std::size_t k = 0;
+  while ((std::size_t(1) << k) < count) ++k;
+  if (update_sql_.size() <= k) update_sql_.resize(k + 1);
+  std::string& sql = update_sql_[k];
+  if (sql.empty()) {
+    // Every value cast: a VALUES list takes its columns' types from them.
+    static constexpr const char* kTypes[kUpdateColumns] = {
+        "text", "text",   "boolean", "smallint", "text[]", "bigint", "bigint", "text",
+        "text", "bigint", "bigint",  "bigint",   "text",   "bigint", "text",   "text"};
+    sql =
+        "UPDATE tasks AS t SET title = v.title, description = v.description, "
+        "completed = v.completed, priority = v.priority, tags = v.tags, due_at = v.due_at, "
+        "remind_at = v.remind_at, recurrence = v.recurrence, timezone = v.timezone, "
+        "updated_at = v.updated_at, completed_at = v.completed_at, version = v.version, "
+        "title_key = v.title_key, search_text = v.search_text FROM (VALUES ";
+    for (std::size_t row = 0; row < count; ++row) {
+      sql += row ? ", (" : "(";
+      for (int c = 0; c < kUpdateColumns; ++c) {
+        if (c > 0) sql += ", ";
+        sql += "$" + std::to_string(row * kUpdateColumns + std::size_t(c) + 1) + "::" + kTypes[c];
+      }
+      sql += ")";
+    }
+    sql +=
+        ") AS v(title, description, completed, priority, tags, due_at, remind_at, recurrence, "
+        "timezone, updated_at, completed_at, version, user_id, id, title_key, search_text) "
+        "WHERE t.user_id = v.user_id AND t.id = v.id";
+  }
+  Params p;
+  for (std::size_t i = first; i < first + count; ++i) {
+    const Task& t = updates_[i];
+    p.add(t.title).add(t.description).add_bool(t.completed).add(std::int64_t(t.priority));
+    p.add_text_array(t.tags).add(t.due_at).add(t.remind_at).add(t.recurrence);
+    p.add(t.timezone).add(t.updated_at).add(t.completed_at).add(t.version).add(t.user_id);
+    p.add(t.id).add(title_sort_key(t.title)).add(search_document(t.title, t.description));
+  }
+  db_.exec(sql, p);
+}
+
+void PgTasks::flush_inserts() {
   if (buffer_.empty()) return;
   try {
     std::size_t done = 0;
