@@ -34,7 +34,8 @@ class TaskStore : public Store {
   // concurrent writers (PostgreSQL has several) cannot lose each other's updates.
   virtual std::optional<Task> lock(std::string_view user_id, std::int64_t id) = 0;
   // Writes every field of `task` (matched on user_id and id); the caller has set
-  // updated_at, completed_at and the incremented version.
+  // updated_at, completed_at and the incremented version, and has lock()ed the row in this
+  // transaction. PostgreSQL writes it just before COMMIT (pg_tasks.cpp); every method sees it.
   virtual void update(const Task& task) = 0;
   // False when there was no such task.
   virtual bool remove(std::string_view user_id, std::int64_t id) = 0;
