@@ -88,6 +88,28 @@ constexpr int kMostRowsPerInsert = 64;
 // The values of one updated row (PgTasks::update_rows), in chunks as the inserts.
 constexpr int kUpdateColumns = 16;
 
+// Calls write(first, count) over rows [0, n) in chunks of kMostRowsPerInsert, then 32, …, 1:
+// so that each multi-row statement has one of at most seven sizes.
+template <class Write>
+void in_chunks(std::size_t n, Write write) {
+  std::size_t done = 0;
+  while (done < n) {
+    std::size_t chunk = kMostRowsPerInsert;
+    while (chunk > n - done) chunk /= 2;
+    write(done, chunk);
+    done += chunk;
+  }
+}
+
+// The cached text of a statement for `count` rows (a power of two): cache[log2(count)],
+// empty until its caller first builds it.
+std::string& chunk_statement(std::vector<std::string>& cache, std::size_t count) {
+  std::size_t k = 0;
+  while ((std::size_t(1) << k) < count) ++k;
+  if (cache.size() <= k) cache.resize(k + 1);
+  return cache[k];
+}
+
 // New tasks are buffered and written with multi-row INSERTs just before COMMIT (rank 0 of
 // Store::before_commit, before the outbox's and the live-update log's flushes, which take
 // per-user locks: the task rows' foreign-key locks come first, as when each insert ran at
@@ -216,13 +238,7 @@ class PgTasks final : public TaskStore {
 void PgTasks::flush_updates() {
   if (updates_.empty()) return;
   try {
-    std::size_t done = 0;
-    while (done < updates_.size()) {
-      std::size_t chunk = kMostRowsPerInsert;
-      while (chunk > updates_.size() - done) chunk /= 2;
-      update_rows(done, chunk);
-      done += chunk;
-    }
+    in_chunks(updates_.size(), [this](std::size_t first, std::size_t n) { update_rows(first, n); });
   } catch (DbError&) {
     updates_.clear();  // the transaction is lost: it rolls back
     throw;
@@ -231,10 +247,7 @@ void PgTasks::flush_updates() {
 }
 
 void PgTasks::update_rows(std::size_t first, std::size_t count) {
-  std::size_t k = 0;
-  while ((std::size_t(1) << k) < count) ++k;
-  if (update_sql_.size() <= k) update_sql_.resize(k + 1);
-  std::string& sql = update_sql_[k];
+  std::string& sql = chunk_statement(update_sql_, count);
   if (sql.empty()) {
     // Every value cast: a VALUES list takes its columns' types from them.
     static constexpr const char* kTypes[kUpdateColumns] = {
@@ -273,13 +286,7 @@ void PgTasks::update_rows(std::size_t first, std::size_t count) {
 void PgTasks::flush_inserts() {
   if (buffer_.empty()) return;
   try {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-      std::size_t chunk = kMostRowsPerInsert;
-      while (chunk > buffer_.size() - done) chunk /= 2;
-      write_rows(done, chunk);
-      done += chunk;
-    }
+    in_chunks(buffer_.size(), [this](std::size_t first, std::size_t n) { write_rows(first, n); });
   } catch (DbError& e) {
     buffer_.clear();  // the transaction is lost: it rolls back
     if (e.missing_reference) e.answer = account_deleted_error();
@@ -289,10 +296,7 @@ void PgTasks::flush_inserts() {
 }
 
 void PgTasks::write_rows(std::size_t first, std::size_t count) {
-  std::size_t k = 0;
-  while ((std::size_t(1) << k) < count) ++k;
-  if (sql_.size() <= k) sql_.resize(k + 1);
-  std::string& sql = sql_[k];
+  std::string& sql = chunk_statement(sql_, count);
   if (sql.empty()) {
     sql =
         "INSERT INTO tasks (id, user_id, title, description, completed, priority, tags, due_at, "
