@@ -82,7 +82,7 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
         in_flight_.emplace_back(std::move(handler));
         if (!reading_) {
           reading_ = true;
-          asio::co_spawn(executor, read_results(shared_from_this(), executor, ReaderLease{this}),
+          asio::co_spawn(executor, read_results(executor, ReaderLease{shared_from_this()}),
                          asio::detached);
         } else if (must_flush_ && socket_) {
           socket_->cancel();  // the reader waits for input; it must now wait to write first
@@ -92,7 +92,7 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
 }
 
 PipelinedConnection::ReaderLease::ReaderLease(ReaderLease&& other) noexcept
-    : conn(std::exchange(other.conn, nullptr)) {}
+    : conn(std::move(other.conn)), finished(other.finished) {}
 
 // A parameter of read_results, so that it ends with the coroutine's frame even when the
 // coroutine never got to run (its io_context destroyed first): the statements in flight can
@@ -104,10 +104,8 @@ PipelinedConnection::ReaderLease::~ReaderLease() {
   conn->in_flight_.clear();
 }
 
-asio::awaitable<void> PipelinedConnection::read_results(std::shared_ptr<PipelinedConnection> self,
-                                                        asio::any_io_executor executor,
+asio::awaitable<void> PipelinedConnection::read_results(asio::any_io_executor executor,
                                                         ReaderLease lease) {
-  (void)self;  // held: the connection outlives this coroutine
   PGconn* conn = handle_->raw();
   asio::posix::stream_descriptor socket(executor);
   boost::system::error_code ec;

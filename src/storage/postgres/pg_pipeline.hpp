@@ -76,18 +76,20 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
     InFlight(InFlight&&) = default;
     InFlight& operator=(InFlight&&) = delete;
   };
-  // Retires the connection when the reader's frame goes without the reader finishing.
+  // Retires the connection when the reader's frame goes without the reader finishing. It holds
+  // the connection itself: the order in which a coroutine frame's parameters are destroyed is
+  // not ours to rely on (a separate shared_ptr parameter went first: a use after free, found
+  // by ASan).
   struct ReaderLease {
-    PipelinedConnection* conn = nullptr;
+    std::shared_ptr<PipelinedConnection> conn;
     bool finished = false;
-    explicit ReaderLease(PipelinedConnection* c) : conn(c) {}
+    explicit ReaderLease(std::shared_ptr<PipelinedConnection> c) : conn(std::move(c)) {}
     ReaderLease(ReaderLease&& other) noexcept;
     ReaderLease& operator=(ReaderLease&&) = delete;
     ~ReaderLease();
   };
   // Reads results until the connection retires; one at a time (reading_).
-  boost::asio::awaitable<void> read_results(std::shared_ptr<PipelinedConnection> self,
-                                            boost::asio::any_io_executor executor,
+  boost::asio::awaitable<void> read_results(boost::asio::any_io_executor executor,
                                             ReaderLease lease);
   // Hands every complete result libpq has buffered to its statement's coroutine.
   void deliver(const boost::asio::any_io_executor& executor);
