@@ -175,6 +175,7 @@ TEST_P(PipelinedReadsTest, AnIoContextGoneWithAReadInFlightRetiresItsConnection)
   ASSERT_EQ(is_locked.wait_for(30s), std::future_status::ready);
 
   std::optional<std::optional<TaskPage>> answer;
+  std::shared_ptr<postgres::PipelinedConnection> held;  // to look at it after the io_context
   {
     asio::io_context doomed{1};
     const std::string uid = user_id("a");
@@ -185,10 +186,14 @@ TEST_P(PipelinedReadsTest, AnIoContextGoneWithAReadInFlightRetiresItsConnection)
         asio::detached);
     doomed.poll();  // sent; the reader waits for the answer the lock holds back
     EXPECT_FALSE(answer.has_value());
-    EXPECT_NE(backend_of(doomed), 0);
+    held = dynamic_cast<postgres::PgAsyncReads&>(*reads).connection_for(doomed);
+    ASSERT_NE(held, nullptr);
+    EXPECT_TRUE(held->usable());
   }  // destroyed with the read in flight: its coroutine goes, the connection retires
   release.set_value();
   EXPECT_FALSE(answer.has_value());
+  EXPECT_FALSE(held->usable()) << "the connection was not retired with its io_context";
+  held.reset();
 
   // Another thread's read falls back (the one spare is gone) and answers correctly.
   auto page = read_page(io_, "a");
