@@ -112,6 +112,105 @@ TEST_P(PipelinedReadsTest, ManyPagesAtOnceEachGoToItsOwnReader) {
   EXPECT_GE(after.pipelined - before.pipelined, postgres::PipelinedConnection::kMaxInFlight);
 }
 
+TEST_P(PipelinedReadsTest, ReadsThatKeepComingEachGetTheirOwnPageBatchAfterBatch) {
+  // Five readers on one I/O thread, each reading its own user's page twenty times in a row:
+  // their statements meet in batches of every size, sent while earlier batches are answered.
+  constexpr int kReaders = 5;
+  constexpr int kRounds = 20;
+  std::vector<std::vector<std::int64_t>> expected(kReaders);
+  std::vector<std::string> users(kReaders);
+  for (int u = 0; u < kReaders; ++u) {
+    const std::string name = "r" + std::to_string(u);
+    create_user(name);
+    std::vector<TaskFields> fields;
+    std::vector<Millis> created;
+    for (int i = 0; i <= u; ++i) {
+      fields.push_back({.title = name + " task " + std::to_string(i)});
+      created.push_back(1000 + i);
+    }
+    insert_all(name, fields, created);
+    expected[u] = expected_ids(name);
+    users[u] = user_id(name);
+  }
+  const auto before = stats();
+  std::vector<int> done(kReaders, 0);
+  std::vector<std::string> wrong;
+  const TaskQuery q;
+  for (int u = 0; u < kReaders; ++u)
+    asio::co_spawn(
+        io_,
+        [&, u]() -> asio::awaitable<void> {
+          for (int round = 0; round < kRounds; ++round) {
+            auto page = co_await read_task_page(*db_, metrics_, users[u], q);
+            if (!page.ok())
+              wrong.push_back("reader " + std::to_string(u) + ": " + page.error().detail);
+            else if (ids_of(page.value()) != expected[u])
+              wrong.push_back("reader " + std::to_string(u) + " got another page");
+            ++done[u];
+          }
+        },
+        asio::detached);
+  run_until(io_, [&] {
+    return std::all_of(done.begin(), done.end(), [](int n) { return n == kRounds; });
+  });
+  for (int u = 0; u < kReaders; ++u) EXPECT_EQ(done[u], kRounds) << "reader " << u;
+  EXPECT_TRUE(wrong.empty()) << wrong.front();
+  EXPECT_EQ(stats().pipelined - before.pipelined, std::uint64_t(kReaders * kRounds))
+      << "every read fits in flight: none should have fallen back";
+}
+
+TEST_P(PipelinedReadsTest, AFailedStatementEndsItsBatchOnlyAndTheConnectionServesOn) {
+  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
+  ASSERT_NE(reads, nullptr);
+  auto conn = reads->connection_for(io_);
+  ASSERT_NE(conn, nullptr);
+  using postgres::Params;
+  using postgres::ResultFormat;
+  // Sent together, so in one batch (one Sync): a good statement, one that fails when it runs
+  // (division by zero), one that cannot even be prepared, and another good one. The first
+  // keeps its answer; the failures, and whatever followed them up to the Sync, get none (their
+  // callers read them again as units).
+  struct Ask {
+    std::string sql;
+    Params params;
+    std::optional<std::optional<std::int64_t>> answer;
+  };
+  std::vector<Ask> asks;
+  asks.push_back({"SELECT $1::bigint + 1", Params().add(std::int64_t(41)), {}});
+  asks.push_back({"SELECT 1 / $1::bigint", Params().add(std::int64_t(0)), {}});
+  asks.push_back({"SELECT no_such_column FROM tasks", Params(), {}});
+  asks.push_back({"SELECT $1::bigint * 2", Params().add(std::int64_t(21)), {}});
+  auto run = [&](Ask& ask) -> asio::awaitable<void> {
+    auto rows = co_await conn->query(ask.sql, ask.params, ResultFormat::text);
+    ask.answer.emplace();
+    if (rows) *ask.answer = rows->int64(0, 0);
+  };
+  for (auto& ask : asks) asio::co_spawn(io_, run(ask), asio::detached);
+  run_until(io_, [&] {
+    return std::all_of(asks.begin(), asks.end(), [](const Ask& a) { return a.answer.has_value(); });
+  });
+  for (const auto& ask : asks) ASSERT_TRUE(ask.answer.has_value()) << ask.sql << ": no answer";
+  EXPECT_EQ(*asks[0].answer, std::optional<std::int64_t>(42));
+  EXPECT_EQ(*asks[1].answer, std::nullopt);
+  EXPECT_EQ(*asks[2].answer, std::nullopt);
+  EXPECT_EQ(*asks[3].answer, std::nullopt) << "after an error in its batch: aborted";
+  EXPECT_TRUE(conn->usable());
+
+  // The next batch runs normally, the statements that were prepared before included.
+  std::vector<Ask> again;
+  again.push_back({"SELECT $1::bigint + 1", Params().add(std::int64_t(1)), {}});
+  again.push_back({"SELECT $1::bigint * 2", Params().add(std::int64_t(5)), {}});
+  for (auto& ask : again) asio::co_spawn(io_, run(ask), asio::detached);
+  run_until(io_, [&] {
+    return std::all_of(again.begin(), again.end(),
+                       [](const Ask& a) { return a.answer.has_value(); });
+  });
+  ASSERT_TRUE(again[0].answer.has_value() && again[1].answer.has_value());
+  EXPECT_EQ(*again[0].answer, std::optional<std::int64_t>(2));
+  EXPECT_EQ(*again[1].answer, std::optional<std::int64_t>(10));
+  EXPECT_TRUE(conn->usable());
+}
+
 TEST_P(PipelinedReadsTest, ABrokenConnectionFallsBackThenIsReplaced) {
   create_user("a");
   insert_all("a", {{.title = "one"}, {.title = "two"}}, {100, 200});
