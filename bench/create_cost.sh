@@ -10,6 +10,8 @@
 # top self-time symbols of each (issue 16: where a create's time goes).
 # WORKLOAD=list measures GET /tasks?limit=50 (bench/list.lua) instead, on the tasks that
 # FILL (default 3s) of creates left, as bench/side_by_side.sh's list-50 does: CPU per list.
+# Context switches per operation (the threads' wake-ups, /proc/*/task/*/status) hardly move
+# with the machine's load either.
 # WORKLOAD=update: PATCHes of random tasks among those (bench/update.lua): CPU per update.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,15 @@ export TODO_JWT_SECRET=bench-secret-Vx7Qm2Lp9Rt4Wz8Kc3Nf6Hb1
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # utime+stime in clock ticks of the given pids (and their reaped children)
 cpu_ticks() { local t=0 p; for p in "$@"; do [ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15+$16+$17}' /proc/$p/stat))); done; echo $t; }
+# context switches (voluntary and not: the thread wake-ups) of the given pids' threads
+ctx_switches() {
+  local t=0 p
+  for p in "$@"; do
+    [ -d /proc/$p/task ] || continue
+    t=$((t + $(cat /proc/$p/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}')))
+  done
+  echo $t
+}
 # This cluster's processes only (other clusters may run on the machine): the postmaster of
 # the data directory and its children.
 pg_pids() {
@@ -53,6 +64,7 @@ run() {
   local pgp; pgp=$(pg_pids)
   local s_cpu s_pg s_x s_wal
   s_cpu=$(cpu_ticks $server); s_pg=$(cpu_ticks $pgp)
+  local s_cs s_pgcs; s_cs=$(ctx_switches $server); s_pgcs=$(ctx_switches $pgp)
   s_x=$(psql -tAq -d "$url" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
   s_wal=$(psql -tAq -d "$url" -c "SELECT pg_current_wal_lsn() - '0/0'")
   local reqs perf_pids=()
@@ -75,19 +87,21 @@ run() {
   if [ ${#perf_pids[@]} -gt 0 ]; then kill -INT "${perf_pids[@]}"; wait "${perf_pids[@]}" 2>/dev/null || true; fi
   local e_cpu e_pg e_x e_wal
   e_cpu=$(cpu_ticks $server); e_pg=$(cpu_ticks $pgp)
+  local e_cs e_pgcs; e_cs=$(ctx_switches $server); e_pgcs=$(ctx_switches $pgp)
   e_x=$(psql -tAq -d "$url" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
   e_wal=$(psql -tAq -d "$url" -c "SELECT pg_current_wal_lsn() - '0/0'")
   kill "$server"; wait "$server" 2>/dev/null || true
   rm -rf "$data"
   psql -q -d "$TODO_TEST_DATABASE_URL" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
   local hz; hz=$(getconf CLK_TCK)
-  python3 - "$reqs" $((e_cpu - s_cpu)) $((e_pg - s_pg)) $((e_x - s_x)) $((e_wal - s_wal)) "$hz" "$WORKLOAD" <<'PY'
+  python3 - "$reqs" $((e_cpu - s_cpu)) $((e_pg - s_pg)) $((e_x - s_x)) $((e_wal - s_wal)) "$hz" \
+    $((e_cs - s_cs)) $((e_pgcs - s_pgcs)) "$WORKLOAD" <<'PY'
 import sys
-n, cpu, pg, x, wal, hz = map(float, sys.argv[1:7])
-what = sys.argv[7]
+n, cpu, pg, x, wal, hz, cs, pgcs = map(float, sys.argv[1:9])
+what = sys.argv[9]
 ms = 1000.0 / hz
 print(f"{int(n)} {what}s; per {what}: server {cpu*ms/n*1000:.0f} us CPU, postgres {pg*ms/n*1000:.0f} us CPU, "
-      f"{x/n:.2f} commits, {wal/n:.0f} WAL bytes")
+      f"{x/n:.2f} commits, {wal/n:.0f} WAL bytes, context switches {cs/n:.2f} server + {pgcs/n:.2f} postgres")
 PY
 }
 
