@@ -43,8 +43,8 @@ int request_writers(const Config& config, int cpus) {
   return cpus <= 2 ? 1 : 2;
 }
 
-// `io_threads`: how many I/O threads serve task pages (0 when the role has no tasks module): one
-// pipelined read connection each is opened at start.
+// `io_threads`: how many I/O threads serve task or audit pages (0 when the role has neither the
+// tasks nor the audit module): one pipelined read connection each is opened at start.
 std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance,
                                                  int cpus, int io_threads) {
   if (config.uses_postgres()) {
@@ -112,9 +112,11 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
         "not authenticated; anyone who reaches this port can post events. Set APP_API_TOKEN.");
   ops::Metrics metrics;
   const std::string instance = instance_name();
-  const bool serves_tasks =
-      std::any_of(specs.begin(), specs.end(), [](auto* s) { return s->name() == "tasks"; });
-  auto db = open_database(config, instance, cpus, serves_tasks ? server_opts.io_threads : 0);
+  // The pages read pipelined on the I/O threads (storage/async_reads.hpp).
+  const bool serves_pages = std::any_of(specs.begin(), specs.end(), [](auto* s) {
+    return s->name() == "tasks" || s->name() == "audit";
+  });
+  auto db = open_database(config, instance, cpus, serves_pages ? server_opts.io_threads : 0);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the
   // memory Argon2 may take at once, its queue how much such work may wait.
   CpuPool cpu(2, 256);

@@ -6,8 +6,8 @@
 #include "audit/retention.hpp"
 #include "config/duration.hpp"
 #include "http/problem.hpp"
+#include "storage/async_reads.hpp"
 #include "storage/audit_store.hpp"
-#include "storage/await.hpp"
 #include "tasks/task_writer.hpp"
 
 namespace todo::audit {
@@ -27,10 +27,7 @@ asio::awaitable<http::Reply> list_audit(AuditDeps& s, http::RequestContext& ctx)
   if (!user) co_return user.error();
   auto query = parse_audit_query(ctx.url.params());
   if (!query) co_return query.error();
-  auto page_unit = [u = *user, q = std::move(*query)](storage::Tx& tx) {
-    return Result<storage::AuditPage>(storage::audit_log(tx).list(u, q));
-  };
-  auto page = co_await storage::db_read<storage::AuditPage>(s.db, s.metrics, std::move(page_unit));
+  auto page = co_await storage::read_audit_page(s.db, s.metrics, *user, *query);
   if (!page) co_return page.error();
   // Items are the stored events, spliced in as stored (they are our own JSON).
   std::string body = "{\"items\":[";
@@ -54,7 +51,12 @@ class AuditModule final : public app::Module {
               std::chrono::seconds interval)
       : deps_{db, metrics, authenticator},
         consumer_(std::make_shared<AuditConsumer>(metrics)),
-        retention_(db, metrics, retention, interval) {}
+        retention_(db, metrics, retention, interval) {
+    if (db.async_reads())
+      metrics.describe(storage::kAuditPageReadsMetric, "counter",
+                       "Audit pages read, by path: pipelined on the I/O thread, or on a reader "
+                       "thread when that path could not take the read (PostgreSQL).");
+  }
 
   std::string_view name() const override { return "audit"; }
   void add_routes(http::Router& router) override {

@@ -7,14 +7,16 @@
 // (postgres/pg_pipeline.hpp): its result arrives on the thread's own event loop, together with
 // the other requests' results.
 //
-// Only the task pages go this way (GET /api/{user_id}/tasks, the busiest read); any other read
-// is a unit. SQLite has none (Database::async_reads() is null): its reads are local calls.
+// The task pages (GET /api/{user_id}/tasks, the busiest read) and the audit pages
+// (GET /api/{user_id}/audit) go this way; any other read is a unit. SQLite has none
+// (Database::async_reads() is null): its reads are local calls.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "ops/metrics.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/database.hpp"
 #include "storage/task_store.hpp"
 
@@ -37,13 +39,17 @@ class AsyncReads {
   // storage/await.hpp): they must outlive the co_await.
   virtual boost::asio::awaitable<std::optional<TaskPage>> task_page(const std::string& user_id,
                                                                     const TaskQuery& q) = 0;
+  // The same for an audit page (as AuditStore::list), under the same conditions.
+  virtual boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
+                                                                      const AuditQuery& q) = 0;
   virtual AsyncReadStats stats() const = 0;
 };
 
-// Counter of the task pages read where db.async_reads() exists, by path: label
-// path="pipelined" (on the I/O thread) or path="reader_thread" (it could not take the read).
-// Described by the tasks module.
+// Counters of the task pages and of the audit pages read where db.async_reads() exists, by
+// path: label path="pipelined" (on the I/O thread) or path="reader_thread" (it could not take
+// the read). Described by the tasks module and by the audit module.
 inline constexpr const char* kTaskPageReadsMetric = "todo_db_task_page_reads_total";
+inline constexpr const char* kAuditPageReadsMetric = "todo_db_audit_page_reads_total";
 
 // The page of `q` for `user_id`: through db.async_reads() when there is one and it can take
 // the read, else as a read unit (storage/await.hpp's db_read, with its errors:
@@ -54,5 +60,11 @@ inline constexpr const char* kTaskPageReadsMetric = "todo_db_task_page_reads_tot
 boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metrics& metrics,
                                                         const std::string& user_id,
                                                         const TaskQuery& q);
+
+// The audit page of `q` for `user_id` (as AuditStore::list), the same way: pipelined when it
+// can be, else a read unit; counted in kAuditPageReadsMetric.
+boost::asio::awaitable<Result<AuditPage>> read_audit_page(Database& db, ops::Metrics& metrics,
+                                                          const std::string& user_id,
+                                                          const AuditQuery& q);
 
 }  // namespace todo::storage

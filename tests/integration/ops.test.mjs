@@ -119,23 +119,28 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
   assert.equal(ready.json.checks.outbox, 'ok');
 });
 
-test('GET /metrics counts task pages by read path (PostgreSQL: pipelined on the I/O threads)', async () => {
-  const u = await server.signUp();
-  const isPath = (path) => (s) => s.name === 'todo_db_task_page_reads_total' && s.labels.path === path;
-  const before = await metrics();
-  for (let i = 0; i < 3; i++) {
-    assert.equal((await server.api('GET', `/api/${u.user.id}/tasks?limit=5&sort=title`, { token: u.token })).status, 200);
-  }
-  const m = await metrics();
-  if (BACKEND === 'sqlite') {
-    assert.equal(m.types.todo_db_task_page_reads_total, undefined, 'SQLite reads no page pipelined');
-    return;
-  }
-  assert.equal(m.types.todo_db_task_page_reads_total, 'counter');
-  // One connection per I/O thread is opened at start: none of these falls back.
-  assert.equal(sumOf(m.samples, isPath('pipelined')) - sumOf(before.samples, isPath('pipelined')), 3);
-  assert.equal(sumOf(m.samples, isPath('reader_thread')) - sumOf(before.samples, isPath('reader_thread')), 0);
-});
+for (const [what, metric, path] of [
+  ['task pages', 'todo_db_task_page_reads_total', 'tasks?limit=5&sort=title'],
+  ['audit pages', 'todo_db_audit_page_reads_total', 'audit?limit=5'],
+]) {
+  test(`GET /metrics counts ${what} by read path (PostgreSQL: pipelined on the I/O threads)`, async () => {
+    const u = await server.signUp();
+    const isPath = (p) => (s) => s.name === metric && s.labels.path === p;
+    const before = await metrics();
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await server.api('GET', `/api/${u.user.id}/${path}`, { token: u.token })).status, 200);
+    }
+    const m = await metrics();
+    if (BACKEND === 'sqlite') {
+      assert.equal(m.types[metric], undefined, 'SQLite reads no page pipelined');
+      return;
+    }
+    assert.equal(m.types[metric], 'counter');
+    // One connection per I/O thread is opened at start: none of these falls back.
+    assert.equal(sumOf(m.samples, isPath('pipelined')) - sumOf(before.samples, isPath('pipelined')), 3);
+    assert.equal(sumOf(m.samples, isPath('reader_thread')) - sumOf(before.samples, isPath('reader_thread')), 0);
+  });
+}
 
 test('GET /metrics counts requests by route and status, and has the duration histogram', async () => {
   const u = await server.signUp();

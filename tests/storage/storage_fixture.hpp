@@ -254,15 +254,22 @@ class StorageTest : public testing::TestWithParam<Backend> {
   }
   // The page through db_->async_reads() on io_, or nullopt when it declined (or there is none).
   std::optional<TaskPage> pipelined_page(std::string_view user, const TaskQuery& q) {
+    const std::string uid = user_id(user);
+    return pipelined<TaskPage>([&](AsyncReads& reads) { return reads.task_page(uid, q); });
+  }
+  // What `read(AsyncReads&)` (an awaitable of std::optional<T>) gives on io_, this test's
+  // thread; nullopt when it declined or there is no db_->async_reads(). What the read refers to
+  // must outlive the call.
+  template <typename T, typename Read>
+  std::optional<T> pipelined(Read read) {
     AsyncReads* reads = db_->async_reads();
     if (!reads) return std::nullopt;
-    std::optional<TaskPage> out;
-    const std::string uid = user_id(user);
+    std::optional<std::optional<T>> out;
     boost::asio::co_spawn(
-        io_, [&]() -> boost::asio::awaitable<void> { out = co_await reads->task_page(uid, q); },
+        io_, [&]() -> boost::asio::awaitable<void> { out = co_await read(*reads); },
         boost::asio::detached);
     run_until(io_, [&] { return out.has_value(); });
-    return out;
+    return out ? std::move(*out) : std::nullopt;
   }
   std::vector<std::int64_t> list_ids(std::string_view user, TaskQuery q) {
     q.limit = 1000;

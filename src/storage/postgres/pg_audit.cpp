@@ -75,16 +75,7 @@ class PgAudit final : public AuditStore {
   AuditPage list(std::string_view user_id, const AuditQuery& q) override {
     if (q.limit < 1) return {};  // nothing asked for (the API never sends this)
     auto [sql, params] = audit_list_statement(user_id, q);
-    auto r = db_.exec(sql, params);
-    AuditPage page;
-    for (int i = 0; i < r.size(); ++i)
-      page.items.push_back(AuditRecord{r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3),
-                                       r.int64(i, 4), r.text(i, 5), r.int64(i, 6)});
-    if (page.items.size() > std::size_t(q.limit)) {
-      page.items.pop_back();
-      page.next_before_id = page.items.back().id;
-    }
-    return page;
+    return read_audit_page(db_.exec(sql, params), q);
   }
 
   int purge(Millis older_than, int max_rows) override {
@@ -152,6 +143,19 @@ std::pair<std::string, Params> audit_list_statement(std::string_view user_id, co
   p.add(std::int64_t(q.limit) + 1);
   sql += " ORDER BY id DESC LIMIT " + next();
   return {std::move(sql), std::move(p)};
+}
+
+AuditPage read_audit_page(const Rows& r, const AuditQuery& q) {
+  AuditPage page;
+  page.items.reserve(std::size_t(r.size()));
+  for (int i = 0; i < r.size(); ++i)
+    page.items.push_back(AuditRecord{r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3),
+                                     r.int64(i, 4), r.text(i, 5), r.int64(i, 6)});
+  if (page.items.size() > std::size_t(q.limit)) {
+    page.items.pop_back();
+    page.next_before_id = page.items.back().id;
+  }
+  return page;
 }
 
 std::unique_ptr<AuditStore> make_audit_store(Handle& handle) {

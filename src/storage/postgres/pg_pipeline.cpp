@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/log.hpp"
+#include "storage/postgres/pg_audit.hpp"
 #include "storage/postgres/pg_tasks.hpp"
 
 namespace todo::storage::postgres {
@@ -315,6 +316,27 @@ asio::awaitable<std::optional<TaskPage>> PgAsyncReads::task_page(const std::stri
         page = read_task_page(*rows, q);
       } catch (const DbError& e) {
         log::debug("pipelined task page unreadable: {}", e.what());
+      }
+    }
+  }
+  ++(page ? pipelined_ : fallbacks_);
+  co_return page;
+}
+
+asio::awaitable<std::optional<AuditPage>> PgAsyncReads::audit_page(const std::string& user_id,
+                                                                   const AuditQuery& q) {
+  if (q.limit < 1) co_return AuditPage{};  // as AuditStore::list
+  auto executor = co_await asio::this_coro::executor;
+  auto conn = connection_for(asio::query(executor, asio::execution::context));
+  std::optional<AuditPage> page;
+  if (conn) {
+    const auto [sql, params] = audit_list_statement(user_id, q);
+    auto rows = co_await conn->query(sql, params, ResultFormat::text);
+    if (rows) {
+      try {
+        page = read_audit_page(*rows, q);
+      } catch (const DbError& e) {
+        log::debug("pipelined audit page unreadable: {}", e.what());
       }
     }
   }

@@ -130,6 +130,8 @@ class PgAsyncReads final : public AsyncReads {
 
   boost::asio::awaitable<std::optional<TaskPage>> task_page(const std::string& user_id,
                                                             const TaskQuery& q) override;
+  boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
+                                                              const AuditQuery& q) override;
   AsyncReadStats stats() const override;
 
   // The connection bound to `context` (binding a spare one first), or null when there is none
