@@ -45,7 +45,6 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   if (retired_ || in_flight_.size() >= kMaxInFlight) co_return std::nullopt;
   auto executor = co_await asio::this_coro::executor;
   PGconn* conn = handle_->raw();
-  int result_groups = 1;
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     std::string name = "todo_pipelined_" + std::to_string(++next_statement_);
@@ -56,7 +55,6 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
     // Known from now on: a later statement of the same text, sent before this Prepare's
     // result is back, runs after it in the pipeline.
     found = prepared_.emplace(sql, std::move(name)).first;
-    result_groups = 2;
   }
   const auto values = params.pointers();
   std::vector<int> lengths;
@@ -64,51 +62,34 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   if (PQsendQueryPrepared(conn, found->second.c_str(), params.size(), values.data(),
                           lengths.empty() ? nullptr : lengths.data(),
                           lengths.empty() ? nullptr : params.formats().data(),
-                          static_cast<int>(format)) != 1) {
+                          static_cast<int>(format)) != 1 ||
+      PQpipelineSync(conn) != 1) {
     // A Prepare may have gone without its statement: the pipeline's order is lost.
     retire("sending a statement failed: " + message_of(conn), executor);
     co_return std::nullopt;
   }
+  const int flushed = PQflush(conn);
+  if (flushed < 0) {
+    retire("sending failed: " + message_of(conn), executor);
+    co_return std::nullopt;
+  }
+  must_flush_ = flushed == 1;
   // The statement takes its place in in_flight_ in the initiation, which runs once this
   // coroutine is suspended and before anything else runs on the thread. The reader (the first
   // statement starts it; it then runs until the connection retires) is started only then:
-  // co_spawn may run it at once (it dispatches). The batch's Sync is posted: it runs after
-  // the handlers already ready on this thread, whose statements join the batch.
+  // co_spawn may run it at once (it dispatches).
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Rows>)>(
-      [this, &executor, result_groups](auto handler) {
-        in_flight_.emplace_back(std::move(handler), result_groups);
-        if (!sync_posted_) {
-          sync_posted_ = true;
-          asio::post(executor,
-                     [self = shared_from_this(), executor] { self->sync_batch(executor); });
-        }
+      [this, &executor](auto handler) {
+        in_flight_.emplace_back(std::move(handler));
         if (!reading_) {
           reading_ = true;
           asio::co_spawn(executor, read_results(executor, ReaderLease{shared_from_this()}),
                          asio::detached);
+        } else if (must_flush_ && socket_) {
+          socket_->cancel();  // the reader waits for input; it must now wait to write first
         }
       },
       asio::use_awaitable);
-}
-
-void PipelinedConnection::sync_batch(const asio::any_io_executor& executor) {
-  sync_posted_ = false;
-  if (retired_) return;
-  PGconn* conn = handle_->raw();
-  // PQpipelineSync sends what it can (libpq 15: it flushes); PQflush then says whether libpq
-  // still holds output the socket would not take.
-  if (PQpipelineSync(conn) != 1) {
-    retire("sending a Sync failed: " + message_of(conn), executor);
-    return;
-  }
-  const int flushed = PQflush(conn);
-  if (flushed < 0) {
-    retire("sending failed: " + message_of(conn), executor);
-    return;
-  }
-  must_flush_ = flushed == 1;
-  // The reader waits for input; it must now wait to write first.
-  if (must_flush_ && socket_) socket_->cancel();
 }
 
 PipelinedConnection::ReaderLease::ReaderLease(ReaderLease&& other) noexcept
@@ -185,33 +166,34 @@ asio::awaitable<void> PipelinedConnection::read_results(asio::any_io_executor ex
 
 void PipelinedConnection::deliver(const asio::any_io_executor& executor) {
   PGconn* conn = handle_->raw();
-  // libpq 15 in pipeline mode (fe-exec.c, PQgetResult): each statement's results, and its
-  // Prepare's before them, end with a null; a batch's Sync gives PGRES_PIPELINE_SYNC, with no
-  // null after it. After an error, each statement up to the Sync gives PGRES_PIPELINE_ABORTED
-  // and its null. PQisBusy is 0 when the next result is buffered, or when libpq's queue is
-  // empty (then PQgetResult's null ends nothing; in_flight_ is empty by then, as every
-  // statement sent is in it).
+  // Each statement yields: [its Prepare's result, null], its result, null, then the Sync's
+  // PGRES_PIPELINE_SYNC; after an error, PGRES_PIPELINE_ABORTED for the rest up to the Sync.
+  // Two nulls in a row mean nothing more is buffered (PQisBusy cannot tell between two
+  // statements' results), so wait for input.
+  int nulls = 0;
   while (!in_flight_.empty() && PQisBusy(conn) == 0) {
     ResultPtr result(PQgetResult(conn));
-    InFlight& item = in_flight_.front();
     if (!result) {
-      if (--item.groups > 0) continue;  // its Prepare's results ended
-      std::optional<Rows> rows;
-      if (!item.failed && item.result) rows.emplace(std::move(item.result));
-      InFlight done = std::move(item);
-      in_flight_.pop_front();
-      complete(done, std::move(rows), executor);
+      if (++nulls > 1) break;
       continue;
     }
+    nulls = 0;
+    InFlight& item = in_flight_.front();
     switch (PQresultStatus(result.get())) {
-      case PGRES_PIPELINE_SYNC:
-        break;  // a batch's end: its statements were handed their results already
+      case PGRES_PIPELINE_SYNC: {
+        std::optional<Rows> rows;
+        if (!item.failed && item.result) rows.emplace(std::move(item.result));
+        InFlight done = std::move(item);
+        in_flight_.pop_front();
+        complete(done, std::move(rows), executor);
+        break;
+      }
       case PGRES_TUPLES_OK:
       case PGRES_COMMAND_OK:
         item.result = std::move(result);
         break;
       default:
-        if (!item.failed && PQresultStatus(result.get()) != PGRES_PIPELINE_ABORTED) {
+        if (!item.failed) {
           const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
           log::debug("pipelined read failed ({}): {}", state ? state : "no SQLSTATE",
                      one_line(PQresultErrorMessage(result.get())));

@@ -3,13 +3,8 @@
 //
 // PipelinedConnection: one libpq connection in pipeline mode and non-blocking
 // (libpq §34.5 "Pipeline Mode"), used by the coroutines of ONE io_context run by one thread.
-// Each statement is prepared on first use and queued in libpq at once; the statements queued
-// while the thread runs its other ready handlers go in one batch: one Sync and one send, posted
-// behind them (libpq 15's PQpipelineSync flushes, so one Sync per statement was one send per
-// statement, and one answer from PostgreSQL each: a wake-up on both sides). A batch is one
-// implicit transaction (PostgreSQL's extended-query protocol), in which each read-committed
-// statement still takes its own snapshot; an error ends the statements after it up to the
-// Sync too, and those, like the failed one, are read again as units by their callers. One reading
+// Each statement is sent at once, prepared on first use, and followed by its own Sync, so that
+// each is its own implicit transaction and an error ends only its own statement. One reading
 // coroutine, started with the first statement, waits on the socket through the io_context for
 // as long as the connection serves, and hands each result, in the order sent, to the coroutine
 // that sent it. It holds the connection: a connection lives until it retires (or its
@@ -75,10 +70,9 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
     boost::asio::any_completion_handler<void(std::optional<Rows>)> handler;
     ResultPtr result;     // the statement's own result (not its Prepare's)
     bool failed = false;  // some result of it was an error
-    int groups = 1;       // result groups libpq has still to end with a null: 2 with its Prepare
 
-    InFlight(boost::asio::any_completion_handler<void(std::optional<Rows>)> h, int result_groups)
-        : handler(std::move(h)), groups(result_groups) {}
+    explicit InFlight(boost::asio::any_completion_handler<void(std::optional<Rows>)> h)
+        : handler(std::move(h)) {}
     InFlight(InFlight&&) = default;
     InFlight& operator=(InFlight&&) = delete;
   };
@@ -97,8 +91,6 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
   // Reads results until the connection retires; one at a time (reading_).
   boost::asio::awaitable<void> read_results(boost::asio::any_io_executor executor,
                                             ReaderLease lease);
-  // Ends the batch queued since the last one: a Sync, and the send of it all.
-  void sync_batch(const boost::asio::any_io_executor& executor);
   // Hands every complete result libpq has buffered to its statement's coroutine.
   void deliver(const boost::asio::any_io_executor& executor);
   // Fails every statement in flight and takes no more; `why` is logged at warn.
@@ -112,8 +104,7 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
   std::deque<InFlight> in_flight_;  // in the order sent
   bool reading_ = false;
   bool retired_ = false;
-  bool must_flush_ = false;   // libpq holds output the socket did not take yet
-  bool sync_posted_ = false;  // a sync_batch is posted: statements queued now join its batch
+  bool must_flush_ = false;  // libpq holds output the socket did not take yet
   boost::asio::posix::stream_descriptor* socket_ = nullptr;  // read_results' own, while it runs
 };
 
