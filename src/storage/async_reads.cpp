@@ -40,6 +40,17 @@ boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metri
                                                  std::move(unit));
 }
 
+boost::asio::awaitable<Result<std::optional<Task>>> read_task(Database& db, ops::Metrics& metrics,
+                                                              const std::string& user_id,
+                                                              const std::int64_t& id) {
+  auto pipelined = [&](AsyncReads& reads) { return reads.task(user_id, id); };
+  auto unit = [user = user_id, task_id = id](Tx& tx) {
+    return Result<std::optional<Task>>(storage::tasks(tx).find(user, task_id));
+  };
+  co_return co_await pipelined_or_unit<std::optional<Task>>(db, metrics, kTaskReadsMetric,
+                                                            pipelined, std::move(unit));
+}
+
 boost::asio::awaitable<Result<AuditPage>> read_audit_page(Database& db, ops::Metrics& metrics,
                                                           const std::string& user_id,
                                                           const AuditQuery& q) {

@@ -7,8 +7,9 @@
 // (postgres/pg_pipeline.hpp): its result arrives on the thread's own event loop, together with
 // the other requests' results.
 //
-// The task pages (GET /api/{user_id}/tasks, the busiest read) and the audit pages
-// (GET /api/{user_id}/audit) go this way; any other read is a unit. SQLite has none
+// The task pages (GET /api/{user_id}/tasks, the busiest read), one task
+// (GET /api/{user_id}/tasks/{id}) and the audit pages (GET /api/{user_id}/audit) go this way;
+// any other read is a unit. SQLite has none
 // (Database::async_reads() is null): its reads are local calls.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
@@ -39,16 +40,21 @@ class AsyncReads {
   // storage/await.hpp): they must outlive the co_await.
   virtual boost::asio::awaitable<std::optional<TaskPage>> task_page(const std::string& user_id,
                                                                     const TaskQuery& q) = 0;
-  // The same for an audit page (as AuditStore::list), under the same conditions.
+  // `user_id`'s task `id` (as TaskStore::find: nullopt inside when there is none, or it is
+  // another user's), under the same conditions (outer nullopt: it could not be read this way).
+  virtual boost::asio::awaitable<std::optional<std::optional<Task>>> task(
+      const std::string& user_id, const std::int64_t& id) = 0;
+  // The same for an audit page (as AuditStore::list).
   virtual boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
                                                                       const AuditQuery& q) = 0;
   virtual AsyncReadStats stats() const = 0;
 };
 
-// Counters of the task pages and of the audit pages read where db.async_reads() exists, by
-// path: label path="pipelined" (on the I/O thread) or path="reader_thread" (it could not take
-// the read). Described by the tasks module and by the audit module.
+// Counters of the task pages, the single tasks and the audit pages read where db.async_reads()
+// exists, by path: label path="pipelined" (on the I/O thread) or path="reader_thread" (it could
+// not take the read). Described by the tasks module and by the audit module.
 inline constexpr const char* kTaskPageReadsMetric = "todo_db_task_page_reads_total";
+inline constexpr const char* kTaskReadsMetric = "todo_db_task_reads_total";
 inline constexpr const char* kAuditPageReadsMetric = "todo_db_audit_page_reads_total";
 
 // The page of `q` for `user_id`: through db.async_reads() when there is one and it can take
@@ -60,6 +66,13 @@ inline constexpr const char* kAuditPageReadsMetric = "todo_db_audit_page_reads_t
 boost::asio::awaitable<Result<TaskPage>> read_task_page(Database& db, ops::Metrics& metrics,
                                                         const std::string& user_id,
                                                         const TaskQuery& q);
+
+// `user_id`'s task `id` (as TaskStore::find: nullopt when there is none), the same way:
+// pipelined when it can be, else a read unit; counted in kTaskReadsMetric. `user_id` and `id`
+// must outlive the co_await.
+boost::asio::awaitable<Result<std::optional<Task>>> read_task(Database& db, ops::Metrics& metrics,
+                                                              const std::string& user_id,
+                                                              const std::int64_t& id);
 
 // The audit page of `q` for `user_id` (as AuditStore::list), the same way: pipelined when it
 // can be, else a read unit; counted in kAuditPageReadsMetric.

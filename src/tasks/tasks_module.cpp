@@ -197,18 +197,16 @@ asio::awaitable<http::Reply> get_task(TaskDeps& s, http::RequestContext& ctx) {
   if (!t) co_return t.error();
   auto pre = preconditions(ctx);
   if (!pre) co_return pre.error();
-  auto task_unit = [t = *t](storage::Tx& tx) -> Result<Task> {
-    auto found = storage::tasks(tx).find(t.user_id, t.id);
-    if (!found)
-      return Error::make(ErrorKind::not_found, "task " + std::to_string(t.id) + " does not exist");
-    return std::move(*found);
-  };
-  auto task = co_await storage::db_read<Task>(s.db, s.metrics, std::move(task_unit));
-  if (!task) co_return task.error();
+  auto found = co_await storage::read_task(s.db, s.metrics, t->user_id, t->id);
+  if (!found) co_return found.error();
+  if (!*found)
+    co_return Error::make(ErrorKind::not_found,
+                          "task " + std::to_string(t->id) + " does not exist");
+  const Task& task = **found;
   const char* unchanged = nullptr;
-  if (auto e = precondition_error(*task, *pre, &unchanged)) co_return *e;
-  if (unchanged) co_return not_modified(*task, ctx);
-  co_return task_response(status::ok, *task, ctx);
+  if (auto e = precondition_error(task, *pre, &unchanged)) co_return *e;
+  if (unchanged) co_return not_modified(task, ctx);
+  co_return task_response(status::ok, task, ctx);
 }
 
 // What every change to one task starts from: the caller's task and the request's
@@ -326,10 +324,14 @@ class TasksModule final : public app::Module {
               std::size_t list_cache_bytes)
       : cache_(list_cache_bytes > 0 ? std::make_unique<ListCache>(list_cache_bytes) : nullptr),
         deps_{db, metrics, authenticator, outbox, cache_.get()} {
-    if (db.async_reads())
+    if (db.async_reads()) {
       metrics.describe(storage::kTaskPageReadsMetric, "counter",
                        "Task pages read, by path: pipelined on the I/O thread, or on a reader "
                        "thread when that path could not take the read (PostgreSQL).");
+      metrics.describe(storage::kTaskReadsMetric, "counter",
+                       "Single tasks read (GET of one task), by path, as the task pages "
+                       "(PostgreSQL).");
+    }
   }
 
   std::string_view name() const override { return "tasks"; }

@@ -121,14 +121,19 @@ test('/metrics: the event pipeline (outbox gauges, delivery counters, audit lag 
 
 for (const [what, metric, path] of [
   ['task pages', 'todo_db_task_page_reads_total', 'tasks?limit=5&sort=title'],
+  ['single tasks', 'todo_db_task_reads_total', 'tasks/{id}'],
   ['audit pages', 'todo_db_audit_page_reads_total', 'audit?limit=5'],
 ]) {
   test(`GET /metrics counts ${what} by read path (PostgreSQL: pipelined on the I/O threads)`, async () => {
     const u = await server.signUp();
+    const task = await server.api('POST', `/api/${u.user.id}/tasks`, { token: u.token, body: { title: 'counted' } });
+    assert.equal(task.status, 201);
     const isPath = (p) => (s) => s.name === metric && s.labels.path === p;
     const before = await metrics();
     for (let i = 0; i < 3; i++) {
-      assert.equal((await server.api('GET', `/api/${u.user.id}/${path}`, { token: u.token })).status, 200);
+      const got = await server.api('GET', `/api/${u.user.id}/${path.replace('{id}', task.json.id)}`, { token: u.token });
+      assert.equal(got.status, 200);
+      if (path.startsWith('tasks/')) assert.equal(got.json.title, 'counted');
     }
     const m = await metrics();
     if (BACKEND === 'sqlite') {

@@ -211,6 +211,38 @@ TEST_P(PipelinedReadsTest, AFailedStatementEndsOnlyItselfAndTheConnectionServesO
   EXPECT_TRUE(conn->usable());
 }
 
+TEST_P(PipelinedReadsTest, OneTaskReadPipelinedIsTheStoresAndOnlyItsOwners) {
+  create_user("a");
+  create_user("b");
+  const auto ids = insert_all(
+      "a", {{.title = "with \"quotes\"", .description = "d", .tags = {"x", "y"}}, {.title = "two"}},
+      {100, 200});
+  const auto other = insert_all("b", {{.title = "b's"}}, {300});
+  auto piped = [&](std::string_view user, std::int64_t id) {
+    const std::string uid = user_id(user);
+    return pipelined<std::optional<Task>>([&](AsyncReads& reads) { return reads.task(uid, id); });
+  };
+  for (const std::int64_t id : ids) {
+    std::optional<Task> unit;
+    ASSERT_TRUE(ok(read([&](Tx& tx) { unit = storage::tasks(tx).find(user_id("a"), id); })));
+    ASSERT_TRUE(unit.has_value());
+    auto got = piped("a", id);
+    ASSERT_TRUE(got.has_value()) << "the pipelined read declined";
+    ASSERT_TRUE(got->has_value()) << "task " << id << " not found pipelined";
+    EXPECT_EQ(task_json_text(**got), task_json_text(*unit));
+  }
+  // Another user's task, and an id no task has: found by no one but its owner.
+  auto theirs = piped("a", other[0]);
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_FALSE(theirs->has_value()) << "user a read user b's task";
+  auto missing = piped("a", ids.back() + 1'000'000);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+  auto own = piped("b", other[0]);
+  ASSERT_TRUE(own.has_value() && own->has_value());
+  EXPECT_EQ((*own)->title, "b's");
+}
+
 TEST_P(PipelinedReadsTest, ABrokenConnectionFallsBackThenIsReplaced) {
   create_user("a");
   insert_all("a", {{.title = "one"}, {.title = "two"}}, {100, 200});

@@ -305,6 +305,26 @@ asio::awaitable<std::optional<TaskPage>> PgAsyncReads::task_page(const std::stri
   co_return page;
 }
 
+asio::awaitable<std::optional<std::optional<Task>>> PgAsyncReads::task(const std::string& user_id,
+                                                                       const std::int64_t& id) {
+  auto executor = co_await asio::this_coro::executor;
+  auto conn = connection_for(asio::query(executor, asio::execution::context));
+  std::optional<std::optional<Task>> task;
+  if (conn) {
+    const Statement statement = task_statement(user_id, id);
+    auto rows = co_await conn->query(statement.sql, statement.params, ResultFormat::binary);
+    if (rows) {
+      try {
+        task = read_found_task(*rows);
+      } catch (const DbError& e) {
+        log::debug("pipelined task unreadable: {}", e.what());
+      }
+    }
+  }
+  ++(task ? pipelined_ : fallbacks_);
+  co_return task;
+}
+
 asio::awaitable<std::optional<AuditPage>> PgAsyncReads::audit_page(const std::string& user_id,
                                                                    const AuditQuery& q) {
   if (q.limit < 1) co_return AuditPage{};  // as AuditStore::list

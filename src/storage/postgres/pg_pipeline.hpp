@@ -121,6 +121,8 @@ class PgAsyncReads final : public AsyncReads {
 
   boost::asio::awaitable<std::optional<TaskPage>> task_page(const std::string& user_id,
                                                             const TaskQuery& q) override;
+  boost::asio::awaitable<std::optional<std::optional<Task>>> task(const std::string& user_id,
+                                                                  const std::int64_t& id) override;
   boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
                                                               const AuditQuery& q) override;
   AsyncReadStats stats() const override;

@@ -154,11 +154,8 @@ class PgTasks final : public TaskStore {
 
   std::optional<Task> find(std::string_view user_id, std::int64_t id) override {
     flush_task(user_id, id);
-    auto r = db_.exec(
-        std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = $1 AND t.id = $2",
-        Params().add(user_id).add(id), ResultFormat::binary);
-    if (r.empty()) return std::nullopt;
-    return read_task(r, 0);
+    const Statement statement = task_statement(user_id, id);
+    return read_found_task(db_.exec(statement.sql, statement.params, ResultFormat::binary));
   }
 
   std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
@@ -363,6 +360,17 @@ Statement task_page_statement(std::string_view user_id, const TaskQuery& q) {
   sql += " ORDER BY " + key + " " + dir + ", t.id " + dir;
   sql += " LIMIT " + param(std::int64_t(q.limit) + 1);  // one more: is there a next page?
   return {std::move(sql), std::move(p)};
+}
+
+Statement task_statement(std::string_view user_id, std::int64_t id) {
+  return {
+      std::string("SELECT ") + kTaskColumns + " FROM tasks t WHERE t.user_id = $1 AND t.id = $2",
+      Params().add(user_id).add(id)};
+}
+
+std::optional<Task> read_found_task(const Rows& r) {
+  if (r.empty()) return std::nullopt;
+  return read_task(r, 0);
 }
 
 TaskPage read_task_page(const Rows& r, const TaskQuery& q) {
