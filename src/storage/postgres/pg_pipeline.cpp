@@ -285,65 +285,49 @@ void PgAsyncReads::open_replacement() {
   run_blocking_(std::move(opened), std::move(refused));
 }
 
-asio::awaitable<std::optional<TaskPage>> PgAsyncReads::task_page(const std::string& user_id,
-                                                                 const TaskQuery& q) {
+template <typename T, typename Decode>
+asio::awaitable<std::optional<T>> PgAsyncReads::read(const std::string& sql, const Params& params,
+                                                     ResultFormat format, Decode decode,
+                                                     const char* what) {
   auto executor = co_await asio::this_coro::executor;
   auto conn = connection_for(asio::query(executor, asio::execution::context));
-  std::optional<TaskPage> page;
+  std::optional<T> value;
   if (conn) {
-    const Statement statement = task_page_statement(user_id, q);
-    auto rows = co_await conn->query(statement.sql, statement.params, ResultFormat::binary);
+    auto rows = co_await conn->query(sql, params, format);
     if (rows) {
       try {
-        page = read_task_page(*rows, q);
+        value = decode(*rows);
       } catch (const DbError& e) {
-        log::debug("pipelined task page unreadable: {}", e.what());
+        log::debug("pipelined {} unreadable: {}", what, e.what());
       }
     }
   }
-  ++(page ? pipelined_ : fallbacks_);
-  co_return page;
+  ++(value ? pipelined_ : fallbacks_);
+  co_return value;
+}
+
+asio::awaitable<std::optional<TaskPage>> PgAsyncReads::task_page(const std::string& user_id,
+                                                                 const TaskQuery& q) {
+  const Statement statement = task_page_statement(user_id, q);
+  auto decode = [&q](const Rows& rows) { return read_task_page(rows, q); };
+  co_return co_await read<TaskPage>(statement.sql, statement.params, ResultFormat::binary, decode,
+                                    "task page");
 }
 
 asio::awaitable<std::optional<std::optional<Task>>> PgAsyncReads::task(const std::string& user_id,
                                                                        const std::int64_t& id) {
-  auto executor = co_await asio::this_coro::executor;
-  auto conn = connection_for(asio::query(executor, asio::execution::context));
-  std::optional<std::optional<Task>> task;
-  if (conn) {
-    const Statement statement = task_statement(user_id, id);
-    auto rows = co_await conn->query(statement.sql, statement.params, ResultFormat::binary);
-    if (rows) {
-      try {
-        task = read_found_task(*rows);
-      } catch (const DbError& e) {
-        log::debug("pipelined task unreadable: {}", e.what());
-      }
-    }
-  }
-  ++(task ? pipelined_ : fallbacks_);
-  co_return task;
+  const Statement statement = task_statement(user_id, id);
+  auto decode = [](const Rows& rows) { return read_found_task(rows); };
+  co_return co_await read<std::optional<Task>>(statement.sql, statement.params,
+                                               ResultFormat::binary, decode, "task");
 }
 
 asio::awaitable<std::optional<AuditPage>> PgAsyncReads::audit_page(const std::string& user_id,
                                                                    const AuditQuery& q) {
   if (q.limit < 1) co_return AuditPage{};  // as AuditStore::list
-  auto executor = co_await asio::this_coro::executor;
-  auto conn = connection_for(asio::query(executor, asio::execution::context));
-  std::optional<AuditPage> page;
-  if (conn) {
-    const auto [sql, params] = audit_list_statement(user_id, q);
-    auto rows = co_await conn->query(sql, params, ResultFormat::text);
-    if (rows) {
-      try {
-        page = read_audit_page(*rows, q);
-      } catch (const DbError& e) {
-        log::debug("pipelined audit page unreadable: {}", e.what());
-      }
-    }
-  }
-  ++(page ? pipelined_ : fallbacks_);
-  co_return page;
+  const auto [sql, params] = audit_list_statement(user_id, q);
+  auto decode = [&q](const Rows& rows) { return read_audit_page(rows, q); };
+  co_return co_await read<AuditPage>(sql, params, ResultFormat::text, decode, "audit page");
 }
 
 AsyncReadStats PgAsyncReads::stats() const {

@@ -132,6 +132,13 @@ class PgAsyncReads final : public AsyncReads {
   std::shared_ptr<PipelinedConnection> connection_for(boost::asio::execution_context& context);
 
  private:
+  // `sql` with `params` on the calling thread's connection, its rows given to `decode` (a
+  // callable Rows -> T, which may throw DbError); nullopt when the read was declined or failed
+  // (`what` names it in the debug log). Counts it in pipelined_ or fallbacks_.
+  template <typename T, typename Decode>
+  boost::asio::awaitable<std::optional<T>> read(const std::string& sql, const Params& params,
+                                                ResultFormat format, Decode decode,
+                                                const char* what);
   // Starts opening a replacement unless one is being opened or the last attempt was under a
   // second ago. Called without mutex_ held.
   void open_replacement();
