@@ -50,6 +50,25 @@ class PipelinedReadsTest : public StorageTest {
     if (!out) return Error::make(ErrorKind::internal, "no answer within 60 s");
     return std::move(*out);
   }
+  // Users "<prefix>0" … "<prefix>(n-1)", user u with u + 1 tasks of its own (tagged with its
+  // name); the ids of each one's tasks, newest first.
+  std::vector<std::vector<std::int64_t>> users_with_tasks(const std::string& prefix, int n) {
+    std::vector<std::vector<std::int64_t>> expected(n);
+    for (int u = 0; u < n; ++u) {
+      const std::string name = prefix + std::to_string(u);
+      create_user(name);
+      std::vector<TaskFields> fields;
+      std::vector<Millis> created;
+      for (int i = 0; i <= u; ++i) {
+        fields.push_back({.title = name + " task " + std::to_string(i), .tags = {name}});
+        created.push_back(1000 + i);
+      }
+      insert_all(name, fields, created);
+      expected[u] = expected_ids(name);
+      EXPECT_EQ(expected[u].size(), std::size_t(u + 1));
+    }
+    return expected;
+  }
   static std::vector<std::int64_t> ids_of(const TaskPage& page) {
     std::vector<std::int64_t> ids;
     for (const auto& t : page.items) ids.push_back(t.id);
@@ -70,20 +89,7 @@ TEST_P(PipelinedReadsTest, ManyPagesAtOnceEachGoToItsOwnReader) {
   // than a connection takes in flight: those fall back to units). Any answer handed to the
   // wrong coroutine shows up as another user's ids.
   constexpr int kUsers = 10;
-  std::vector<std::vector<std::int64_t>> expected(kUsers);
-  for (int u = 0; u < kUsers; ++u) {
-    const std::string name = "u" + std::to_string(u);
-    create_user(name);
-    std::vector<TaskFields> fields;
-    std::vector<Millis> created;
-    for (int i = 0; i <= u; ++i) {
-      fields.push_back({.title = name + " task " + std::to_string(i), .tags = {name}});
-      created.push_back(1000 + i);
-    }
-    insert_all(name, fields, created);
-    expected[u] = expected_ids(name);
-    ASSERT_EQ(expected[u].size(), std::size_t(u + 1));
-  }
+  const auto expected = users_with_tasks("u", kUsers);
   const auto before = stats();
   constexpr int kReads = 100;
   std::vector<std::optional<Result<TaskPage>>> answers(kReads);
@@ -117,21 +123,9 @@ TEST_P(PipelinedReadsTest, ReadsThatKeepComingEachGetTheirOwnPageBatchAfterBatch
   // statements are sent while earlier ones are being answered, in every interleaving.
   constexpr int kReaders = 5;
   constexpr int kRounds = 20;
-  std::vector<std::vector<std::int64_t>> expected(kReaders);
+  const auto expected = users_with_tasks("r", kReaders);
   std::vector<std::string> users(kReaders);
-  for (int u = 0; u < kReaders; ++u) {
-    const std::string name = "r" + std::to_string(u);
-    create_user(name);
-    std::vector<TaskFields> fields;
-    std::vector<Millis> created;
-    for (int i = 0; i <= u; ++i) {
-      fields.push_back({.title = name + " task " + std::to_string(i)});
-      created.push_back(1000 + i);
-    }
-    insert_all(name, fields, created);
-    expected[u] = expected_ids(name);
-    users[u] = user_id(name);
-  }
+  for (int u = 0; u < kReaders; ++u) users[u] = user_id("r" + std::to_string(u));
   const auto before = stats();
   std::vector<int> done(kReaders, 0);
   std::vector<std::string> wrong;
