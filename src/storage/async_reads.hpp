@@ -9,8 +9,8 @@
 //
 // The task pages (GET /api/{user_id}/tasks, the busiest read), one task
 // (GET /api/{user_id}/tasks/{id}) and the audit pages (GET /api/{user_id}/audit) go this way;
-// any other read is a unit. SQLite has none
-// (Database::async_reads() is null): its reads are local calls.
+// any other read is a unit. SQLite has none (Database::async_reads() is null): its reads are
+// local calls.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>

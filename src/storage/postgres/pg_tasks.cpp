@@ -160,11 +160,9 @@ class PgTasks final : public TaskStore {
 
   std::optional<Task> lock(std::string_view user_id, std::int64_t id) override {
     flush_task(user_id, id);
-    auto r = db_.exec(std::string("SELECT ") + kTaskColumns +
-                          " FROM tasks t WHERE t.user_id = $1 AND t.id = $2 FOR UPDATE",
-                      Params().add(user_id).add(id), ResultFormat::binary);
-    if (r.empty()) return std::nullopt;
-    return read_task(r, 0);
+    Statement statement = task_statement(user_id, id);
+    statement.sql += " FOR UPDATE";
+    return read_found_task(db_.exec(statement.sql, statement.params, ResultFormat::binary));
   }
 
   void update(const Task& t) override {
