@@ -205,6 +205,90 @@ TEST_P(PipelinedReadsTest, AFailedStatementEndsOnlyItselfAndTheConnectionServesO
   EXPECT_TRUE(conn->usable());
 }
 
+TEST_P(PipelinedReadsTest, AStatementThatFailsWhenItRunsKeepsTheConnectionsPreparedStatements) {
+  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
+  ASSERT_NE(reads, nullptr);
+  auto conn = reads->connection_for(io_);
+  ASSERT_NE(conn, nullptr);
+  using postgres::Params;
+  // One statement at a time on io_: its first column as an integer, nullopt when it failed.
+  auto ask = [&](const std::string& sql, const Params& params) {
+    std::optional<std::optional<std::int64_t>> answer;
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          auto rows = co_await conn->query(sql, params, postgres::ResultFormat::text);
+          answer.emplace();
+          if (rows) *answer = rows->int64(0, 0);
+        },
+        asio::detached);
+    run_until(io_, [&] { return answer.has_value(); });
+    EXPECT_TRUE(answer.has_value()) << sql << ": no answer";
+    return answer.value_or(std::nullopt);
+  };
+  const std::string kept = "SELECT $1::bigint + 100";
+  const std::string failing = "SELECT 1 / $1::bigint";
+  for (std::int64_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(ask(kept, Params().add(i)), std::optional<std::int64_t>(100 + i));
+    EXPECT_EQ(ask(failing, Params().add(std::int64_t(0))), std::nullopt);  // division by zero
+  }
+  // One statement that cannot be prepared, twice: each time its own failure only.
+  EXPECT_EQ(ask("SELECT no_such_column FROM tasks", Params()), std::nullopt);
+  EXPECT_EQ(ask("SELECT no_such_column FROM tasks", Params()), std::nullopt);
+  EXPECT_EQ(ask(kept, Params().add(std::int64_t(7))), std::optional<std::int64_t>(107));
+  // Each text prepared once on this session, however many errors came between its uses
+  // (forgetting them at each error left one more on the server each time).
+  const std::string count =
+      "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1 OR statement = $2";
+  EXPECT_EQ(ask(count, Params().add(kept).add(failing)), std::optional<std::int64_t>(2));
+  EXPECT_TRUE(conn->usable());
+}
+
+TEST_P(PipelinedReadsTest, LargeStatementsAndLargeResultsBothWaysDoNotDeadlock) {
+  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
+  ASSERT_NE(reads, nullptr);
+  auto conn = reads->connection_for(io_);
+  ASSERT_NE(conn, nullptr);
+  // All sent at once: first a statement whose 64 MiB result the server is still sending
+  // when it should read the next statements, then fifteen statements of 4 MiB each (echoed).
+  // That is more than the socket buffers hold either way: the server stops reading our
+  // statements until we read its result, so output pending must not stop us reading
+  // (libpq's rule).
+  constexpr int kEchoes = 15;
+  constexpr std::size_t kBig = 64u << 20;
+  constexpr std::size_t kBytes = 4u << 20;
+  struct Ask {
+    std::string sql;
+    postgres::Params params;
+    std::optional<std::optional<std::string>> answer;
+  };
+  std::vector<Ask> asks(kEchoes + 1);
+  asks[0].sql = "SELECT repeat('x', $1::integer) || '!'";
+  asks[0].params.add(std::int64_t(kBig - 1));
+  for (int i = 1; i <= kEchoes; ++i) {
+    asks[i].sql = "SELECT $1::text";
+    asks[i].params.add(std::string(kBytes - 1, char('a' + i)) + "!");
+  }
+  auto run = [&](Ask& ask) -> asio::awaitable<void> {
+    auto rows = co_await conn->query(ask.sql, ask.params, postgres::ResultFormat::text);
+    ask.answer.emplace();
+    if (rows) *ask.answer = rows->text(0, 0);
+  };
+  for (auto& ask : asks) asio::co_spawn(io_, run(ask), asio::detached);
+  run_until(io_, [&] {
+    return std::all_of(asks.begin(), asks.end(), [](const Ask& a) { return a.answer.has_value(); });
+  });
+  for (int i = 0; i <= kEchoes; ++i) {
+    ASSERT_TRUE(asks[i].answer.has_value()) << "statement " << i << ": no answer within 60 s";
+    ASSERT_TRUE(asks[i].answer->has_value()) << "statement " << i << " failed";
+    const std::string& got = **asks[i].answer;
+    EXPECT_EQ(got.size(), i == 0 ? kBig : kBytes);
+    EXPECT_EQ(got.front(), i == 0 ? 'x' : char('a' + i)) << "statement " << i << ": another's answer";
+    EXPECT_EQ(got.back(), '!');
+  }
+  EXPECT_TRUE(conn->usable());
+}
+
 TEST_P(PipelinedReadsTest, OneTaskReadPipelinedIsTheStoresAndOnlyItsOwners) {
   create_user("a");
   create_user("b");

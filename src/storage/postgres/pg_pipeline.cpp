@@ -7,7 +7,10 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <utility>
+
+#include <unistd.h>
 
 #include "core/log.hpp"
 #include "storage/postgres/pg_audit.hpp"
@@ -22,6 +25,33 @@ namespace {
 // libpq's message of the connection's last error, on one line.
 std::string message_of(PGconn* conn) {
   return one_line(PQerrorMessage(conn));
+}
+
+// Completes with the first of two waits on `socket`, for input and for output space: libpq's
+// rule while PQflush has output pending (libpq §34.4 "Asynchronous Command Processing": wait
+// for read-ready or write-ready, and call PQconsumeInput or PQflush accordingly). Waiting for
+// output space alone deadlocks once the server, sending results we do not read, stops reading
+// the statements we are still sending. The later wait is cancelled, and its handler then does
+// nothing. Signature void(error_code): the first wait's.
+template <typename CompletionToken>
+auto async_wait_readable_or_writable(asio::posix::stream_descriptor& socket,
+                                     CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+      [&socket](auto handler) {
+        using Handler = decltype(handler);
+        auto first = std::make_shared<std::optional<Handler>>(std::move(handler));
+        auto on_ready = [first, &socket](boost::system::error_code ec) {
+          if (!first->has_value()) return;  // the other wait came first
+          Handler done = std::move(**first);
+          first->reset();
+          boost::system::error_code ignored;
+          socket.cancel(ignored);  // ends the other wait
+          std::move(done)(ec);
+        };
+        socket.async_wait(asio::posix::stream_descriptor::wait_read, on_ready);
+        socket.async_wait(asio::posix::stream_descriptor::wait_write, on_ready);
+      },
+      token);
 }
 
 }  // namespace
@@ -46,6 +76,7 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   auto executor = co_await asio::this_coro::executor;
   PGconn* conn = handle_->raw();
   auto found = prepared_.find(sql);
+  bool prepares = false;
   if (found == prepared_.end()) {
     std::string name = "todo_pipelined_" + std::to_string(++next_statement_);
     if (PQsendPrepare(conn, name.c_str(), sql.c_str(), 0, nullptr) != 1) {
@@ -55,6 +86,7 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
     // Known from now on: a later statement of the same text, sent before this Prepare's
     // result is back, runs after it in the pipeline.
     found = prepared_.emplace(sql, std::move(name)).first;
+    prepares = true;
   }
   const auto values = params.pointers();
   std::vector<int> lengths;
@@ -79,14 +111,18 @@ asio::awaitable<std::optional<Rows>> PipelinedConnection::query(const std::strin
   // statement starts it; it then runs until the connection retires) is started only then:
   // co_spawn may run it at once (it dispatches).
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Rows>)>(
-      [this, &executor](auto handler) {
+      [this, &executor, prepared = prepares ? &*found : nullptr](auto handler) {
         in_flight_.emplace_back(std::move(handler));
+        if (prepared) {
+          in_flight_.back().prepared_sql = prepared->first;
+          in_flight_.back().prepared_name = prepared->second;
+        }
         if (!reading_) {
           reading_ = true;
           asio::co_spawn(executor, read_results(executor, ReaderLease{shared_from_this()}),
                          asio::detached);
         } else if (must_flush_ && socket_) {
-          socket_->cancel();  // the reader waits for input; it must now wait to write first
+          socket_->cancel();  // the reader may wait for input only: now for output space too
         }
       },
       asio::use_awaitable);
@@ -108,24 +144,31 @@ PipelinedConnection::ReaderLease::~ReaderLease() {
 asio::awaitable<void> PipelinedConnection::read_results(asio::any_io_executor executor,
                                                         ReaderLease lease) {
   PGconn* conn = handle_->raw();
+  // Asio watches a duplicate of libpq's socket, which it closes when the reader ends. Not
+  // libpq's own descriptor: libpq closes that itself when the connection fails (in
+  // PQconsumeInput), and Asio's deregistration of it by number afterwards could remove another
+  // socket given that number meanwhile (an HTTP connection that thread 0 accepted into this
+  // io_context), which would then wait for input forever. The duplicate is the same open
+  // socket: the same readiness.
   asio::posix::stream_descriptor socket(executor);
   boost::system::error_code ec;
-  socket.assign(PQsocket(conn), ec);
+  const int watched = ::dup(PQsocket(conn));
+  if (watched < 0)
+    ec.assign(errno, boost::system::system_category());
+  else
+    socket.assign(watched, ec);
   if (ec) {
+    if (watched >= 0) ::close(watched);
     reading_ = false;
     lease.finished = true;
     retire("cannot watch the socket: " + ec.message(), executor);
     co_return;
   }
   socket_ = &socket;
-  struct Release {  // however the coroutine ends: libpq owns the descriptor
+  struct Forget {  // however the coroutine ends, query() no longer cancels its waits
     PipelinedConnection& self;
-    asio::posix::stream_descriptor& socket;
-    ~Release() {
-      self.socket_ = nullptr;
-      socket.release();
-    }
-  } release{*this, socket};
+    ~Forget() { self.socket_ = nullptr; }
+  } forget{*this};
 
   // Waits on the socket for as long as the connection serves, statements in flight or not:
   // a reader started per burst of statements cost two epoll_ctl calls and a coroutine each
@@ -133,19 +176,19 @@ asio::awaitable<void> PipelinedConnection::read_results(asio::any_io_executor ex
   while (!retired_) {
     ec.clear();
     if (must_flush_)
-      co_await socket.async_wait(asio::posix::stream_descriptor::wait_write,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await async_wait_readable_or_writable(socket,
+                                               asio::redirect_error(asio::use_awaitable, ec));
     else
       co_await socket.async_wait(asio::posix::stream_descriptor::wait_read,
                                  asio::redirect_error(asio::use_awaitable, ec));
     if (retired_) break;
-    // Cancelled by query() to switch to waiting for output space: not an error.
+    // Cancelled by query() to wait for output space too: not an error.
     if (ec && ec != asio::error::operation_aborted) {
       retire("waiting on the socket failed: " + ec.message(), executor);
       break;
     }
     // libpq: when output is pending, read input first (the server may be blocked sending
-    // results to us), then flush again.
+    // results to us), then flush again. Both are non-blocking, whichever wait ended.
     if (PQconsumeInput(conn) != 1) {
       retire("reading failed: " + message_of(conn), executor);
       break;
@@ -179,6 +222,8 @@ void PipelinedConnection::deliver(const asio::any_io_executor& executor) {
     }
     nulls = 0;
     InFlight& item = in_flight_.front();
+    const bool first_result = !item.any_result;
+    item.any_result = true;
     switch (PQresultStatus(result.get())) {
       case PGRES_PIPELINE_SYNC: {
         std::optional<Rows> rows;
@@ -199,8 +244,15 @@ void PipelinedConnection::deliver(const asio::any_io_executor& executor) {
                      one_line(PQresultErrorMessage(result.get())));
         }
         item.failed = true;
-        // Its Prepare may be what failed: prepare every statement again from now on.
-        prepared_.clear();
+        // Its Prepare failed (the first result of a statement that sent one): the name does not
+        // exist on the server, so the next statement of that text prepares again. A statement
+        // that failed when it ran keeps its prepared statement (forgetting it would leave one
+        // more on the server at each error).
+        if (first_result && !item.prepared_sql.empty()) {
+          auto known = prepared_.find(item.prepared_sql);
+          if (known != prepared_.end() && known->second == item.prepared_name)
+            prepared_.erase(known);
+        }
         break;
     }
   }

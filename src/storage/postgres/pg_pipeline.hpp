@@ -68,8 +68,11 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
   // source instead of taking its handler (fixed in 1.82), so it is deleted here.
   struct InFlight {
     boost::asio::any_completion_handler<void(std::optional<Rows>)> handler;
-    ResultPtr result;     // the statement's own result (not its Prepare's)
-    bool failed = false;  // some result of it was an error
+    ResultPtr result;         // the statement's own result (not its Prepare's)
+    bool failed = false;      // some result of it was an error
+    bool any_result = false;  // a result of it came (its Prepare's, when it sent one, first)
+    std::string prepared_sql;   // set when it sent a Prepare: the statement's text
+    std::string prepared_name;  // and the name it prepared it as
 
     explicit InFlight(boost::asio::any_completion_handler<void(std::optional<Rows>)> h)
         : handler(std::move(h)) {}
