@@ -43,8 +43,9 @@ int request_writers(const Config& config, int cpus) {
   return cpus <= 2 ? 1 : 2;
 }
 
-// `io_threads`: how many I/O threads serve task or audit pages (0 when the role has neither the
-// tasks nor the audit module): one pipelined read connection each is opened at start.
+// `io_threads`: how many I/O threads serve task, audit or notification pages (0 when the role
+// has none of the tasks, audit and reminders modules): one pipelined read connection each is
+// opened at start.
 std::unique_ptr<storage::Database> open_database(const Config& config, const std::string& instance,
                                                  int cpus, int io_threads) {
   if (config.uses_postgres()) {
@@ -114,7 +115,7 @@ int serve(const Config& config, std::vector<std::unique_ptr<app::ModuleSpec>>& c
   const std::string instance = instance_name();
   // The pages read pipelined on the I/O threads (storage/async_reads.hpp).
   const bool serves_pages = std::any_of(specs.begin(), specs.end(), [](auto* s) {
-    return s->name() == "tasks" || s->name() == "audit";
+    return s->name() == "tasks" || s->name() == "audit" || s->name() == "reminders";
   });
   auto db = open_database(config, instance, cpus, serves_pages ? server_opts.io_threads : 0);
   // CPU-heavy work (Argon2id hashing) runs here, never on I/O threads; its size bounds the

@@ -13,6 +13,7 @@
 #include "reminders/notification_json.hpp"
 #include "reminders/reminder_consumer.hpp"
 #include "reminders/scheduler.hpp"
+#include "storage/async_reads.hpp"
 #include "storage/await.hpp"
 #include "storage/notification_store.hpp"
 #include "storage/reminder_store.hpp"
@@ -43,7 +44,7 @@ struct NotificationDeps {
 // The bell's count, live in the user's open tabs (src/stream): appended to the live-update
 // log in the transaction that changed it; the route calls StreamSignal after the commit.
 void append_unread_count(storage::Tx& tx, const std::string& user_id) {
-  auto unread = storage::notifications(tx).list(user_id, true, std::nullopt, 1).unread;
+  auto unread = storage::notifications(tx).list(user_id, {.unread_only = true, .limit = 1}).unread;
   storage::stream(tx).append(user_id, "notifications",
                              "{\"unread_count\":" + std::to_string(unread) + "}", now_millis());
 }
@@ -119,12 +120,8 @@ asio::awaitable<http::Reply> list_notifications(NotificationDeps& s, http::Reque
   if (!user) co_return user.error();
   auto query = parse_list_query(ctx.url.params());
   if (!query) co_return query.error();
-  auto unit = [u = *user, q = *query](storage::Tx& tx) {
-    return Result<storage::NotificationPage>(
-        storage::notifications(tx).list(u, q.unread_only, q.before_id, q.limit));
-  };
-  auto page =
-      co_await storage::db_read<storage::NotificationPage>(s.db, s.metrics, std::move(unit));
+  const storage::NotificationQuery q{query->unread_only, query->before_id, query->limit};
+  auto page = co_await storage::read_notification_page(s.db, s.metrics, *user, q);
   if (!page) co_return page.error();
   co_return http::json_response(status::ok, notification_page_json(*page), ctx.request);
 }
@@ -247,6 +244,10 @@ class RemindersModule final : public app::Module {
         trigger_{db, metrics, outbox, std::move(app_token), horizon, stream},
         ready_max_overdue_(ready_max_overdue) {
     describe_fired_metrics(metrics);
+    if (db.async_reads())
+      metrics.describe(storage::kNotificationPageReadsMetric, "counter",
+                       "Notification pages read, by path: pipelined on the I/O thread, or on a "
+                       "reader thread when that path could not take the read (PostgreSQL).");
   }
 
   std::string_view name() const override { return "reminders"; }

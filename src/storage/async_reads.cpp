@@ -62,4 +62,14 @@ boost::asio::awaitable<Result<AuditPage>> read_audit_page(Database& db, ops::Met
                                                   std::move(unit));
 }
 
+boost::asio::awaitable<Result<NotificationPage>> read_notification_page(
+    Database& db, ops::Metrics& metrics, const std::string& user_id, const NotificationQuery& q) {
+  auto pipelined = [&](AsyncReads& reads) { return reads.notification_page(user_id, q); };
+  auto unit = [user = user_id, query = q](Tx& tx) {
+    return Result<NotificationPage>(storage::notifications(tx).list(user, query));
+  };
+  co_return co_await pipelined_or_unit<NotificationPage>(db, metrics, kNotificationPageReadsMetric,
+                                                         pipelined, std::move(unit));
+}
+
 }  // namespace todo::storage

@@ -8,9 +8,9 @@
 // the other requests' results.
 //
 // The task pages (GET /api/{user_id}/tasks, the busiest read), one task
-// (GET /api/{user_id}/tasks/{id}) and the audit pages (GET /api/{user_id}/audit) go this way;
-// any other read is a unit. SQLite has none (Database::async_reads() is null): its reads are
-// local calls.
+// (GET /api/{user_id}/tasks/{id}), the audit pages (GET /api/{user_id}/audit) and the
+// notification pages (GET /api/{user_id}/notifications) go this way; any other read is a unit.
+// SQLite has none (Database::async_reads() is null): its reads are local calls.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
@@ -19,6 +19,7 @@
 #include "ops/metrics.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/database.hpp"
+#include "storage/notification_store.hpp"
 #include "storage/task_store.hpp"
 
 namespace todo::storage {
@@ -47,15 +48,20 @@ class AsyncReads {
   // The same for an audit page (as AuditStore::list).
   virtual boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
                                                                       const AuditQuery& q) = 0;
+  // The same for a notifications page with its unread count (as NotificationStore::list).
+  virtual boost::asio::awaitable<std::optional<NotificationPage>> notification_page(
+      const std::string& user_id, const NotificationQuery& q) = 0;
   virtual AsyncReadStats stats() const = 0;
 };
 
-// Counters of the task pages, the single tasks and the audit pages read where db.async_reads()
-// exists, by path: label path="pipelined" (on the I/O thread) or path="reader_thread" (it could
-// not take the read). Described by the tasks module and by the audit module.
+// Counters of the task pages, the single tasks, the audit pages and the notification pages read
+// where db.async_reads() exists, by path: label path="pipelined" (on the I/O thread) or
+// path="reader_thread" (it could not take the read). Described by the tasks, audit and
+// reminders modules.
 inline constexpr const char* kTaskPageReadsMetric = "todo_db_task_page_reads_total";
 inline constexpr const char* kTaskReadsMetric = "todo_db_task_reads_total";
 inline constexpr const char* kAuditPageReadsMetric = "todo_db_audit_page_reads_total";
+inline constexpr const char* kNotificationPageReadsMetric = "todo_db_notification_page_reads_total";
 
 // The page of `q` for `user_id`: through db.async_reads() when there is one and it can take
 // the read, else as a read unit (storage/await.hpp's db_read, with its errors:
@@ -79,5 +85,12 @@ boost::asio::awaitable<Result<std::optional<Task>>> read_task(Database& db, ops:
 boost::asio::awaitable<Result<AuditPage>> read_audit_page(Database& db, ops::Metrics& metrics,
                                                           const std::string& user_id,
                                                           const AuditQuery& q);
+
+// The notifications page of `q` for `user_id` with the unread count (as
+// NotificationStore::list), the same way; counted in kNotificationPageReadsMetric.
+boost::asio::awaitable<Result<NotificationPage>> read_notification_page(Database& db,
+                                                                        ops::Metrics& metrics,
+                                                                        const std::string& user_id,
+                                                                        const NotificationQuery& q);
 
 }  // namespace todo::storage

@@ -33,14 +33,21 @@ struct NotificationPage {
   std::int64_t unread = 0;                     // the user's unread notifications, all pages
 };
 
+// Which page of a user's notifications to read (NotificationStore::list).
+struct NotificationQuery {
+  bool unread_only = false;               // only those with read_at unset
+  std::optional<std::int64_t> before_id;  // only ids below it (the previous page's last id)
+  int limit = 50;                         // at most this many; an empty page when below 1
+};
+
 class NotificationStore : public Store {
  public:
   static std::unique_ptr<NotificationStore> make(Tx& tx);
   // Stores `n` (id ignored) and returns its id.
   virtual std::int64_t insert(const Notification& n) = 0;
-  // A page of the user's notifications with id < before_id (all when nullopt), newest first.
-  virtual NotificationPage list(std::string_view user_id, bool unread_only,
-                                std::optional<std::int64_t> before_id, int limit) = 0;
+  // The page of `q` of the user's notifications, newest first, with the user's unread count
+  // (all pages) read in the same snapshot; next_before_id set when more items follow.
+  virtual NotificationPage list(std::string_view user_id, const NotificationQuery& q) = 0;
   virtual std::optional<Notification> find(std::string_view user_id, std::int64_t id) = 0;
   // Sets read_at = now when unread; false when the user has no such notification.
   virtual bool mark_read(std::string_view user_id, std::int64_t id, Millis now) = 0;

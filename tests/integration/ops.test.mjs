@@ -123,6 +123,7 @@ for (const [what, metric, path] of [
   ['task pages', 'todo_db_task_page_reads_total', 'tasks?limit=5&sort=title'],
   ['single tasks', 'todo_db_task_reads_total', 'tasks/{id}'],
   ['audit pages', 'todo_db_audit_page_reads_total', 'audit?limit=5'],
+  ['notification pages', 'todo_db_notification_page_reads_total', 'notifications?limit=5'],
 ]) {
   test(`GET /metrics counts ${what} by read path (PostgreSQL: pipelined on the I/O threads)`, async () => {
     const u = await server.signUp();

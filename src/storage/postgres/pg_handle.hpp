@@ -78,6 +78,13 @@ class Params {
   std::vector<int> binary_;  // per value: 1 when in the binary format
 };
 
+// One statement and its parameters, built by a store's statement function where the store and
+// the pipelined reads (pg_pipeline.hpp) send the same SELECT.
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
 // The format PostgreSQL sends a result's columns in (the protocol's result format code).
 // Binary: integers as big-endian two's complement of their type's width (int2, int4, int8),
 // booleans as one byte, text as its bytes, arrays in array_send's layout; the statement's

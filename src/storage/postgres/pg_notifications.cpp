@@ -1,6 +1,7 @@
 // PostgreSQL: in-app notifications (storage/notification_store.hpp).
-#include "storage/notification_store.hpp"
-#include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_notifications.hpp"
+
+#include <algorithm>
 
 namespace todo::storage::postgres {
 namespace {
@@ -11,8 +12,13 @@ constexpr const char* kNotificationColumns =
 constexpr const char* kInsertNotification =
     "INSERT INTO notifications (user_id, event_id, kind, task_id, title, due_at, remind_at, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-constexpr const char* kUnread =
-    "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";
+// The columns in kNotificationColumns' order, then the count (kUnreadColumn).
+constexpr const char* kPageColumns =
+    "SELECT n.id, n.user_id, n.event_id, n.kind, n.task_id, n.title, n.due_at, n.remind_at, "
+    "n.created_at, n.read_at, c.unread "
+    "FROM (SELECT COUNT(*) AS unread FROM notifications "
+    "WHERE user_id = $1 AND read_at IS NULL) AS c LEFT JOIN LATERAL (SELECT ";
+constexpr int kUnreadColumn = 10;
 constexpr const char* kMarkRead =
     "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE user_id = $2 AND id = $3";
 constexpr const char* kMarkAllRead =
@@ -51,27 +57,9 @@ class PgNotifications final : public NotificationStore {
     return r.int64(0, 0);
   }
 
-  NotificationPage list(std::string_view user_id, bool unread_only,
-                        std::optional<std::int64_t> before_id, int limit) override {
-    std::string sql = std::string("SELECT ") + kNotificationColumns + " WHERE user_id = $1";
-    Params p;
-    p.add(user_id);
-    if (unread_only) sql += " AND read_at IS NULL";
-    if (before_id) {
-      p.add(*before_id);
-      sql += " AND id < $" + std::to_string(p.size());
-    }
-    p.add(std::int64_t(limit) + 1);
-    sql += " ORDER BY id DESC LIMIT $" + std::to_string(p.size());
-    auto r = db_.exec(sql, p);
-    NotificationPage page;
-    for (int i = 0; i < r.size(); ++i) page.items.push_back(read_notification(r, i));
-    if (int(page.items.size()) > limit) {
-      page.items.pop_back();
-      page.next_before_id = page.items.back().id;
-    }
-    page.unread = db_.exec(kUnread, Params().add(user_id)).int64(0, 0);
-    return page;
+  NotificationPage list(std::string_view user_id, const NotificationQuery& q) override {
+    const Statement statement = notification_page_statement(user_id, q);
+    return read_notification_page(db_.exec(statement.sql, statement.params), q);
   }
 
   std::optional<Notification> find(std::string_view user_id, std::int64_t id) override {
@@ -99,6 +87,41 @@ class PgNotifications final : public NotificationStore {
 };
 
 }  // namespace
+
+Statement notification_page_statement(std::string_view user_id, const NotificationQuery& q) {
+  // The count and the page in one statement: one round trip, one snapshot (a LATERAL join on
+  // the count's single row, LEFT so that an empty page still brings the count).
+  Statement s{std::string(kPageColumns) + kNotificationColumns + " WHERE user_id = $1", {}};
+  s.params.add(user_id);
+  if (q.unread_only) s.sql += " AND read_at IS NULL";
+  if (q.before_id) {
+    s.params.add(*q.before_id);
+    s.sql += " AND id < $" + std::to_string(s.params.size());
+  }
+  s.params.add(std::int64_t(std::max(q.limit, 0)) + 1);
+  s.sql += " ORDER BY id DESC LIMIT $" + std::to_string(s.params.size()) +
+           ") AS n ON true ORDER BY n.id DESC";
+  return s;
+}
+
+NotificationPage read_notification_page(const Rows& rows, const NotificationQuery& q) {
+  if (rows.empty()) {
+    DbError e("notifications page: the statement returned no row");
+    e.transient = false;
+    throw e;
+  }
+  NotificationPage page;
+  page.unread = rows.int64(0, kUnreadColumn);
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.is_null(i, 0)) continue;  // the empty page's row: the count only
+    if (int(page.items.size()) >= q.limit) {
+      if (!page.items.empty()) page.next_before_id = page.items.back().id;
+      break;
+    }
+    page.items.push_back(read_notification(rows, i));
+  }
+  return page;
+}
 
 std::unique_ptr<NotificationStore> make_notification_store(Handle& handle) {
   return std::make_unique<PgNotifications>(handle);

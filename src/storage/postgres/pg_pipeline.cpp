@@ -14,6 +14,7 @@
 
 #include "core/log.hpp"
 #include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_notifications.hpp"
 #include "storage/postgres/pg_tasks.hpp"
 
 namespace todo::storage::postgres {
@@ -380,6 +381,14 @@ asio::awaitable<std::optional<AuditPage>> PgAsyncReads::audit_page(const std::st
   const auto [sql, params] = audit_list_statement(user_id, q);
   auto decode = [&q](const Rows& rows) { return read_audit_page(rows, q); };
   co_return co_await read<AuditPage>(sql, params, ResultFormat::text, decode, "audit page");
+}
+
+asio::awaitable<std::optional<NotificationPage>> PgAsyncReads::notification_page(
+    const std::string& user_id, const NotificationQuery& q) {
+  const Statement statement = notification_page_statement(user_id, q);
+  auto decode = [&q](const Rows& rows) { return read_notification_page(rows, q); };
+  co_return co_await read<NotificationPage>(statement.sql, statement.params, ResultFormat::text,
+                                            decode, "notifications page");
 }
 
 AsyncReadStats PgAsyncReads::stats() const {

@@ -68,9 +68,9 @@ class PipelinedConnection : public std::enable_shared_from_this<PipelinedConnect
   // source instead of taking its handler (fixed in 1.82), so it is deleted here.
   struct InFlight {
     boost::asio::any_completion_handler<void(std::optional<Rows>)> handler;
-    ResultPtr result;         // the statement's own result (not its Prepare's)
-    bool failed = false;      // some result of it was an error
-    bool any_result = false;  // a result of it came (its Prepare's, when it sent one, first)
+    ResultPtr result;           // the statement's own result (not its Prepare's)
+    bool failed = false;        // some result of it was an error
+    bool any_result = false;    // a result of it came (its Prepare's, when it sent one, first)
     std::string prepared_sql;   // set when it sent a Prepare: the statement's text
     std::string prepared_name;  // and the name it prepared it as
 
@@ -128,6 +128,8 @@ class PgAsyncReads final : public AsyncReads {
                                                                   const std::int64_t& id) override;
   boost::asio::awaitable<std::optional<AuditPage>> audit_page(const std::string& user_id,
                                                               const AuditQuery& q) override;
+  boost::asio::awaitable<std::optional<NotificationPage>> notification_page(
+      const std::string& user_id, const NotificationQuery& q) override;
   AsyncReadStats stats() const override;
 
   // The connection bound to `context` (binding a spare one first), or null when there is none

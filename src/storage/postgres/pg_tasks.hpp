@@ -13,11 +13,6 @@
 
 namespace todo::storage::postgres {
 
-struct Statement {
-  std::string sql;
-  Params params;
-};
-
 // SELECT of one page of `user_id`'s tasks matching `q` (filters, sort, keyset cursor), limit + 1
 // rows (the extra one tells whether a next page exists). Its columns are to be asked for in
 // ResultFormat::binary. The SQL text depends only on which filters are present.

@@ -45,22 +45,25 @@ class SqliteNotifications final : public NotificationStore {
     return db_.last_insert_rowid();
   }
 
-  NotificationPage list(std::string_view user_id, bool unread_only,
-                        std::optional<std::int64_t> before_id, int limit) override {
-    std::string sql = std::string("SELECT ") + kNotificationColumns + " WHERE user_id = ?";
-    if (unread_only) sql += " AND read_at IS NULL";
-    if (before_id) sql += " AND id < ?";
-    sql += " ORDER BY id DESC LIMIT ?";
-    auto s = db_.prepare(sql);
-    int i = 1;
-    s.bind(i++, user_id);
-    if (before_id) s.bind(i++, *before_id);
-    s.bind(i++, std::int64_t(limit) + 1);
+  // Two statements, one snapshot: the caller's transaction (SQLite reads are local calls, so
+  // the second costs no round trip).
+  NotificationPage list(std::string_view user_id, const NotificationQuery& q) override {
     NotificationPage page;
-    while (s.step()) page.items.push_back(read_notification(s));
-    if (int(page.items.size()) > limit) {
-      page.items.pop_back();
-      page.next_before_id = page.items.back().id;
+    if (q.limit >= 1) {
+      std::string sql = std::string("SELECT ") + kNotificationColumns + " WHERE user_id = ?";
+      if (q.unread_only) sql += " AND read_at IS NULL";
+      if (q.before_id) sql += " AND id < ?";
+      sql += " ORDER BY id DESC LIMIT ?";
+      auto s = db_.prepare(sql);
+      int i = 1;
+      s.bind(i++, user_id);
+      if (q.before_id) s.bind(i++, *q.before_id);
+      s.bind(i++, std::int64_t(q.limit) + 1);
+      while (s.step()) page.items.push_back(read_notification(s));
+      if (int(page.items.size()) > q.limit) {
+        page.items.pop_back();
+        page.next_before_id = page.items.back().id;
+      }
     }
     auto c = db_.prepare(kUnread);
     c.bind(1, user_id);
