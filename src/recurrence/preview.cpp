@@ -56,15 +56,9 @@ Result<PreviewQuery> parse_preview_query(const boost::urls::params_view& params)
 }
 
 std::vector<Millis> preview_dates(const PreviewQuery& query, Millis dtstart) {
-  std::vector<Millis> dates;
-  Millis after = dtstart - 1;  // DTSTART itself is the first instance when the rule yields it
-  while (int(dates.size()) < query.count) {
-    auto next = next_occurrence(query.rule, query.timezone, dtstart, after);
-    if (!next) break;
-    dates.push_back(*next);
-    after = *next;
-  }
-  return dates;
+  // One expansion for all of them. DTSTART itself is the first instance when the rule
+  // yields it.
+  return occurrences(query.rule, query.timezone, dtstart, dtstart - 1, query.count);
 }
 
 }  // namespace todo::recurrence

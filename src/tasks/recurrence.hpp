@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tasks/task.hpp"
 
@@ -36,8 +37,20 @@ std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone);
 // is_known_timezone refuses. Used by the assistant's date words (src/assistant).
 std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view timezone);
 
-// The first occurrence strictly after `after`, computed in `timezone` (for the
-// recurrence service; unit-tested now so the rule handling is proven early).
+// Up to `max_count` instances of `rule` strictly after `after` (UTC ms), in order, for the
+// series starting at `dtstart` (UTC ms), expanded by libical on wall-clock time in the IANA
+// zone `timezone` (RFC 5545 §3.3.10); each instance in UTC ms, with dtstart's milliseconds. A
+// wall-clock time that does not exist (the clocks go forward) or exists twice is read as
+// RFC 5545 §3.3.5 reads a DATE-TIME: with the offset before the gap, or its first occurrence.
+// Fewer when the series ends (COUNT, UNTIL); none for a rule rrule_error refuses or a zone
+// is_known_timezone refuses. Bounded work: a rule without COUNT starts expanding shortly
+// before `after`, not at dtstart (see the .cpp), and at most 100 000 instances are stepped
+// through (then what was found, and a warning in the log).
+std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone, Millis dtstart,
+                                Millis after, int max_count);
+
+// The first of occurrences(rule, timezone, dtstart, after, 1), or nullopt (the recurrence
+// service's next instance).
 std::optional<Millis> next_occurrence(std::string_view rule, std::string_view timezone,
                                       Millis dtstart, Millis after);
 

@@ -54,4 +54,23 @@ std::variant<Rule, std::string> parse(std::string_view text);
 // on an allowed date depends on DTSTART and is not decided here.
 bool has_occurrence(const Rule& rule);
 
+// The most steps of its FREQ the recurrence engine may take between two instances of a rule
+// (libical steps through every second, minute or hour of a SECONDLY, MINUTELY or HOURLY rule
+// and tests each against the BYxxx parts: about 2 µs a step here, under the process-wide
+// libical lock), and the most instances a rule finer than DAILY may COUNT (the next instance
+// of a COUNT rule is found by stepping through every instance before it).
+inline constexpr long kMaxStepsBetweenInstances = 20'000;
+inline constexpr long long kMaxSubDailyCount = 100'000;
+
+// Why `rule` (one that parse() accepted and that has_occurrence()) is refused by the
+// recurrence engine, or nullopt: (1) below DAILY, INTERVAL above 1 with a BYxxx part that
+// limits (a date part, or a time part of FREQ's unit or coarser: FREQ=HOURLY;INTERVAL=48;
+// BYHOUR=1, FREQ=HOURLY;INTERVAL=5;BYDAY=MO), whose INTERVAL steps libical 3.0 loses where
+// the part skips instants (RFC 5545 keeps exactly the INTERVAL steps the part allows); (2) a
+// SECONDLY, MINUTELY or HOURLY rule whose BYxxx parts leave more than kMaxStepsBetweenInstances
+// steps between two instances somewhere in the 28-year cycle (e.g. FREQ=SECONDLY;BYMONTH=2, or
+// FREQ=MINUTELY on 29 February); (3) such a rule with a COUNT above kMaxSubDailyCount. The reason
+// names the parts and what to write instead.
+std::optional<std::string> expansion_error(const Rule& rule);
+
 }  // namespace todo::rrule

@@ -5,6 +5,7 @@
 // with libical.
 #include <algorithm>
 #include <set>
+#include <string>
 
 #include "tasks/rrule.hpp"
 
@@ -126,7 +127,98 @@ bool set_pos_picks(const Rule& r, long count) {
   return false;
 }
 
+// Days from one day every date part allows to the next (the longest such gap in the cycle,
+// which holds every pair of consecutive kinds of year); 1 when every day is allowed, 0 when
+// none is.
+long longest_day_gap(const Rule& r) {
+  if (r.by_month.empty() && r.by_month_day.empty() && r.by_year_day.empty() &&
+      r.by_week_no.empty() && r.by_day.empty())
+    return 1;
+  const Matcher matcher(r);
+  long last = -1;
+  long longest = 0;
+  for (int y = kFirstYear; y <= kLastYear; ++y) {
+    const int diy = leap(y) ? 366 : 365;
+    int yday = 0;
+    for (int m = 1; m <= 12; ++m) {
+      const int dim = days_in_month(y, m);
+      for (int mday = 1; mday <= dim; ++mday) {
+        const long serial = days_from_civil(y, unsigned(m), unsigned(mday));
+        if (!matcher.matches({serial, y, m, mday, ++yday, dim, diy, weekday_of(serial)})) continue;
+        if (last >= 0) longest = std::max(longest, serial - last);
+        last = serial;
+      }
+    }
+  }
+  if (last < 0) return 0;
+  return std::max<long>(longest, 1);
+}
+
+const char* freq_word(Freq f) {
+  return f == Freq::hourly ? "HOURLY" : f == Freq::minutely ? "MINUTELY" : "SECONDLY";
+}
+
 }  // namespace
+
+std::optional<std::string> expansion_error(const Rule& r) {
+  if (r.freq > Freq::hourly) return std::nullopt;  // DAILY and coarser: a step is a day or more
+  const std::string freq = std::string("FREQ=") + freq_word(r.freq);
+  if (r.interval > 1) {
+    // The parts that limit a rule finer than DAILY (RFC 5545's table: every date part, and
+    // the time parts of FREQ's unit and coarser).
+    const char* limit = !r.by_month.empty()                                ? "BYMONTH"
+                        : !r.by_month_day.empty()                          ? "BYMONTHDAY"
+                        : !r.by_year_day.empty()                           ? "BYYEARDAY"
+                        : !r.by_day.empty()                                ? "BYDAY"
+                        : !r.by_hour.empty()                               ? "BYHOUR"
+                        : r.freq <= Freq::minutely && !r.by_minute.empty() ? "BYMINUTE"
+                        : r.freq == Freq::secondly && !r.by_second.empty() ? "BYSECOND"
+                                                                           : nullptr;
+    if (limit)
+      return std::string(limit) + " together with " + freq +
+             " and INTERVAL=" + std::to_string(r.interval) +
+             " is not supported: the recurrence engine (libical) loses the INTERVAL's steps "
+             "where " +
+             limit +
+             " skips some (e.g. FREQ=HOURLY;INTERVAL=5;BYDAY=MO misses "
+             "07:00 on the second Monday); use INTERVAL=1 with " +
+             limit + ", or FREQ=DAILY with BYHOUR and BYMINUTE";
+  }
+  if (r.count && *r.count > kMaxSubDailyCount)
+    return "COUNT must be at most " + std::to_string(kMaxSubDailyCount) + " with " + freq;
+
+  // The time slots of a day the rule allows, in steps of its FREQ (parts finer than FREQ
+  // expand, the others limit: they never skip a step).
+  const long unit = r.freq == Freq::hourly ? 3600 : r.freq == Freq::minutely ? 60 : 1;
+  const long per_day = 86400 / unit;
+  long first = -1;
+  long last = -1;
+  long longest = 0;  // between two slots of one day
+  for (long slot = 0; slot < per_day; ++slot) {
+    const long t = slot * unit;
+    const bool ok =
+        (r.by_hour.empty() || in(r.by_hour, int(t / 3600))) &&
+        (r.freq > Freq::minutely || r.by_minute.empty() || in(r.by_minute, int(t / 60 % 60))) &&
+        (r.freq > Freq::secondly || r.by_second.empty() || in(r.by_second, int(t % 60)));
+    if (!ok) continue;
+    if (first < 0) first = slot;
+    if (last >= 0) longest = std::max(longest, slot - last);
+    last = slot;
+  }
+  const long day_gap = longest_day_gap(r);
+  if (first < 0 || day_gap == 0) return std::nullopt;  // no instance: has_occurrence says so
+  // From the last slot of an allowed day to the first of the next allowed one.
+  longest = std::max(longest, day_gap * per_day - last + first);
+  const long steps = (longest + r.interval - 1) / r.interval;
+  if (steps <= kMaxStepsBetweenInstances) return std::nullopt;
+  return freq + " with these BYxxx parts leaves up to " + std::to_string(steps) + " " +
+         (r.freq == Freq::hourly     ? "hours"
+          : r.freq == Freq::minutely ? "minutes"
+                                     : "seconds") +
+         " between two instances, and the recurrence engine steps through each (at most " +
+         std::to_string(kMaxStepsBetweenInstances) +
+         "): use a coarser FREQ, e.g. FREQ=DAILY with BYHOUR and BYMINUTE";
+}
 
 bool has_occurrence(const Rule& r) {
   std::vector<int> seconds;
