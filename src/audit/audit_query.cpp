@@ -7,6 +7,7 @@
 #include "core/base64.hpp"
 #include "core/time.hpp"
 #include "events/task_event.hpp"
+#include "http/id_paging.hpp"
 
 namespace todo::audit {
 namespace {
@@ -51,6 +52,7 @@ Result<storage::AuditQuery> parse_audit_query(const boost::urls::params_view& pa
   auto bad = [&error](std::string field, std::string message) {
     error.errors.push_back({std::move(field), std::move(message)});
   };
+  http::refuse_repeated_params(params, error.errors, {"event_type"});
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;

@@ -156,6 +156,7 @@ asio::awaitable<http::Reply> post_chat(ChatDeps& s, http::RequestContext& ctx) {
 Result<http::IdPage> parse_page(const boost::urls::params_view& params) {
   http::IdPage page;
   std::vector<FieldError> errors;
+  http::refuse_repeated_params(params, errors);
   for (const auto& p : params) {
     if (p.key.empty() && p.value.empty()) continue;
     if (!http::read_id_page_param(p.key, p.value, page, errors))

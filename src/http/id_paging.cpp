@@ -1,6 +1,9 @@
 #include "http/id_paging.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <functional>
+#include <map>
 #include <string>
 
 namespace todo::http {
@@ -31,6 +34,20 @@ bool read_id_page_param(std::string_view key, std::string_view value, IdPage& pa
     return true;
   }
   return false;
+}
+
+void refuse_repeated_params(const boost::urls::params_view& params, std::vector<FieldError>& errors,
+                            std::initializer_list<std::string_view> repeatable) {
+  std::map<std::string, int, std::less<>> seen;
+  for (const auto& p : params) {
+    if (p.key.empty() && p.value.empty()) continue;  // a stray "&"
+    if (std::find(repeatable.begin(), repeatable.end(), std::string_view(p.key)) !=
+        repeatable.end())
+      continue;
+    if (++seen[std::string(p.key)] == 2)
+      errors.push_back(
+          {std::string(std::string_view(p.key).substr(0, 64)), "must be given at most once"});
+  }
 }
 
 Error query_error(std::vector<FieldError> errors) {

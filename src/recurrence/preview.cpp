@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "http/id_paging.hpp"
 #include "tasks/recurrence.hpp"
 
 namespace todo::recurrence {
@@ -11,6 +12,7 @@ Result<PreviewQuery> parse_preview_query(const boost::urls::params_view& params)
   Error malformed{ErrorKind::bad_request};
   Error invalid{ErrorKind::validation};
   bool has_rule = false;
+  http::refuse_repeated_params(params, malformed.errors);
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;

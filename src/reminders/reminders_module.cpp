@@ -95,6 +95,7 @@ struct ListQuery : http::IdPage {
 Result<ListQuery> parse_list_query(const boost::urls::params_view& params) {
   ListQuery q;
   std::vector<FieldError> errors;
+  http::refuse_repeated_params(params, errors);
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;

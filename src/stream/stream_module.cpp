@@ -7,6 +7,7 @@
 #include "app/platform.hpp"
 #include "config/duration.hpp"
 #include "core/log.hpp"
+#include "http/id_paging.hpp"
 #include "http/problem.hpp"
 #include "http/sse.hpp"
 #include "storage/await.hpp"
@@ -53,6 +54,10 @@ struct StreamDeps {
 // Last-Event-ID (header) or ?last_event_id= (the header wins: see stream/resume.hpp).
 Result<std::optional<std::int64_t>> last_event_id(const http::RequestContext& ctx) {
   std::optional<std::string> query;
+  std::vector<FieldError> repeated;
+  http::refuse_repeated_params(ctx.url.params(), repeated);
+  if (!repeated.empty())
+    return Error::field(ErrorKind::bad_request, repeated.front().field, repeated.front().message);
   for (const auto& p : ctx.url.params()) {
     if (p.key.empty() && p.value.empty()) continue;
     if (p.key != "last_event_id")

@@ -212,6 +212,7 @@ using PageQuery = http::IdPage;
 Result<PageQuery> parse_page_query(const boost::urls::params_view& params) {
   PageQuery q;
   std::vector<FieldError> errors;
+  http::refuse_repeated_params(params, errors);
   for (const auto& p : params) {
     std::string_view key = p.key;
     std::string_view value = p.value;

@@ -191,6 +191,31 @@ describe('path and query parameters', () => {
     }
   });
 
+  // Every query the API parses: a single-valued parameter given twice is ambiguous -> 400
+  // naming it (not "the last one wins"); the multi-valued ones take repeats.
+  const REPEATS = [
+    ['tasks?limit=5&limit=7', 'limit'],
+    ['notifications?limit=5&limit=6', 'limit'],
+    ['notifications?unread=true&unread=false', 'unread'],
+    ['audit?task_id=1&task_id=2', 'task_id'],
+    ['audit?from=2026-01-01T00:00:00Z&from=2026-02-01T00:00:00Z', 'from'],
+    ['recurrence/preview?rule=FREQ%3DDAILY&rule=FREQ%3DWEEKLY', 'rule'],
+    ['recurrence/preview?rule=FREQ%3DDAILY&count=2&count=3', 'count'],
+    ['conversations?limit=1&limit=2', 'limit'],
+    ['stream?last_event_id=1&last_event_id=2', 'last_event_id'],
+  ];
+  for (const [path, field] of REPEATS) {
+    test(`GET /api/{user_id}/${path} -> 400 ${field}`, async () => {
+      problemOf(await server.api('GET', `/api/${u.user.id}/${path}`, { token: u.token }), 400, field);
+    });
+  }
+  test('the multi-valued parameters take repeats: tag, event_type', async () => {
+    for (const path of ['tasks?tag=a&tag=b', 'audit?event_type=created&event_type=updated']) {
+      const res = await server.api('GET', `/api/${u.user.id}/${path}`, { token: u.token });
+      assert.equal(res.status, 200, `${path}: ${res.text}`);
+    }
+  });
+
   test('unknown routes -> 404 problem+json', async () => {
     problemOf(await server.api('GET', '/nope'), 404);
     problemOf(await server.api('GET', '/api/nope/nope'), 404);

@@ -352,6 +352,7 @@ test('the delivery log: newest first, cursor paging, test sends, bad parameters'
   }
   problemOf(await server.api('GET', `/api/${u.user.id}/webhooks/${hook.id}/deliveries?limit=0`, { token: u.token }), 400, 'limit');
   problemOf(await server.api('GET', `/api/${u.user.id}/webhooks/${hook.id}/deliveries?cursor=x`, { token: u.token }), 400, 'cursor');
+  problemOf(await server.api('GET', `/api/${u.user.id}/webhooks/${hook.id}/deliveries?limit=2&limit=3`, { token: u.token }), 400, 'limit');
   problemOf(await server.api('GET', `/api/${u.user.id}/webhooks/${hook.id}/deliveries?page=2`, { token: u.token }), 400, 'page');
 });
 
