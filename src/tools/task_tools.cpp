@@ -45,11 +45,12 @@ ToolResult failure(const Error& e) {
 }
 
 std::int64_t task_id_of(const json::object& args) {
-  // The schema has it an integer >= 1; one beyond int64 names no task (INT64_MAX: not found).
+  // The schema has it an integer from 1 to INT64_MAX (REST's path ids: larger is a bad
+  // argument, not a missing task); a double there is whole and below 2^63.
   const json::value& v = args.at("task_id");
   if (v.is_int64()) return v.get_int64();
   if (v.is_double() && v.get_double() < 9.2e18) return static_cast<std::int64_t>(v.get_double());
-  return INT64_MAX;
+  return INT64_MAX;  // 2^63 exactly (the schema's maximum as a double): no such task
 }
 
 json::object change_result(const Task& task, const char* status) {

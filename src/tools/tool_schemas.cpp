@@ -12,7 +12,7 @@ namespace json = boost::json;
 constexpr const char* kUserId =
     R"("user_id": {"type": "string", "description": "Optional, for compatibility: the caller's own user id (the user always comes from the credential; another id is refused)."})";
 constexpr const char* kTaskId =
-    R"("task_id": {"type": "integer", "minimum": 1, "description": "The task's id."})";
+    R"("task_id": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "The task's id."})";
 
 // Every client-writable task field (tasks/task_validation.hpp).
 std::string task_fields() {

@@ -388,8 +388,11 @@ describe('streamable HTTP rules (raw requests)', () => {
     const call = (args) => rpc(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_tasks","arguments":${args}}}`, { session });
     const five = await call('{"limit":5.0}');
     assert.equal(five.json.result.isError, false, five.text);
+    // Past int64 a task id is a bad argument (as REST's 400 id), not a task that is missing.
     const huge = await rpc('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_task","arguments":{"task_id":1e300}}}', { session });
-    assert.equal(huge.json.result.isError, true, huge.text);
+    assert.equal(huge.json.error.code, -32602, huge.text);
+    const largest = await rpc('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_task","arguments":{"task_id":9223372036854775807}}}', { session });
+    assert.equal(largest.json.result.isError, true, largest.text);
     assert.equal((await call('{"limit":1e300}')).json.error.code, -32602);
   });
 

@@ -161,10 +161,14 @@ TEST(JsonSchema, NamesEachViolation) {
                    .empty());
   EXPECT_FALSE(
       tools::validate_json(tools::schemas::task_id_input(), json::object{{"task_id", 0}}).empty());
-  // A huge double is a whole number, judged by minimum/maximum (and never cast).
-  EXPECT_TRUE(
+  // A huge double is a whole number, judged by minimum/maximum (and never cast): past int64,
+  // as REST's path ids, a bad argument.
+  EXPECT_FALSE(
       tools::validate_json(tools::schemas::task_id_input(), json::object{{"task_id", 1e300}})
           .empty());
+  EXPECT_TRUE(tools::validate_json(tools::schemas::task_id_input(),
+                                   json::object{{"task_id", std::int64_t(9223372036854775807)}})
+                  .empty());
   EXPECT_FALSE(
       tools::validate_json(tools::schemas::search_tasks_input(), json::object{{"limit", 1e300}})
           .empty());
