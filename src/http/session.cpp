@@ -134,9 +134,17 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket, Slot& slot,
     }
     auto [body_ec, m] = co_await beast_http::async_read(stream, buffer, parser, kAwait);
     if (body_ec) {
-      if (body_ec != beast_http::error::body_limit) break;
-      // A chunked body that grew past the limit.
-      co_await refuse(stream, metrics, too_large(body_limit), method, request_id);
+      // A client gone or too slow (the request timeout) gets no answer: its request never
+      // arrived whole.
+      if (connection_ended(body_ec) || body_ec == beast_http::error::partial_message) break;
+      // A chunked body that grew past the limit: 413; one that breaks the chunked framing
+      // (a chunk size that is not hex or overflows, a bad chunk extension or trailer): 400,
+      // as a malformed header is (RFC 9112 §7.1); then the connection closes.
+      Error e = body_ec == beast_http::error::body_limit
+                    ? too_large(body_limit)
+                    : Error::make(ErrorKind::bad_request,
+                                  "malformed HTTP request body: " + body_ec.message());
+      co_await refuse(stream, metrics, e, method, request_id);
       co_return;
     }
     Request req = parser.release();

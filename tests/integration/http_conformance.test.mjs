@@ -197,6 +197,14 @@ describe('HTTP/1.1 request handling', () => {
     raw.close();
   });
 
+  test('a chunked body that breaks the framing -> 400 and close (RFC 9112 §7.1)', async () => {
+    const post = 'POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    for (const size of ['ZZ', 'FFFFFFFFFFFFFFFFFFFF', '-1', '2;\x01']) {
+      const res = await refusedAndClosed(port, `${post}${size}\r\n{}\r\n0\r\n\r\n`, 400);
+      assert.match(JSON.parse(res.text).detail, /malformed HTTP request body/, size);
+    }
+  });
+
   test('absolute-form request target is accepted (RFC 9112 §3.2.2)', async () => {
     const { raw, res } = await exchange(port, `GET http://other.example:9/api/${user.user.id}/tasks?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${user.token}\r\n\r\n`);
     assert.equal(res.status, 200, res.text);
