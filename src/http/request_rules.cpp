@@ -62,6 +62,25 @@ std::optional<Error> check_host(const beast_http::request_header<>& h) {
   return std::nullopt;
 }
 
+// RFC 9110 §5.3: "A sender MUST NOT generate multiple field lines with the same name in a
+// message ... unless that field's definition allows multiple field line values to be
+// recombined as a comma-separated list". The singleton fields this server reads: two of them
+// are ambiguous (two credentials, two idempotency keys), so the request is refused rather
+// than one picked. List-based fields (If-Match, Accept-Encoding, Forwarded...) may repeat.
+std::optional<Error> check_singletons(const beast_http::request_header<>& h) {
+  static constexpr std::string_view kSingletons[] = {
+      "Authorization",  "Content-Type",         "Cookie",        "Idempotency-Key", "Last-Event-ID",
+      "Mcp-Session-Id", "MCP-Protocol-Version", "dapr-api-token"};
+  for (std::string_view name : kSingletons) {
+    const auto count = h.count(boost::beast::string_view(name.data(), name.size()));
+    if (count > 1)
+      return Error::field(
+          ErrorKind::bad_request, std::string(name),
+          "must appear once in a request, not " + std::to_string(count) + " times (RFC 9110 §5.3)");
+  }
+  return std::nullopt;
+}
+
 // RFC 9110 §10.1.1 Expect.
 std::optional<Error> check_expect(const beast_http::request_header<>& h, bool body_expected,
                                   bool& send_continue) {
@@ -89,6 +108,7 @@ HeaderVerdict check_request_header(const beast_http::request_header<>& h, bool c
   HeaderVerdict verdict;
   if ((verdict.refuse = check_transfer_encoding(h, chunked))) return verdict;
   if ((verdict.refuse = check_host(h))) return verdict;
+  if ((verdict.refuse = check_singletons(h))) return verdict;
   // RFC 9112 §3: a request-target longer than the server wishes to parse MUST be 414.
   if (h.target().size() > kMaxTargetBytes)
     return {Error::make(ErrorKind::uri_too_long, "the request target exceeds " +

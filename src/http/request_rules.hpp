@@ -29,8 +29,10 @@ struct HeaderVerdict {
 
 // `chunked` and `content_length` as Beast's parser found them (parser.chunked(),
 // parser.content_length()). Checks, in this order: Transfer-Encoding framing (400 / 501),
-// Host (400), target length (414), method implemented by some route (501), Expect (417, or
-// send_continue when a body is expected).
+// Host (400), the singleton fields this server reads appearing once (400 naming the field:
+// Authorization, Content-Type, Cookie, Idempotency-Key, Last-Event-ID, Mcp-Session-Id,
+// MCP-Protocol-Version, dapr-api-token), target length (414), method implemented by some route
+// (501), Expect (417, or send_continue when a body is expected).
 HeaderVerdict check_request_header(const beast_http::request_header<>& header, bool chunked,
                                    std::optional<std::uint64_t> content_length,
                                    const Router& router);

@@ -175,6 +175,24 @@ describe('HTTP/1.1 request handling', () => {
     raw.close();
   });
 
+  test('a singleton field given twice -> 400 naming it, before anything runs (RFC 9110 §5.3)', async () => {
+    for (const [name, a, b] of [
+      ['Authorization', 'Bearer a', 'Bearer b'],
+      ['Idempotency-Key', 'k1', 'k2'],
+      ['Content-Type', 'application/json', 'text/plain'],
+      ['Cookie', 'a=1', 'b=2'],
+      ['Last-Event-ID', '1', '2'],
+    ]) {
+      const res = await refusedAndClosed(port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${name}: ${a}\r\n${name}: ${b}\r\n\r\n`, 400);
+      const problem = JSON.parse(res.text);
+      assert.deepEqual(problem.errors.map((e) => e.field), [name], res.text);
+    }
+    // A list-based field may repeat.
+    const { raw, res } = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nAccept-Encoding: br\r\n\r\n');
+    assert.equal(res.status, 200, res.text);
+    raw.close();
+  });
+
   test('framing: Content-Length with Transfer-Encoding, conflicting lengths, chunked not last -> 400 and close (RFC 9112 §6.3)', async () => {
     const post = 'POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n';
     // The smuggled request after the body must never be answered: the connection closes.
