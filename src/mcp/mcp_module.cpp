@@ -25,6 +25,7 @@ using status = http::beast_http::status;
 
 constexpr const char* kSessionHeader = "Mcp-Session-Id";
 constexpr const char* kVersionHeader = "MCP-Protocol-Version";
+constexpr std::size_t kMaxBatchMessages = 50;  // messages in one JSON-RPC batch (2025-03-26)
 
 struct McpDeps {
   const auth::Authenticator& authenticator;
@@ -186,11 +187,24 @@ asio::awaitable<Response> post(McpDeps& s, http::RequestContext& ctx) {
   if (!session) co_return http::problem(session.error(), ctx);
   if (message.is_array()) {
     std::string_view v = version.empty() ? std::string_view(session->protocol_version) : version;
-    if (!batches_allowed(v) || message.get_array().empty())
+    if (!batches_allowed(v))
       co_return rpc_response(
           ctx,
           error_response(nullptr, kInvalidRequest,
                          "JSON-RPC batches are not supported in protocol " + std::string(v)),
+          status::bad_request);
+    // JSON-RPC 2.0 §6: an empty array is an invalid request. A batch runs its messages one
+    // after another in this request: at most kMaxBatchMessages of them, so that one request
+    // cannot hold a connection and the database for thousands of tool calls.
+    const std::size_t size = message.get_array().size();
+    if (size == 0 || size > kMaxBatchMessages)
+      co_return rpc_response(
+          ctx,
+          error_response(nullptr, kInvalidRequest,
+                         size == 0
+                             ? std::string("an empty batch is not a JSON-RPC request")
+                             : "a batch may hold at most " + std::to_string(kMaxBatchMessages) +
+                                   " messages, not " + std::to_string(size)),
           status::bad_request);
     json::array answers;
     for (const auto& m : message.get_array())

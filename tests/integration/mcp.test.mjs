@@ -372,6 +372,19 @@ describe('streamable HTTP rules (raw requests)', () => {
     const answered = await rpc(batch, { session: s03, headers: { 'MCP-Protocol-Version': '2025-03-26' } });
     assert.equal(answered.status, 200);
     assert.deepEqual(answered.json.map((r) => r.id), [1, 2]);
+    // JSON-RPC 2.0: an empty batch is an invalid request; and a batch holds at most 50.
+    const empty = await rpc([], { session: s03, headers: { 'MCP-Protocol-Version': '2025-03-26' } });
+    assert.equal(empty.status, 400);
+    assert.equal(empty.json.error.code, -32600);
+    assert.match(empty.json.error.message, /empty batch/);
+    const pings = (n) => Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'ping' }));
+    const fifty = await rpc(pings(50), { session: s03, headers: { 'MCP-Protocol-Version': '2025-03-26' } });
+    assert.equal(fifty.status, 200);
+    assert.equal(fifty.json.length, 50);
+    const tooMany = await rpc(pings(51), { session: s03, headers: { 'MCP-Protocol-Version': '2025-03-26' } });
+    assert.equal(tooMany.status, 400);
+    assert.equal(tooMany.json.error.code, -32600);
+    assert.match(tooMany.json.error.message, /at most 50 messages, not 51/);
   });
 
   test('a client that accepts only an event stream gets the answer as an SSE event', async () => {
