@@ -127,16 +127,11 @@ bool set_pos_picks(const Rule& r, long count) {
   return false;
 }
 
-// Days from one day every date part allows to the next (the longest such gap in the cycle,
-// which holds every pair of consecutive kinds of year); 1 when every day is allowed, 0 when
-// none is.
-long longest_day_gap(const Rule& r) {
-  if (r.by_month.empty() && r.by_month_day.empty() && r.by_year_day.empty() &&
-      r.by_week_no.empty() && r.by_day.empty())
-    return 1;
+// Calls `visit(day, matches)` for each day of the cycle in order, `matches` saying whether
+// every date part of `r` allows it, until `visit` returns false.
+template <typename Visit>
+void for_each_day(const Rule& r, Visit visit) {
   const Matcher matcher(r);
-  long last = -1;
-  long longest = 0;
   for (int y = kFirstYear; y <= kLastYear; ++y) {
     const int diy = leap(y) ? 366 : 365;
     int yday = 0;
@@ -144,12 +139,29 @@ long longest_day_gap(const Rule& r) {
       const int dim = days_in_month(y, m);
       for (int mday = 1; mday <= dim; ++mday) {
         const long serial = days_from_civil(y, unsigned(m), unsigned(mday));
-        if (!matcher.matches({serial, y, m, mday, ++yday, dim, diy, weekday_of(serial)})) continue;
-        if (last >= 0) longest = std::max(longest, serial - last);
-        last = serial;
+        const Day day{serial, y, m, mday, ++yday, dim, diy, weekday_of(serial)};
+        if (!visit(day, matcher.matches(day))) return;
       }
     }
   }
+}
+
+// Days from one day every date part allows to the next (the longest such gap in the cycle,
+// which holds every pair of consecutive kinds of year); 1 when every day is allowed, 0 when
+// none is.
+long longest_day_gap(const Rule& r) {
+  if (r.by_month.empty() && r.by_month_day.empty() && r.by_year_day.empty() &&
+      r.by_week_no.empty() && r.by_day.empty())
+    return 1;
+  long last = -1;
+  long longest = 0;
+  for_each_day(r, [&](const Day& day, bool ok) {
+    if (ok) {
+      if (last >= 0) longest = std::max(longest, day.serial - last);
+      last = day.serial;
+    }
+    return true;
+  });
   if (last < 0) return 0;
   return std::max<long>(longest, 1);
 }
@@ -246,34 +258,31 @@ bool has_occurrence(const Rule& r) {
 
   // Every instance lies on a day every date part allows: find one. With picks_days, count
   // the allowed days of each period too, for BYSETPOS.
-  const Matcher matcher(r);
   bool any_day = !date_parts;
   long period = -1;
   long allowed = 0;
-  for (int y = kFirstYear; y <= kLastYear && !(any_day && !picks_days); ++y) {
-    const int diy = leap(y) ? 366 : 365;
-    int yday = 0;
-    for (int m = 1; m <= 12; ++m) {
-      const int dim = days_in_month(y, m);
-      for (int mday = 1; mday <= dim; ++mday) {
-        const long serial = days_from_civil(y, unsigned(m), unsigned(mday));
-        const Day day{serial, y, m, mday, ++yday, dim, diy, weekday_of(serial)};
-        const bool ok = matcher.matches(day);
-        any_day = any_day || ok;
-        if (!picks_days) continue;
-        const long this_period = r.freq == Freq::weekly
-                                     ? serial - (day.weekday - r.week_start + 7) % 7  // its start
-                                 : r.freq == Freq::monthly ? y * 12L + m
-                                                           : long(y);
-        if (this_period != period) {
-          if (period >= 0 && set_pos_picks(r, allowed * per_slot)) return true;
-          period = this_period;
-          allowed = 0;
+  bool picked = false;
+  if (!any_day || picks_days) {
+    for_each_day(r, [&](const Day& day, bool ok) {
+      any_day = any_day || ok;
+      if (!picks_days) return !any_day;  // one allowed day is enough
+      const long this_period = r.freq == Freq::weekly
+                                   ? day.serial - (day.weekday - r.week_start + 7) % 7  // its start
+                               : r.freq == Freq::monthly ? day.year * 12L + day.month
+                                                         : long(day.year);
+      if (this_period != period) {
+        if (period >= 0 && set_pos_picks(r, allowed * per_slot)) {
+          picked = true;
+          return false;
         }
-        if (ok) ++allowed;
+        period = this_period;
+        allowed = 0;
       }
-    }
+      if (ok) ++allowed;
+      return true;
+    });
   }
+  if (picked) return true;
   if (!any_day) return false;
   if (picks_days) return set_pos_picks(r, allowed * per_slot);  // the last period
   // Without day parts a YEARLY rule has DTSTART's day in each BYMONTH month, or its weekday

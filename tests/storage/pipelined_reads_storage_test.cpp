@@ -74,6 +74,13 @@ class PipelinedReadsTest : public StorageTest {
     for (const auto& t : page.items) ids.push_back(t.id);
     return ids;
   }
+  // The pipelined connection of io_ (this test's thread); null, and a failure, when none.
+  std::shared_ptr<postgres::PipelinedConnection> connection() {
+    auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
+    auto conn = reads ? reads->connection_for(io_) : nullptr;
+    EXPECT_NE(conn, nullptr) << "no pipelined connection for this test's io_context";
+    return conn;
+  }
   // The process id of the backend serving `io`'s pipelined reads.
   int backend_of(asio::io_context& io) {
     auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
@@ -154,9 +161,7 @@ TEST_P(PipelinedReadsTest, ReadsThatKeepComingEachGetTheirOwnPageBatchAfterBatch
 }
 
 TEST_P(PipelinedReadsTest, AFailedStatementEndsOnlyItselfAndTheConnectionServesOn) {
-  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
-  ASSERT_NE(reads, nullptr);
-  auto conn = reads->connection_for(io_);
+  auto conn = connection();
   ASSERT_NE(conn, nullptr);
   using postgres::Params;
   using postgres::ResultFormat;
@@ -206,9 +211,7 @@ TEST_P(PipelinedReadsTest, AFailedStatementEndsOnlyItselfAndTheConnectionServesO
 }
 
 TEST_P(PipelinedReadsTest, AStatementThatFailsWhenItRunsKeepsTheConnectionsPreparedStatements) {
-  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
-  ASSERT_NE(reads, nullptr);
-  auto conn = reads->connection_for(io_);
+  auto conn = connection();
   ASSERT_NE(conn, nullptr);
   using postgres::Params;
   // One statement at a time on io_: its first column as an integer, nullopt when it failed.
@@ -245,9 +248,7 @@ TEST_P(PipelinedReadsTest, AStatementThatFailsWhenItRunsKeepsTheConnectionsPrepa
 }
 
 TEST_P(PipelinedReadsTest, LargeStatementsAndLargeResultsBothWaysDoNotDeadlock) {
-  auto* reads = dynamic_cast<postgres::PgAsyncReads*>(db_->async_reads());
-  ASSERT_NE(reads, nullptr);
-  auto conn = reads->connection_for(io_);
+  auto conn = connection();
   ASSERT_NE(conn, nullptr);
   // All sent at once: first a statement whose 64 MiB result the server is still sending
   // when it should read the next statements, then fifteen statements of 4 MiB each (echoed).
@@ -283,7 +284,8 @@ TEST_P(PipelinedReadsTest, LargeStatementsAndLargeResultsBothWaysDoNotDeadlock) 
     ASSERT_TRUE(asks[i].answer->has_value()) << "statement " << i << " failed";
     const std::string& got = **asks[i].answer;
     EXPECT_EQ(got.size(), i == 0 ? kBig : kBytes);
-    EXPECT_EQ(got.front(), i == 0 ? 'x' : char('a' + i)) << "statement " << i << ": another's answer";
+    EXPECT_EQ(got.front(), i == 0 ? 'x' : char('a' + i))
+        << "statement " << i << ": another's answer";
     EXPECT_EQ(got.back(), '!');
   }
   EXPECT_TRUE(conn->usable());
