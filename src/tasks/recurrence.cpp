@@ -225,7 +225,7 @@ std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone
   // the expansion starts a little before `after` instead of at DTSTART: a MINUTELY task
   // started two years ago costs a few steps, not a million. The margin covers a UTC offset
   // change between the two (two hours) and one period. MONTHLY and YEARLY need few steps.
-  static constexpr std::int64_t kPeriodSeconds[] = {1, 60, 3600, 86400, 7 * 86400};
+  static constexpr std::int64_t kPeriodSeconds[] = {1, 60, 3600, 86400, 604800};  // to WEEKLY
   if (recur->count == 0 && recur->freq >= ICAL_SECONDLY_RECURRENCE &&
       recur->freq <= ICAL_WEEKLY_RECURRENCE) {
     const std::int64_t period = kPeriodSeconds[recur->freq - ICAL_SECONDLY_RECURRENCE] *
@@ -234,7 +234,8 @@ std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone
     const std::int64_t from = naive_seconds(start);
     const std::int64_t to =
         naive_seconds(icaltime_from_timet_with_zone(static_cast<time_t>(after_seconds), 0, zone));
-    const std::int64_t periods = (to - 2 * 3600 - period - from) / period;
+    constexpr std::int64_t kOffsetMargin = 7200;  // the largest change of UTC offset
+    const std::int64_t periods = (to - kOffsetMargin - period - from) / period;
     // Built as DTSTART is (from an instant: libical's iteration across a change of offset
     // depends on how its start was made), on a wall-clock time that exists (not in a gap).
     for (std::int64_t k = periods; k > 0 && k > periods - 4; --k) {
