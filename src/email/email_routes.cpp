@@ -3,6 +3,7 @@
 #include "auth/session.hpp"
 #include "email/message.hpp"
 #include "email/preferences.hpp"
+#include "http/id_paging.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "storage/await.hpp"
@@ -50,6 +51,10 @@ asio::awaitable<http::Reply> put_preferences(RouteDeps& s, http::RequestContext&
 
 // The token of ?token=, checked: the user it names, or the 400/403.
 Result<std::string> token_user(const RouteDeps& s, const http::RequestContext& ctx) {
+  std::vector<FieldError> repeated;  // two tokens: which user? (as every query parser)
+  http::refuse_repeated_params(ctx.url.params(), repeated);
+  if (!repeated.empty())
+    return Error::field(ErrorKind::bad_request, repeated.front().field, repeated.front().message);
   auto it = ctx.url.params().find("token");
   if (it == ctx.url.params().end() || (*it).value.empty())
     return Error::field(ErrorKind::bad_request, "token",

@@ -142,6 +142,8 @@ describe('reminder e-mails', () => {
     problemOf(await server.api('POST', tampered, { raw: 'List-Unsubscribe=One-Click', headers: form }), 403);
     problemOf(await server.api('POST', '/api/email/unsubscribe', { raw: 'List-Unsubscribe=One-Click', headers: form }), 400, 'token');
     problemOf(await server.api('POST', link, { raw: 'nothing', headers: form }), 400, 'body');
+    problemOf(await server.api('POST', `${link}&${link.split('?')[1]}`, { raw: 'List-Unsubscribe=One-Click', headers: form }), 400, 'token');
+    problemOf(await server.api('GET', `${link}&${link.split('?')[1]}`), 400, 'token');
 
     const res = await server.api('POST', link, { raw: 'List-Unsubscribe=One-Click', headers: form });
     assert.equal(res.status, 200, res.text);
