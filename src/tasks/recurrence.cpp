@@ -94,13 +94,16 @@ std::int64_t wall_clock_to_utc_locked(icaltimezone* zone, std::int64_t naive) {
   return first;  // a gap (neither reading exists): the offset before it
 }
 
-// The fields of a libical time read as if they were UTC: seconds since the epoch.
-std::int64_t naive_seconds(const icaltimetype& t) {
+// A wall-clock date and time read as if it were UTC: seconds since the epoch.
+std::int64_t naive_seconds(int y, int mo, int d, int h, int mi, int s) {
   using namespace std::chrono;
-  const sys_days day{year{t.year} / month{static_cast<unsigned>(t.month)} /
-                     static_cast<unsigned>(t.day)};
+  const sys_days day{year{y} / month{static_cast<unsigned>(mo)} / static_cast<unsigned>(d)};
   return static_cast<std::int64_t>(day.time_since_epoch().count()) * 86400 +
-         std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second;
+         std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + s;
+}
+
+std::int64_t naive_seconds(const icaltimetype& t) {
+  return naive_seconds(t.year, t.month, t.day, t.hour, t.minute, t.second);
 }
 
 // Caller holds libical_mutex(). nullptr when unknown.
@@ -188,13 +191,8 @@ std::optional<ZonedTime> zoned_time(Millis t, std::string_view timezone) {
 }
 
 std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view timezone) {
-  using namespace std::chrono;
-  const sys_days day{year{local.year} / month{static_cast<unsigned>(local.month)} /
-                     static_cast<unsigned>(local.day)};
-  // The wall-clock time read as if it were UTC; the instant is that minus the zone's offset.
-  const std::int64_t naive = static_cast<std::int64_t>(day.time_since_epoch().count()) * 86400 +
-                             std::int64_t{local.hour} * 3600 + std::int64_t{local.minute} * 60 +
-                             local.second;
+  const std::int64_t naive =
+      naive_seconds(local.year, local.month, local.day, local.hour, local.minute, local.second);
   std::lock_guard lock(libical_mutex());
   icaltimezone* zone = find_zone_locked(timezone);
   if (zone == nullptr) return std::nullopt;
@@ -206,7 +204,13 @@ std::optional<Millis> local_to_utc(const ZonedTime& local, std::string_view time
 std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone, Millis dtstart,
                                 Millis after, int max_count) {
   std::vector<Millis> found;
-  if (max_count < 1 || rrule_error(rule)) return found;
+  if (max_count < 1) return found;
+  if (auto why = rrule_error(rule)) {
+    // Input is refused before it is stored; a stored rule refused now (a rule written by
+    // hand, or one accepted before a limit of the engine was known) ends its series: say so.
+    log::warn("recurrence: the rule '{}' is not expanded: it {}", rule, *why);
+    return found;
+  }
   std::lock_guard lock(libical_mutex());
   icaltimezone* zone = find_zone_locked(timezone);
   if (zone == nullptr) return found;
@@ -219,6 +223,13 @@ std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone
   const Millis sub_second = dtstart - start_seconds * 1000;
   icaltimetype start = icaltime_from_timet_with_zone(static_cast<time_t>(start_seconds), 0, zone);
 
+  // `after` on the zone's wall clock. Instances more than two days of wall-clock time before
+  // it are before `after` whatever the offsets (they differ by 26 hours at most): the
+  // expansion loop does not convert them.
+  const Millis after_seconds = after >= 0 ? after / 1000 : (after - 999) / 1000;
+  const std::int64_t after_wall =
+      naive_seconds(icaltime_from_timet_with_zone(static_cast<time_t>(after_seconds), 0, zone));
+
   // Skip ahead: without COUNT, a rule of fixed-length periods (SECONDLY to WEEKLY) has the
   // same instances from DTSTART moved on by whole INTERVALs of wall-clock time (its BYxxx
   // defaults -- DTSTART's time of day, weekday -- and its week boundaries move with it), so
@@ -230,12 +241,9 @@ std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone
       recur->freq <= ICAL_WEEKLY_RECURRENCE) {
     const std::int64_t period = kPeriodSeconds[recur->freq - ICAL_SECONDLY_RECURRENCE] *
                                 std::max<short>(recur->interval, 1);
-    const Millis after_seconds = after >= 0 ? after / 1000 : (after - 999) / 1000;
     const std::int64_t from = naive_seconds(start);
-    const std::int64_t to =
-        naive_seconds(icaltime_from_timet_with_zone(static_cast<time_t>(after_seconds), 0, zone));
-    constexpr std::int64_t kOffsetMargin = 7200;  // the largest change of UTC offset
-    const std::int64_t periods = (to - kOffsetMargin - period - from) / period;
+    constexpr std::int64_t kOffsetMargin = 7200;  // a day-light saving change: two hours at most
+    const std::int64_t periods = (after_wall - kOffsetMargin - period - from) / period;
     // Built as DTSTART is (from an instant: libical's iteration across a change of offset
     // depends on how its start was made), on a wall-clock time that exists (not in a gap).
     for (std::int64_t k = periods; k > 0 && k > periods - 4; --k) {
@@ -257,6 +265,7 @@ std::vector<Millis> occurrences(std::string_view rule, std::string_view timezone
   for (; i < kMaxInstances; ++i) {
     const icaltimetype occurrence = icalrecur_iterator_next(it);
     if (icaltime_is_null_time(occurrence)) break;
+    if (naive_seconds(occurrence) < after_wall - 2 * 86400LL) continue;
     // The iterator yields wall-clock times in `zone` (RFC 5545 §3.3.10: a time that does
     // not exist, or exists twice, is read as §3.3.5 reads a DATE-TIME).
     const Millis t =
