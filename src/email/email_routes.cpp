@@ -51,10 +51,8 @@ asio::awaitable<http::Reply> put_preferences(RouteDeps& s, http::RequestContext&
 
 // The token of ?token=, checked: the user it names, or the 400/403.
 Result<std::string> token_user(const RouteDeps& s, const http::RequestContext& ctx) {
-  std::vector<FieldError> repeated;  // two tokens: which user? (as every query parser)
-  http::refuse_repeated_params(ctx.url.params(), repeated);
-  if (!repeated.empty())
-    return Error::field(ErrorKind::bad_request, repeated.front().field, repeated.front().message);
+  // Two tokens: which user? (as every query parser)
+  if (auto repeated = http::repeated_params_error(ctx.url.params())) return std::move(*repeated);
   auto it = ctx.url.params().find("token");
   if (it == ctx.url.params().end() || (*it).value.empty())
     return Error::field(ErrorKind::bad_request, "token",

@@ -50,6 +50,13 @@ void refuse_repeated_params(const boost::urls::params_view& params, std::vector<
   }
 }
 
+std::optional<Error> repeated_params_error(const boost::urls::params_view& params) {
+  std::vector<FieldError> errors;
+  refuse_repeated_params(params, errors);
+  if (errors.empty()) return std::nullopt;
+  return query_error(std::move(errors));
+}
+
 Error query_error(std::vector<FieldError> errors) {
   Error error{ErrorKind::bad_request};
   error.errors = std::move(errors);

@@ -37,6 +37,10 @@ bool read_id_page_param(std::string_view key, std::string_view value, IdPage& pa
 void refuse_repeated_params(const boost::urls::params_view& params, std::vector<FieldError>& errors,
                             std::initializer_list<std::string_view> repeatable = {});
 
+// For the routes that read one or two parameters without a parser of their own: the
+// bad_request Error (query_error) of refuse_repeated_params' findings, nullopt when none.
+std::optional<Error> repeated_params_error(const boost::urls::params_view& params);
+
 // A bad_request Error carrying `errors`, its detail the errors joined
 // ("limit must be an integer from 1 to 200; cursor is not a cursor this API returned").
 Error query_error(std::vector<FieldError> errors);

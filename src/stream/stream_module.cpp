@@ -54,10 +54,7 @@ struct StreamDeps {
 // Last-Event-ID (header) or ?last_event_id= (the header wins: see stream/resume.hpp).
 Result<std::optional<std::int64_t>> last_event_id(const http::RequestContext& ctx) {
   std::optional<std::string> query;
-  std::vector<FieldError> repeated;
-  http::refuse_repeated_params(ctx.url.params(), repeated);
-  if (!repeated.empty())
-    return Error::field(ErrorKind::bad_request, repeated.front().field, repeated.front().message);
+  if (auto repeated = http::repeated_params_error(ctx.url.params())) return std::move(*repeated);
   for (const auto& p : ctx.url.params()) {
     if (p.key.empty() && p.value.empty()) continue;
     if (p.key != "last_event_id")
